@@ -1,0 +1,171 @@
+# qrgate — one Makefile for the daemon, its tools and its tests.
+#
+# Conventions that keep this file stable while the tree grows:
+#  - every .c under core/ hal/ pkcs11/ daemon/ tools/ goes into one static library,
+#    except the files that hold a program's main() (MAIN_SRCS) and backend files that only
+#    build against one library version (LIB_EXCLUDE);
+#  - tests/unit/test-*.c are cmocka programs, run plain and under ASan+UBSan;
+#  - tests/integration/test-*.sh are run by `make check` against the built programs;
+#  - tests/fuzz/fuzz-*.c are libFuzzer targets, run briefly on their seed corpus.
+# B=DIR builds somewhere else than build/ (parallel work trees, sanitizer experiments).
+
+B ?= build
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+FUZZ_RUNS ?= 20000
+
+PKGS := libcbor libcrypto zlib libsystemd libconfig libgpiod libusb-1.0 p11-kit-1
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
+LDFLAGS ?=
+ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Debian packages the build, the tests, the demo and the benchmarks need.
+DEB_PKGS := make gcc pkg-config clang \
+	libcbor-dev libssl-dev openssl zlib1g-dev libqrencode-dev \
+	libsystemd-dev libconfig-dev libgpiod-dev gpiod libusb-1.0-0-dev \
+	libp11-kit-dev p11-kit softhsm2 opensc dbus libcmocka-dev
+DEB_PKGS += $(DEB_PKGS_EXTRA)
+
+MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
+# The gpiod lock backend exists once per libgpiod API; build the one the installed library has.
+GPIOD_MAJOR := $(shell pkg-config --modversion libgpiod 2>/dev/null | cut -d. -f1)
+LIB_EXCLUDE := $(if $(filter 1,$(GPIOD_MAJOR)),hal/lock-gpiod-v2.c,hal/lock-gpiod-v1.c)
+LIB_SRCS := $(filter-out $(MAIN_SRCS) $(LIB_EXCLUDE), \
+	$(wildcard core/*.c hal/*.c pkcs11/*.c daemon/*.c tools/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
+ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o)
+PROGS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard $(MAIN_SRCS))))
+
+UNIT_SRCS := $(wildcard tests/unit/test-*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+UNIT_ASAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/tests/%)
+TEST_HELPER_SRCS := $(wildcard tests/unit/helper-*.c)
+INTEGRATION_TESTS := $(wildcard tests/integration/test-*.sh)
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+
+# Each capability may bring its own fragment (rules, CHECK_EXTRA/BENCH_EXTRA targets, packages).
+CHECK_EXTRA :=
+BENCH_EXTRA :=
+-include $(sort $(wildcard mk/*.mk))
+
+.PHONY: all deps check check-unit check-asan check-integration check-fuzz demo bench install clean
+.DEFAULT_GOAL := all
+
+all: $(PROGS)
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "missing packages (run as root to install):" $$missing; exit 1; fi; \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
+
+$(B)/libqrgate.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/asan/libqrgate.a: $(ASAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/qrgated: $(B)/obj/daemon/qrgated.o $(B)/libqrgate.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/qrgatectl: $(B)/obj/tools/qrgatectl.o $(B)/libqrgate.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/qrgate-issue: $(B)/obj/tools/qrgate-issue.o $(B)/libqrgate.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libqrencode)
+
+$(B)/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(B)/libqrgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/libqrgate.a $(PKG_LIBS) -lcmocka
+
+$(B)/asan/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(B)/asan/libqrgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/asan/libqrgate.a $(PKG_LIBS) -lcmocka
+
+# libFuzzer targets: the library is compiled again by clang with the fuzzer's coverage hooks.
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+$(B)/fuzzobj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -Wno-unused-command-line-argument -c -o $@ $<
+$(B)/fuzzobj/libqrgate.a: $(LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzzobj/libqrgate.a
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-fuzz
+	@$(MAKE) --no-print-directory check-integration
+	@for t in $(CHECK_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+check-unit: $(UNIT_BINS)
+	@tools/run-tests unit $(UNIT_BINS)
+
+check-asan: $(UNIT_ASAN_BINS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+		tools/run-tests asan $(UNIT_ASAN_BINS)
+
+check-fuzz:
+	@if command -v clang >/dev/null; then \
+		$(MAKE) --no-print-directory $(FUZZ_BINS) && tools/run-fuzz $(FUZZ_RUNS) $(FUZZ_BINS); \
+	else echo "fuzz: clang not installed, skipped"; fi
+
+check-integration: $(PROGS)
+	@B=$(B) tools/run-tests integration $(INTEGRATION_TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) tools/demo
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(B)/bench/bench-verify
+	@B=$(B) tools/run-bench
+	@for t in $(BENCH_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
+
+$(B)/bench/%: tests/bench/%.c $(TEST_HELPER_SRCS) $(B)/libqrgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/libqrgate.a $(PKG_LIBS)
+
+install: all
+	install -Dm0755 $(B)/qrgated $(DESTDIR)$(PREFIX)/sbin/qrgated
+	install -Dm0755 $(B)/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgatectl
+	install -Dm0644 etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf.example
+	@for f in systemd/*; do [ -e "$$f" ] || continue; case $$f in \
+		*.service) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
+		*.sysusers) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/sysusers.d/qrgate.conf ;; \
+		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/share/dbus-1/system.d/io.qrgate.Gate1.conf ;; \
+	esac; done
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

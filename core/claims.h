@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The claims of a QG1 code: a CWT claims map (RFC 8392 §3) with our private claims.
+ * docs/code-format.md is the normative description; the limits here are the ones it states. */
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* RFC 8392 §4 registered claim keys. */
+#define CWT_ISS 1
+#define CWT_SUB 2
+#define CWT_EXP 4
+#define CWT_IAT 6
+#define CWT_CTI 7
+
+/* Private claims: RFC 8392 §9.1 reserves keys below -65536 for private use. */
+#define QG1_CLAIM_STATUS (-65537)
+#define QG1_CLAIM_SCOPES (-65538)
+#define QG1_CLAIM_OBO (-65539)
+
+#define CLAIM_TEXT_MAX 64
+#define QG1_MAX_SCOPES 16
+#define QG1_CTI_MIN 8
+#define QG1_CTI_MAX 32
+
+typedef enum CodeStatus {
+        CODE_STATUS_GREEN = 1,
+        CODE_STATUS_YELLOW = 2,
+        CODE_STATUS_RED = 3,
+        _CODE_STATUS_MAX,
+        _CODE_STATUS_INVALID = -EINVAL,
+} CodeStatus;
+
+typedef struct CodeClaims {
+        char iss[CLAIM_TEXT_MAX + 1];
+        char sub[CLAIM_TEXT_MAX + 1];
+        char obo[CLAIM_TEXT_MAX + 1]; /* empty when the holder presents their own code */
+        int64_t iat, exp;
+        uint8_t cti[QG1_CTI_MAX];
+        size_t cti_len;
+        int status; /* a CodeStatus once parsed; any value when encoding test codes */
+        size_t n_scopes;
+        char scopes[QG1_MAX_SCOPES][CLAIM_TEXT_MAX + 1];
+} CodeClaims;
+
+/* Parses and checks a QG1 claims map. Returns -EBADMSG with *ret_why for a missing or
+ * duplicated claim, a wrong type, or a value outside its limits. Unknown claims are ignored
+ * (RFC 8392 §3: a recipient ignores claims it does not understand). */
+int claims_parse(const uint8_t *payload, size_t len, CodeClaims *ret, const char **ret_why);
+
+/* Encodes c as a claims map, as it is: no value is checked, so tests can make bad codes.
+ * Returns a malloc()ed buffer. Claims with empty text or zero count are still written; obo is
+ * written only when non-empty. */
+int claims_encode(const CodeClaims *c, uint8_t **ret, size_t *ret_len);
+
+const char *code_status_to_string(int s);
+CodeStatus code_status_from_string(const char *s);
+
+/* True for a syntactically valid scope: 1–64 of [A-Za-z0-9._-]. */
+bool scope_is_valid(const char *s);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "core/macro.h"
+#include "core/reason.h"
+
+static const char *const reason_table[_REASON_MAX] = {
+        [REASON_OK] = "ok",
+        [REASON_UNSUPPORTED_FORMAT] = "unsupported-format",
+        [REASON_TOO_LONG] = "too-long",
+        [REASON_BAD_ENCODING] = "bad-encoding",
+        [REASON_MALFORMED] = "malformed",
+        [REASON_UNSUPPORTED_ALGORITHM] = "unsupported-algorithm",
+        [REASON_UNKNOWN_ISSUER] = "unknown-issuer",
+        [REASON_ALGORITHM_MISMATCH] = "algorithm-mismatch",
+        [REASON_BAD_SIGNATURE] = "bad-signature",
+        [REASON_EXPIRED] = "expired",
+        [REASON_NOT_YET_VALID] = "not-yet-valid",
+        [REASON_LIFETIME_TOO_LONG] = "lifetime-too-long",
+        [REASON_REPLAYED] = "replayed",
+        [REASON_REPLAY_CACHE_FULL] = "replay-cache-full",
+        [REASON_UNKNOWN_DOOR] = "unknown-door",
+        [REASON_SCOPE] = "scope",
+        [REASON_STATUS] = "status",
+        [REASON_NOT_AUTHORIZED] = "not-authorized",
+        [REASON_INTERNAL_ERROR] = "internal-error",
+};
+
+const char *reason_to_string(Reason r) {
+        return r >= 0 && r < _REASON_MAX ? reason_table[r] : NULL;
+}
+
+Reason reason_from_string(const char *s) {
+        for (size_t i = 0; s && i < ELEMENTSOF(reason_table); i++)
+                if (strcmp(s, reason_table[i]) == 0)
+                        return (Reason) i;
+        return _REASON_INVALID;
+}

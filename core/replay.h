@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The replay cache: which (iss, cti) pairs have already opened a door. A dynamic code is only
+ * worth something if a screenshot of it cannot be used twice, so an entry lives exactly as long
+ * as its code could still be accepted, and survives a restart of the daemon.
+ *
+ * Memory is fixed at creation (capacity entries of 24 bytes, a table of twice that); when every
+ * slot holds an unexpired code, new codes are refused (-ENOSPC) rather than forgetting one that
+ * could then be replayed. Persistence is an append-only file of the same 24-byte records,
+ * compacted when it is opened and when it grows past four times the capacity. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/macro.h"
+
+typedef struct ReplayCache ReplayCache;
+
+/* capacity: the most unexpired codes held at once (≥ 1). */
+int replay_cache_new(size_t capacity, ReplayCache **ret);
+/* Closes the file (if any) and frees the cache. Returns NULL. */
+ReplayCache *replay_cache_free(ReplayCache *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(ReplayCache *, replay_cache_free);
+
+/* Loads the entries still live at now from path (creating it if missing), rewrites it without
+ * the expired ones and keeps it open for appending. A torn last record (a crash during an append)
+ * and records with a bad header are dropped. -errno when the file cannot be created or written. */
+int replay_cache_attach_file(ReplayCache *c, const char *path, int64_t now);
+
+/* True when (iss, cti) was added and has not expired at now. */
+bool replay_cache_contains(const ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t now);
+
+/* Records (iss, cti) until expires (unix seconds) and appends it to the file. Returns -EEXIST if
+ * it is already there, -ENOSPC when the cache is full of unexpired entries, or -errno from
+ * writing the file; after a write error the entry is still held in memory. */
+int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t expires, int64_t now);
+
+size_t replay_cache_count(const ReplayCache *c, int64_t now);

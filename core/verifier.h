@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The verifier: scanned text in, a verdict out. It runs the checks in a fixed order —
+ * format → encoding → structure → issuer → signature → time → lifetime → replay — and stops at
+ * the first that fails, recording which one and why, so an operator can be told exactly what
+ * was wrong with a code. It never decides whether a door opens: that is policy. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/claims.h"
+#include "core/cose.h"
+#include "core/keystore.h"
+#include "core/reason.h"
+#include "core/replay.h"
+
+/* Limits of the QG1 format; docs/code-format.md explains the choice of each number. */
+#define QG1_PREFIX "QG1:"
+#define QG1_MAX_TEXT 1024
+#define QG1_DEFAULT_MAX_LIFETIME 120
+#define QG1_DEFAULT_CLOCK_SKEW 30
+/* A limit for any scanned text before its format is known (QR version 40 holds 4296 characters). */
+#define CODE_MAX_TEXT 4296
+
+typedef enum CodeFormat {
+        CODE_FORMAT_UNKNOWN,
+        CODE_FORMAT_QG1,
+        _CODE_FORMAT_MAX,
+} CodeFormat;
+
+typedef enum VerifyStep {
+        VERIFY_STEP_FORMAT,
+        VERIFY_STEP_ENCODING,
+        VERIFY_STEP_STRUCTURE,
+        VERIFY_STEP_ISSUER,
+        VERIFY_STEP_SIGNATURE,
+        VERIFY_STEP_TIME,
+        VERIFY_STEP_LIFETIME,
+        VERIFY_STEP_REPLAY,
+        _VERIFY_STEP_MAX,
+} VerifyStep;
+
+typedef struct VerifyResult {
+        Reason reason;        /* REASON_OK when every step passed */
+        VerifyStep failed;    /* the step that failed; _VERIFY_STEP_MAX when none did */
+        char detail[192];     /* what exactly was wrong, for logs and `qrgatectl decode` */
+        CodeFormat format;
+        size_t text_len, cose_len;
+        /* Set once the structure step passed: */
+        bool have_claims;
+        int64_t alg;
+        uint8_t kid[COSE_KID_MAX];
+        size_t kid_len;
+        CodeClaims claims;
+} VerifyResult;
+
+typedef struct Verifier {
+        const Keystore *keys;  /* borrowed */
+        ReplayCache *replay;   /* borrowed; NULL skips the replay step (offline decoding) */
+        int64_t max_lifetime;  /* seconds; exp - iat above this is refused */
+        int64_t clock_skew;    /* seconds of tolerance on iat and exp */
+} Verifier;
+
+/* Verifies text (len bytes, need not be NUL-terminated) at time now (unix seconds). Always fills
+ * *ret and returns its reason. Does not record the code as used: call verifier_consume() once
+ * the code has actually been honoured. */
+Reason verifier_check(const Verifier *v, const char *text, size_t len, int64_t now, VerifyResult *ret);
+
+/* Records a valid result's (iss, cti) in the replay cache until the code could no longer be
+ * accepted. Returns 0, -ENOSPC (cache full of live codes: refuse the code), -EEXIST (already
+ * used), or -errno from the cache's file (the entry is still held in memory). */
+int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now);
+
+const char *verify_step_to_string(VerifyStep s);
+const char *code_format_to_string(CodeFormat f);

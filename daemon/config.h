@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The appliance configuration (libconfig syntax; etc/qrgate.conf documents every key).
+ * Loading validates everything an operator can get wrong — syntax, unknown keys, types, ranges,
+ * references between sections — and reports each problem as "file:line: message", so a typo
+ * is an error and never silently ignored. Nothing here logs. */
+
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/keystore.h"
+#include "hal/lock.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/qrgate/qrgate.conf"
+#define CONFIG_MAX_ITEMS 64 /* issuers, keys per issuer, locks, doors, sources, scopes */
+
+typedef struct IssuerKeyConf {
+        const char *kid;
+        const char *file; /* exactly one of file and pem */
+        const char *pem;
+        int line;
+} IssuerKeyConf;
+
+typedef struct IssuerConf {
+        const char *id;
+        IssuerKeyConf keys[CONFIG_MAX_ITEMS];
+        size_t n_keys;
+} IssuerConf;
+
+typedef struct LockConf {
+        LockConfig hal; /* strings borrowed from the Config */
+} LockConf;
+
+typedef struct DoorConf {
+        const char *id;
+        const char *lock;
+        size_t lock_index;
+        uint32_t unlock_ms;
+        const char *scopes[CONFIG_MAX_ITEMS];
+        size_t n_scopes;
+        unsigned status_mask; /* bit (1 << CodeStatus) for each accepted colour */
+} DoorConf;
+
+typedef struct SourceConf {
+        const char *id;
+        const char *type; /* "fifo" */
+        const char *path;
+        const char *door;
+        size_t door_index;
+} SourceConf;
+
+typedef struct Config {
+        config_t cfg; /* owns every string below */
+        char *path;
+        const char *state_directory;
+        int64_t max_lifetime, clock_skew;
+        uint32_t replay_capacity;
+        const char *operator_groups[CONFIG_MAX_ITEMS];
+        size_t n_operator_groups;
+        uid_t operator_uids[CONFIG_MAX_ITEMS];
+        size_t n_operator_uids;
+        IssuerConf issuers[CONFIG_MAX_ITEMS];
+        size_t n_issuers;
+        LockConf locks[CONFIG_MAX_ITEMS];
+        size_t n_locks;
+        DoorConf doors[CONFIG_MAX_ITEMS];
+        size_t n_doors;
+        SourceConf sources[CONFIG_MAX_ITEMS];
+        size_t n_sources;
+} Config;
+
+/* Loads and validates path. On success returns 0 and *ret (free with config_free()). On failure
+ * returns -EINVAL (or -ENOMEM) and *ret_errors holds one "file:line: message" line per problem
+ * (a malloc()ed string the caller frees). */
+int config_load(const char *path, Config **ret, char **ret_errors);
+Config *config_free(Config *c);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
+
+/* Builds the issuer keystore, reading key files. Failures are reported like config_load()'s. */
+int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors);
+
+const DoorConf *config_find_door(const Config *c, const char *id);

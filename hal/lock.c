@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/macro.h"
+#include "hal/lock.h"
+
+static const LockOps *const backends[] = {
+        &lock_ops_sim,
+        &lock_ops_gpiod,
+};
+
+static const char *const safe_state_names[_LOCK_SAFE_STATE_MAX] = {
+        [LOCK_SAFE_LOCKED] = "locked",
+        [LOCK_SAFE_UNLOCKED] = "unlocked",
+};
+
+const char *lock_safe_state_to_string(LockSafeState s) {
+        return s >= 0 && s < _LOCK_SAFE_STATE_MAX ? safe_state_names[s] : NULL;
+}
+
+LockSafeState lock_safe_state_from_string(const char *s) {
+        for (size_t i = 0; i < ELEMENTSOF(safe_state_names); i++)
+                if (s && strcmp(s, safe_state_names[i]) == 0)
+                        return (LockSafeState) i;
+        return _LOCK_SAFE_STATE_INVALID;
+}
+
+int lock_new(const LockConfig *c, Lock **ret) {
+        const LockOps *ops = NULL;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(backends); i++)
+                if (c->backend && strcmp(c->backend, backends[i]->name) == 0)
+                        ops = backends[i];
+        if (!ops)
+                return -ENOENT;
+
+        Lock *l = calloc(1, sizeof(Lock));
+        if (!l)
+                return -ENOMEM;
+        l->ops = ops;
+        l->safe_state = c->safe_state;
+        l->id = strdup(c->id ? c->id : "");
+        l->priv = ops->priv_size > 0 ? calloc(1, ops->priv_size) : NULL;
+        if (!l->id || (ops->priv_size > 0 && !l->priv)) {
+                free(l->priv);
+                free(l->id);
+                free(l);
+                return -ENOMEM;
+        }
+
+        l->unlocked = c->safe_state == LOCK_SAFE_UNLOCKED;
+        r = ops->open(l, c, l->unlocked);
+        if (r < 0) {
+                free(l->priv);
+                free(l->id);
+                free(l);
+                return r;
+        }
+
+        *ret = l;
+        return 0;
+}
+
+int lock_set(Lock *l, bool unlocked) {
+        int r = l->ops->set(l, unlocked);
+        if (r < 0)
+                return r;
+        l->unlocked = unlocked;
+        return 0;
+}
+
+Lock *lock_free(Lock *l) {
+        if (!l)
+                return NULL;
+        (void) lock_set(l, l->safe_state == LOCK_SAFE_UNLOCKED);
+        l->ops->close(l);
+        free(l->priv);
+        free(l->id);
+        free(l);
+        return NULL;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/config.h"
+#include "tools/ctl-decode.h"
+#include "tools/util.h"
+
+static void print_text_or_dash(FILE *f, const char *label, const char *s) {
+        fprintf(f, "  %-14s %s\n", label, s[0] ? s : "-");
+}
+
+static void explain_claims(FILE *f, const VerifyResult *r, int64_t now) {
+        const CodeClaims *c = &r->claims;
+        char t1[40];
+
+        fprintf(f, "  %-14s %s (%lld)\n", "alg", cose_alg_to_string(r->alg) ?: "?", (long long) r->alg);
+        fprintf(f, "  %-14s ", "kid");
+        print_hex(f, r->kid, r->kid_len);
+        fprintf(f, " \"%.*s\"\n", (int) r->kid_len, r->kid);
+        print_text_or_dash(f, "iss", c->iss);
+        print_text_or_dash(f, "sub", c->sub);
+        fprintf(f, "  %-14s %s (%lld)\n", "iat", format_utc(c->iat, t1, sizeof(t1)), (long long) c->iat);
+        fprintf(f, "  %-14s %s (%lld, lifetime %lld s)\n", "exp", format_utc(c->exp, t1, sizeof(t1)),
+                (long long) c->exp, (long long) (c->exp - c->iat));
+        fprintf(f, "  %-14s ", "cti");
+        print_hex(f, c->cti, c->cti_len);
+        fputc('\n', f);
+        fprintf(f, "  %-14s %s\n", "status", code_status_to_string(c->status) ?: "?");
+        fprintf(f, "  %-14s", "scopes");
+        for (size_t i = 0; i < c->n_scopes; i++)
+                fprintf(f, " %s", c->scopes[i]);
+        fputs(c->n_scopes == 0 ? " (none)\n" : "\n", f);
+        print_text_or_dash(f, "on-behalf-of", c->obo);
+}
+
+void decode_explain(FILE *f, const VerifyResult *r, int64_t now, bool replay_checked) {
+        char t[40];
+
+        fprintf(f, "code:          %s, %zu characters", code_format_to_string(r->format), r->text_len);
+        if (r->cose_len > 0)
+                fprintf(f, ", %zu bytes of COSE", r->cose_len);
+        fprintf(f, "\nchecked at:    %s (%lld)\n", format_utc(now, t, sizeof(t)), (long long) now);
+
+        for (VerifyStep s = 0; s < _VERIFY_STEP_MAX; s++) {
+                fprintf(f, "check %-9s ", verify_step_to_string(s));
+                if (s == r->failed)
+                        fprintf(f, "FAILED %s: %s\n", reason_to_string(r->reason), r->detail);
+                else if (s > r->failed)
+                        fputs("not reached\n", f);
+                else if (s == VERIFY_STEP_REPLAY && !replay_checked)
+                        fputs("not checked (offline decoding keeps no record of used codes)\n", f);
+                else
+                        fputs("ok\n", f);
+                if (s == VERIFY_STEP_STRUCTURE && r->have_claims)
+                        explain_claims(f, r, now);
+        }
+        if (r->reason == REASON_OK)
+                fputs("verdict: valid\n", f);
+        else
+                fprintf(f, "verdict: invalid %s\n", reason_to_string(r->reason));
+}
+
+/* --issuer-key ISS:KID:PUBFILE; the file part may itself contain ':'. */
+static int add_issuer_key(Keystore *ks, const char *spec) {
+        const char *a = strchr(spec, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+        _cleanup_(freep) char *iss = NULL;
+        int r;
+
+        if (!a || !b || a == spec || b == a + 1 || b[1] == '\0')
+                return fprintf(stderr, "qrgatectl: --issuer-key takes ISS:KID:PUBFILE\n"), -EINVAL;
+        iss = strndup(spec, (size_t) (a - spec));
+        if (!iss)
+                return -ENOMEM;
+        r = keystore_add_pem_file(ks, iss, (const uint8_t *) a + 1, (size_t) (b - a - 1), b + 1);
+        if (r < 0)
+                fprintf(stderr, "qrgatectl: cannot use key %s: %s\n", b + 1,
+                        r == -EBADMSG ? "not a PEM public key" :
+                        r == -EKEYREJECTED ? "key type not supported (P-256, Ed25519, RSA >= 2048)" :
+                        r == -EINVAL ? "issuer or kid too long" : strerror(-r));
+        return r;
+}
+
+/* Reads the code from stdin: one line, trailing CR/LF removed, bounded like any scanned text. */
+static int read_stdin_code(char *buf, size_t size, size_t *ret_len) {
+        size_t n = fread(buf, 1, size, stdin);
+        if (ferror(stdin))
+                return -EIO;
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+                n--;
+        *ret_len = n;
+        return 0;
+}
+
+int ctl_decode(int argc, char *argv[]) {
+        static const struct option opts[] = {
+                { "issuer-key", required_argument, NULL, 'k' },
+                { "config", required_argument, NULL, 'c' },
+                { "now", required_argument, NULL, 'n' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_(keystore_freep) Keystore *ks = NULL, *config_keys = NULL;
+        const char *config = NULL;
+        int64_t now = (int64_t) time(NULL);
+        static char buf[CODE_MAX_TEXT + 2];
+        const char *text;
+        size_t len;
+        int c, r;
+
+        r = keystore_new(&ks);
+        if (r < 0)
+                return 1;
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0)
+                switch (c) {
+                case 'k':
+                        if (add_issuer_key(ks, optarg) < 0)
+                                return 2;
+                        break;
+                case 'c':
+                        config = optarg;
+                        break;
+                case 'n':
+                        if (parse_int64(optarg, &now) < 0)
+                                return fprintf(stderr, "qrgatectl: --now takes unix seconds\n"), 2;
+                        break;
+                case 'h':
+                        puts("usage: qrgatectl decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now UNIXTIME] CODE|-");
+                        return 0;
+                default:
+                        return 2;
+                }
+        if (optind + 1 != argc)
+                return fprintf(stderr, "usage: qrgatectl decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now UNIXTIME] CODE|-\n"), 2;
+
+        Verifier v = {
+                .keys = ks,
+                .max_lifetime = QG1_DEFAULT_MAX_LIFETIME,
+                .clock_skew = QG1_DEFAULT_CLOCK_SKEW,
+        };
+        if (config) {
+                _cleanup_(config_freep) Config *cfg = NULL;
+                _cleanup_(freep) char *errors = NULL;
+
+                if (keystore_size(ks) > 0)
+                        return fprintf(stderr, "qrgatectl: use either --config or --issuer-key\n"), 2;
+                r = config_load(config, &cfg, &errors);
+                if (r >= 0)
+                        r = config_build_keystore(cfg, &config_keys, &errors);
+                if (r < 0)
+                        return fprintf(stderr, "%s", errors ?: "qrgatectl: out of memory\n"), 2;
+                v.keys = config_keys;
+                v.max_lifetime = cfg->max_lifetime;
+                v.clock_skew = cfg->clock_skew;
+        }
+
+        if (strcmp(argv[optind], "-") == 0) {
+                if (read_stdin_code(buf, sizeof(buf) - 1, &len) < 0)
+                        return fprintf(stderr, "qrgatectl: cannot read standard input\n"), 2;
+                text = buf;
+        } else {
+                text = argv[optind];
+                len = strlen(text);
+        }
+
+        VerifyResult res;
+        verifier_check(&v, text, len, now, &res);
+        decode_explain(stdout, &res, now, false);
+        return res.reason == REASON_OK ? 0 : 1;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* qrgate-issue: the issuer's tool. Makes issuer keys and mints QG1 codes — including codes with
+ * deliberately wrong claims, for testing gates. It belongs on the issuing side, never on an
+ * appliance. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/claims.h"
+#include "core/cose.h"
+#include "core/macro.h"
+#include "core/qg1.h"
+#include "tools/keyfile.h"
+#include "tools/qr-png.h"
+#include "tools/util.h"
+
+static int usage(FILE *f) {
+        fputs("usage: qrgate-issue keygen --alg es256|ed25519 --kid KID --out PREFIX\n"
+              "       qrgate-issue mint --key FILE --kid KID --iss ISS --sub SUB [--scope S]...\n"
+              "                         [--status green|yellow|red|N] [--ttl SECONDS] [--iat UNIXTIME]\n"
+              "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE]\n",
+              f);
+        return f == stderr ? 2 : 0;
+}
+
+static int cmd_keygen(int argc, char *argv[]) {
+        static const struct option opts[] = {
+                { "alg", required_argument, NULL, 'a' },
+                { "kid", required_argument, NULL, 'k' },
+                { "out", required_argument, NULL, 'o' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        const char *alg = "es256", *kid = NULL, *out = NULL;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0)
+                switch (c) {
+                case 'a': alg = optarg; break;
+                case 'k': kid = optarg; break;
+                case 'o': out = optarg; break;
+                case 'h': return usage(stdout);
+                default: return usage(stderr);
+                }
+        if (!kid || !out || optind != argc)
+                return usage(stderr);
+
+        r = keyfile_generate(alg, out);
+        if (r == -EINVAL)
+                return fprintf(stderr, "qrgate-issue: --alg must be es256 or ed25519\n"), 2;
+        if (r < 0)
+                return fprintf(stderr, "qrgate-issue: cannot write %s.key/%s.pub: %s\n", out, out, strerror(-r)), 1;
+        printf("private key: %s.key (keep it on the issuing side)\n"
+               "public key:  %s.pub\n"
+               "appliance configuration:\n"
+               "  issuers = ( { id = \"YOUR-ISSUER\"; keys = ( { kid = \"%s\"; file = \"%s.pub\"; } ); } );\n",
+               out, out, kid, out);
+        return 0;
+}
+
+static int cmd_mint(int argc, char *argv[]) {
+        static const struct option opts[] = {
+                { "key", required_argument, NULL, 'K' },
+                { "kid", required_argument, NULL, 'k' },
+                { "iss", required_argument, NULL, 'i' },
+                { "sub", required_argument, NULL, 's' },
+                { "scope", required_argument, NULL, 'S' },
+                { "status", required_argument, NULL, 't' },
+                { "ttl", required_argument, NULL, 'T' },
+                { "iat", required_argument, NULL, 'I' },
+                { "exp", required_argument, NULL, 'E' },
+                { "cti", required_argument, NULL, 'c' },
+                { "obo", required_argument, NULL, 'o' },
+                { "png", required_argument, NULL, 'p' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        const char *key_path = NULL, *kid = NULL, *png = NULL, *iss = NULL, *sub = NULL;
+        CodeClaims cl = { .status = CODE_STATUS_GREEN, .cti_len = 16 };
+        int64_t ttl = 60, exp = 0;
+        bool have_iat = false, have_exp = false, have_cti = false;
+        EVP_PKEY *key = NULL;
+        _cleanup_(freep) char *text = NULL;
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0)
+                switch (c) {
+                case 'K': key_path = optarg; break;
+                case 'k': kid = optarg; break;
+                case 'i': iss = optarg; break;
+                case 's': sub = optarg; break;
+                case 'o':
+                        if (strlen(optarg) > CLAIM_TEXT_MAX)
+                                return fprintf(stderr, "qrgate-issue: --obo longer than %d\n", CLAIM_TEXT_MAX), 2;
+                        strcpy(cl.obo, optarg);
+                        break;
+                case 'S':
+                        if (cl.n_scopes == QG1_MAX_SCOPES || strlen(optarg) > CLAIM_TEXT_MAX)
+                                return fprintf(stderr, "qrgate-issue: at most %d scopes of %d characters\n",
+                                               QG1_MAX_SCOPES, CLAIM_TEXT_MAX), 2;
+                        strcpy(cl.scopes[cl.n_scopes++], optarg);
+                        break;
+                case 't':
+                        cl.status = code_status_from_string(optarg);
+                        if (cl.status < 0 && parse_int64(optarg, &exp) == 0) /* a raw number, for tests */
+                                cl.status = (int) exp, exp = 0;
+                        else if (cl.status < 0)
+                                return fprintf(stderr, "qrgate-issue: --status green, yellow, red or a number\n"), 2;
+                        break;
+                case 'T':
+                        if (parse_int64(optarg, &ttl) < 0)
+                                return fprintf(stderr, "qrgate-issue: bad --ttl\n"), 2;
+                        break;
+                case 'I':
+                        if (parse_int64(optarg, &cl.iat) < 0)
+                                return fprintf(stderr, "qrgate-issue: bad --iat\n"), 2;
+                        have_iat = true;
+                        break;
+                case 'E':
+                        if (parse_int64(optarg, &exp) < 0)
+                                return fprintf(stderr, "qrgate-issue: bad --exp\n"), 2;
+                        have_exp = true;
+                        break;
+                case 'c':
+                        r = parse_hex(optarg, cl.cti, sizeof(cl.cti), &cl.cti_len);
+                        if (r < 0)
+                                return fprintf(stderr, "qrgate-issue: --cti takes up to %zu bytes of hex\n", sizeof(cl.cti)), 2;
+                        have_cti = true;
+                        break;
+                case 'p': png = optarg; break;
+                case 'h': return usage(stdout);
+                default: return usage(stderr);
+                }
+        if (!key_path || !kid || !iss || !sub || optind != argc)
+                return usage(stderr);
+        if (strlen(iss) > CLAIM_TEXT_MAX || strlen(sub) > CLAIM_TEXT_MAX || strlen(kid) > COSE_KID_MAX)
+                return fprintf(stderr, "qrgate-issue: --iss/--sub longer than %d or --kid longer than %d\n",
+                               CLAIM_TEXT_MAX, COSE_KID_MAX), 2;
+        strcpy(cl.iss, iss);
+        strcpy(cl.sub, sub);
+
+        if (!have_iat)
+                cl.iat = (int64_t) time(NULL);
+        cl.exp = have_exp ? exp : cl.iat + ttl;
+        if (!have_cti && RAND_bytes(cl.cti, (int) cl.cti_len) != 1)
+                return fprintf(stderr, "qrgate-issue: no randomness for cti\n"), 1;
+
+        r = keyfile_load_private(key_path, &key);
+        if (r < 0)
+                return fprintf(stderr, "qrgate-issue: cannot read private key %s: %s\n", key_path,
+                               r == -EBADMSG ? "not a PEM private key" : strerror(-r)), 1;
+        r = qg1_mint(key, (const uint8_t *) kid, strlen(kid), &cl, &text);
+        EVP_PKEY_free(key);
+        if (r == -EKEYREJECTED)
+                return fprintf(stderr, "qrgate-issue: key type not usable (P-256, Ed25519 or RSA >= 2048)\n"), 1;
+        if (r < 0)
+                return fprintf(stderr, "qrgate-issue: cannot mint: %s\n", strerror(-r)), 1;
+
+        if (png) {
+                r = qr_png_write(png, text, 6);
+                if (r < 0)
+                        return fprintf(stderr, "qrgate-issue: cannot write %s: %s\n", png, strerror(-r)), 1;
+        }
+        puts(text);
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        if (argc < 2)
+                return usage(stderr);
+        if (strcmp(argv[1], "keygen") == 0)
+                return cmd_keygen(argc - 1, argv + 1);
+        if (strcmp(argv[1], "mint") == 0)
+                return cmd_mint(argc - 1, argv + 1);
+        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+                return usage(stdout);
+        return usage(stderr);
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tools/util.h"
+
+int parse_int64(const char *s, int64_t *ret) {
+        char *end;
+        long long v;
+
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno == ERANGE)
+                return -ERANGE;
+        if (end == s || *end != '\0')
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static int hexval(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+int parse_hex(const char *s, uint8_t *out, size_t max, size_t *ret_len) {
+        size_t n = strlen(s);
+
+        if (n % 2)
+                return -EINVAL;
+        if (n / 2 > max)
+                return -ENOBUFS;
+        for (size_t i = 0; i < n; i += 2) {
+                int hi = hexval(s[i]), lo = hexval(s[i + 1]);
+                if (hi < 0 || lo < 0)
+                        return -EINVAL;
+                out[i / 2] = (uint8_t) (hi << 4 | lo);
+        }
+        *ret_len = n / 2;
+        return 0;
+}
+
+void print_hex(FILE *f, const uint8_t *p, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                fprintf(f, "%02x", p[i]);
+}
+
+const char *format_utc(int64_t t, char *buf, size_t size) {
+        struct tm tm;
+        time_t tt = (time_t) t;
+
+        if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+                snprintf(buf, size, "@%lld", (long long) t);
+        return buf;
+}
