@@ -31,7 +31,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 DEB_PKGS := make gcc pkg-config clang \
 	libcbor-dev libssl-dev openssl zlib1g-dev libqrencode-dev \
 	libsystemd-dev libconfig-dev libgpiod-dev gpiod libusb-1.0-0-dev \
-	libp11-kit-dev p11-kit softhsm2 opensc dbus libcmocka-dev
+	libp11-kit-dev p11-kit softhsm2 opensc dbus systemd libcmocka-dev
 DEB_PKGS += $(DEB_PKGS_EXTRA)
 
 MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
@@ -147,7 +147,7 @@ demo: deps
 	@B=$(B) tools/demo
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(B)/bench/bench-verify
+	@$(MAKE) --no-print-directory all $(B)/bench/bench-verify $(B)/bench/bench-e2e
 	@B=$(B) tools/run-bench
 	@for t in $(BENCH_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
 

@@ -214,6 +214,7 @@ static void parse_locks(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "id", K_STRING, true }, { "backend", K_STRING, true }, { "chip", K_STRING },
                 { "line", K_INT }, { "line_name", K_STRING }, { "active_low", K_BOOL }, { "safe_state", K_STRING },
+                { "output", K_STRING },
         };
         const config_setting_t *list;
 
@@ -230,6 +231,7 @@ static void parse_locks(Errors *e, Config *c, const config_setting_t *root) {
                 l->backend = get_string(g, "backend", NULL);
                 l->chip = get_string(g, "chip", NULL);
                 l->line_name = get_string(g, "line_name", NULL);
+                l->sim_output = get_string(g, "output", NULL);
                 l->active_low = (s = config_setting_get_member(g, "active_low")) && config_setting_get_bool(s);
                 l->safe_state = lock_safe_state_from_string(get_string(g, "safe_state", "locked"));
                 if (!id_is_valid(l->id))
@@ -244,6 +246,8 @@ static void parse_locks(Errors *e, Config *c, const config_setting_t *root) {
                         err(e, g, "a gpiod lock needs exactly one of 'line' (offset on 'chip') and 'line_name'");
                 else if (strcmp(l->backend, "gpiod") == 0 && l->line_offset >= 0 && !l->chip)
                         err(e, g, "a gpiod lock given by 'line' offset needs 'chip'");
+                if (l->sim_output && strcmp(l->backend, "sim") != 0)
+                        err(e, config_setting_get_member(g, "output"), "'output' is for the sim backend only");
                 for (size_t j = 0; j + 1 < c->n_locks; j++)
                         if (l->id && strcmp(c->locks[j].hal.id, l->id) == 0)
                                 err(e, g, "lock '%s' is defined twice", l->id);
@@ -447,5 +451,23 @@ int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors) {
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(ks);
+        return 0;
+}
+
+int config_check_file(const char *path, FILE *out, FILE *err) {
+        _cleanup_(config_freep) Config *c = NULL;
+        _cleanup_(keystore_freep) Keystore *ks = NULL;
+        _cleanup_(freep) char *errors = NULL;
+        int r;
+
+        r = config_load(path, &c, &errors);
+        if (r >= 0)
+                r = config_build_keystore(c, &ks, &errors);
+        if (r < 0) {
+                fputs(errors ?: "out of memory\n", err);
+                return 1;
+        }
+        fprintf(out, "%s: ok (%zu issuers, %zu keys, %zu locks, %zu doors, %zu sources)\n", path, c->n_issuers,
+                keystore_size(ks), c->n_locks, c->n_doors, c->n_sources);
         return 0;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "core/keystore.h"
@@ -82,5 +83,9 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 
 /* Builds the issuer keystore, reading key files. Failures are reported like config_load()'s. */
 int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors);
+
+/* Loads path and its key files and writes a one-line summary to out, or every problem to err.
+ * Returns the exit status of a check command: 0 valid, 1 not. */
+int config_check_file(const char *path, FILE *out, FILE *err);
 
 const DoorConf *config_find_door(const Config *c, const char *id);

@@ -31,6 +31,7 @@ typedef struct LockConfig {
         int line_offset;       /* gpiod: line offset on the chip, or -1 to find it by line_name */
         const char *line_name; /* gpiod: line name (gpio-line-names), used when line_offset < 0 */
         bool active_low;       /* gpiod: electrical level is inverted */
+        const char *sim_output; /* sim: file or FIFO that receives '1'/'0' on each change, or NULL */
         LockSafeState safe_state;
 } LockConfig;
 

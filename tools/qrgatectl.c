@@ -2,8 +2,10 @@
 /* qrgatectl: the operator's tool. Each command lives in its own file; this only dispatches. */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "tools/ctl-bus.h"
 #include "tools/ctl-decode.h"
 
 typedef struct Command {
@@ -13,17 +15,35 @@ typedef struct Command {
 } Command;
 
 static const Command commands[] = {
-        { "decode", ctl_decode, "decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] CODE|-   explain a code offline" },
+        { "status", ctl_status, "status                          the gate's state and each door's lock" },
+        { "watch", ctl_watch, "watch                           follow decisions and lock changes live" },
+        { "unlock", ctl_unlock, "unlock DOOR [SECONDS]           open a door by hand (operators only)" },
+        { "reload", ctl_reload, "reload                          re-read the configuration (operators only)" },
+        { "submit", ctl_submit, "submit [--door DOOR] CODE|-     present a code as a scanner would" },
+        { "check-config", ctl_check_config, "check-config [FILE]             validate a configuration file" },
+        { "decode", ctl_decode, "decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now T] CODE|-\n"
+                                "                                  verify a code offline and explain every check" },
 };
 
 static int usage(FILE *f) {
-        fputs("usage: qrgatectl COMMAND [ARGS]\n", f);
+        fputs("usage: qrgatectl [--bus system|user|ADDRESS] COMMAND [ARGS]\n", f);
         for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
                 fprintf(f, "  %s\n", commands[i].help);
         return f == stderr ? 2 : 0;
 }
 
 int main(int argc, char *argv[]) {
+        /* --bus system|user|ADDRESS (or QRGATE_BUS) chooses the bus, as for qrgated. */
+        ctl_bus_address = getenv("QRGATE_BUS") ?: "system";
+        while (argc > 1 && strncmp(argv[1], "--bus", 5) == 0) {
+                if (argv[1][5] == '=')
+                        ctl_bus_address = argv[1] + 6;
+                else if (argv[1][5] == '\0' && argc > 2)
+                        ctl_bus_address = argv[2], argc--, argv++;
+                else
+                        return usage(stderr);
+                argc--, argv++;
+        }
         if (argc < 2)
                 return usage(stderr);
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "daemon/bus.h"
+#include "daemon/door.h"
+#include "daemon/log.h"
+
+/* Manual openings are for walking someone through, not for holding a door open. */
+#define UNLOCK_MAX_MS 60000
+
+static int property_get_lock_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", door_lock_state(userdata));
+}
+
+static int property_get_id(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Door *d = userdata;
+        return sd_bus_message_append(reply, "s", d->id);
+}
+
+static int method_unlock(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Door *d = userdata;
+        uint32_t ms;
+        int r;
+
+        r = sd_bus_message_read(msg, "u", &ms);
+        if (r < 0)
+                return r;
+        r = bus_check_caller(d->manager, msg, error);
+        if (r < 0)
+                return r;
+        if (ms == 0)
+                ms = door_config(d)->unlock_ms;
+        if (ms > UNLOCK_MAX_MS)
+                return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT, "duration %u ms is longer than %u ms", ms, UNLOCK_MAX_MS);
+        log_notice("Door %s: manual unlock for %u ms by an operator.", d->id, ms);
+        r = door_open(d, ms);
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_LOCK_FAILED, "lock output failed: %s", strerror(-r));
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+const sd_bus_vtable bus_door_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Id", "s", property_get_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("LockState", "s", property_get_lock_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_METHOD_WITH_ARGS("Unlock", SD_BUS_ARGS("u", duration_ms), SD_BUS_NO_RESULT, method_unlock,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_VTABLE_END,
+};
+
+int bus_door_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error) {
+        Manager *m = userdata;
+        size_t n = strlen(BUS_DOOR_PREFIX);
+
+        /* Door ids are limited to [A-Za-z0-9_] by the configuration, so they are path elements
+         * as they are, with no escaping to undo. */
+        if (strncmp(path, BUS_DOOR_PREFIX "/", n + 1) != 0)
+                return 0;
+        Door *d = manager_find_door(m, path + n + 1);
+        if (!d)
+                return 0;
+        *found = d;
+        return 1;
+}
+
+int bus_door_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
+        Manager *m = userdata;
+        char **l = calloc(m->n_doors + 1, sizeof(char *));
+
+        if (!l)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_doors; i++) {
+                l[i] = strdup(m->doors[i]->object_path);
+                if (!l[i]) {
+                        for (size_t j = 0; j < i; j++)
+                                free(l[j]);
+                        free(l);
+                        return -ENOMEM;
+                }
+        }
+        *nodes = l;
+        return 0;
+}

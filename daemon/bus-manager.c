@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "daemon/bus.h"
+#include "daemon/door.h"
+#include "daemon/log.h"
+
+#ifndef QRGATE_VERSION
+#define QRGATE_VERSION "0.1"
+#endif
+
+static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", QRGATE_VERSION);
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", manager_state_to_string(m->state));
+}
+
+static int property_get_doors(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r = sd_bus_message_open_container(reply, 'a', "s");
+        for (size_t i = 0; r >= 0 && i < m->n_doors; i++)
+                r = sd_bus_message_append(reply, "s", m->doors[i]->id);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int method_submit_code(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const char *door, *code;
+        Decision d;
+        int r;
+
+        r = sd_bus_message_read(msg, "ss", &door, &code);
+        if (r < 0)
+                return r;
+        r = bus_check_caller(m, msg, error);
+        if (r < 0)
+                return r;
+        if (!manager_find_door(m, door))
+                return sd_bus_error_setf(error, BUS_ERROR_UNKNOWN_DOOR, "No door '%.32s'", door);
+        /* The bus hands us a NUL-terminated string; its length is bounded by the verifier. */
+        r = manager_decide(m, door, code, strlen(code), "bus", &d);
+        if (r < 0)
+                return r;
+        return sd_bus_reply_method_return(msg, "ss", d.granted ? "granted" : "denied", reason_to_string(d.reason));
+}
+
+static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        _cleanup_(freep) char *errors = NULL;
+        Manager *m = userdata;
+        int r;
+
+        r = bus_check_caller(m, msg, error);
+        if (r < 0)
+                return r;
+        r = manager_reload(m, &errors);
+        if (r < 0)
+                return sd_bus_error_setf(error, BUS_ERROR_INVALID_CONFIGURATION, "%s", errors ?: "configuration refused");
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
+const sd_bus_vtable bus_manager_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Doors", "as", property_get_doors, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_METHOD_WITH_ARGS("SubmitCode", SD_BUS_ARGS("s", door, "s", code),
+                                SD_BUS_RESULT("s", decision, "s", reason), method_submit_code, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("Decision",
+                                SD_BUS_ARGS("s", decision, "s", reason, "s", format, "s", subject, "s", door,
+                                            "t", timestamp_usec),
+                                0),
+        SD_BUS_VTABLE_END,
+};
+
+void bus_emit_decision(Manager *m, const Decision *d) {
+        int r;
+
+        if (!m->bus)
+                return;
+        r = sd_bus_emit_signal(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "Decision", "ssssst", d->granted ? "granted" : "denied",
+                               reason_to_string(d->reason), code_format_to_string(d->format), d->subject, d->door,
+                               d->timestamp_usec);
+        if (r < 0)
+                log_warning_errno(r, "Cannot emit the Decision signal: %m");
+}
+
+int bus_setup(Manager *m) {
+        int r;
+
+        if (strcmp(m->bus_address, "system") == 0)
+                r = sd_bus_open_system(&m->bus);
+        else if (strcmp(m->bus_address, "user") == 0)
+                r = sd_bus_open_user(&m->bus);
+        else {
+                r = sd_bus_new(&m->bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(m->bus, m->bus_address);
+                if (r >= 0)
+                        r = sd_bus_set_bus_client(m->bus, true);
+                if (r >= 0)
+                        r = sd_bus_start(m->bus);
+        }
+        if (r < 0)
+                return log_error_errno(r, "Cannot connect to the %s bus: %m", m->bus_address);
+
+        r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_MANAGER_IFACE, bus_manager_vtable, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish %s: %m", BUS_PATH);
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_DOOR_PREFIX, BUS_DOOR_IFACE, bus_door_vtable, bus_door_find, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish the doors: %m");
+        r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_DOOR_PREFIX, bus_door_enumerate, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish the door list: %m");
+        r = sd_bus_add_object_manager(m->bus, NULL, BUS_PATH);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish the object manager: %m");
+        r = sd_bus_attach_event(m->bus, m->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                return log_error_errno(r, "Cannot attach the bus to the event loop: %m");
+        r = sd_bus_request_name(m->bus, BUS_NAME, 0);
+        if (r < 0)
+                return log_error_errno(r, "Cannot take the bus name %s (another qrgated running, or the bus policy "
+                                          "does not allow it): %m", BUS_NAME);
+        return 0;
+}

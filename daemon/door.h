@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <systemd/sd-event.h>
+
+#include "daemon/manager.h"
+
+/* A door: a lock output with a relock timer. The door's rules live in its DoorConf (looked up by
+ * id, so a reload changes them in place); the Door holds the runtime state. */
+struct Door {
+        Manager *manager;
+        char *id;
+        char *object_path;
+        Lock *lock; /* owned by the manager */
+        sd_event_source *relock;
+};
+
+int door_new(Manager *m, const char *id, Lock *lock, Door **ret);
+Door *door_free(Door *d);
+
+/* Unlocks for ms milliseconds (a second opening while open extends it) and relocks by timer.
+ * -errno when the lock output failed; the door then stays in its current state. */
+int door_open(Door *d, uint32_t ms);
+
+/* Locks now (the safe path: errors are logged, and the door is marked faulty). */
+void door_relock(Door *d);
+
+const DoorConf *door_config(const Door *d);
+const char *door_lock_state(const Door *d);

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "daemon/bus.h"
+#include "daemon/door.h"
+#include "daemon/log.h"
+#include "daemon/manager.h"
+#include "daemon/policy.h"
+#include "daemon/source.h"
+
+static const char *const state_table[_MANAGER_STATE_MAX] = {
+        [MANAGER_STARTING] = "starting",
+        [MANAGER_RUNNING] = "running",
+        [MANAGER_DEGRADED] = "degraded",
+        [MANAGER_STOPPING] = "stopping",
+};
+
+const char *manager_state_to_string(ManagerState s) {
+        return s < _MANAGER_STATE_MAX ? state_table[s] : NULL;
+}
+
+static void log_config_errors(const char *errors) {
+        const char *p = errors;
+        while (p && *p) {
+                const char *nl = strchrnul(p, '\n');
+                log_error("%.*s", (int) (nl - p), p);
+                p = *nl ? nl + 1 : nl;
+        }
+}
+
+/* Operator groups are named in the configuration and checked by gid at call time. */
+static void resolve_operator_groups(Manager *m) {
+        m->n_operator_gids = 0;
+        for (size_t i = 0; i < m->config->n_operator_groups; i++) {
+                const struct group *g = getgrnam(m->config->operator_groups[i]);
+                if (!g) {
+                        log_warning("Operator group '%s' does not exist; nobody gets operator rights through it.",
+                                    m->config->operator_groups[i]);
+                        continue;
+                }
+                m->operator_gids[m->n_operator_gids++] = g->gr_gid;
+        }
+}
+
+static int load_config(const char *path, Config **ret_config, Keystore **ret_keys, char **ret_errors) {
+        _cleanup_(config_freep) Config *c = NULL;
+        int r;
+
+        r = config_load(path, &c, ret_errors);
+        if (r < 0)
+                return r;
+        r = config_build_keystore(c, ret_keys, ret_errors);
+        if (r < 0)
+                return r;
+        *ret_config = TAKE_PTR(c);
+        return 0;
+}
+
+int manager_new(const char *config_path, const char *bus_address, Manager **ret) {
+        _cleanup_(manager_freep) Manager *m = calloc(1, sizeof(Manager));
+        _cleanup_(freep) char *errors = NULL;
+        int r;
+
+        if (!m)
+                return log_oom();
+        m->config_path = strdup(config_path);
+        m->bus_address = strdup(bus_address);
+        if (!m->config_path || !m->bus_address)
+                return log_oom();
+
+        r = load_config(config_path, &m->config, &m->keys, &errors);
+        if (r < 0) {
+                log_config_errors(errors);
+                return log_error_errno(r, "Configuration %s is not valid; not starting.", config_path);
+        }
+
+        const char *dir = m->config->state_directory ?: getenv("STATE_DIRECTORY") ?: "/var/lib/qrgate";
+        /* systemd may pass several directories separated by ':'; ours is the first. */
+        m->state_directory = strndup(dir, strcspn(dir, ":"));
+        if (!m->state_directory)
+                return log_oom();
+
+        m->verifier = (Verifier) {
+                .keys = m->keys,
+                .max_lifetime = m->config->max_lifetime,
+                .clock_skew = m->config->clock_skew,
+        };
+        resolve_operator_groups(m);
+
+        r = sd_event_default(&m->event);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the event loop: %m");
+        *ret = TAKE_PTR(m);
+        return 0;
+}
+
+Manager *manager_free(Manager *m) {
+        if (!m)
+                return NULL;
+        for (size_t i = 0; i < m->n_sources; i++)
+                source_free(m->sources[i]);
+        for (size_t i = 0; i < m->n_doors; i++)
+                door_free(m->doors[i]);
+        /* Freeing a lock drives its safe state: this is the daemon's clean-stop guarantee. */
+        for (size_t i = 0; i < m->n_locks; i++) {
+                log_info("Lock %s: %s (safe state).", m->locks[i]->id, lock_safe_state_to_string(m->locks[i]->safe_state));
+                lock_free(m->locks[i]);
+        }
+        sd_bus_flush_close_unref(m->bus);
+        sd_event_unref(m->event);
+        replay_cache_free(m->replay);
+        keystore_free(m->keys);
+        config_free(m->config);
+        free(m->state_directory);
+        free(m->config_path);
+        free(m->bus_address);
+        free(m);
+        return NULL;
+}
+
+void manager_update_state(Manager *m) {
+        ManagerState old = m->state;
+
+        if (m->state == MANAGER_STOPPING || m->state == MANAGER_STARTING)
+                return;
+        m->state = m->lock_fault ? MANAGER_DEGRADED : MANAGER_RUNNING;
+        if (m->state != old) {
+                (void) sd_notifyf(false, "STATUS=%s", m->state == MANAGER_DEGRADED ? "Degraded: a lock output failed" : "Running");
+                if (m->bus)
+                        (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "State", NULL);
+        }
+}
+
+Door *manager_find_door(Manager *m, const char *id) {
+        for (size_t i = 0; i < m->n_doors; i++)
+                if (strcmp(m->doors[i]->id, id) == 0)
+                        return m->doors[i];
+        return NULL;
+}
+
+static int open_replay_cache(Manager *m) {
+        _cleanup_(freep) char *path = NULL;
+        int r;
+
+        r = replay_cache_new(m->config->replay_capacity, &m->replay);
+        if (r < 0)
+                return log_error_errno(r, "Cannot allocate the replay cache: %m");
+        if (mkdir(m->state_directory, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Cannot create state directory %s: %m", m->state_directory);
+        if (asprintf(&path, "%s/replay", m->state_directory) < 0)
+                return log_oom();
+        r = replay_cache_attach_file(m->replay, path, (int64_t) time(NULL));
+        if (r == -EBADMSG) {
+                /* Not ours: keep it for inspection, start a new one, and say so. */
+                _cleanup_(freep) char *aside = NULL;
+                if (asprintf(&aside, "%s.corrupt", path) < 0)
+                        return log_oom();
+                log_warning("Replay cache %s is not in the expected format; moved to %s. Codes used before now may be "
+                            "accepted once more until they expire.", path, aside);
+                if (rename(path, aside) < 0)
+                        return log_error_errno(errno, "Cannot move %s aside: %m", path);
+                r = replay_cache_attach_file(m->replay, path, (int64_t) time(NULL));
+        }
+        if (r < 0)
+                return log_error_errno(r, "Cannot open the replay cache %s: %m", path);
+        m->verifier.replay = m->replay;
+        log_debug("Replay cache %s: %zu codes remembered.", path, replay_cache_count(m->replay, (int64_t) time(NULL)));
+        return 0;
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *m = userdata;
+
+        if (si->ssi_signo == SIGHUP) {
+                _cleanup_(freep) char *errors = NULL;
+                (void) manager_reload(m, &errors);
+                return 0;
+        }
+        log_info("Received %s, stopping.", strsignal((int) si->ssi_signo));
+        m->state = MANAGER_STOPPING;
+        (void) sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
+        return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+int manager_start(Manager *m) {
+        sigset_t mask;
+        int r;
+
+        r = open_replay_cache(m);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < m->config->n_locks; i++) {
+                const LockConfig *lc = &m->config->locks[i].hal;
+                r = lock_new(lc, &m->locks[m->n_locks]);
+                if (r < 0)
+                        return log_error_errno(r, "Lock %s: cannot open %s backend%s%s: %m", lc->id, lc->backend,
+                                               lc->line_name ? " line " : "", lc->line_name ?: "");
+                m->n_locks++;
+                log_info("Lock %s: %s backend, %s.", lc->id, lc->backend, lock_safe_state_to_string(lc->safe_state));
+        }
+        for (size_t i = 0; i < m->config->n_doors; i++) {
+                const DoorConf *dc = &m->config->doors[i];
+                r = door_new(m, dc->id, m->locks[dc->lock_index], &m->doors[m->n_doors]);
+                if (r < 0)
+                        return log_oom();
+                m->n_doors++;
+                /* A fail-safe lock was opened in its safe (unlocked) state; while we run, doors rest locked. */
+                door_relock(m->doors[i]);
+        }
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return log_error_errno(errno, "Cannot block signals: %m");
+        for (int sig = SIGHUP; sig <= SIGTERM; sig++) {
+                if (!sigismember(&mask, sig))
+                        continue;
+                r = sd_event_add_signal(m->event, NULL, sig, on_signal, m);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot watch signal %d: %m", sig);
+        }
+        (void) sd_event_set_watchdog(m->event, true);
+
+        r = bus_setup(m);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < m->config->n_sources; i++) {
+                r = source_new(m, &m->config->sources[i], &m->sources[m->n_sources]);
+                if (r < 0)
+                        return r;
+                m->n_sources++;
+        }
+
+        m->state = MANAGER_RUNNING;
+        manager_update_state(m);
+        (void) sd_notifyf(false, "READY=1\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(m->keys));
+        log_info("qrgated running: %zu doors, %zu issuer keys, bus %s.", m->n_doors, keystore_size(m->keys), m->bus_address);
+        return 0;
+}
+
+int manager_run(Manager *m) {
+        return sd_event_loop(m->event);
+}
+
+/* What a reload may change in place: keys, verifier limits, door rules, operators. Adding or
+ * removing doors, locks or sources would tear down hardware and bus objects under a running
+ * gate, so that needs a restart, and the reload says so instead of half-applying. */
+static const char *structure_change(const Config *old, const Config *new) {
+        if (old->n_locks != new->n_locks || old->n_doors != new->n_doors || old->n_sources != new->n_sources)
+                return "the number of locks, doors or sources changed";
+        for (size_t i = 0; i < old->n_locks; i++) {
+                const LockConfig *a = &old->locks[i].hal, *b = &new->locks[i].hal;
+                if (strcmp(a->id, b->id) != 0 || strcmp(a->backend, b->backend) != 0 ||
+                    strcmp(a->chip ?: "", b->chip ?: "") != 0 || a->line_offset != b->line_offset ||
+                    strcmp(a->line_name ?: "", b->line_name ?: "") != 0 || a->active_low != b->active_low ||
+                    strcmp(a->sim_output ?: "", b->sim_output ?: "") != 0 ||
+                    a->safe_state != b->safe_state)
+                        return "a lock's hardware settings changed";
+        }
+        for (size_t i = 0; i < old->n_doors; i++)
+                if (strcmp(old->doors[i].id, new->doors[i].id) != 0 || strcmp(old->doors[i].lock, new->doors[i].lock) != 0)
+                        return "a door was renamed or moved to another lock";
+        for (size_t i = 0; i < old->n_sources; i++)
+                if (strcmp(old->sources[i].id, new->sources[i].id) != 0 ||
+                    strcmp(old->sources[i].path, new->sources[i].path) != 0 ||
+                    strcmp(old->sources[i].door, new->sources[i].door) != 0)
+                        return "a source changed";
+        if (old->replay_capacity != new->replay_capacity)
+                return "verifier.replay_capacity changed";
+        if (strcmp(old->state_directory ?: "", new->state_directory ?: "") != 0)
+                return "state_directory changed";
+        return NULL;
+}
+
+int manager_reload(Manager *m, char **ret_errors) {
+        Config *c = NULL;
+        Keystore *ks = NULL;
+        const char *why;
+        int r;
+
+        log_info("Reloading configuration %s.", m->config_path);
+        r = load_config(m->config_path, &c, &ks, ret_errors);
+        if (r < 0) {
+                log_config_errors(*ret_errors);
+                return log_error_errno(r, "New configuration refused; the running one stays.");
+        }
+        why = structure_change(m->config, c);
+        if (why) {
+                if (asprintf(ret_errors, "%s: %s; restart qrgated to apply it\n", m->config_path, why) < 0)
+                        *ret_errors = NULL;
+                config_free(c);
+                keystore_free(ks);
+                return log_error_errno(EINVAL, "New configuration refused (%s; restart to apply); the running one stays.", why);
+        }
+
+        config_free(m->config);
+        keystore_free(m->keys);
+        m->config = c;
+        m->keys = ks;
+        m->verifier.keys = ks;
+        m->verifier.max_lifetime = c->max_lifetime;
+        m->verifier.clock_skew = c->clock_skew;
+        resolve_operator_groups(m);
+        (void) sd_notifyf(false, "RELOADING=0\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(ks));
+        log_info("Configuration reloaded: %zu issuer keys.", keystore_size(ks));
+        return 0;
+}
+
+int manager_decide(Manager *m, const char *door_id, const char *text, size_t len, const char *origin, Decision *d) {
+        int64_t now = (int64_t) time(NULL);
+        VerifyResult res = {};
+        struct timespec ts;
+        Door *door;
+        int r;
+
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        *d = (Decision) {
+                .door = door_id,
+                .timestamp_usec = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u,
+        };
+
+        door = manager_find_door(m, door_id);
+        if (!door) {
+                d->reason = REASON_UNKNOWN_DOOR;
+                snprintf(d->detail, sizeof(d->detail), "no door '%s'", door_id);
+        } else if (verifier_check(&m->verifier, text, len, now, &res) != REASON_OK) {
+                d->reason = res.reason;
+                memcpy(d->detail, res.detail, sizeof(d->detail));
+        } else {
+                PolicyInput in = { .door = door_config(door), .code = &res, .now = now };
+                d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
+        }
+        if (door && res.have_claims) {
+                d->format = res.format;
+                memcpy(d->subject, res.claims.sub, sizeof(d->subject));
+        } else if (door)
+                d->format = res.format;
+
+        if (d->reason == REASON_OK) {
+                /* Record the code before the door opens: a failure here must not leave a
+                 * window in which the same code works twice. */
+                r = verifier_consume(&m->verifier, &res, now);
+                if (r == -ENOSPC) {
+                        d->reason = REASON_REPLAY_CACHE_FULL;
+                        snprintf(d->detail, sizeof(d->detail), "replay cache full (%u unexpired codes)", m->config->replay_capacity);
+                } else if (r < 0 && r != -EEXIST)
+                        /* Held in memory; only the copy on disk is behind. */
+                        log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
+        }
+        if (d->reason == REASON_OK) {
+                r = door_open(door, door_config(door)->unlock_ms);
+                if (r < 0) {
+                        d->reason = REASON_INTERNAL_ERROR;
+                        snprintf(d->detail, sizeof(d->detail), "lock output failed: %s", strerror(-r));
+                }
+        }
+        d->granted = d->reason == REASON_OK;
+
+        /* The subject is a pseudonym, but still an identifier: only debug logs carry it. */
+        log_debug("%s: door %s: subject %s.", origin, door_id, d->subject[0] ? d->subject : "-");
+        if (d->granted)
+                log_info("%s: door %s: granted (%s code).", origin, door_id, code_format_to_string(d->format));
+        else
+                log_notice("%s: door %s: denied %s: %s", origin, door_id, reason_to_string(d->reason), d->detail);
+        bus_emit_decision(m, d);
+        return 0;
+}

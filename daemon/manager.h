@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The Manager owns everything the daemon runs: the event loop, the bus connection, the
+ * configuration and what is built from it (keys, verifier, locks, doors, code sources). Children
+ * point back to it. */
+
+#include <stdbool.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "core/verifier.h"
+#include "daemon/config.h"
+#include "hal/lock.h"
+
+#define BUS_NAME "io.qrgate.Gate1"
+#define BUS_PATH "/io/qrgate/Gate1"
+#define BUS_DOOR_PREFIX "/io/qrgate/Gate1/door"
+#define BUS_MANAGER_IFACE "io.qrgate.Gate1.Manager"
+#define BUS_DOOR_IFACE "io.qrgate.Gate1.Door"
+
+typedef struct Door Door;
+typedef struct Source Source;
+
+typedef enum ManagerState {
+        MANAGER_STARTING,
+        MANAGER_RUNNING,
+        MANAGER_DEGRADED, /* running, but something needs attention (a lock output failed) */
+        MANAGER_STOPPING,
+        _MANAGER_STATE_MAX,
+} ManagerState;
+
+typedef struct Manager {
+        sd_event *event;
+        sd_bus *bus;
+        char *bus_address; /* "system", "user" or a D-Bus address */
+        char *config_path;
+        Config *config;
+        Keystore *keys;
+        ReplayCache *replay;
+        Verifier verifier;
+        char *state_directory;
+        gid_t operator_gids[CONFIG_MAX_ITEMS];
+        size_t n_operator_gids;
+        Lock *locks[CONFIG_MAX_ITEMS];
+        size_t n_locks;
+        Door *doors[CONFIG_MAX_ITEMS];
+        size_t n_doors;
+        Source *sources[CONFIG_MAX_ITEMS];
+        size_t n_sources;
+        ManagerState state;
+        bool lock_fault;
+} Manager;
+
+/* A decision on one presented code, as the bus and the log report it. */
+typedef struct Decision {
+        bool granted;
+        Reason reason;
+        char detail[192];
+        CodeFormat format;
+        char subject[CLAIM_TEXT_MAX + 1]; /* pseudonymous; empty when the code was not readable */
+        const char *door;
+        uint64_t timestamp_usec;
+} Decision;
+
+int manager_new(const char *config_path, const char *bus_address, Manager **ret);
+Manager *manager_free(Manager *m);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
+
+/* Builds locks, doors, sources and the bus from the loaded configuration; logs what fails. */
+int manager_start(Manager *m);
+int manager_run(Manager *m);
+
+/* Re-reads the configuration file. A file that does not validate (or changes what needs a
+ * restart) is refused: returns -EINVAL with *ret_errors, and the running configuration stays. */
+int manager_reload(Manager *m, char **ret_errors);
+
+/* Verifies text for door_id, applies the door's policy, opens the door when granted, and
+ * reports the decision on the bus and in the log. origin names the source for the log. */
+int manager_decide(Manager *m, const char *door_id, const char *text, size_t len, const char *origin, Decision *ret);
+
+Door *manager_find_door(Manager *m, const char *id);
+void manager_update_state(Manager *m);
+const char *manager_state_to_string(ManagerState s);

@@ -1,0 +1,111 @@
+# Shared helpers for integration tests: a private dbus-daemon, the real qrgated on it, codes
+# from qrgate-issue. Source this file; it sets up $T (a scratch folder removed at exit).
+set -u
+
+B=${B:-build}
+B=$(cd "$B" && pwd)
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d /tmp/qrgate-it.XXXXXX)
+chmod 755 "$T"
+ADDR="unix:path=$T/bus.sock"
+PASS=0
+FAIL=0
+DAEMON_PID=
+BUS_PID=
+
+cleanup() {
+	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+	[ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
+	jobs -p | xargs -r kill 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok   $*"; }
+not_ok() { FAIL=$((FAIL + 1)); echo "FAIL $*"; }
+# check NAME COMMAND...: passes when the command succeeds.
+check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+# expect NAME WANT GOT
+expect() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (want '$2', got '$3')"; fi; }
+finish() { echo "$(basename "$0"): $PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; }
+
+# start_bus [permissive|policy]: "policy" applies the project's bus policy file, as on an
+# appliance; "permissive" lets everyone call everything, to show the daemon's own checks.
+start_bus() {
+	mode=${1:-permissive}
+	{
+		echo '<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">'
+		echo "<busconfig><type>system</type><listen>$ADDR</listen><auth>EXTERNAL</auth>"
+		if [ "$mode" = permissive ]; then
+			echo '<policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/></policy>'
+		else
+			# The defaults of a system bus: nothing but the bus itself and replies, then our file.
+			echo '<policy context="default"><allow user="*"/><deny own="*"/><deny send_type="method_call"/>'
+			echo '<allow send_type="signal"/><allow send_requested_reply="true" send_type="method_return"/>'
+			echo '<allow send_requested_reply="true" send_type="error"/><allow receive_type="method_call"/>'
+			echo '<allow receive_type="method_return"/><allow receive_type="error"/><allow receive_type="signal"/>'
+			echo '<allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>'
+			echo '<allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Introspectable"/>'
+			echo '<allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>'
+			echo '</policy>'
+			echo "<include>$ROOT/systemd/io.qrgate.Gate1.dbus.conf</include>"
+		fi
+		echo '</busconfig>'
+	} > "$T/bus.conf"
+	dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile 2>"$T/bus.log" &
+	BUS_PID=$!
+	for _ in $(seq 100); do [ -S "$T/bus.sock" ] && return 0; sleep 0.05; done
+	echo "dbus-daemon did not start:"; cat "$T/bus.log"; exit 1
+}
+
+# make_issuer: an issuer key pair "city"/"k1" in $T.
+make_issuer() {
+	"$B/qrgate-issue" keygen --alg es256 --kid k1 --out "$T/city" >/dev/null
+}
+
+# mint [qrgate-issue mint options...]: a code from issuer city, key k1.
+mint() {
+	"$B/qrgate-issue" mint --key "$T/city.key" --kid k1 --iss city "$@"
+}
+
+# write_config FILE [EXTRA]: a configuration with one sim-locked door "main".
+write_config() {
+	cat > "$1" <<CONF
+state_directory = "$T/state";
+bus: { operator_groups = [ "users" ]; operator_uids = [ 65533 ]; };
+issuers = ( { id = "city"; keys = ( { kid = "k1"; file = "$T/city.pub"; } ); } );
+locks = ( { id = "main"; backend = "sim"; } );
+doors = ( { id = "main"; lock = "main"; unlock_ms = ${UNLOCK_MS:-400}; scopes = [ "building.A.enter", "library.lend" ]; statuses = [ "green", "yellow" ]; } );
+sources = ( { id = "scan0"; type = "fifo"; path = "$T/scan0"; door = "main"; } );
+${2:-}
+CONF
+}
+
+# start_daemon [qrgated options...]: runs qrgated on the private bus and waits until it owns
+# its name.
+start_daemon() {
+	"$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" "$@" >>"$T/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	for _ in $(seq 200); do
+		busctl --address="$ADDR" status io.qrgate.Gate1 >/dev/null 2>&1 && return 0
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "qrgated did not come up:"; cat "$T/daemon.log"; exit 1
+}
+
+stop_daemon() {
+	kill -TERM "$DAEMON_PID"
+	wait "$DAEMON_PID"
+	rc=$?
+	DAEMON_PID=
+	return $rc
+}
+
+ctl() { "$B/qrgatectl" --bus "$ADDR" "$@"; }
+lock_state() { busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door LockState 2>&1; }
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+# An operator by group: uid 65532 in the "users" group named in the configuration.
+as_group_operator() { setpriv --reuid=65532 --regid=65532 --groups=users "$@"; }
+# An operator by uid (bus.operator_uids).
+as_uid_operator() { setpriv --reuid=65533 --regid=65533 --clear-groups "$@"; }

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Who may open a door by hand or reload: the daemon's own check under a permissive bus, and the
+# shipped bus policy on top of it.
+. "$(dirname "$0")/lib.sh"
+
+make_issuer
+write_config "$T/qrgate.conf"
+start_bus permissive
+start_daemon
+
+err_of() { sed -n 's/^Error \([^:]*\):.*/\1/p'; }
+unlock_as() { "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door.Unlock uint32:300 2>&1; }
+reload_as() { "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager.Reload 2>&1; }
+
+# Permissive bus: everything reaches the daemon, which decides.
+expect "root may Unlock" "" "$(unlock_as env | err_of)"
+expect "operator by group may Unlock" "" "$(unlock_as as_group_operator | err_of)"
+expect "operator by uid may Unlock" "" "$(unlock_as as_uid_operator | err_of)"
+expect "another uid may not Unlock (permissive bus)" io.qrgate.Gate1.Error.NotAuthorized "$(unlock_as as_nobody | err_of)"
+expect "another uid may not Reload (permissive bus)" io.qrgate.Gate1.Error.NotAuthorized "$(reload_as as_nobody | err_of)"
+expect "operator may Reload" "" "$(reload_as as_group_operator | err_of)"
+check "refusal is logged with the uid" grep -q "Refused Unlock from uid 65534" "$T/daemon.log"
+sleep 0.5
+# Anyone may read the state and present codes (a scanner is open to the public too).
+expect "another uid may read LockState" 's "locked"' "$(as_nobody busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door LockState)"
+stop_daemon
+
+# The shipped bus policy: a stranger's Unlock does not even reach the daemon.
+kill "$BUS_PID"; wait "$BUS_PID" 2>/dev/null; rm -f "$T/bus.sock"
+start_bus policy
+start_daemon
+expect "bus policy: root may Unlock" "" "$(unlock_as env | err_of)"
+expect "bus policy: another uid's Unlock refused by the bus" org.freedesktop.DBus.Error.AccessDenied "$(unlock_as as_nobody | err_of)"
+expect "bus policy: another uid's Reload refused by the bus" org.freedesktop.DBus.Error.AccessDenied "$(reload_as as_nobody | err_of)"
+expect "bus policy: anyone may read State" 's "running"' "$(as_nobody busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager State)"
+finish

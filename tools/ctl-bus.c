@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-bus.h>
+#include <time.h>
+
+#include "core/macro.h"
+#include "core/verifier.h"
+#include "daemon/config.h"
+#include "tools/ctl-bus.h"
+#include "tools/util.h"
+
+#define NAME "io.qrgate.Gate1"
+#define PATH "/io/qrgate/Gate1"
+#define MANAGER "io.qrgate.Gate1.Manager"
+#define DOOR "io.qrgate.Gate1.Door"
+
+const char *ctl_bus_address = "system";
+
+static int bus_open(sd_bus **ret) {
+        sd_bus *bus = NULL;
+        int r;
+
+        if (strcmp(ctl_bus_address, "system") == 0)
+                r = sd_bus_open_system(&bus);
+        else if (strcmp(ctl_bus_address, "user") == 0)
+                r = sd_bus_open_user(&bus);
+        else {
+                r = sd_bus_new(&bus);
+                if (r >= 0)
+                        r = sd_bus_set_address(bus, ctl_bus_address);
+                if (r >= 0)
+                        r = sd_bus_set_bus_client(bus, true);
+                if (r >= 0)
+                        r = sd_bus_start(bus);
+        }
+        if (r < 0) {
+                sd_bus_unref(bus);
+                fprintf(stderr, "qrgatectl: cannot connect to the %s bus: %s\n", ctl_bus_address, strerror(-r));
+                return r;
+        }
+        *ret = bus;
+        return 0;
+}
+
+static int report_error(const char *what, const sd_bus_error *e, int r) {
+        fprintf(stderr, "qrgatectl: %s: %s%s%s\n", what, e && e->message ? e->message : strerror(-r),
+                e && e->name ? " " : "", e && e->name ? e->name : "");
+        return 1;
+}
+
+static char *door_path(const char *door) {
+        char *p = NULL;
+        if (asprintf(&p, PATH "/door/%s", door) < 0)
+                return NULL;
+        return p;
+}
+
+static int get_string(sd_bus *bus, const char *path, const char *iface, const char *prop, char **ret, sd_bus_error *e) {
+        return sd_bus_get_property_string(bus, NAME, path, iface, prop, e, ret);
+}
+
+int ctl_status(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *state = NULL, *version = NULL;
+        char **doors = NULL;
+        int r;
+
+        if (argc != 1)
+                return fprintf(stderr, "usage: qrgatectl status\n"), 2;
+        if (bus_open(&bus) < 0)
+                return 1;
+        r = get_string(bus, PATH, MANAGER, "State", &state, &e);
+        if (r >= 0)
+                r = get_string(bus, PATH, MANAGER, "Version", &version, &e);
+        if (r >= 0)
+                r = sd_bus_get_property_strv(bus, NAME, PATH, MANAGER, "Doors", &e, &doors);
+        if (r < 0) {
+                report_error("cannot read the gate's state (is qrgated running?)", &e, r);
+                sd_bus_error_free(&e);
+                return 1;
+        }
+        printf("qrgated %s: %s\n", version, state);
+        for (char **d = doors; d && *d; d++) {
+                _cleanup_(freep) char *path = door_path(*d), *lock = NULL;
+                r = path ? get_string(bus, path, DOOR, "LockState", &lock, &e) : -ENOMEM;
+                printf("door %s: %s\n", *d, r < 0 ? "?" : lock);
+                sd_bus_error_free(&e);
+                free(*d);
+        }
+        free(doors);
+        return 0;
+}
+
+static int on_decision(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *decision, *reason, *format, *subject, *door;
+        uint64_t usec;
+        char t[40];
+
+        if (sd_bus_message_read(m, "ssssst", &decision, &reason, &format, &subject, &door, &usec) < 0)
+                return 0;
+        printf("%s door=%s %s %s format=%s subject=%s\n", format_utc((int64_t) (usec / 1000000), t, sizeof(t)), door,
+               decision, reason, format, subject[0] ? subject : "-");
+        fflush(stdout);
+        return 0;
+}
+
+static int on_properties(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *iface, *prop, *value;
+        const char *path = sd_bus_message_get_path(m);
+        char t[40];
+
+        if (sd_bus_message_read(m, "s", &iface) < 0 || strcmp(iface, DOOR) != 0)
+                return 0;
+        if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
+                return 0;
+        while (sd_bus_message_enter_container(m, 'e', "sv") > 0) {
+                if (sd_bus_message_read(m, "s", &prop) < 0)
+                        return 0;
+                if (strcmp(prop, "LockState") == 0 && sd_bus_message_read(m, "v", "s", &value) >= 0)
+                        printf("%s door=%s %s\n", format_utc((int64_t) time(NULL), t, sizeof(t)),
+                               strrchr(path, '/') + 1, value);
+                else
+                        (void) sd_bus_message_skip(m, "v");
+                (void) sd_bus_message_exit_container(m);
+        }
+        fflush(stdout);
+        return 0;
+}
+
+int ctl_watch(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        int r;
+
+        if (argc != 1)
+                return fprintf(stderr, "usage: qrgatectl watch\n"), 2;
+        if (bus_open(&bus) < 0)
+                return 1;
+        r = sd_bus_match_signal(bus, NULL, NAME, PATH, MANAGER, "Decision", on_decision, NULL);
+        if (r >= 0)
+                r = sd_bus_match_signal(bus, NULL, NAME, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                        on_properties, NULL);
+        if (r < 0)
+                return fprintf(stderr, "qrgatectl: cannot subscribe: %s\n", strerror(-r)), 1;
+        /* Tell a script that reads our output that we are subscribed, so it may start scanning. */
+        fprintf(stderr, "watching decisions (Ctrl-C to stop)\n");
+        for (;;) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return fprintf(stderr, "qrgatectl: bus: %s\n", strerror(-r)), 1;
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(bus, UINT64_MAX);
+                if (r < 0 && r != -EINTR)
+                        return fprintf(stderr, "qrgatectl: bus: %s\n", strerror(-r)), 1;
+        }
+}
+
+int ctl_unlock(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *path = NULL;
+        int64_t seconds = 0;
+        int r;
+
+        if (argc < 2 || argc > 3 || (argc == 3 && (parse_int64(argv[2], &seconds) < 0 || seconds <= 0 || seconds > 60)))
+                return fprintf(stderr, "usage: qrgatectl unlock DOOR [SECONDS (1-60)]\n"), 2;
+        if (bus_open(&bus) < 0)
+                return 1;
+        path = door_path(argv[1]);
+        if (!path)
+                return 1;
+        r = sd_bus_call_method(bus, NAME, path, DOOR, "Unlock", &e, NULL, "u", (uint32_t) (seconds * 1000));
+        if (r < 0) {
+                report_error("unlock refused", &e, r);
+                sd_bus_error_free(&e);
+                return 1;
+        }
+        printf("door %s unlocked\n", argv[1]);
+        return 0;
+}
+
+int ctl_reload(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (argc != 1)
+                return fprintf(stderr, "usage: qrgatectl reload\n"), 2;
+        if (bus_open(&bus) < 0)
+                return 1;
+        r = sd_bus_call_method(bus, NAME, PATH, MANAGER, "Reload", &e, NULL, NULL);
+        if (r < 0) {
+                report_error("reload refused", &e, r);
+                sd_bus_error_free(&e);
+                return 1;
+        }
+        puts("configuration reloaded");
+        return 0;
+}
+
+int ctl_submit(int argc, char *argv[]) {
+        static const struct option opts[] = { { "door", required_argument, NULL, 'd' }, {} };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        static char buf[CODE_MAX_TEXT + 2];
+        const char *door = NULL, *code, *decision, *reason;
+        char **doors = NULL;
+        int c, r;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0)
+                switch (c) {
+                case 'd': door = optarg; break;
+                default: return 2;
+                }
+        if (optind + 1 != argc)
+                return fprintf(stderr, "usage: qrgatectl submit [--door DOOR] CODE|-\n"), 2;
+        code = argv[optind];
+        if (strcmp(code, "-") == 0) {
+                size_t n = fread(buf, 1, sizeof(buf) - 1, stdin);
+                while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+                        n--;
+                buf[n] = '\0';
+                code = buf;
+        }
+        if (bus_open(&bus) < 0)
+                return 1;
+        if (!door) {
+                /* With one door there is nothing to choose. */
+                r = sd_bus_get_property_strv(bus, NAME, PATH, MANAGER, "Doors", &e, &doors);
+                if (r < 0 || !doors || !doors[0] || doors[1]) {
+                        if (r < 0)
+                                report_error("cannot list the doors", &e, r);
+                        else
+                                fprintf(stderr, "qrgatectl: more than one door: choose one with --door\n");
+                        return 2;
+                }
+                door = doors[0];
+        }
+        r = sd_bus_call_method(bus, NAME, PATH, MANAGER, "SubmitCode", &e, &reply, "ss", door, code);
+        if (r < 0) {
+                report_error("submit failed", &e, r);
+                sd_bus_error_free(&e);
+                return 2;
+        }
+        r = sd_bus_message_read(reply, "ss", &decision, &reason);
+        if (r < 0)
+                return 2;
+        if (strcmp(decision, "granted") == 0)
+                puts("granted");
+        else
+                printf("denied %s\n", reason);
+        return strcmp(decision, "granted") == 0 ? 0 : 1;
+}
+
+int ctl_check_config(int argc, char *argv[]) {
+        if (argc > 2)
+                return fprintf(stderr, "usage: qrgatectl check-config [FILE]\n"), 2;
+        return config_check_file(argc > 1 ? argv[1] : CONFIG_DEFAULT_PATH, stdout, stderr);
+}
