@@ -24,8 +24,9 @@ static inline void cbor_decrefp(cbor_item_t **p) {
 
 /* Removes up to CBOR_MAX_TAGS tags from the front of *buf, storing their numbers in tags[] and
  * their count in *ret_n. We read these ourselves instead of leaving them to libcbor because
- * libcbor before 0.10 rejects the one-byte tags 6–20 — COSE_Sign1's tag 18 among them (libcbor
- * issue 307) — and this way both versions behave alike. Returns -EBADMSG when the input ends
+ * libcbor rejects the one-byte tags 6–20 — COSE_Sign1's tag 18 among them (libcbor issue 307;
+ * measured in 0.8.0, bookworm, and still in 0.10.2, trixie) — and this way every version,
+ * fixed or not, behaves alike. Returns -EBADMSG when the input ends
  * inside a tag or more tags follow. */
 int cbor_strip_tags(const uint8_t **buf, size_t *len, uint64_t tags[static CBOR_MAX_TAGS], size_t *ret_n);
 

@@ -187,6 +187,22 @@ static char *mk_deep_nesting(void) {
         free(q);
         return t;
 }
+static char *mk_nested_tag18(void) {
+        /* An extra claim 99: 18(0). libcbor 0.8 and 0.10 reject one-byte tags 6-20 in their
+         * decoder; a fixed libcbor would pass them to our walk, which refuses them: malformed
+         * either way. */
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t hdr[32], *p = th_payload(&c, &len);
+        uint8_t *q = malloc(len + 4);
+        memcpy(q, p, len);
+        q[0]++;
+        memcpy(q + len, "\x18\x63\xd2\x00", 4);
+        char *t = signed_with(hdr, header(hdr), B(0xa0), q, len + 4);
+        free(p);
+        free(q);
+        return t;
+}
 static char *mk_indefinite_length(void) {
         CodeClaims c = th_claims();
         size_t len;
@@ -354,6 +370,7 @@ static const struct BadCase {
         { "huge declared array count", mk_huge_array_count, REASON_MALFORMED },
         { "deep nesting", mk_deep_nesting, REASON_MALFORMED },
         { "indefinite length", mk_indefinite_length, REASON_MALFORMED },
+        { "nested tag 18", mk_nested_tag18, REASON_MALFORMED },
         { "non-base45 character", mk_non_base45, REASON_BAD_ENCODING },
         { "lower case", mk_lower_case, REASON_BAD_ENCODING },
         { "lower-case body", mk_lower_case_body, REASON_BAD_ENCODING },
