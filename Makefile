@@ -31,7 +31,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 DEB_PKGS := make gcc pkg-config clang \
 	libcbor-dev libssl-dev openssl zlib1g-dev libqrencode-dev \
 	libsystemd-dev libconfig-dev libgpiod-dev gpiod libusb-1.0-0-dev \
-	libp11-kit-dev p11-kit softhsm2 opensc dbus systemd libcmocka-dev
+	libp11-kit-dev p11-kit softhsm2 opensc dbus systemd libcmocka-dev zbar-tools
 DEB_PKGS += $(DEB_PKGS_EXTRA)
 
 MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
@@ -172,6 +172,8 @@ $(B)/bench/%: tests/bench/%.c $(TEST_HELPER_SRCS) $(B)/libqrgate.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/libqrgate.a $(PKG_LIBS)
 
+# The bus policy goes to /etc/dbus-1/system.d whatever the prefix: the system bus reads only
+# that and /usr/share/dbus-1/system.d.
 install: all
 	install -Dm0755 $(B)/qrgated $(DESTDIR)$(PREFIX)/sbin/qrgated
 	install -Dm0755 $(B)/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgatectl
@@ -179,7 +181,7 @@ install: all
 	@for f in systemd/*; do [ -e "$$f" ] || continue; case $$f in \
 		*.service) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
 		*.sysusers) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/sysusers.d/qrgate.conf ;; \
-		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/share/dbus-1/system.d/io.qrgate.Gate1.conf ;; \
+		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)/etc/dbus-1/system.d/io.qrgate.Gate1.conf ;; \
 	esac; done
 
 clean:
