@@ -76,6 +76,10 @@ int claims_parse(const uint8_t *payload, size_t len, CodeClaims *c, const char *
                 return *ret_why = "claim iat (6) missing or not an integer", -EBADMSG;
         if (!v[EXP] || cbor_get_int64(v[EXP], &c->exp) < 0)
                 return *ret_why = "claim exp (4) missing or not an integer", -EBADMSG;
+        /* Bounding the times keeps every later sum and difference (exp + skew, exp - iat) far
+         * from int64 overflow, whatever a crafted code claims. */
+        if (c->iat < 0 || c->iat > CLAIM_TIME_MAX || c->exp < 0 || c->exp > CLAIM_TIME_MAX)
+                return *ret_why = "claim iat or exp is outside 1970-9999", -EBADMSG;
         if (c->exp <= c->iat)
                 return *ret_why = "claim exp is not after iat", -EBADMSG;
         if (!v[CTI] || !cbor_get_bytes(v[CTI], &cti, &c->cti_len) ||

@@ -25,6 +25,7 @@
 #define QG1_MAX_SCOPES 16
 #define QG1_CTI_MIN 8
 #define QG1_CTI_MAX 32
+#define CLAIM_TIME_MAX INT64_C(253402300799) /* 9999-12-31T23:59:59Z */
 
 typedef enum CodeStatus {
         CODE_STATUS_GREEN = 1,

@@ -329,6 +329,18 @@ static void ed_scope(CodeClaims *c) {
 static void ed_sub_control(CodeClaims *c) {
         strcpy(c->sub, "p-1\x1b[2J");
 }
+static void ed_exp_huge(CodeClaims *c) {
+        c->exp = INT64_MAX;
+}
+static void ed_iat_negative(CodeClaims *c) {
+        c->iat = INT64_MIN;
+}
+static char *mk_exp_huge(void) {
+        return mk_claims(ed_exp_huge);
+}
+static char *mk_iat_negative(void) {
+        return mk_claims(ed_iat_negative);
+}
 static void ed_exp_before_iat(CodeClaims *c) {
         c->exp = c->iat - 1;
 }
@@ -389,6 +401,8 @@ static const struct BadCase {
         { "scope with spaces", mk_bad_scope, REASON_MALFORMED },
         { "control characters in sub", mk_control_in_sub, REASON_MALFORMED },
         { "exp before iat", mk_exp_before_iat, REASON_MALFORMED },
+        { "exp INT64_MAX (overflow bait)", mk_exp_huge, REASON_MALFORMED },
+        { "iat INT64_MIN (overflow bait)", mk_iat_negative, REASON_MALFORMED },
 };
 
 static void every_bad_input_is_refused_with_its_reason(void **state) {
