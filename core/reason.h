@@ -14,21 +14,27 @@ typedef enum Reason {
         REASON_BAD_ENCODING,
         REASON_MALFORMED,
         REASON_UNSUPPORTED_ALGORITHM,
+        REASON_DECOMPRESSION_FAILED,
         /* who signed it */
         REASON_UNKNOWN_ISSUER,
         REASON_ALGORITHM_MISMATCH,
         REASON_BAD_SIGNATURE,
+        REASON_KEY_USAGE,
+        REASON_TRUST_LIST_TOO_OLD,
         /* when */
         REASON_EXPIRED,
         REASON_NOT_YET_VALID,
         REASON_LIFETIME_TOO_LONG,
         REASON_REPLAYED,
         REASON_REPLAY_CACHE_FULL,
+        REASON_CERTIFICATE_EXPIRED,
+        REASON_CERTIFICATE_NOT_YET_VALID,
         /* the door's rules */
         REASON_UNKNOWN_DOOR,
         REASON_SCOPE,
         REASON_STATUS,
         REASON_NOT_AUTHORIZED,
+        REASON_CERTIFICATE_TYPE,
         /* the appliance */
         REASON_INTERNAL_ERROR,
         _REASON_MAX,

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "core/base45.h"
+#include "core/hc1.h"
 #include "core/verifier.h"
 
 static const char *const step_table[_VERIFY_STEP_MAX] = {
@@ -21,6 +22,7 @@ static const char *const step_table[_VERIFY_STEP_MAX] = {
 static const char *const format_table[_CODE_FORMAT_MAX] = {
         [CODE_FORMAT_UNKNOWN] = "unknown",
         [CODE_FORMAT_QG1] = "QG1",
+        [CODE_FORMAT_HC1] = "HC1",
 };
 
 const char *verify_step_to_string(VerifyStep s) {
@@ -136,12 +138,17 @@ Reason verifier_check(const Verifier *v, const char *text, size_t len, int64_t n
                 res->format = CODE_FORMAT_QG1;
                 return qg1_check(v, text, len, now, res);
         }
+        if (len >= strlen(HC1_PREFIX) && memcmp(text, HC1_PREFIX, strlen(HC1_PREFIX)) == 0) {
+                res->format = CODE_FORMAT_HC1;
+                return hc1_check(v, text, len, now, res);
+        }
         /* Base45 and our prefixes are upper case; a lower-case code is almost always a scanner
          * typing with Caps Lock or a wrong keyboard layout, which the operator should be told. */
-        if (len >= strlen(QG1_PREFIX) && strncasecmp(text, QG1_PREFIX, strlen(QG1_PREFIX)) == 0)
+        if (len >= strlen(QG1_PREFIX) && (strncasecmp(text, QG1_PREFIX, strlen(QG1_PREFIX)) == 0 ||
+                                          strncasecmp(text, HC1_PREFIX, strlen(HC1_PREFIX)) == 0))
                 return fail(res, VERIFY_STEP_FORMAT, REASON_BAD_ENCODING,
                             "code is in lower case; codes are upper case (scanner Caps Lock or keyboard layout?)");
-        return fail(res, VERIFY_STEP_FORMAT, REASON_UNSUPPORTED_FORMAT, "text does not start with a known prefix (QG1:)");
+        return fail(res, VERIFY_STEP_FORMAT, REASON_UNSUPPORTED_FORMAT, "text does not start with a known prefix (QG1:, HC1:)");
 }
 
 int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now) {
@@ -149,6 +156,9 @@ int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now) {
 
         if (!v->replay)
                 return 0;
+        /* An HC1 certificate is shown at every visit for months; it has no cti to remember. */
+        if (res->format == CODE_FORMAT_HC1)
+                return res->reason == REASON_OK ? 0 : -EINVAL;
         if (res->reason != REASON_OK || !res->have_claims)
                 return -EINVAL;
         /* After exp + skew the time step refuses the code anyway. */

@@ -12,9 +12,11 @@
 
 #include "core/claims.h"
 #include "core/cose.h"
+#include "core/hc1-result.h"
 #include "core/keystore.h"
 #include "core/reason.h"
 #include "core/replay.h"
+#include "core/trustlist.h"
 
 /* Limits of the QG1 format; docs/code-format.md explains the choice of each number. */
 #define QG1_PREFIX "QG1:"
@@ -27,6 +29,7 @@
 typedef enum CodeFormat {
         CODE_FORMAT_UNKNOWN,
         CODE_FORMAT_QG1,
+        CODE_FORMAT_HC1, /* EU DCC and its WHO successor: core/hc1.h, docs/dcc.md */
         _CODE_FORMAT_MAX,
 } CodeFormat;
 
@@ -54,6 +57,7 @@ typedef struct VerifyResult {
         uint8_t kid[COSE_KID_MAX];
         size_t kid_len;
         CodeClaims claims;
+        Hc1Info hc1; /* only for CODE_FORMAT_HC1; have_claims stays false */
 } VerifyResult;
 
 typedef struct Verifier {
@@ -61,6 +65,10 @@ typedef struct Verifier {
         ReplayCache *replay;   /* borrowed; NULL skips the replay step (offline decoding) */
         int64_t max_lifetime;  /* seconds; exp - iat above this is refused */
         int64_t clock_skew;    /* seconds of tolerance on iat and exp */
+        /* HC1 (EU DCC): signer certificates, and how old their list may be (docs/dcc.md). */
+        const TrustList *dcc_trust;           /* borrowed; NULL refuses every HC1 code */
+        int64_t dcc_trust_max_age;            /* seconds since the list was updated; 0 = no limit */
+        TrustListAgePolicy dcc_trust_age_policy; /* what an older list means */
 } Verifier;
 
 /* Verifies text (len bytes, need not be NUL-terminated) at time now (unix seconds). Always fills

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* HC1 verifications per second through verifier_check() — base45, bounded inflate, COSE,
+ * trust-list lookup among 1000 DSCs (the size of the EU gateway's list), signature, CWT and
+ * DCC payload, validity and key-usage checks — against OpenSSL alone verifying the same
+ * signature over the same Sig_structure with the same key: the physical floor. As in
+ * bench-verify, rounds alternate between the two so machine noise hits both alike, and each
+ * figure is its median round. ES256 is the DCC's primary algorithm, PS256 its secondary. */
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/base45.h"
+#include "core/hc1-mint.h"
+#include "core/hc1.h"
+#include "core/inflate-bounded.h"
+#include "core/verifier.h"
+
+#define ROUNDS 11
+#define ROUND_NS 200000000LL /* 0.2 s a round */
+#define NOW ((int64_t) 1800000000)
+#define DAY ((int64_t) 86400)
+#define N_DSC 1000
+
+typedef struct Path {
+        const char *name;
+        EVP_PKEY *key;
+        bool pss;
+        char *text;
+        uint8_t *tbs, *sig;
+        size_t tbs_len, sig_len;
+} Path;
+
+static Verifier verifier;
+
+static int64_t now_ns(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void die(const char *what) {
+        fprintf(stderr, "bench-hc1: %s\n", what);
+        exit(1);
+}
+
+static void prepare(Path *p, TrustList *tl) {
+        uint8_t *der, kid[DSC_KID_LEN], *payload, *bin, *cose;
+        size_t der_len, len, cose_len;
+        CoseSign1 c;
+
+        if (hc1_dsc_make(p->key, "bench DSC", NOW - 365 * DAY, NOW + 365 * DAY, "1.3.6.1.4.1.1847.2021.1.2", &der, &der_len) < 0 ||
+            trustlist_add_der(tl, der, der_len) < 0 || dsc_kid(der, der_len, kid) < 0)
+                die("cannot make the DSC");
+        if (hc1_payload_encode("XX", NOW - DAY, NOW + 180 * DAY, DCC_TYPE_VACCINATION, &payload, &len) < 0 ||
+            hc1_mint(p->key, kid, sizeof(kid), payload, len, NULL, &p->text) < 0)
+                die("cannot mint the code");
+
+        /* What cose_sign1_verify hands OpenSSL, rebuilt outside the measured loop. */
+        size_t n = strlen(p->text) - strlen(HC1_PREFIX);
+        bin = malloc(base45_decoded_max(n));
+        int k = base45_decode(p->text + strlen(HC1_PREFIX), n, bin, NULL);
+        if (k < 0 || inflate_bounded(bin, (size_t) k, HC1_MAX_INFLATED, HC1_MAX_RATIO, &cose, &cose_len, NULL) < 0 ||
+            cose_sign1_parse(cose, cose_len, &c, NULL) < 0)
+                die("cannot decode the code");
+        p->tbs = malloc(64 + c.protected_len + c.payload_len);
+        size_t o = 0;
+        o += cbor_put_head(p->tbs + o, 4, 4);
+        o += cbor_put_head(p->tbs + o, 3, 10);
+        memcpy(p->tbs + o, "Signature1", 10), o += 10;
+        o += cbor_put_head(p->tbs + o, 2, c.protected_len);
+        memcpy(p->tbs + o, c.protected_raw, c.protected_len), o += c.protected_len;
+        o += cbor_put_head(p->tbs + o, 2, 0);
+        o += cbor_put_head(p->tbs + o, 2, c.payload_len);
+        memcpy(p->tbs + o, c.payload, c.payload_len), o += c.payload_len;
+        p->tbs_len = o;
+        if (!p->pss) {
+                /* OpenSSL verifies DER; converting r||s is part of our path, not of the floor. */
+                ECDSA_SIG *s = ECDSA_SIG_new();
+                unsigned char *d = NULL;
+                ECDSA_SIG_set0(s, BN_bin2bn(c.signature, 32, NULL), BN_bin2bn(c.signature + 32, 32, NULL));
+                p->sig_len = (size_t) i2d_ECDSA_SIG(s, &d);
+                p->sig = malloc(p->sig_len);
+                memcpy(p->sig, d, p->sig_len);
+                OPENSSL_free(d);
+                ECDSA_SIG_free(s);
+        } else {
+                p->sig = malloc(c.signature_len);
+                memcpy(p->sig, c.signature, c.signature_len);
+                p->sig_len = c.signature_len;
+        }
+        cose_sign1_done(&c);
+        free(cose), free(bin), free(payload), free(der);
+}
+
+static bool raw_once(const Path *p) {
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        EVP_PKEY_CTX *pctx = NULL;
+        bool ok = EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), NULL, p->key) == 1 &&
+                  (!p->pss || (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+                               EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1)) &&
+                  EVP_DigestVerify(ctx, p->sig, p->sig_len, p->tbs, p->tbs_len) == 1;
+        EVP_MD_CTX_free(ctx);
+        return ok;
+}
+
+static bool hc1_once(const Path *p) {
+        VerifyResult res;
+        return verifier_check(&verifier, p->text, strlen(p->text), NOW, &res) == REASON_OK;
+}
+
+static double round_rate(bool (*fn)(const Path *), const Path *p) {
+        int64_t start = now_ns(), end;
+        long n = 0;
+        do {
+                if (!fn(p))
+                        die("a verification failed");
+                n++;
+        } while ((end = now_ns()) - start < ROUND_NS);
+        return (double) n * 1e9 / (double) (end - start);
+}
+
+static int cmp(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return (x > y) - (x < y);
+}
+
+static void measure(const Path *p, double *ret_hc1, double *ret_raw) {
+        double h[ROUNDS], r[ROUNDS];
+        for (int i = 0; i < ROUNDS; i++) {
+                r[i] = round_rate(raw_once, p);
+                h[i] = round_rate(hc1_once, p);
+        }
+        qsort(h, ROUNDS, sizeof(double), cmp);
+        qsort(r, ROUNDS, sizeof(double), cmp);
+        *ret_hc1 = h[ROUNDS / 2];
+        *ret_raw = r[ROUNDS / 2];
+}
+
+int main(void) {
+        Path paths[] = {
+                { .name = "es256", .key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256") },
+                { .name = "ps256", .key = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t) 2048), .pss = true },
+        };
+        EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+        TrustList *tl;
+
+        if (!paths[0].key || !paths[1].key || !other || trustlist_new(&tl) < 0)
+                die("cannot make keys");
+        /* A realistic trust list: the right DSCs among 1000 others. */
+        for (int i = 0; i < N_DSC; i++) {
+                char cn[32];
+                uint8_t *der;
+                size_t len;
+                snprintf(cn, sizeof(cn), "other DSC %d", i);
+                if (hc1_dsc_make(other, cn, NOW - 365 * DAY, NOW + 365 * DAY, NULL, &der, &len) < 0 ||
+                    trustlist_add_der(tl, der, len) < 0)
+                        die("cannot fill the trust list");
+                free(der);
+        }
+        trustlist_set_updated_at(tl, NOW - 3600);
+        verifier = (Verifier) { .dcc_trust = tl, .clock_skew = 30, .dcc_trust_max_age = 2 * DAY };
+
+        for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+                prepare(&paths[i], tl);
+        printf("# HC1 through verifier_check vs raw OpenSSL on the same key (tests/bench/bench-hc1.c), %zu DSCs trusted\n",
+               trustlist_count(tl));
+        for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+                double hc1, raw;
+                const char *suffix = i == 0 ? "" : "_ps256";
+                measure(&paths[i], &hc1, &raw);
+                printf("hc1%s_per_s=%.0f\n", suffix, hc1);
+                printf("raw_%s_per_s=%.0f\n", paths[i].name, raw);
+                printf("hc1%s_vs_raw=%.3f\n", suffix, hc1 / raw);
+                printf("hc1%s_code_chars=%zu\n", suffix, strlen(paths[i].text));
+        }
+        for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+                EVP_PKEY_free(paths[i].key);
+                free(paths[i].text), free(paths[i].tbs), free(paths[i].sig);
+        }
+        EVP_PKEY_free(other);
+        trustlist_free(tl);
+        return 0;
+}
