@@ -7,6 +7,7 @@
 
 #include "tools/ctl-bus.h"
 #include "tools/ctl-decode.h"
+#include "tools/ctl-token.h"
 
 typedef struct Command {
         const char *name;
@@ -21,6 +22,7 @@ static const Command commands[] = {
         { "reload", ctl_reload, "reload                          re-read the configuration (operators only)" },
         { "submit", ctl_submit, "submit [--door DOOR] CODE|-     present a code as a scanner would" },
         { "check-config", ctl_check_config, "check-config [FILE]             validate a configuration file" },
+        { "token", ctl_token, "token init|info|pubkey ...      provision and inspect the PKCS#11 token" },
         { "decode", ctl_decode, "decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now T] CODE|-\n"
                                 "                                  verify a code offline and explain every check" },
 };
