@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
+#include <time.h>
 
 #include "daemon/bus.h"
 #include "daemon/door.h"
@@ -27,6 +28,30 @@ static int property_get_doors(sd_bus *bus, const char *path, const char *interfa
         for (size_t i = 0; r >= 0 && i < m->n_doors; i++)
                 r = sd_bus_message_append(reply, "s", m->doors[i]->id);
         return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
+static int property_get_token_present(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "b", m->token && token_service_is_present(m->token));
+}
+
+static int property_get_token_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", m->token ? token_state_to_string(token_service_get_state(m->token, NULL)) : "none");
+}
+
+static int property_get_dcc_keys(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "u", (uint32_t) (m->dcc_trust ? trustlist_count(m->dcc_trust) : 0));
+}
+
+static int property_get_dcc_age(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "x", (int64_t) (m->dcc_trust ? trustlist_age(m->dcc_trust, (int64_t) time(NULL)) : -1));
 }
 
 static int method_submit_code(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -69,6 +94,10 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Doors", "as", property_get_doors, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("TokenPresent", "b", property_get_token_present, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("TokenState", "s", property_get_token_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DccTrustListKeys", "u", property_get_dcc_keys, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DccTrustListAge", "x", property_get_dcc_age, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_METHOD_WITH_ARGS("SubmitCode", SD_BUS_ARGS("s", door, "s", code),
                                 SD_BUS_RESULT("s", decision, "s", reason), method_submit_code, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),

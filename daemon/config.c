@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/claims.h"
+#include "core/hc1-claims.h"
 #include "core/verifier.h"
 #include "daemon/config.h"
 
@@ -257,7 +258,7 @@ static void parse_locks(Errors *e, Config *c, const config_setting_t *root) {
 static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "id", K_STRING, true }, { "lock", K_STRING, true }, { "unlock_ms", K_INT },
-                { "scopes", K_STRING_ARRAY, true }, { "statuses", K_STRING_ARRAY },
+                { "scopes", K_STRING_ARRAY, true }, { "statuses", K_STRING_ARRAY }, { "dcc_types", K_STRING_ARRAY },
         };
         const config_setting_t *list;
 
@@ -298,6 +299,16 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 if (d->n_scopes == 0)
                         err(e, s, "door '%s' accepts no scope, so it could never open", d->id);
 
+                s = config_setting_get_member(g, "dcc_types");
+                for (int k = 0; s && k < config_setting_length(s); k++) {
+                        unsigned mask;
+                        const char *t = config_setting_get_string_elem(s, k);
+                        if (dcc_types_from_string(t, &mask) < 0)
+                                err(e, s, "EU DCC type '%s' is not vaccination, test, recovery or all", t);
+                        else
+                                d->dcc_types |= mask;
+                }
+
                 s = config_setting_get_member(g, "statuses");
                 if (!s)
                         d->status_mask = 1u << CODE_STATUS_GREEN;
@@ -308,6 +319,59 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                         else
                                 d->status_mask |= 1u << st;
                 }
+        }
+}
+
+static void parse_token(Errors *e, Config *c, const config_setting_t *root) {
+        static const Key keys[] = {
+                { "module", K_STRING }, { "uri", K_STRING, true }, { "sign_key", K_STRING }, { "hmac_key", K_STRING },
+                { "pin_credential", K_STRING }, { "pin_file", K_STRING },
+        };
+        const config_setting_t *g = config_setting_get_member(root, "token");
+        TokenConf *t = &c->token;
+
+        if (!g || !check_group(e, g, "token", keys, ELEMENTSOF(keys)))
+                return;
+        t->enabled = true;
+        t->module = get_string(g, "module", NULL);
+        t->uri = get_string(g, "uri", NULL);
+        t->sign_key = get_string(g, "sign_key", "device-key");
+        t->hmac_key = get_string(g, "hmac_key", "hmac-key");
+        t->pin_credential = get_string(g, "pin_credential", NULL);
+        t->pin_file = get_string(g, "pin_file", NULL);
+        if (strncmp(t->uri, "pkcs11:", 7) != 0)
+                err(e, config_setting_get_member(g, "uri"), "token uri must be a PKCS#11 URI (pkcs11:token=...)");
+        if (t->pin_credential && t->pin_file)
+                err(e, g, "token takes one of 'pin_credential' and 'pin_file', not both");
+        /* An empty name switches an operation off (most smartcards cannot hold an HMAC secret). */
+        if (t->sign_key[0] == '\0')
+                t->sign_key = NULL;
+        if (t->hmac_key[0] == '\0')
+                t->hmac_key = NULL;
+}
+
+static void parse_dcc(Errors *e, Config *c, const config_setting_t *root) {
+        static const Key keys[] = {
+                { "trust_list", K_STRING_ARRAY, true }, { "trust_max_age", K_INT }, { "trust_age_policy", K_STRING },
+        };
+        const config_setting_t *g = config_setting_get_member(root, "dcc"), *s;
+        DccConf *d = &c->dcc;
+
+        d->trust_age_policy = trust_list_age_policy_from_string("deny");
+        if (!g || !check_group(e, g, "dcc", keys, ELEMENTSOF(keys)))
+                return;
+        s = config_setting_get_member(g, "trust_list");
+        for (int i = 0; i < config_setting_length(s) && d->n_trust_list < CONFIG_MAX_ITEMS; i++) {
+                d->trust_list[d->n_trust_list] = config_setting_get_string_elem(s, i);
+                if (d->trust_list[d->n_trust_list][0] != '/')
+                        err(e, s, "trust list path '%s' must be absolute", d->trust_list[d->n_trust_list]);
+                d->n_trust_list++;
+        }
+        (void) get_int(e, g, "trust_max_age", 0, 0, INT64_C(10) * 365 * 86400, &d->trust_max_age);
+        if ((s = config_setting_get_member(g, "trust_age_policy"))) {
+                d->trust_age_policy = trust_list_age_policy_from_string(config_setting_get_string(s));
+                if (d->trust_age_policy < 0)
+                        err(e, s, "trust_age_policy must be \"deny\" or \"warn\"");
         }
 }
 
@@ -358,6 +422,7 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
         static const Key root_keys[] = {
                 { "state_directory", K_STRING }, { "verifier", K_GROUP }, { "bus", K_GROUP },
                 { "issuers", K_LIST }, { "locks", K_LIST, true }, { "doors", K_LIST, true }, { "sources", K_LIST },
+                { "token", K_GROUP }, { "dcc", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
         Errors e = { .file = path };
@@ -391,6 +456,8 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
                 parse_locks(&e, c, root);
                 parse_doors(&e, c, root);
                 parse_sources(&e, c, root);
+                parse_token(&e, c, root);
+                parse_dcc(&e, c, root);
         }
 
         r = errors_finish(&e, ret_errors);
@@ -460,14 +527,71 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
         _cleanup_(freep) char *errors = NULL;
         int r;
 
+        _cleanup_(trustlist_freep) TrustList *tl = NULL;
+
         r = config_load(path, &c, &errors);
         if (r >= 0)
                 r = config_build_keystore(c, &ks, &errors);
+        if (r >= 0 && c->dcc.n_trust_list > 0) {
+                r = config_build_trustlist(c, 0, &tl, &errors);
+                if (r >= 0 && errors)
+                        fputs(errors, err); /* skipped certificates: reported, not fatal */
+        }
         if (r < 0) {
                 fputs(errors ?: "out of memory\n", err);
                 return 1;
         }
-        fprintf(out, "%s: ok (%zu issuers, %zu keys, %zu locks, %zu doors, %zu sources)\n", path, c->n_issuers,
+        fprintf(out, "%s: ok (%zu issuers, %zu keys, %zu locks, %zu doors, %zu sources", path, c->n_issuers,
                 keystore_size(ks), c->n_locks, c->n_doors, c->n_sources);
+        if (tl)
+                fprintf(out, ", %zu EU DCC signers", trustlist_count(tl));
+        fputs(")\n", out);
+        return 0;
+}
+
+typedef struct SkipReport {
+        Errors *e;
+        const char *config_path;
+} SkipReport;
+
+static void on_skipped_certificate(const char *path, size_t index, int error, void *userdata) {
+        SkipReport *sr = userdata;
+        fprintf(sr->e->f, "%s: dcc trust list: %s certificate #%zu skipped: %s\n", sr->config_path, path, index,
+                strerror(-error));
+        /* Not counted as an error: one bad certificate in a national list must not stop the gate. */
+}
+
+int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors) {
+        _cleanup_(trustlist_freep) TrustList *tl = NULL;
+        Errors e = { .file = c->path };
+        SkipReport sr = { .e = &e, .config_path = c->path };
+        int r;
+
+        *ret_errors = NULL;
+        r = trustlist_new(&tl);
+        if (r < 0)
+                return r;
+        e.f = open_memstream(&e.buf, &e.size);
+        if (!e.f)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->dcc.n_trust_list; i++) {
+                r = trustlist_load_path(tl, c->dcc.trust_list[i], on_skipped_certificate, &sr);
+                if (r < 0) {
+                        fprintf(e.f, "%s: dcc trust list %s: %s\n", c->path, c->dcc.trust_list[i], strerror(-r));
+                        e.count++;
+                }
+        }
+        trustlist_set_loaded_at(tl, now);
+        /* Unlike config_load(), the report is handed back on success too: skipped certificates
+         * do not stop the gate, but the operator must hear of them. */
+        if (fclose(e.f) != 0 || !e.buf)
+                return -ENOMEM;
+        if (e.size > 0)
+                *ret_errors = e.buf;
+        else
+                free(e.buf);
+        if (e.count > 0)
+                return -EINVAL;
+        *ret = TAKE_PTR(tl);
         return 0;
 }

@@ -14,10 +14,12 @@
 #include <sys/types.h>
 
 #include "core/keystore.h"
+#include "core/trustlist.h"
 #include "hal/lock.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/qrgate/qrgate.conf"
 #define CONFIG_MAX_ITEMS 64 /* issuers, keys per issuer, locks, doors, sources, scopes */
+#define CONFIG_ID_MAX 32    /* lock, door and source ids */
 
 typedef struct IssuerKeyConf {
         const char *kid;
@@ -44,7 +46,22 @@ typedef struct DoorConf {
         const char *scopes[CONFIG_MAX_ITEMS];
         size_t n_scopes;
         unsigned status_mask; /* bit (1 << CodeStatus) for each accepted colour */
+        unsigned dcc_types;   /* DccType bits of EU DCC certificates accepted; 0 = none */
 } DoorConf;
+
+/* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */
+typedef struct TokenConf {
+        bool enabled;
+        const char *module, *uri, *sign_key, *hmac_key, *pin_credential, *pin_file;
+} TokenConf;
+
+/* EU DCC signer certificates (docs/dcc.md). */
+typedef struct DccConf {
+        const char *trust_list[CONFIG_MAX_ITEMS]; /* files or folders of DSCs */
+        size_t n_trust_list;
+        int64_t trust_max_age; /* seconds; 0 = no limit */
+        TrustListAgePolicy trust_age_policy;
+} DccConf;
 
 typedef struct SourceConf {
         const char *id;
@@ -72,6 +89,8 @@ typedef struct Config {
         size_t n_doors;
         SourceConf sources[CONFIG_MAX_ITEMS];
         size_t n_sources;
+        TokenConf token;
+        DccConf dcc;
 } Config;
 
 /* Loads and validates path. On success returns 0 and *ret (free with config_free()). On failure
@@ -83,6 +102,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 
 /* Builds the issuer keystore, reading key files. Failures are reported like config_load()'s. */
 int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors);
+
+/* Loads the configured DSC trust list. An unreadable path is an error (-EINVAL); a certificate
+ * that cannot be used is skipped. Both are reported in *ret_errors, which may be set on success
+ * too (the caller logs and frees it). */
+int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors);
 
 /* Loads path and its key files and writes a one-line summary to out, or every problem to err.
  * Returns the exit status of a check command: 0 valid, 1 not. */

@@ -12,6 +12,7 @@
 #include "daemon/log.h"
 #include "daemon/manager.h"
 #include "daemon/policy.h"
+#include "daemon/publish.h"
 #include "daemon/source.h"
 
 static const char *const state_table[_MANAGER_STATE_MAX] = {
@@ -112,6 +113,10 @@ Manager *manager_free(Manager *m) {
                 log_info("Lock %s: %s (safe state).", m->locks[i]->id, lock_safe_state_to_string(m->locks[i]->safe_state));
                 lock_free(m->locks[i]);
         }
+        /* The token goes first: its worker may still call back into pending decisions. */
+        token_service_free(m->token);
+        publish_drop_pending(m);
+        trustlist_free(m->dcc_trust);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         replay_cache_free(m->replay);
@@ -129,9 +134,12 @@ void manager_update_state(Manager *m) {
 
         if (m->state == MANAGER_STOPPING || m->state == MANAGER_STARTING)
                 return;
-        m->state = m->lock_fault ? MANAGER_DEGRADED : MANAGER_RUNNING;
+        TokenState ts = m->token ? token_service_get_state(m->token, NULL) : TOKEN_STATE_PRESENT;
+        bool token_fault = ts != TOKEN_STATE_PRESENT && ts != TOKEN_STATE_CONNECTING;
+        m->state = m->lock_fault || token_fault ? MANAGER_DEGRADED : MANAGER_RUNNING;
         if (m->state != old) {
-                (void) sd_notifyf(false, "STATUS=%s", m->state == MANAGER_DEGRADED ? "Degraded: a lock output failed" : "Running");
+                (void) sd_notifyf(false, "STATUS=%s", m->lock_fault ? "Degraded: a lock output failed" :
+                                                      token_fault ? "Degraded: the token is not usable" : "Running");
                 if (m->bus)
                         (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "State", NULL);
         }
@@ -188,13 +196,84 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+static void on_token_state(TokenService *s, TokenState state, const char *reason, void *userdata) {
+        Manager *m = userdata;
+
+        if (state == TOKEN_STATE_PRESENT)
+                log_info("Token: present (%s).", reason ?: "logged in");
+        else if (token_state_is_alarm(state))
+                /* A PIN problem needs a person: the service will not try again on its own. */
+                log_internal(LOG_ALERT, 0, "Token: %s: %s. Pseudonyms and signatures are unavailable until an operator "
+                             "fixes the PIN.", token_state_to_string(state), reason ?: "");
+        else
+                log_warning("Token: %s%s%s.", token_state_to_string(state), reason ? ": " : "", reason ?: "");
+        if (m->bus)
+                (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "TokenPresent", "TokenState", NULL);
+        manager_update_state(m);
+}
+
+static int open_token(Manager *m) {
+        const TokenConf *t = &m->config->token;
+        const char *reason = NULL;
+        int r;
+
+        if (!t->enabled) {
+                log_notice("No token configured: decisions are published without subject pseudonyms.");
+                return 0;
+        }
+        TokenConfig tc = {
+                .module = t->module,
+                .token_uri = t->uri,
+                .sign_key = t->sign_key,
+                .hmac_key = t->hmac_key,
+                .pin_credential = t->pin_credential,
+                .pin_file = t->pin_file,
+        };
+        r = token_service_new(m->event, &tc, &m->token, &reason);
+        if (r < 0)
+                return log_error_errno(r, "Token: cannot start the token service: %s", reason ?: strerror(-r));
+        token_service_set_state_handler(m->token, on_token_state, m);
+        return 0;
+}
+
+static int load_dcc_trust(Manager *m, const Config *c, TrustList **ret) {
+        _cleanup_(freep) char *errors = NULL;
+        int r;
+
+        *ret = NULL;
+        if (c->dcc.n_trust_list == 0)
+                return 0;
+        r = config_build_trustlist(c, (int64_t) time(NULL), ret, &errors);
+        log_config_errors(errors); /* skipped certificates are reported even on success */
+        if (r < 0)
+                return log_error_errno(r, "EU DCC trust list cannot be loaded.");
+        log_info("EU DCC trust list: %zu signer certificates.", trustlist_count(*ret));
+        return 0;
+}
+
+static void apply_dcc_trust(Manager *m, TrustList *tl) {
+        trustlist_free(m->dcc_trust);
+        m->dcc_trust = tl;
+        m->verifier.dcc_trust = tl;
+        m->verifier.dcc_trust_max_age = m->config->dcc.trust_max_age;
+        m->verifier.dcc_trust_age_policy = m->config->dcc.trust_age_policy;
+}
+
 int manager_start(Manager *m) {
+        TrustList *tl;
         sigset_t mask;
         int r;
 
         r = open_replay_cache(m);
         if (r < 0)
                 return r;
+        r = open_token(m);
+        if (r < 0)
+                return r;
+        r = load_dcc_trust(m, m->config, &tl);
+        if (r < 0)
+                return r;
+        apply_dcc_trust(m, tl);
 
         for (size_t i = 0; i < m->config->n_locks; i++) {
                 const LockConfig *lc = &m->config->locks[i].hal;
@@ -279,12 +358,21 @@ static const char *structure_change(const Config *old, const Config *new) {
                 return "verifier.replay_capacity changed";
         if (strcmp(old->state_directory ?: "", new->state_directory ?: "") != 0)
                 return "state_directory changed";
+        const TokenConf *a = &old->token, *b = &new->token;
+        if (a->enabled != b->enabled || (a->enabled && (strcmp(a->uri, b->uri) != 0 ||
+                                                        strcmp(a->module ?: "", b->module ?: "") != 0 ||
+                                                        strcmp(a->sign_key ?: "", b->sign_key ?: "") != 0 ||
+                                                        strcmp(a->hmac_key ?: "", b->hmac_key ?: "") != 0 ||
+                                                        strcmp(a->pin_file ?: "", b->pin_file ?: "") != 0 ||
+                                                        strcmp(a->pin_credential ?: "", b->pin_credential ?: "") != 0)))
+                return "the token settings changed";
         return NULL;
 }
 
 int manager_reload(Manager *m, char **ret_errors) {
         Config *c = NULL;
         Keystore *ks = NULL;
+        TrustList *tl = NULL;
         const char *why;
         int r;
 
@@ -302,6 +390,20 @@ int manager_reload(Manager *m, char **ret_errors) {
                 keystore_free(ks);
                 return log_error_errno(EINVAL, "New configuration refused (%s; restart to apply); the running one stays.", why);
         }
+        r = config_build_trustlist(c, (int64_t) time(NULL), &tl, ret_errors);
+        if (r < 0 && c->dcc.n_trust_list > 0) {
+                log_config_errors(*ret_errors);
+                config_free(c);
+                keystore_free(ks);
+                return log_error_errno(r, "New EU DCC trust list refused; the running configuration stays.");
+        }
+        log_config_errors(*ret_errors); /* certificates skipped in a list that loaded */
+        free(*ret_errors);
+        *ret_errors = NULL;
+        if (c->dcc.n_trust_list == 0) {
+                trustlist_free(tl);
+                tl = NULL;
+        }
 
         config_free(m->config);
         keystore_free(m->keys);
@@ -310,7 +412,11 @@ int manager_reload(Manager *m, char **ret_errors) {
         m->verifier.keys = ks;
         m->verifier.max_lifetime = c->max_lifetime;
         m->verifier.clock_skew = c->clock_skew;
+        apply_dcc_trust(m, tl);
         resolve_operator_groups(m);
+        if (m->bus)
+                (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
+                                                      "DccTrustListAge", NULL);
         (void) sd_notifyf(false, "RELOADING=0\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(ks));
         log_info("Configuration reloaded: %zu issuer keys.", keystore_size(ks));
         return 0;
@@ -325,10 +431,10 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
 
         (void) clock_gettime(CLOCK_REALTIME, &ts);
         *d = (Decision) {
-                .door = door_id,
                 .timestamp_usec = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u,
         };
 
+        snprintf(d->door, sizeof(d->door), "%s", door_id);
         door = manager_find_door(m, door_id);
         if (!door) {
                 d->reason = REASON_UNKNOWN_DOOR;
@@ -340,10 +446,7 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
                 PolicyInput in = { .door = door_config(door), .code = &res, .now = now };
                 d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
         }
-        if (door && res.have_claims) {
-                d->format = res.format;
-                memcpy(d->subject, res.claims.sub, sizeof(d->subject));
-        } else if (door)
+        if (door)
                 d->format = res.format;
 
         if (d->reason == REASON_OK) {
@@ -366,12 +469,12 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
         }
         d->granted = d->reason == REASON_OK;
 
-        /* The subject is a pseudonym, but still an identifier: only debug logs carry it. */
-        log_debug("%s: door %s: subject %s.", origin, door_id, d->subject[0] ? d->subject : "-");
+        /* The subject is an identifier: only debug logs carry it (the bus gets the pseudonym). */
+        log_debug("%s: door %s: subject %s.", origin, door_id, res.have_claims ? res.claims.sub : "-");
         if (d->granted)
                 log_info("%s: door %s: granted (%s code).", origin, door_id, code_format_to_string(d->format));
         else
                 log_notice("%s: door %s: denied %s: %s", origin, door_id, reason_to_string(d->reason), d->detail);
-        bus_emit_decision(m, d);
+        publish_decision(m, d, door ? &res : NULL);
         return 0;
 }

@@ -12,6 +12,7 @@
 #include "core/verifier.h"
 #include "daemon/config.h"
 #include "hal/lock.h"
+#include "pkcs11/token.h"
 
 #define BUS_NAME "io.qrgate.Gate1"
 #define BUS_PATH "/io/qrgate/Gate1"
@@ -21,6 +22,7 @@
 
 typedef struct Door Door;
 typedef struct Source Source;
+typedef struct PendingDecision PendingDecision;
 
 typedef enum ManagerState {
         MANAGER_STARTING,
@@ -50,6 +52,10 @@ typedef struct Manager {
         size_t n_sources;
         ManagerState state;
         bool lock_fault;
+        TokenService *token;   /* NULL when no token is configured */
+        TrustList *dcc_trust;  /* NULL when no EU DCC trust list is configured */
+        /* Decisions waiting for their subject's pseudonym, oldest first (daemon/publish.c). */
+        PendingDecision *pending_head, *pending_tail;
 } Manager;
 
 /* A decision on one presented code, as the bus and the log report it. */
@@ -58,8 +64,10 @@ typedef struct Decision {
         Reason reason;
         char detail[192];
         CodeFormat format;
-        char subject[CLAIM_TEXT_MAX + 1]; /* pseudonymous; empty when the code was not readable */
-        const char *door;
+        /* The token's pseudonym of the subject (hex), filled in by publish_decision(); empty when
+         * the code was unreadable, had no subject, or no pseudonym could be made. */
+        char subject[CLAIM_TEXT_MAX + 1];
+        char door[CONFIG_ID_MAX + 1];
         uint64_t timestamp_usec;
 } Decision;
 

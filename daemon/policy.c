@@ -2,22 +2,34 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hc1.h"
 #include "daemon/policy.h"
 
 typedef Reason (*PolicyRule)(const PolicyInput *in, char *detail, size_t n);
 
-/* Which formats a door takes. Other formats (EU DCC) need per-door rules of their own before a
- * door may honour them; until a door is configured for them it refuses. */
+/* Which formats a door takes: QG1 always; an EU DCC only of the certificate types the door
+ * lists in dcc_types (none by default, so no door honours a DCC by accident). */
 static Reason rule_format(const PolicyInput *in, char *detail, size_t n) {
         if (in->code->format == CODE_FORMAT_QG1)
                 return REASON_OK;
+        if (in->code->format == CODE_FORMAT_HC1 && hc1_type_accepted(in->code, in->door->dcc_types))
+                return REASON_OK;
+        if (in->code->format == CODE_FORMAT_HC1) {
+                char types[64];
+                snprintf(detail, n, "door %s accepts EU DCC certificates of type %s only", in->door->id,
+                         in->door->dcc_types ? dcc_types_to_string(in->door->dcc_types, types, sizeof(types)) : "(none)");
+                return REASON_CERTIFICATE_TYPE;
+        }
         snprintf(detail, n, "door %s does not accept %s codes", in->door->id, code_format_to_string(in->code->format));
         return REASON_SCOPE;
 }
 
+/* Scopes and status colours are claims of QG1 codes; a DCC has neither. */
 static Reason rule_scope(const PolicyInput *in, char *detail, size_t n) {
         const CodeClaims *c = &in->code->claims;
 
+        if (in->code->format != CODE_FORMAT_QG1)
+                return REASON_OK;
         for (size_t i = 0; i < c->n_scopes; i++)
                 for (size_t j = 0; j < in->door->n_scopes; j++)
                         if (strcmp(c->scopes[i], in->door->scopes[j]) == 0)
@@ -30,6 +42,8 @@ static Reason rule_scope(const PolicyInput *in, char *detail, size_t n) {
 static Reason rule_status(const PolicyInput *in, char *detail, size_t n) {
         int s = in->code->claims.status;
 
+        if (in->code->format != CODE_FORMAT_QG1)
+                return REASON_OK;
         if (s > 0 && s < _CODE_STATUS_MAX && (in->door->status_mask & (1u << s)))
                 return REASON_OK;
         snprintf(detail, n, "status %s is not accepted at door %s", code_status_to_string(s) ?: "?", in->door->id);

@@ -30,3 +30,6 @@ BENCH_EXTRA += bench-token
 $(B)/bench/bench-token: tests/pkcs11/token-fixture.h
 bench-token: $(B)/bench/bench-token $(TOKEN_FAULT_SO)
 	@QRGATE_FAULT_MODULE=$(CURDIR)/$(TOKEN_FAULT_SO) $(B)/bench/bench-token
+
+# The daemon-level token tests (tests/integration/test-token.sh) load the plain copy too.
+check-integration: $(TOKEN_FAULT_SO)

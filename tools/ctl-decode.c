@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/hc1-explain.h"
 #include "daemon/config.h"
 #include "tools/ctl-decode.h"
 #include "tools/util.h"
@@ -45,7 +46,13 @@ void decode_explain(FILE *f, const VerifyResult *r, int64_t now, bool replay_che
                 fprintf(f, ", %zu bytes of COSE", r->cose_len);
         fprintf(f, "\nchecked at:    %s (%lld)\n", format_utc(now, t, sizeof(t)), (long long) now);
 
-        for (VerifyStep s = 0; s < _VERIFY_STEP_MAX; s++) {
+        /* An EU DCC runs its own stages (inflate, signer certificate, key usage), which the
+         * HC1 explainer names; the generic steps below are QG1's. */
+        if (r->format == CODE_FORMAT_HC1) {
+                hc1_explain(f, r);
+                if (r->reason != REASON_OK)
+                        fprintf(f, "failed:        %s: %s\n", reason_to_string(r->reason), r->detail);
+        } else for (VerifyStep s = 0; s < _VERIFY_STEP_MAX; s++) {
                 fprintf(f, "check %-9s ", verify_step_to_string(s));
                 if (s == r->failed)
                         fprintf(f, "FAILED %s: %s\n", reason_to_string(r->reason), r->detail);
@@ -100,10 +107,12 @@ int ctl_decode(int argc, char *argv[]) {
                 { "issuer-key", required_argument, NULL, 'k' },
                 { "config", required_argument, NULL, 'c' },
                 { "now", required_argument, NULL, 'n' },
+                { "dcc-trust", required_argument, NULL, 'd' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         _cleanup_(keystore_freep) Keystore *ks = NULL, *config_keys = NULL;
+        _cleanup_(trustlist_freep) TrustList *trust = NULL;
         const char *config = NULL;
         int64_t now = (int64_t) time(NULL);
         static char buf[CODE_MAX_TEXT + 2];
@@ -124,12 +133,20 @@ int ctl_decode(int argc, char *argv[]) {
                 case 'c':
                         config = optarg;
                         break;
+                case 'd':
+                        if (!trust && trustlist_new(&trust) < 0)
+                                return 1;
+                        r = trustlist_load_path(trust, optarg, NULL, NULL);
+                        if (r < 0)
+                                return fprintf(stderr, "qrgatectl: cannot load DCC trust list %s: %s\n", optarg, strerror(-r)), 2;
+                        break;
                 case 'n':
                         if (parse_int64(optarg, &now) < 0)
                                 return fprintf(stderr, "qrgatectl: --now takes unix seconds\n"), 2;
                         break;
                 case 'h':
-                        puts("usage: qrgatectl decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now UNIXTIME] CODE|-");
+                        puts("usage: qrgatectl decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--dcc-trust PATH ...]\n"
+                             "                        [--now UNIXTIME] CODE|-");
                         return 0;
                 default:
                         return 2;
@@ -156,6 +173,14 @@ int ctl_decode(int argc, char *argv[]) {
                 v.keys = config_keys;
                 v.max_lifetime = cfg->max_lifetime;
                 v.clock_skew = cfg->clock_skew;
+                if (!trust && cfg->dcc.n_trust_list > 0) {
+                        free(errors);
+                        errors = NULL;
+                        if (config_build_trustlist(cfg, now, &trust, &errors) < 0)
+                                return fprintf(stderr, "%s", errors ?: "qrgatectl: out of memory\n"), 2;
+                }
+                v.dcc_trust_max_age = cfg->dcc.trust_max_age;
+                v.dcc_trust_age_policy = cfg->dcc.trust_age_policy;
         }
 
         if (strcmp(argv[optind], "-") == 0) {
@@ -167,6 +192,7 @@ int ctl_decode(int argc, char *argv[]) {
                 len = strlen(text);
         }
 
+        v.dcc_trust = trust;
         VerifyResult res;
         verifier_check(&v, text, len, now, &res);
         decode_explain(stdout, &res, now, false);

@@ -15,6 +15,7 @@
 #include "core/cose.h"
 #include "core/macro.h"
 #include "core/qg1.h"
+#include "tools/issue-hc1.h"
 #include "tools/keyfile.h"
 #include "tools/qr-png.h"
 #include "tools/util.h"
@@ -23,7 +24,11 @@ static int usage(FILE *f) {
         fputs("usage: qrgate-issue keygen --alg es256|ed25519 --kid KID --out PREFIX\n"
               "       qrgate-issue mint --key FILE --kid KID --iss ISS --sub SUB [--scope S]...\n"
               "                         [--status green|yellow|red|N] [--ttl SECONDS] [--iat UNIXTIME]\n"
-              "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE]\n",
+              "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE]\n"
+              "       qrgate-issue dcc-signer --out PREFIX [--types vaccination,test,recovery|all] [--days N]\n"
+              "       qrgate-issue mint-hc1 --key FILE --cert FILE --type vaccination|test|recovery\n"
+              "                         [--iss CC] [--iat UNIXTIME] [--ttl SECONDS]\n"
+              "(dcc-signer and mint-hc1 make EU DCC test material: a signer of your own, never a real one)\n",
               f);
         return f == stderr ? 2 : 0;
 }
@@ -177,6 +182,10 @@ int main(int argc, char *argv[]) {
                 return cmd_keygen(argc - 1, argv + 1);
         if (strcmp(argv[1], "mint") == 0)
                 return cmd_mint(argc - 1, argv + 1);
+        if (strcmp(argv[1], "dcc-signer") == 0)
+                return issue_dcc_signer(argc - 1, argv + 1);
+        if (strcmp(argv[1], "mint-hc1") == 0)
+                return issue_mint_hc1(argc - 1, argv + 1);
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
                 return usage(stdout);
         return usage(stderr);

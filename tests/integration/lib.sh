@@ -68,8 +68,18 @@ mint() {
 	"$B/qrgate-issue" mint --key "$T/city.key" --kid k1 --iss city "$@"
 }
 
-# write_config FILE [EXTRA]: a configuration with one sim-locked door "main".
+# make_token: a throwaway SoftHSM2 token in $T/token (device key + HMAC secret), as
+# docs/token.md provisions one; the daemon finds it through SOFTHSM2_CONF.
+make_token() {
+	[ -e "$T/token/pin" ] && return 0
+	"$ROOT/tests/pkcs11/make-token.sh" "$T/token" > /dev/null
+	export SOFTHSM2_CONF="$T/token/softhsm2.conf"
+}
+TOKEN_MODULE=${TOKEN_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
+
+# write_config FILE [EXTRA]: a configuration with one sim-locked door "main" and the token.
 write_config() {
+	make_token
 	cat > "$1" <<CONF
 state_directory = "$T/state";
 bus: { operator_groups = [ "users" ]; operator_uids = [ 65533 ]; };
@@ -77,6 +87,7 @@ issuers = ( { id = "city"; keys = ( { kid = "k1"; file = "$T/city.pub"; } ); } )
 locks = ( { id = "main"; backend = "sim"; } );
 doors = ( { id = "main"; lock = "main"; unlock_ms = ${UNLOCK_MS:-400}; scopes = [ "building.A.enter", "library.lend" ]; statuses = [ "green", "yellow" ]; } );
 sources = ( { id = "scan0"; type = "fifo"; path = "$T/scan0"; door = "main"; } );
+token: { module = "$TOKEN_MODULE"; uri = "pkcs11:token=qrgate"; pin_file = "$T/token/pin"; };
 ${2:-}
 CONF
 }
@@ -103,6 +114,13 @@ stop_daemon() {
 }
 
 ctl() { "$B/qrgatectl" --bus "$ADDR" "$@"; }
+mgr_prop() { busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager "$1" 2>&1; }
+# wait_for SECONDS COMMAND...: polls until the command succeeds; fails after SECONDS.
+wait_for() {
+	n=$(($1 * 20)); shift
+	while [ "$n" -gt 0 ]; do "$@" && return 0; sleep 0.05; n=$((n - 1)); done
+	return 1
+}
 lock_state() { busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door LockState 2>&1; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 # An operator by group: uid 65532 in the "users" group named in the configuration.

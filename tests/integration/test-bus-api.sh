@@ -25,6 +25,9 @@ expect "Version" 's "0.1"' "$(busctl --address="$ADDR" get-property io.qrgate.Ga
 expect "State running" 's "running"' "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager State)"
 expect "Doors" 'as 1 "main"' "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager Doors)"
 expect "door locked at start" 's "locked"' "$(lock_state)"
+check "token comes up" wait_for 10 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager TokenPresent)\" = 'b true' ]"
+expect "TokenState present" 's "present"' "$(mgr_prop TokenState)"
+expect "no DCC trust list configured" 'u 0' "$(mgr_prop DccTrustListKeys)"
 
 # Watch signals while codes are presented.
 ctl watch > "$T/watch" 2>"$T/watch.err" &
@@ -39,20 +42,28 @@ expect "door relocked within 200 ms of the end of its 400 ms pulse" 's "locked"'
 expect "same code again is replayed" "denied replayed" "$(ctl submit "$code")"
 expect "code for another building: scope" "denied scope" "$(ctl submit "$(mint --sub p-2 --scope pool.enter)")"
 expect "red status refused" "denied status" "$(ctl submit "$(mint --sub p-3 --scope library.lend --status red)")"
+"$B/qrgate-issue" keygen --alg es256 --kid k1 --out "$T/forger" > /dev/null
+forged=$("$B/qrgate-issue" mint --key "$T/forger.key" --kid k1 --iss city --sub p-1 --scope library.lend)
+expect "forged code naming p-1" "denied bad-signature" "$(ctl submit "$forged")"
 
 # Codes through the FIFO, including garbage a scanner may deliver.
 printf 'garbage\r\n' > "$T/scan0"
 head -c 9000 /dev/zero | tr '\0' 'A' > "$T/long"; echo >> "$T/long"; cat "$T/long" > "$T/scan0"
 mint --sub p-4 --scope library.lend > "$T/scan0"
-sleep 0.5
+sleep 1 # Decision signals follow the door by the token's latency
 kill $WATCH; wait $WATCH 2>/dev/null
-check "Decision signal for the granted code" grep -q "door=main granted ok format=QG1 subject=p-1" "$T/watch"
-check "Decision signal for the replay" grep -q "denied replayed format=QG1 subject=p-1" "$T/watch"
+pseudo() { sed -n "s/.*door=main $1 format=QG1 subject=\([0-9a-f]*\)$/\1/p" "$T/watch" | head -n1; }
+p1=$(pseudo "granted ok"); p1r=$(pseudo "denied replayed"); p4=$(sed -n 's/.*granted ok format=QG1 subject=\([0-9a-f]*\)$/\1/p' "$T/watch" | tail -n1)
+check "Decision signal carries a 32-hex-digit pseudonym, not the subject id" sh -c "echo '$p1' | grep -qE '^[0-9a-f]{32}$'"
+expect "the same person has the same pseudonym (replay)" "$p1" "$p1r"
+check "another person has another pseudonym" test "$p1" != "$p4"
+check "the raw subject id never reaches the bus" sh -c "! grep -q 'subject=p-' '$T/watch'"
+check "a forged code gets no pseudonym (no HMAC oracle)" grep -q "denied bad-signature format=QG1 subject=-" "$T/watch"
 check "PropertiesChanged LockState unlocked" grep -q "door=main unlocked" "$T/watch"
 check "PropertiesChanged LockState locked" grep -q "door=main locked" "$T/watch"
 check "FIFO garbage line denied" grep -q "denied unsupported-format format=unknown" "$T/watch"
 check "FIFO 9000-character line denied too-long" grep -q "denied too-long" "$T/watch"
-check "FIFO valid code granted" grep -q "granted ok format=QG1 subject=p-4" "$T/watch"
+check "FIFO valid code granted" test -n "$p4"
 
 # Hostile arguments: answered with a reason or a named error, and the daemon stays up.
 expect "empty code" 'ss "denied" "unsupported-format"' \

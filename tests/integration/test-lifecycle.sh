@@ -10,10 +10,10 @@ start_bus permissive
 write_config "$T/qrgate.conf" 'doorz = ( );'
 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/bad.log" 2>&1
 expect "invalid configuration at start exits 1" 1 $?
-check "start error names file and line" grep -q "qrgate.conf:7: unknown key 'doorz'" "$T/bad.log"
+check "start error names file and line" grep -q "qrgate.conf:8: unknown key 'doorz'" "$T/bad.log"
 "$B/qrgatectl" check-config "$T/qrgate.conf" > /dev/null 2>"$T/check.log"
 expect "check-config exits 1" 1 $?
-check "check-config names file and line" grep -q "qrgate.conf:7: unknown key 'doorz'" "$T/check.log"
+check "check-config names file and line" grep -q "qrgate.conf:8: unknown key 'doorz'" "$T/check.log"
 write_config "$T/qrgate.conf"
 sed -i 's/lock = "main"; unlock_ms/lock = "nolock"; unlock_ms/' "$T/qrgate.conf"
 "$B/qrgated" --check-config "$T/qrgate.conf" > /dev/null 2>"$T/check2.log"
@@ -35,7 +35,7 @@ echo 'verifier: { max_lifetime = "long"; };' >> "$T/qrgate.conf"
 out=$(dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager.Reload 2>&1)
 check "Reload of a broken file is InvalidConfiguration" sh -c "echo '$out' | grep -q 'Error io.qrgate.Gate1.Error.InvalidConfiguration'"
 echo "$out" > "$T/reload.out"
-check "Reload error names file and line" grep -q "qrgate.conf:8: .max_lifetime. in verifier must be an integer" "$T/reload.out"
+check "Reload error names file and line" grep -q "qrgate.conf:9: .max_lifetime. in verifier must be an integer" "$T/reload.out"
 kill -HUP "$DAEMON_PID"; sleep 0.3
 check "SIGHUP with a broken file keeps running" kill -0 "$DAEMON_PID"
 expect "old configuration still decides" granted "$(ctl submit "$(mint --sub p-2 --scope library.lend)")"

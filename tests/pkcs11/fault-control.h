@@ -21,7 +21,8 @@
  * loader returns the one instance) and dlsym(); the loader below does that. Function names are
  * PKCS#11 names without arguments ("C_Sign"). The environment variable
  * QRGATE_FAULT_LATENCY_US="C_Sign=200000,C_Login=1000" sets latencies at load, for use from
- * the command line. */
+ * the command line, and while the file named by QRGATE_FAULT_REMOVED_FILE exists the token is
+ * pulled out (so a test can pull it from a daemon it runs as another process). */
 
 #include <dlfcn.h>
 #include <stdbool.h>

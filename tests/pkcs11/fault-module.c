@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <p11-kit/pkcs11.h>
@@ -102,11 +103,34 @@ static CK_RV take_failure(int fn) {
         return rv;
 }
 
+void qrgate_fault_remove_token(void);
+void qrgate_fault_insert_token(void);
+
+/* Control from outside the process (a daemon under test): while the file named by
+ * $QRGATE_FAULT_REMOVED_FILE exists, the token is out of its reader. Checked at every call, so
+ * the daemon notices at its next token call or health check, as with a real card. */
+static void sync_removed_file(void) {
+        const char *f = getenv("QRGATE_FAULT_REMOVED_FILE");
+        bool out, was;
+
+        if (!f)
+                return;
+        out = access(f, F_OK) == 0;
+        pthread_mutex_lock(&call_lock);
+        was = removed;
+        pthread_mutex_unlock(&call_lock);
+        if (out && !was)
+                qrgate_fault_remove_token();
+        else if (!out && was)
+                qrgate_fault_insert_token();
+}
+
 /* Before the real call. Returns true with *rv set when the call ends here; otherwise returns
  * false with call_lock held. `ends_operation` calls fail after the real call instead. */
 static bool enter(int fn, Kind kind, bool ends_operation, CK_RV *rv) {
         unsigned latency;
 
+        sync_removed_file();
         atomic_fetch_add(&faults[fn].calls, 1);
         latency = atomic_load(&faults[fn].latency_usec);
         if (latency > 0)
