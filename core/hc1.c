@@ -29,17 +29,6 @@ bool hc1_type_accepted(const VerifyResult *r, unsigned accepted_types) {
                (r->hc1.claims.type & accepted_types) != 0;
 }
 
-_printf_(4, 5) static Reason fail(VerifyResult *res, VerifyStep step, Reason reason, const char *fmt, ...) {
-        va_list ap;
-
-        res->reason = reason;
-        res->failed = step;
-        va_start(ap, fmt);
-        (void) vsnprintf(res->detail, sizeof(res->detail), fmt, ap);
-        va_end(ap);
-        return reason;
-}
-
 static const char *utc(int64_t t, char buf[static 24]) {
         time_t tt = (time_t) t;
         struct tm tm;
@@ -67,32 +56,32 @@ static Reason decode_text(const char *text, size_t len, VerifyResult *res, uint8
         int r;
 
         if (len < plen || memcmp(text, HC1_PREFIX, plen) != 0)
-                return fail(res, VERIFY_STEP_FORMAT, REASON_UNSUPPORTED_FORMAT, "text does not start with HC1:");
+                return verify_fail(res, VERIFY_STEP_FORMAT, REASON_UNSUPPORTED_FORMAT, "text does not start with HC1:");
         if (len > HC1_MAX_TEXT)
-                return fail(res, VERIFY_STEP_FORMAT, REASON_TOO_LONG,
+                return verify_fail(res, VERIFY_STEP_FORMAT, REASON_TOO_LONG,
                             "HC1 code is %zu characters, more than a QR code holds (%d)", len, HC1_MAX_TEXT);
         res->hc1.stage = HC1_STAGE_PREFIX;
 
         r = base45_decode(text + plen, len - plen, bin, &bad);
         if (r == -EINVAL)
-                return fail(res, VERIFY_STEP_ENCODING, REASON_BAD_ENCODING,
+                return verify_fail(res, VERIFY_STEP_ENCODING, REASON_BAD_ENCODING,
                             "character 0x%02x at position %zu is not base45 (RFC 9285)",
                             (unsigned char) text[plen + bad], plen + bad);
         if (r < 0)
-                return fail(res, VERIFY_STEP_ENCODING, REASON_BAD_ENCODING,
+                return verify_fail(res, VERIFY_STEP_ENCODING, REASON_BAD_ENCODING,
                             "base45 group at position %zu is invalid (dangling character or value too large)", plen + bad);
         res->hc1.stage = HC1_STAGE_BASE45;
 
         r = inflate_bounded(bin, (size_t) r, HC1_MAX_INFLATED, HC1_MAX_RATIO, ret_cose, ret_len, &why);
         if (r == -EFBIG)
-                return fail(res, VERIFY_STEP_ENCODING, REASON_TOO_LONG,
+                return verify_fail(res, VERIFY_STEP_ENCODING, REASON_TOO_LONG,
                             "zlib data inflates beyond %d bytes or %dx its size (decompression bomb?)",
                             HC1_MAX_INFLATED, HC1_MAX_RATIO);
         if (r == -EBADMSG)
-                return fail(res, VERIFY_STEP_ENCODING, REASON_DECOMPRESSION_FAILED,
+                return verify_fail(res, VERIFY_STEP_ENCODING, REASON_DECOMPRESSION_FAILED,
                             "not a valid zlib stream (RFC 1950): %s", why);
         if (r < 0)
-                return fail(res, VERIFY_STEP_ENCODING, REASON_INTERNAL_ERROR, "inflate failed: %s", strerror(-r));
+                return verify_fail(res, VERIFY_STEP_ENCODING, REASON_INTERNAL_ERROR, "inflate failed: %s", strerror(-r));
         res->cose_len = res->hc1.inflated_len = *ret_len;
         res->hc1.stage = HC1_STAGE_INFLATE;
         return REASON_OK;
@@ -110,31 +99,31 @@ static Reason check_cose(const uint8_t *buf, size_t len, CoseSign1 *cose, Verify
 
         r = cose_sign1_parse(buf, len, cose, &why);
         if (r == -ENOMEM)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_INTERNAL_ERROR, "out of memory");
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_INTERNAL_ERROR, "out of memory");
         if (r < 0)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED, "%s", why);
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED, "%s", why);
         /* COSE_Sign1 may be untagged, tagged 18, or a CWT tagged 61 around 18 (RFC 8392 §6). */
         bool tags_ok = cose->n_tags == 0 || (cose->n_tags == 1 && cose->tags[0] == COSE_TAG_SIGN1) ||
                        (cose->n_tags == 2 && cose->tags[0] == COSE_TAG_CWT && cose->tags[1] == COSE_TAG_SIGN1);
         if (!tags_ok)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
                             "COSE message has a tag other than CWT (61) and COSE_Sign1 (18)");
 
         const CoseHeader *ph = &cose->protected, *uh = &cose->unprotected;
         if (ph->has_alg && uh->has_alg && ph->alg != uh->alg)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
                             "protected and unprotected headers name different algorithms");
         if (!ph->has_alg && !uh->has_alg)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_UNSUPPORTED_ALGORITHM, "no alg in the COSE headers");
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_UNSUPPORTED_ALGORITHM, "no alg in the COSE headers");
         res->alg = ph->has_alg ? ph->alg : uh->alg;
         if (res->alg != COSE_ALG_ES256 && res->alg != COSE_ALG_PS256)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_UNSUPPORTED_ALGORITHM,
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_UNSUPPORTED_ALGORITHM,
                             "alg %lld is not ES256 (-7) or PS256 (-37), the two the hcert spec allows",
                             (long long) res->alg);
 
         const CoseHeader *kh = ph->has_kid ? ph : uh->has_kid ? uh : NULL;
         if (!kh)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED, "no kid in the COSE headers");
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED, "no kid in the COSE headers");
         memcpy(res->kid, kh->kid, kh->kid_len);
         res->kid_len = kh->kid_len;
         res->hc1.kid_unprotected = kh == uh;
@@ -151,16 +140,16 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
         int r, err = 0;
 
         if (!v->dcc_trust)
-                return fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER, "no trust list for HC1 codes is configured");
+                return verify_fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER, "no trust list for HC1 codes is configured");
 
         h->trust_list_age = trustlist_age(v->dcc_trust, now);
         if (v->dcc_trust_max_age > 0 && (h->trust_list_age < 0 || h->trust_list_age > v->dcc_trust_max_age)) {
                 if (v->dcc_trust_age_policy != TRUST_LIST_AGE_WARN) {
                         if (h->trust_list_age < 0)
-                                return fail(res, VERIFY_STEP_ISSUER, REASON_TRUST_LIST_TOO_OLD,
+                                return verify_fail(res, VERIFY_STEP_ISSUER, REASON_TRUST_LIST_TOO_OLD,
                                             "the trust list's age is unknown and at most %lld s is allowed",
                                             (long long) v->dcc_trust_max_age);
-                        return fail(res, VERIFY_STEP_ISSUER, REASON_TRUST_LIST_TOO_OLD,
+                        return verify_fail(res, VERIFY_STEP_ISSUER, REASON_TRUST_LIST_TOO_OLD,
                                     "the trust list was updated %lld s ago; at most %lld s is allowed",
                                     (long long) h->trust_list_age, (long long) v->dcc_trust_max_age);
                 }
@@ -171,9 +160,9 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
         n = trustlist_find(v->dcc_trust, res->kid, res->kid_len, &dscs);
         if (n == 0) {
                 if (res->kid_len != DSC_KID_LEN)
-                        return fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
+                        return verify_fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
                                     "kid %s is %zu bytes; DSC key ids are %d", k, res->kid_len, DSC_KID_LEN);
-                return fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
+                return verify_fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
                             "no signer certificate with kid %s in the trust list (%zu certificates)",
                             k, trustlist_count(v->dcc_trust));
         }
@@ -198,12 +187,12 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
         h->dsc = dscs[0]->info;
         h->have_dsc = true;
         if (typed == 0)
-                return fail(res, VERIFY_STEP_SIGNATURE, REASON_ALGORITHM_MISMATCH,
+                return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_ALGORITHM_MISMATCH,
                             "alg %s does not fit the key of the signer certificate with kid %s",
                             cose_alg_to_string(res->alg), k);
         if (err < 0)
-                return fail(res, VERIFY_STEP_SIGNATURE, REASON_INTERNAL_ERROR, "signature check failed: %s", strerror(-err));
-        return fail(res, VERIFY_STEP_SIGNATURE, REASON_BAD_SIGNATURE,
+                return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_INTERNAL_ERROR, "signature check failed: %s", strerror(-err));
+        return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_BAD_SIGNATURE,
                     "signature does not verify with the signer certificate with kid %s", k);
 }
 
@@ -234,27 +223,27 @@ static Reason check_validity(const Verifier *v, int64_t now, VerifyResult *res) 
                 h->problems |= HC1_PROBLEM_EXP_AFTER_DSC;
 
         if (h->problems & HC1_PROBLEM_KEY_USAGE)
-                return fail(res, VERIFY_STEP_SIGNATURE, REASON_KEY_USAGE,
+                return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_KEY_USAGE,
                             "the signer certificate may sign %s certificates only; this is a %s certificate",
                             dcc_types_to_string(d->dcc_types, types, sizeof(types)),
                             dcc_type_to_string(c->type));
         if (h->problems & HC1_PROBLEM_NOT_YET_VALID)
-                return fail(res, VERIFY_STEP_TIME, REASON_NOT_YET_VALID, "issued at %s, %lld s in the future",
+                return verify_fail(res, VERIFY_STEP_TIME, REASON_NOT_YET_VALID, "issued at %s, %lld s in the future",
                             utc(c->iat, t1), (long long) (c->iat - now));
         if (h->problems & HC1_PROBLEM_EXPIRED)
-                return fail(res, VERIFY_STEP_TIME, REASON_EXPIRED, "expired at %s", utc(c->exp, t1));
+                return verify_fail(res, VERIFY_STEP_TIME, REASON_EXPIRED, "expired at %s", utc(c->exp, t1));
         if (h->problems & HC1_PROBLEM_DSC_NOT_YET_VALID)
-                return fail(res, VERIFY_STEP_TIME, REASON_CERTIFICATE_NOT_YET_VALID,
+                return verify_fail(res, VERIFY_STEP_TIME, REASON_CERTIFICATE_NOT_YET_VALID,
                             "the signer certificate is valid from %s only", utc(d->not_before, t1));
         if (h->problems & HC1_PROBLEM_IAT_BEFORE_DSC)
-                return fail(res, VERIFY_STEP_TIME, REASON_CERTIFICATE_NOT_YET_VALID,
+                return verify_fail(res, VERIFY_STEP_TIME, REASON_CERTIFICATE_NOT_YET_VALID,
                             "signed at %s, before its signer certificate became valid (%s)",
                             utc(c->iat, t1), utc(d->not_before, t2));
         if (h->problems & HC1_PROBLEM_DSC_EXPIRED)
-                return fail(res, VERIFY_STEP_TIME, REASON_CERTIFICATE_EXPIRED,
+                return verify_fail(res, VERIFY_STEP_TIME, REASON_CERTIFICATE_EXPIRED,
                             "the signer certificate expired at %s", utc(d->not_after, t1));
         if (h->problems & HC1_PROBLEM_EXP_AFTER_DSC)
-                return fail(res, VERIFY_STEP_TIME, REASON_CERTIFICATE_EXPIRED,
+                return verify_fail(res, VERIFY_STEP_TIME, REASON_CERTIFICATE_EXPIRED,
                             "valid until %s, after its signer certificate ends (%s)",
                             utc(c->exp, t1), utc(d->not_after, t2));
         h->stage = HC1_STAGE_VALID;
@@ -286,9 +275,9 @@ Reason hc1_check(const Verifier *v, const char *text, size_t len, int64_t now, V
          * before any processing of the contents of the HCERT takes place." */
         r = hc1_claims_parse(cose.payload, cose.payload_len, &res->hc1.claims, &why);
         if (r == -ENOMEM)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_INTERNAL_ERROR, "out of memory");
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_INTERNAL_ERROR, "out of memory");
         if (r < 0)
-                return fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED, "%s", why);
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED, "%s", why);
         res->hc1.have_claims = true;
         res->hc1.stage = HC1_STAGE_CLAIMS;
 

@@ -81,5 +81,9 @@ Reason verifier_check(const Verifier *v, const char *text, size_t len, int64_t n
  * used), or -errno from the cache's file (the entry is still held in memory). */
 int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now);
 
+/* Records a failure at step with reason and a formatted detail in res; returns reason. For the
+ * format pipelines (QG1 here, HC1 in core/hc1.c). */
+_printf_(4, 5) Reason verify_fail(VerifyResult *res, VerifyStep step, Reason reason, const char *fmt, ...);
+
 const char *verify_step_to_string(VerifyStep s);
 const char *code_format_to_string(CodeFormat f);

@@ -25,18 +25,14 @@
 
 #include "core/qg1.h"
 #include "core/verifier.h"
+#include "tests/bench/bench-util.h"
 #include "tools/keyfile.h"
 
-static int64_t now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static int64_t signal_at;
 
 static int on_decision(sd_bus_message *m, void *userdata, sd_bus_error *e) {
-        signal_at = now_ns();
+        signal_at = bench_now_ns();
         return 0;
 }
 
@@ -162,7 +158,7 @@ int main(int argc, char *argv[]) {
                 size_t len = strlen(codes[i]);
                 if (write(scanfd[d], codes[i], len) != (ssize_t) len)
                         die("write code");
-                int64_t t0 = now_ns();
+                int64_t t0 = bench_now_ns();
                 while (!lock_at || !signal_at) {
                         struct pollfd p[2] = { { .fd = lockfd[d], .events = POLLIN },
                                                { .fd = sd_bus_get_fd(bus), .events = (short) sd_bus_get_events(bus) } };
@@ -171,7 +167,7 @@ int main(int argc, char *argv[]) {
                         if (p[0].revents & POLLIN) {
                                 char c;
                                 if (read(lockfd[d], &c, 1) == 1 && c == '1' && !lock_at)
-                                        lock_at = now_ns();
+                                        lock_at = bench_now_ns();
                         }
                         while (sd_bus_process(bus, NULL) > 0)
                                 ;
@@ -189,13 +185,13 @@ int main(int argc, char *argv[]) {
         long pem_len = BIO_get_mem_data(b, &pem);
         keystore_add_pem(ks, "city", (const uint8_t *) "k1", 2, pem, (size_t) pem_len);
         Verifier v = { .keys = ks, .max_lifetime = 120, .clock_skew = 30 };
-        int64_t t0 = now_ns();
+        int64_t t0 = bench_now_ns();
         for (int i = 0; i < count; i++) {
                 VerifyResult res;
                 if (verifier_check(&v, codes[i], strlen(codes[i]) - 1, (int64_t) time(NULL), &res) != REASON_OK)
                         die("verify");
         }
-        double verify_us = (double) (now_ns() - t0) / 1000.0 / count;
+        double verify_us = (double) (bench_now_ns() - t0) / 1000.0 / count;
 
         /* Idle: let every door relock, then count the daemon's context switches. */
         sleep(1);

@@ -20,6 +20,7 @@
 #include "core/hc1.h"
 #include "core/inflate-bounded.h"
 #include "core/verifier.h"
+#include "tests/bench/bench-util.h"
 
 #define ROUNDS 11
 #define ROUND_NS 200000000LL /* 0.2 s a round */
@@ -37,12 +38,6 @@ typedef struct Path {
 } Path;
 
 static Verifier verifier;
-
-static int64_t now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void die(const char *what) {
         fprintf(stderr, "bench-hc1: %s\n", what);
@@ -98,7 +93,8 @@ static void prepare(Path *p, TrustList *tl) {
         free(cose), free(bin), free(payload), free(der);
 }
 
-static bool raw_once(const Path *p) {
+static bool raw_once(const void *arg) {
+        const Path *p = arg;
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         EVP_PKEY_CTX *pctx = NULL;
         bool ok = EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), NULL, p->key) == 1 &&
@@ -109,37 +105,10 @@ static bool raw_once(const Path *p) {
         return ok;
 }
 
-static bool hc1_once(const Path *p) {
+static bool hc1_once(const void *arg) {
+        const Path *p = arg;
         VerifyResult res;
         return verifier_check(&verifier, p->text, strlen(p->text), NOW, &res) == REASON_OK;
-}
-
-static double round_rate(bool (*fn)(const Path *), const Path *p) {
-        int64_t start = now_ns(), end;
-        long n = 0;
-        do {
-                if (!fn(p))
-                        die("a verification failed");
-                n++;
-        } while ((end = now_ns()) - start < ROUND_NS);
-        return (double) n * 1e9 / (double) (end - start);
-}
-
-static int cmp(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
-static void measure(const Path *p, double *ret_hc1, double *ret_raw) {
-        double h[ROUNDS], r[ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
-                r[i] = round_rate(raw_once, p);
-                h[i] = round_rate(hc1_once, p);
-        }
-        qsort(h, ROUNDS, sizeof(double), cmp);
-        qsort(r, ROUNDS, sizeof(double), cmp);
-        *ret_hc1 = h[ROUNDS / 2];
-        *ret_raw = r[ROUNDS / 2];
 }
 
 int main(void) {
@@ -173,7 +142,7 @@ int main(void) {
         for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
                 double hc1, raw;
                 const char *suffix = i == 0 ? "" : "_ps256";
-                measure(&paths[i], &hc1, &raw);
+                bench_alternate(hc1_once, raw_once, &paths[i], ROUNDS, ROUND_NS, &hc1, &raw);
                 printf("hc1%s_per_s=%.0f\n", suffix, hc1);
                 printf("raw_%s_per_s=%.0f\n", paths[i].name, raw);
                 printf("hc1%s_vs_raw=%.3f\n", suffix, hc1 / raw);

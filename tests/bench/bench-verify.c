@@ -16,16 +16,11 @@
 #include "core/base45.h"
 #include "core/qg1.h"
 #include "core/verifier.h"
+#include "tests/bench/bench-util.h"
 #include "tests/unit/helper-codes.h"
 
 #define ROUNDS 7
 #define ROUND_NS 200000000LL /* 0.2 s a round */
-
-static int64_t now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t) ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 typedef struct Path {
         const char *name;
@@ -78,7 +73,8 @@ static void prepare(Path *p) {
         free(bin);
 }
 
-static bool raw_once(const Path *p) {
+static bool raw_once(const void *arg) {
+        const Path *p = arg;
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         bool ok = EVP_DigestVerifyInit(ctx, NULL, p->digest ? EVP_sha256() : NULL, NULL, p->key) == 1 &&
                   EVP_DigestVerify(ctx, p->sig, p->sig_len, p->tbs, p->tbs_len) == 1;
@@ -86,37 +82,10 @@ static bool raw_once(const Path *p) {
         return ok;
 }
 
-static bool qg1_once(const Path *p) {
+static bool qg1_once(const void *arg) {
+        const Path *p = arg;
         VerifyResult res;
         return verifier_check(&verifier, p->text, strlen(p->text), TH_NOW, &res) == REASON_OK;
-}
-
-static double round_rate(bool (*fn)(const Path *), const Path *p) {
-        int64_t start = now_ns(), end;
-        long n = 0;
-        do {
-                if (!fn(p))
-                        abort();
-                n++;
-        } while ((end = now_ns()) - start < ROUND_NS);
-        return (double) n * 1e9 / (double) (end - start);
-}
-
-static int cmp(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
-static void measure(const Path *p, double *ret_qg1, double *ret_raw) {
-        double q[ROUNDS], r[ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
-                r[i] = round_rate(raw_once, p);
-                q[i] = round_rate(qg1_once, p);
-        }
-        qsort(q, ROUNDS, sizeof(double), cmp);
-        qsort(r, ROUNDS, sizeof(double), cmp);
-        *ret_qg1 = q[ROUNDS / 2];
-        *ret_raw = r[ROUNDS / 2];
 }
 
 int main(void) {
@@ -148,7 +117,7 @@ int main(void) {
         for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
                 double qg1, raw;
                 prepare(&paths[i]);
-                measure(&paths[i], &qg1, &raw);
+                bench_alternate(qg1_once, raw_once, &paths[i], ROUNDS, ROUND_NS, &qg1, &raw);
                 printf("qg1_%s_per_s=%.0f\n", paths[i].name, qg1);
                 printf("raw_%s_per_s=%.0f\n", paths[i].name, raw);
                 printf("qg1_%s_vs_raw=%.3f\n", paths[i].name, qg1 / raw);
