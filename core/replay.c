@@ -11,6 +11,8 @@
 
 #define FILE_MAGIC "QGRPLY1\n"
 #define MAGIC_LEN 8
+#define RECORD_LEN 24
+#define QUEUE_MAX 64
 
 /* A slot: the first 16 bytes of SHA-256(len(iss) || iss || cti) and the expiry. 128 bits keep
  * accidental collisions (which would refuse a fresh code) out of reach, and a fixed size keeps
@@ -28,6 +30,8 @@ struct ReplayCache {
         int fd;
         char *path;
         size_t file_records;
+        uint8_t queue[QUEUE_MAX][RECORD_LEN]; /* records added but not yet written */
+        size_t n_queued;
 };
 
 static void make_key(const char *iss, const uint8_t *cti, size_t cti_len, uint8_t out[static 16]) {
@@ -92,6 +96,7 @@ int replay_cache_new(size_t capacity, ReplayCache **ret) {
 ReplayCache *replay_cache_free(ReplayCache *c) {
         if (!c)
                 return NULL;
+        (void) replay_cache_sync(c, 0);
         closep(&c->fd);
         free(c->path);
         free(c->slots);
@@ -272,24 +277,39 @@ int replay_cache_attach_file(ReplayCache *c, const char *path, int64_t now) {
         return compact(c, now);
 }
 
+int replay_cache_sync(ReplayCache *c, int64_t now) {
+        int r;
+
+        if (c->fd < 0 || c->n_queued == 0)
+                return 0;
+        r = write_all(c->fd, c->queue, c->n_queued * RECORD_LEN);
+        if (r < 0) {
+                /* A partial record would shift every later one; cut the file back to whole ones. */
+                (void) ftruncate(c->fd, (off_t) (MAGIC_LEN + c->file_records * RECORD_LEN));
+                return r;
+        }
+        c->file_records += c->n_queued;
+        c->n_queued = 0;
+        if (c->file_records > c->capacity * 4 && now > 0)
+                return compact(c, now);
+        return 0;
+}
+
 int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t expires, int64_t now) {
-        uint8_t key[16], rec[24];
+        uint8_t key[16];
         int r;
 
         make_key(iss, cti, cti_len, key);
         r = insert(c, key, expires, now);
         if (r < 0 || c->fd < 0)
                 return r;
-
-        record_encode(&(Entry) { .expires = expires, .key = {} }, rec);
-        memcpy(rec, key, 16);
-        r = write_all(c->fd, rec, sizeof(rec));
-        if (r < 0) {
-                /* A partial record would shift every later one; cut the file back to whole ones. */
-                (void) ftruncate(c->fd, (off_t) (MAGIC_LEN + c->file_records * sizeof(rec)));
-                return r;
+        if (c->n_queued == QUEUE_MAX) {
+                r = replay_cache_sync(c, now);
+                if (r < 0)
+                        return r;
         }
-        if (++c->file_records > c->capacity * 4)
-                return compact(c, now);
+        Entry e = { .expires = expires };
+        memcpy(e.key, key, sizeof(key));
+        record_encode(&e, c->queue[c->n_queued++]);
         return 0;
 }

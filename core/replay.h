@@ -32,9 +32,15 @@ int replay_cache_attach_file(ReplayCache *c, const char *path, int64_t now);
 /* True when (iss, cti) was added and has not expired at now. */
 bool replay_cache_contains(const ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t now);
 
-/* Records (iss, cti) until expires (unix seconds) and appends it to the file. Returns -EEXIST if
- * it is already there, -ENOSPC when the cache is full of unexpired entries, or -errno from
- * writing the file; after a write error the entry is still held in memory. */
+/* Records (iss, cti) until expires (unix seconds). The entry is in memory — and so refused from
+ * then on — at once; its record for the file is queued until replay_cache_sync(), so that a
+ * caller can drive a door before touching the disk. Returns -EEXIST if it is already there,
+ * -ENOSPC when the cache is full of unexpired entries, or -errno from writing the file when the
+ * queue was full and had to be written first (the entry is still held in memory). */
 int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t expires, int64_t now);
+
+/* Appends the queued records to the file (no-op without one). replay_cache_free() does it too.
+ * -errno from writing; the records stay queued for the next attempt. */
+int replay_cache_sync(ReplayCache *c, int64_t now);
 
 size_t replay_cache_count(const ReplayCache *c, int64_t now);

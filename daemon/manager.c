@@ -451,7 +451,7 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
 
         if (d->reason == REASON_OK) {
                 /* Record the code before the door opens: a failure here must not leave a
-                 * window in which the same code works twice. */
+                 * window in which the same code works twice (in memory at once; on disk below). */
                 r = verifier_consume(&m->verifier, &res, now);
                 if (r == -ENOSPC) {
                         d->reason = REASON_REPLAY_CACHE_FULL;
@@ -466,6 +466,12 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
                         d->reason = REASON_INTERNAL_ERROR;
                         snprintf(d->detail, sizeof(d->detail), "lock output failed: %s", strerror(-r));
                 }
+                /* The code is refused from memory already; its record reaches the disk after the
+                 * lock was driven, so a slow write never holds the door (it matters only across
+                 * a restart, within the code's last seconds). */
+                r = replay_cache_sync(m->replay, now);
+                if (r < 0)
+                        log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
         }
         d->granted = d->reason == REASON_OK;
 
