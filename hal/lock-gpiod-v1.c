@@ -6,9 +6,13 @@
  * "Unlocked" is the line's active level; LockConfig.active_low moves the inversion into the
  * kernel (GPIOHANDLE_REQUEST_ACTIVE_LOW), so every value this file passes is logical. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <gpiod.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "core/macro.h"
 #include "hal/lock.h"
@@ -27,36 +31,112 @@ static int gpiod_error(int fallback) {
         return r == -ENOENT ? -ENODEV : r;
 }
 
+static int chip_open(const char *path, struct gpiod_chip **ret) {
+        struct gpiod_chip *chip;
+
+        errno = 0;
+        chip = gpiod_chip_open(path);
+        if (!chip)
+                return gpiod_error(-ENODEV);
+        *ret = chip;
+        return 0;
+}
+
+/* Returns > 0 when chip is the one searched for, 0 when not. */
+typedef int (*ChipMatch)(struct gpiod_chip *chip, const char *what);
+
+static int match_label(struct gpiod_chip *chip, const char *label) {
+        return strcmp(gpiod_chip_label(chip), label) == 0;
+}
+
+static int match_line_name(struct gpiod_chip *chip, const char *name) {
+        return gpiod_chip_find_line(chip, name) != NULL;
+}
+
+static int filter_gpiochip(const struct dirent *de) {
+        return strncmp(de->d_name, "gpiochip", 8) == 0;
+}
+
+static void free_dirents(struct dirent **list, int n) {
+        for (int i = 0; i < n; i++)
+                free(list[i]);
+        free(list);
+}
+
+/* Opens the first chip in number order (gpiochip2 before gpiochip10) that match() accepts.
+ * libgpiod 1.x's own searches (gpiod_chip_open_by_label(), gpiod_line_find()) give up when any
+ * chip cannot be opened, so a daemon allowed only its own chip could not find its line by name;
+ * this walk skips such a chip, and returns its error instead of -ENODEV when nothing matched:
+ * "permission denied" says more than "not found". Same walk as in lock-gpiod-v2.c. */
+static int chip_search(ChipMatch match, const char *what, struct gpiod_chip **ret) {
+        struct dirent **list = NULL;
+        int n, r, first_error = 0;
+
+        n = scandir("/dev", &list, filter_gpiochip, versionsort);
+        if (n < 0)
+                return -errno;
+
+        for (int i = 0; i < n; i++) {
+                _cleanup_(gpiod_chip_closep) struct gpiod_chip *chip = NULL;
+                char path[300];
+
+                (void) snprintf(path, sizeof(path), "/dev/%s", list[i]->d_name);
+                r = chip_open(path, &chip);
+                if (r < 0) {
+                        if (first_error == 0)
+                                first_error = r;
+                        continue;
+                }
+                if (match(chip, what)) {
+                        free_dirents(list, n);
+                        *ret = TAKE_PTR(chip);
+                        return 0;
+                }
+        }
+
+        free_dirents(list, n);
+        return first_error < 0 ? first_error : -ENODEV;
+}
+
+/* A path, a chip name ("gpiochip0"), a chip number, or else a label. */
+static int chip_lookup(const char *descr, struct gpiod_chip **ret) {
+        char path[300];
+
+        if (descr[0] == '/')
+                return chip_open(descr, ret);
+        if (descr[0] != '\0' && strspn(descr, "0123456789") == strlen(descr))
+                (void) snprintf(path, sizeof(path), "/dev/gpiochip%s", descr);
+        else
+                (void) snprintf(path, sizeof(path), "/dev/%s", descr);
+        if (!strchr(descr, '/') && access(path, F_OK) >= 0)
+                return chip_open(path, ret);
+        return chip_search(match_label, descr, ret);
+}
+
 static int find_line(const LockConfig *c, struct gpiod_chip **ret_chip, struct gpiod_line **ret_line) {
         _cleanup_(gpiod_chip_closep) struct gpiod_chip *chip = NULL;
         struct gpiod_line *line;
+        int r;
 
-        if (!c->chip) {
+        if (c->line_offset < 0 && !c->line_name)
+                return -EINVAL;
+
+        if (c->chip)
+                r = chip_lookup(c->chip, &chip);
+        else if (c->line_offset < 0)
                 /* No chip: the name is looked up on every chip, first match in chip order. */
-                if (c->line_offset >= 0 || !c->line_name)
-                        return -EINVAL;
-                errno = 0;
-                line = gpiod_line_find(c->line_name);
-                if (!line)
-                        return gpiod_error(-ENODEV);
-                *ret_chip = gpiod_line_get_chip(line);
-                *ret_line = line;
-                return 0;
-        }
-
-        /* Accepts a path, a chip name ("gpiochip0"), a number or a label. */
-        errno = 0;
-        chip = gpiod_chip_open_lookup(c->chip);
-        if (!chip)
-                return gpiod_error(-ENODEV);
+                r = chip_search(match_line_name, c->line_name, &chip);
+        else
+                r = -EINVAL; /* an offset means nothing without its chip */
+        if (r < 0)
+                return r;
 
         if (c->line_offset >= 0) {
                 if ((unsigned) c->line_offset >= gpiod_chip_num_lines(chip))
                         return -ENODEV;
+                errno = 0;
                 line = gpiod_chip_get_line(chip, (unsigned) c->line_offset);
         } else {
-                if (!c->line_name)
-                        return -EINVAL;
                 errno = 0;
                 line = gpiod_chip_find_line(chip, c->line_name);
         }

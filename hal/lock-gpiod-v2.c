@@ -6,8 +6,8 @@
  * "Unlocked" is the line's active level; LockConfig.active_low moves the inversion into the
  * kernel (GPIO_V2_LINE_FLAG_ACTIVE_LOW), so every value this file passes is logical.
  *
- * libgpiod 2 dropped the 1.x lookups by label and by line name across chips, so this file
- * walks /dev itself, in the same order and with the same meaning as the 1.x backend. */
+ * libgpiod 2 has no lookup by chip label nor by line name across chips: this file walks /dev
+ * itself, the same walk as lock-gpiod-v1.c's (which says why it does not use 1.x's own). */
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,0 +1,44 @@
+# Hardware tests: a Debian kernel booted in qemu (TCG) with gpio-sim, run by `make check`.
+# How the bench works and how to add a test: tests/hw/README.md.
+
+# qemu and the guest's userland (busybox-static, cpio, kmod) plus what builds gpio-sim out of
+# tree against the kernel headers (gcc-12, libelf1, libssl3 for kbuild's tools). The kernel
+# image, headers and source are not installed: tests/hw/prepare downloads the versions that
+# belong together into its cache (their package names change with every kernel ABI).
+DEB_PKGS_EXTRA += qemu-system-x86 busybox-static cpio kmod xz-utils gcc-12 libelf1 libssl3
+CHECK_EXTRA += check-hw
+
+.PHONY: check-hw hw-progs hw-force
+
+# The gpiod lock backend is built once per libgpiod API, outside libqrgate.a (which holds the
+# installed library's one): v1 against the system's libgpiod 1.x, v2 against Debian trixie's
+# libgpiod 2.x that tests/hw/prepare unpacks into QRGATE_HW_GPIOD2 (check-hw passes it).
+HW_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I.
+HW_LOCK_SRCS := tests/hw/lock-drive.c hal/lock.c hal/lock-sim.c
+HW_LOCK_HDRS := hal/lock.h core/macro.h
+QRGATE_HW_GPIOD2 ?=
+HW_GPIOD2_LIBDIR := $(QRGATE_HW_GPIOD2)/usr/lib/$(shell $(CC) -print-multiarch)
+
+hw-progs: $(B)/hw/v1/lock-drive $(B)/hw/v2/lock-drive $(B)/hw/line-hold
+
+$(B)/hw/v1/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v1.c $(HW_LOCK_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) $$(pkg-config --libs libgpiod)
+
+# The program's rpath names the private prefix, so another prefix (a new cache key) must
+# rebuild it: the stamp changes only when the prefix does.
+$(B)/hw/v2/gpiod2-prefix: hw-force
+	@test -n "$(QRGATE_HW_GPIOD2)" || { echo "$@: set QRGATE_HW_GPIOD2 (tests/hw/check-hw does)"; exit 1; }
+	@mkdir -p $(dir $@)
+	@echo "$(QRGATE_HW_GPIOD2)" | cmp -s - $@ || echo "$(QRGATE_HW_GPIOD2)" >$@
+
+$(B)/hw/v2/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v2.c $(HW_LOCK_HDRS) $(B)/hw/v2/gpiod2-prefix
+	$(CC) $(HW_CFLAGS) -I$(QRGATE_HW_GPIOD2)/usr/include $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) \
+		-L$(HW_GPIOD2_LIBDIR) -Wl,-rpath,$(HW_GPIOD2_LIBDIR) -lgpiod
+
+$(B)/hw/line-hold: tests/hw/line-hold.c core/macro.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+check-hw: deps
+	@B=$(B) MAKE="$(MAKE)" tests/hw/check-hw
