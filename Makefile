@@ -173,15 +173,19 @@ $(B)/bench/%: tests/bench/%.c $(TEST_HELPER_SRCS) $(B)/libqrgate.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/libqrgate.a $(PKG_LIBS)
 
 # The bus policy goes to /etc/dbus-1/system.d whatever the prefix: the system bus reads only
-# that and /usr/share/dbus-1/system.d.
+# that and /usr/share/dbus-1/system.d. The udev rule goes next to it, to /etc/udev/rules.d:
+# udev reads /etc, /run, /usr/lib and /usr/local/lib, so $(PREFIX)/lib would miss any other
+# PREFIX. The unit names the binaries under $(PREFIX).
 install: all
 	install -Dm0755 $(B)/qrgated $(DESTDIR)$(PREFIX)/sbin/qrgated
 	install -Dm0755 $(B)/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgatectl
 	install -Dm0644 etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf.example
+	install -Dm0644 -t $(DESTDIR)$(PREFIX)/share/doc/qrgate README.md docs/*.md docs/io.qrgate.Gate1.xml
 	@for f in systemd/*; do [ -e "$$f" ] || continue; case $$f in \
-		*.service) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
+		*.service) sed 's|/usr/local|$(PREFIX)|g' $$f | install -Dm0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
 		*.sysusers) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/sysusers.d/qrgate.conf ;; \
 		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)/etc/dbus-1/system.d/io.qrgate.Gate1.conf ;; \
+		*.rules) install -Dm0644 $$f $(DESTDIR)/etc/udev/rules.d/$$(basename $$f) ;; \
 	esac; done
 
 clean:

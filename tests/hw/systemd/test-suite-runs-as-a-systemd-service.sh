@@ -1,7 +1,7 @@
 #!/bin/bash
 # Systemd mode works: systemd is PID 1, this suite runs as a system service, the system bus
 # answers, sysusers ran, and gpio-sim works under systemd as it does under busybox. The daemon's
-# unit tests (READY, watchdog, ExecStopPost, bus policy) go next to this file.
+# unit tests (READY, watchdog, ExecStopPost, bus policy, devices) are next to this file.
 . "$HW_LIB"
 
 expect_eq "$(cat /proc/1/comm)" systemd "PID 1"
