@@ -68,7 +68,12 @@ int source_new(Manager *m, const SourceConf *c, Source **ret) {
                 return log_oom();
         }
 
-        if (mkfifo(c->path, 0620) < 0 && errno != EEXIST) {
+        /* Owner reads, the daemon's group (a scanner bridge) writes. The service's UMask=0077
+         * would strip the group bit, so a FIFO we create gets its mode set explicitly; one an
+         * operator made keeps theirs. */
+        if (mkfifo(c->path, 0620) >= 0)
+                (void) chmod(c->path, 0620);
+        else if (errno != EEXIST) {
                 r = log_error_errno(errno, "Source %s: cannot create FIFO %s: %m", c->id, c->path);
                 goto fail;
         }
