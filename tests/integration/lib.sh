@@ -82,7 +82,7 @@ write_config() {
 	make_token
 	cat > "$1" <<CONF
 state_directory = "$T/state";
-bus: { operator_groups = [ "users" ]; operator_uids = [ 65533 ]; };
+bus: { operator_groups = [ "users" ]; operator_uids = [ 2 ]; };
 issuers = ( { id = "city"; keys = ( { kid = "k1"; file = "$T/city.pub"; } ); } );
 locks = ( { id = "main"; backend = "sim"; } );
 doors = ( { id = "main"; lock = "main"; unlock_ms = ${UNLOCK_MS:-400}; scopes = [ "building.A.enter", "library.lend" ]; statuses = [ "green", "yellow" ]; } );
@@ -123,7 +123,12 @@ wait_for() {
 }
 lock_state() { busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door LockState 2>&1; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-# An operator by group: uid 65532 in the "users" group named in the configuration.
-as_group_operator() { setpriv --reuid=65532 --regid=65532 --groups=users "$@"; }
+# Callers must be real accounts: dbus-daemon refuses a connection from a uid with no passwd
+# entry, which would make a refusal look like success. uid 1 (daemon) and 2 (bin) exist on
+# every Debian system; neither is in "users" by default.
+# An operator by group: uid 1 with the "users" group named in the configuration.
+as_group_operator() { setpriv --reuid=1 --regid=1 --groups=users "$@"; }
 # An operator by uid (bus.operator_uids).
-as_uid_operator() { setpriv --reuid=65533 --regid=65533 --clear-groups "$@"; }
+as_uid_operator() { setpriv --reuid=2 --regid=2 --clear-groups "$@"; }
+# The same uid 1 without the operator group: not an operator.
+as_plain_user() { setpriv --reuid=1 --regid=1 --clear-groups "$@"; }

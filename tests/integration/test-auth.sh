@@ -8,17 +8,22 @@ write_config "$T/qrgate.conf"
 start_bus permissive
 start_daemon
 
-err_of() { sed -n 's/^Error \([^:]*\):.*/\1/p'; }
-unlock_as() { "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door.Unlock uint32:300 2>&1; }
-reload_as() { "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager.Reload 2>&1; }
+# The outcome of a call: "ok" for a method return, else the D-Bus error name, else what failed
+# (so a connection refused by the bus can never pass for success).
+err_of() { awk '/^method return/ { print "ok"; exit } /^Error / { sub(/^Error /, ""); sub(/:.*/, ""); print; exit }'; }
+outcome() { out=$("$@" 2>&1); r=$(echo "$out" | err_of); echo "${r:-failed: $out}"; }
+unlock_as() { outcome "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door.Unlock uint32:300; }
+reload_as() { outcome "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager.Reload; }
 
 # Permissive bus: everything reaches the daemon, which decides.
-expect "root may Unlock" "" "$(unlock_as env | err_of)"
-expect "operator by group may Unlock" "" "$(unlock_as as_group_operator | err_of)"
-expect "operator by uid may Unlock" "" "$(unlock_as as_uid_operator | err_of)"
-expect "another uid may not Unlock (permissive bus)" io.qrgate.Gate1.Error.NotAuthorized "$(unlock_as as_nobody | err_of)"
-expect "another uid may not Reload (permissive bus)" io.qrgate.Gate1.Error.NotAuthorized "$(reload_as as_nobody | err_of)"
-expect "operator may Reload" "" "$(reload_as as_group_operator | err_of)"
+expect "root may Unlock" ok "$(unlock_as env)"
+expect "operator by group may Unlock" ok "$(unlock_as as_group_operator)"
+expect "operator by uid may Unlock" ok "$(unlock_as as_uid_operator)"
+expect "the same uid without the group may not (permissive bus)" io.qrgate.Gate1.Error.NotAuthorized "$(unlock_as as_plain_user)"
+expect "another uid may not Unlock (permissive bus)" io.qrgate.Gate1.Error.NotAuthorized "$(unlock_as as_nobody)"
+expect "another uid may not Reload (permissive bus)" io.qrgate.Gate1.Error.NotAuthorized "$(reload_as as_nobody)"
+expect "operator may Reload" ok "$(reload_as as_group_operator)"
+check "manual unlocks are logged" grep -q "manual unlock" "$T/daemon.log"
 check "refusal is logged with the uid" grep -q "Refused Unlock from uid 65534" "$T/daemon.log"
 sleep 0.5
 # Anyone may read the state and present codes (a scanner is open to the public too).
@@ -29,8 +34,8 @@ stop_daemon
 kill "$BUS_PID"; wait "$BUS_PID" 2>/dev/null; rm -f "$T/bus.sock"
 start_bus policy
 start_daemon
-expect "bus policy: root may Unlock" "" "$(unlock_as env | err_of)"
-expect "bus policy: another uid's Unlock refused by the bus" org.freedesktop.DBus.Error.AccessDenied "$(unlock_as as_nobody | err_of)"
-expect "bus policy: another uid's Reload refused by the bus" org.freedesktop.DBus.Error.AccessDenied "$(reload_as as_nobody | err_of)"
+expect "bus policy: root may Unlock" ok "$(unlock_as env)"
+expect "bus policy: another uid's Unlock refused by the bus" org.freedesktop.DBus.Error.AccessDenied "$(unlock_as as_nobody)"
+expect "bus policy: another uid's Reload refused by the bus" org.freedesktop.DBus.Error.AccessDenied "$(reload_as as_nobody)"
 expect "bus policy: anyone may read State" 's "running"' "$(as_nobody busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager State)"
 finish
