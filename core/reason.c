@@ -30,6 +30,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_NOT_AUTHORIZED] = "not-authorized",
         [REASON_CERTIFICATE_TYPE] = "certificate-type",
         [REASON_INTERNAL_ERROR] = "internal-error",
+        [REASON_AUDIT_UNAVAILABLE] = "audit-unavailable",
 };
 
 const char *reason_to_string(Reason r) {

@@ -37,6 +37,7 @@ typedef enum Reason {
         REASON_CERTIFICATE_TYPE,
         /* the appliance */
         REASON_INTERNAL_ERROR,
+        REASON_AUDIT_UNAVAILABLE,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
+#include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
 #include "daemon/log.h"
@@ -36,6 +37,14 @@ static int method_unlock(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT, "duration %u ms is longer than %u ms", ms, UNLOCK_MAX_MS);
         log_notice("Door %s: manual unlock for %u ms by an operator.", d->id, ms);
         r = door_open(d, ms);
+        if (d->manager->audit) {
+                /* Who opened it is the point of the record: the operator's uid, as checked above. */
+                _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+                uid_t uid = (uid_t) -1;
+                if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds) >= 0)
+                        (void) sd_bus_creds_get_euid(creds, &uid);
+                (void) audit_log_unlock(d->manager->audit, d->id, ms, uid, r);
+        }
         if (r < 0)
                 return sd_bus_error_setf(error, BUS_ERROR_LOCK_FAILED, "lock output failed: %s", strerror(-r));
         return sd_bus_reply_method_return(msg, NULL);

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
 #include "daemon/log.h"
@@ -54,6 +55,22 @@ static int property_get_dcc_age(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "x", (int64_t) (m->dcc_trust ? trustlist_age(m->dcc_trust, (int64_t) time(NULL)) : -1));
 }
 
+static int property_get_audit_head(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        char hash[2 * AUDIT_HASH_SIZE + 1] = "", checkpoint[2 * AUDIT_HASH_SIZE + 1] = "";
+        AuditHead h = { .state = "off" };
+
+        if (m->audit) {
+                audit_get_head(m->audit, &h);
+                for (size_t i = 0; i < AUDIT_HASH_SIZE; i++) {
+                        snprintf(hash + 2 * i, 3, "%02x", h.hash[i]);
+                        snprintf(checkpoint + 2 * i, 3, "%02x", h.checkpoint_hash[i]);
+                }
+        }
+        return sd_bus_message_append(reply, "(tsttss)", h.seq, hash, h.durable_seq, h.checkpoint_seq, checkpoint, h.state);
+}
+
 static int method_submit_code(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
         const char *door, *code;
@@ -98,6 +115,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_PROPERTY("TokenState", "s", property_get_token_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DccTrustListKeys", "u", property_get_dcc_keys, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DccTrustListAge", "x", property_get_dcc_age, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("AuditHead", "(tsttss)", property_get_audit_head, 0, 0),
         SD_BUS_METHOD_WITH_ARGS("SubmitCode", SD_BUS_ARGS("s", door, "s", code),
                                 SD_BUS_RESULT("s", decision, "s", reason), method_submit_code, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),

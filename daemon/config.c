@@ -375,6 +375,50 @@ static void parse_dcc(Errors *e, Config *c, const config_setting_t *root) {
         }
 }
 
+static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
+        static const Key keys[] = {
+                { "checkpoint_records", K_INT }, { "checkpoint_seconds", K_INT }, { "durability", K_STRING },
+                { "group_ms", K_INT }, { "max_file_size", K_INT }, { "max_file_age", K_INT }, { "max_files", K_INT },
+                { "max_age", K_INT }, { "on_write_error", K_STRING }, { "pseudonym_timeout_ms", K_INT },
+        };
+        const config_setting_t *g = config_setting_get_member(root, "audit");
+        AuditConf *a = &c->audit;
+        const char *s;
+        int64_t v;
+
+        *a = AUDIT_CONF_DEFAULTS;
+        if (!g || !check_group(e, g, "audit", keys, ELEMENTSOF(keys)))
+                return;
+        if (get_int(e, g, "checkpoint_records", a->checkpoint_records, 1, 100000, &v))
+                a->checkpoint_records = (uint32_t) v;
+        if (get_int(e, g, "checkpoint_seconds", a->checkpoint_seconds, 1, 86400, &v))
+                a->checkpoint_seconds = (uint32_t) v;
+        s = get_string(g, "durability", "sync");
+        a->durability = audit_durability_from_string(s);
+        if (a->durability < 0)
+                err(e, config_setting_get_member(g, "durability"), "durability must be \"sync\" or \"grouped\"");
+        if (get_int(e, g, "group_ms", a->group_ms, 1, 10000, &v))
+                a->group_ms = (uint32_t) v;
+        /* Recovery reads the last file into memory at start: keep that small on a small board. */
+        if (get_int(e, g, "max_file_size", (int64_t) a->max_file_size, 4096, 64 * 1024 * 1024, &v))
+                a->max_file_size = (uint64_t) v;
+        if (get_int(e, g, "max_file_age", a->max_file_age, 0, 366 * 86400, &v))
+                a->max_file_age = (uint32_t) v;
+        if (get_int(e, g, "max_files", a->max_files, 0, 1000000, &v)) {
+                a->max_files = (uint32_t) v;
+                if (v == 1)
+                        err(e, config_setting_get_member(g, "max_files"), "max_files must be 0 (no limit) or at least 2");
+        }
+        if (get_int(e, g, "max_age", a->max_age, 0, 20 * 366 * 86400, &v))
+                a->max_age = (uint32_t) v;
+        s = get_string(g, "on_write_error", "deny");
+        if (strcmp(s, "deny") != 0 && strcmp(s, "grant") != 0)
+                err(e, config_setting_get_member(g, "on_write_error"), "on_write_error must be \"deny\" or \"grant\"");
+        a->grant_when_unwritable = strcmp(s, "grant") == 0;
+        if (get_int(e, g, "pseudonym_timeout_ms", a->pseudonym_timeout_ms, 10, 60000, &v))
+                a->pseudonym_timeout_ms = (uint32_t) v;
+}
+
 static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "id", K_STRING, true }, { "type", K_STRING, true }, { "path", K_STRING, true }, { "door", K_STRING, true },
@@ -422,7 +466,7 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
         static const Key root_keys[] = {
                 { "state_directory", K_STRING }, { "verifier", K_GROUP }, { "bus", K_GROUP },
                 { "issuers", K_LIST }, { "locks", K_LIST, true }, { "doors", K_LIST, true }, { "sources", K_LIST },
-                { "token", K_GROUP }, { "dcc", K_GROUP },
+                { "token", K_GROUP }, { "dcc", K_GROUP }, { "audit", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
         Errors e = { .file = path };
@@ -458,6 +502,7 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
                 parse_sources(&e, c, root);
                 parse_token(&e, c, root);
                 parse_dcc(&e, c, root);
+                parse_audit(&e, c, root);
         }
 
         r = errors_finish(&e, ret_errors);

@@ -15,6 +15,7 @@
 
 #include "core/keystore.h"
 #include "core/trustlist.h"
+#include "daemon/audit-conf.h"
 #include "hal/lock.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/qrgate/qrgate.conf"
@@ -91,6 +92,7 @@ typedef struct Config {
         size_t n_sources;
         TokenConf token;
         DccConf dcc;
+        AuditConf audit; /* docs/audit.md */
 } Config;
 
 /* Loads and validates path. On success returns 0 and *ret (free with config_free()). On failure

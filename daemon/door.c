@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/audit.h"
 #include "daemon/door.h"
 #include "daemon/log.h"
 
@@ -59,6 +60,8 @@ void door_relock(Door *d) {
                 /* The output did not switch: the door may be open. Say so loudly and mark the
                  * appliance degraded; there is no better action for software to take. */
                 log_error_errno(r, "Door %s: cannot relock lock %s: %m", d->id, d->lock->id);
+                if (d->manager->audit)
+                        (void) audit_log_alarm(d->manager->audit, "lock", d->id, true, "cannot relock");
                 d->manager->lock_fault = true;
                 manager_update_state(d->manager);
                 return;
@@ -83,6 +86,8 @@ int door_open(Door *d, uint32_t ms) {
         if (!was_unlocked) {
                 r = lock_set(d->lock, true);
                 if (r < 0) {
+                        if (d->manager->audit)
+                                (void) audit_log_alarm(d->manager->audit, "lock", d->id, true, "cannot unlock");
                         d->manager->lock_fault = true;
                         manager_update_state(d->manager);
                         return log_error_errno(r, "Door %s: cannot unlock lock %s: %m", d->id, d->lock->id);

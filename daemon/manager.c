@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
 #include "daemon/log.h"
@@ -113,6 +114,9 @@ Manager *manager_free(Manager *m) {
                 log_info("Lock %s: %s (safe state).", m->locks[i]->id, lock_safe_state_to_string(m->locks[i]->safe_state));
                 lock_free(m->locks[i]);
         }
+        /* Records what a clean stop did not (STOP, pending pseudonyms), syncs, and lets go of the
+         * token, so it goes before the token. */
+        audit_free(m->audit);
         /* The token goes first: its worker may still call back into pending decisions. */
         token_service_free(m->token);
         publish_drop_pending(m);
@@ -136,10 +140,12 @@ void manager_update_state(Manager *m) {
                 return;
         TokenState ts = m->token ? token_service_get_state(m->token, NULL) : TOKEN_STATE_PRESENT;
         bool token_fault = ts != TOKEN_STATE_PRESENT && ts != TOKEN_STATE_CONNECTING;
-        m->state = m->lock_fault || token_fault ? MANAGER_DEGRADED : MANAGER_RUNNING;
+        bool audit_fault = m->audit && audit_is_failing(m->audit);
+        m->state = m->lock_fault || token_fault || audit_fault ? MANAGER_DEGRADED : MANAGER_RUNNING;
         if (m->state != old) {
                 (void) sd_notifyf(false, "STATUS=%s", m->lock_fault ? "Degraded: a lock output failed" :
-                                                      token_fault ? "Degraded: the token is not usable" : "Running");
+                                                      token_fault ? "Degraded: the token is not usable" :
+                                                      audit_fault ? "Degraded: the audit log cannot be written" : "Running");
                 if (m->bus)
                         (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "State", NULL);
         }
@@ -182,6 +188,11 @@ static int open_replay_cache(Manager *m) {
         return 0;
 }
 
+static void on_audit_stopped(Audit *a, void *userdata) {
+        Manager *m = userdata;
+        (void) sd_event_exit(m->event, 0);
+}
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
         Manager *m = userdata;
 
@@ -191,8 +202,14 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 return 0;
         }
         log_info("Received %s, stopping.", strsignal((int) si->ssi_signo));
+        if (m->state == MANAGER_STOPPING) /* a second signal: wait no longer for the token */
+                return sd_event_exit(sd_event_source_get_event(s), 0);
         m->state = MANAGER_STOPPING;
         (void) sd_notify(false, "STOPPING=1\nSTATUS=Stopping");
+        /* The audit log closes with a checkpoint the token signs; the loop runs on until it has
+         * (seconds at most), then on_audit_stopped() ends it. */
+        if (m->audit && audit_stop(m->audit, on_audit_stopped, m) > 0)
+                return 0;
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
@@ -209,6 +226,8 @@ static void on_token_state(TokenService *s, TokenState state, const char *reason
                 log_warning("Token: %s%s%s.", token_state_to_string(state), reason ? ": " : "", reason ?: "");
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "TokenPresent", "TokenState", NULL);
+        if (m->audit)
+                (void) audit_log_token(m->audit, token_state_to_string(state), reason);
         manager_update_state(m);
 }
 
@@ -234,6 +253,35 @@ static int open_token(Manager *m) {
                 return log_error_errno(r, "Token: cannot start the token service: %s", reason ?: strerror(-r));
         token_service_set_state_handler(m->token, on_token_state, m);
         return 0;
+}
+
+static void on_audit_state(Audit *a, bool failing, void *userdata) {
+        manager_update_state(userdata);
+}
+
+static int open_audit(Manager *m) {
+        int r;
+
+        r = audit_open(m->event, m->state_directory, &m->config->audit, &m->audit);
+        if (r < 0)
+                return r;
+        audit_set_state_handler(m->audit, on_audit_state, m);
+        audit_set_token(m->audit, m->token);
+        if (!m->token)
+                log_warning("Audit log: no token configured; records carry no pseudonyms and no checkpoint signs them.");
+        (void) audit_log_start(m->audit, m->config_path);
+        return 0;
+}
+
+/* The first line of why a reload was refused, for the audit log. */
+static void audit_reload(Manager *m, const char *why) {
+        char line[256];
+
+        if (!m->audit)
+                return;
+        if (why)
+                snprintf(line, sizeof(line), "%.*s", (int) strcspn(why, "\n"), why);
+        (void) audit_log_reload(m->audit, m->config_path, why ? line : NULL);
 }
 
 static int load_dcc_trust(Manager *m, const Config *c, TrustList **ret) {
@@ -268,6 +316,9 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
         r = open_token(m);
+        if (r < 0)
+                return r;
+        r = open_audit(m);
         if (r < 0)
                 return r;
         r = load_dcc_trust(m, m->config, &tl);
@@ -358,6 +409,8 @@ static const char *structure_change(const Config *old, const Config *new) {
                 return "verifier.replay_capacity changed";
         if (strcmp(old->state_directory ?: "", new->state_directory ?: "") != 0)
                 return "state_directory changed";
+        if (!audit_conf_equal(&old->audit, &new->audit))
+                return "the audit settings changed";
         const TokenConf *a = &old->token, *b = &new->token;
         if (a->enabled != b->enabled || (a->enabled && (strcmp(a->uri, b->uri) != 0 ||
                                                         strcmp(a->module ?: "", b->module ?: "") != 0 ||
@@ -380,6 +433,7 @@ int manager_reload(Manager *m, char **ret_errors) {
         r = load_config(m->config_path, &c, &ks, ret_errors);
         if (r < 0) {
                 log_config_errors(*ret_errors);
+                audit_reload(m, *ret_errors ?: "the configuration cannot be loaded");
                 return log_error_errno(r, "New configuration refused; the running one stays.");
         }
         why = structure_change(m->config, c);
@@ -388,6 +442,7 @@ int manager_reload(Manager *m, char **ret_errors) {
                         *ret_errors = NULL;
                 config_free(c);
                 keystore_free(ks);
+                audit_reload(m, why);
                 return log_error_errno(EINVAL, "New configuration refused (%s; restart to apply); the running one stays.", why);
         }
         r = config_build_trustlist(c, (int64_t) time(NULL), &tl, ret_errors);
@@ -395,6 +450,7 @@ int manager_reload(Manager *m, char **ret_errors) {
                 log_config_errors(*ret_errors);
                 config_free(c);
                 keystore_free(ks);
+                audit_reload(m, "the EU DCC trust list cannot be loaded");
                 return log_error_errno(r, "New EU DCC trust list refused; the running configuration stays.");
         }
         log_config_errors(*ret_errors); /* certificates skipped in a list that loaded */
@@ -419,6 +475,7 @@ int manager_reload(Manager *m, char **ret_errors) {
                                                       "DccTrustListAge", NULL);
         (void) sd_notifyf(false, "RELOADING=0\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(ks));
         log_info("Configuration reloaded: %zu issuer keys.", keystore_size(ks));
+        audit_reload(m, NULL);
         return 0;
 }
 
@@ -449,6 +506,12 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
         if (door)
                 d->format = res.format;
 
+        if (d->reason == REASON_OK && m->audit && audit_refuses_openings(m->audit)) {
+                /* No door opens without a record (audit.on_write_error = "deny"); the code is not
+                 * used up, so it works once the log can be written again. */
+                d->reason = REASON_AUDIT_UNAVAILABLE;
+                snprintf(d->detail, sizeof(d->detail), "the audit log cannot be written");
+        }
         if (d->reason == REASON_OK) {
                 /* Record the code before the door opens: a failure here must not leave a
                  * window in which the same code works twice (in memory at once; on disk below). */
@@ -474,6 +537,14 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
                         log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
         }
         d->granted = d->reason == REASON_OK;
+        if (m->audit) {
+                /* After the lock was driven: the record is a write(2), its fdatasync on another
+                 * thread. Only a subject whose signature verified gets a pseudonym (as in publish.c). */
+                bool verified = res.have_claims && res.failed > VERIFY_STEP_SIGNATURE;
+                (void) audit_log_decision(m->audit, d->door, d->granted, reason_to_string(d->reason),
+                                          code_format_to_string(d->format), origin, verified ? res.claims.iss : NULL,
+                                          verified ? res.claims.sub : NULL);
+        }
 
         /* The subject is an identifier: only debug logs carry it (the bus gets the pseudonym). */
         log_debug("%s: door %s: subject %s.", origin, door_id, res.have_claims ? res.claims.sub : "-");

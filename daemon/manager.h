@@ -23,6 +23,7 @@
 typedef struct Door Door;
 typedef struct Source Source;
 typedef struct PendingDecision PendingDecision;
+typedef struct Audit Audit;
 
 typedef enum ManagerState {
         MANAGER_STARTING,
@@ -56,6 +57,7 @@ typedef struct Manager {
         TrustList *dcc_trust;  /* NULL when no EU DCC trust list is configured */
         /* Decisions waiting for their subject's pseudonym, oldest first (daemon/publish.c). */
         PendingDecision *pending_head, *pending_tail;
+        Audit *audit; /* the audit log (daemon/audit.h); freed before the token it uses */
 } Manager;
 
 /* A decision on one presented code, as the bus and the log report it. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
 #include "tools/ctl-decode.h"
 #include "tools/ctl-token.h"
@@ -23,6 +24,8 @@ static const Command commands[] = {
         { "submit", ctl_submit, "submit [--door DOOR] CODE|-     present a code as a scanner would" },
         { "check-config", ctl_check_config, "check-config [FILE]             validate a configuration file" },
         { "token", ctl_token, "token init|info|pubkey ...      provision and inspect the PKCS#11 token" },
+        { "audit", ctl_audit, "audit verify|export|head|pseudonym ...\n"
+                              "                                  check, export or follow the audit log" },
         { "decode", ctl_decode, "decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now T] CODE|-\n"
                                 "                                  verify a code offline and explain every check" },
 };

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <string.h>
+
+#include "daemon/audit-conf.h"
+
+static const char *const durabilities[_AUDIT_DURABILITY_MAX] = {
+        [AUDIT_DURABILITY_SYNC] = "sync",
+        [AUDIT_DURABILITY_GROUPED] = "grouped",
+};
+
+const char *audit_durability_to_string(AuditDurability d) {
+        return d >= 0 && d < _AUDIT_DURABILITY_MAX ? durabilities[d] : NULL;
+}
+
+AuditDurability audit_durability_from_string(const char *s) {
+        for (int i = 0; s && i < _AUDIT_DURABILITY_MAX; i++)
+                if (strcmp(s, durabilities[i]) == 0)
+                        return (AuditDurability) i;
+        return _AUDIT_DURABILITY_INVALID;
+}
+
+bool audit_conf_equal(const AuditConf *a, const AuditConf *b) {
+        return a->checkpoint_records == b->checkpoint_records && a->checkpoint_seconds == b->checkpoint_seconds &&
+               a->durability == b->durability && a->group_ms == b->group_ms && a->max_file_size == b->max_file_size &&
+               a->max_file_age == b->max_file_age && a->max_files == b->max_files && a->max_age == b->max_age &&
+               a->grant_when_unwritable == b->grant_when_unwritable && a->pseudonym_timeout_ms == b->pseudonym_timeout_ms;
+}

@@ -1,0 +1,482 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The audit log's interface to the daemon: opening and closing it, the record of each kind of
+ * event, subject pseudonyms from the token, checkpoint signatures arriving, and a clean stop
+ * with its final checkpoint. */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/audit-internal.h"
+#include "daemon/log.h"
+
+#ifndef QRGATE_VERSION
+#define QRGATE_VERSION "0.1"
+#endif
+
+static void stop_maybe_continue(Audit *a);
+
+static void finish_stop(Audit *a) {
+        a->stopped = true;
+        (void) sd_event_source_set_enabled(a->stop_timer, SD_EVENT_OFF);
+        if (a->stopped_handler)
+                a->stopped_handler(a, a->stopped_userdata);
+}
+
+static int write_stop(Audit *a) {
+        AuditBuilder b;
+        int r;
+
+        audit_builder_init(&b, AUDIT_EVENT_STOP);
+        r = audit_append(a, &b, true);
+        a->stop_written = true;
+        a->stop_seq = a->seq;
+        return r;
+}
+
+static void on_signed(AuditCheckpointer *c, const AuditSignature *sig, int error, const char *reason, void *userdata) {
+        Audit *a = userdata;
+        AuditBuilder b;
+
+        if (error < 0) {
+                if (!a->checkpoint_alarm) {
+                        a->checkpoint_alarm = true;
+                        log_warning("Audit log: no checkpoint signature (%s); records stay unsigned until the token "
+                                    "signs again.", reason);
+                        (void) audit_append_alarm(a, "checkpoint", NULL, true, reason, false);
+                }
+                if (a->stopping && !a->stopped && a->stop_written) {
+                        log_warning("Audit log: stopping without a final checkpoint.");
+                        finish_stop(a);
+                } else
+                        stop_maybe_continue(a);
+                return;
+        }
+
+        audit_builder_init(&b, AUDIT_EVENT_CHECKPOINT);
+        b.flags = sig->flags & AUDIT_FLAG_FINAL;
+        audit_builder_add_u64(&b, AUDIT_TAG_REF, sig->seq);
+        audit_builder_add_bytes(&b, AUDIT_TAG_HASH, sig->hash, AUDIT_HASH_SIZE);
+        audit_builder_add_bytes(&b, AUDIT_TAG_SIGNATURE, sig->signature, AUDIT_SIGNATURE_SIZE);
+        audit_builder_add_bytes(&b, AUDIT_TAG_PUBKEY, sig->pubkey, sig->pubkey_size);
+        if (audit_append(a, &b, false) < 0)
+                return;
+        a->checkpoint_seq = sig->seq;
+        memcpy(a->checkpoint_hash, sig->hash, AUDIT_HASH_SIZE);
+        log_debug("Audit log: checkpoint covers %" PRIu64 ".", sig->seq);
+
+        if (a->stopping && !a->stopped && (sig->flags & AUDIT_FLAG_FINAL)) {
+                if (sig->seq == a->stop_seq && a->seq == a->stop_seq + 1) {
+                        finish_stop(a);
+                        return;
+                }
+                /* Something was recorded after STOP: stop again, so the final checkpoint covers it. */
+                (void) write_stop(a);
+                if (audit_checkpointer_request(a->checkpointer, AUDIT_FLAG_FINAL) < 0)
+                        finish_stop(a);
+                return;
+        }
+        if (a->checkpoint_alarm && !a->stopping) {
+                a->checkpoint_alarm = false;
+                (void) audit_append_alarm(a, "checkpoint", NULL, false, "the token signs again", false);
+        }
+        stop_maybe_continue(a);
+}
+
+/* Pseudonyms. */
+
+static void pending_release(Audit *a, Pending *p);
+static void stop_continue(Audit *a);
+
+static void write_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const char *why) {
+        AuditBuilder b;
+
+        audit_builder_init(&b, AUDIT_EVENT_PSEUDONYM);
+        audit_builder_add_u8(&b, AUDIT_TAG_SUBJECT, mac ? AUDIT_SUBJECT_PRESENT : AUDIT_SUBJECT_UNAVAILABLE);
+        if (mac)
+                audit_builder_add_bytes(&b, AUDIT_TAG_PSEUDONYM, mac, AUDIT_HASH_SIZE);
+        audit_builder_add_u64(&b, AUDIT_TAG_REF, seq);
+        if (why)
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, why);
+        (void) audit_append(a, &b, true);
+}
+
+static void on_hmac(TokenService *t, const TokenResult *res, void *userdata) {
+        Pending *p = userdata;
+        Audit *a = p->audit;
+
+        if (res->error == 0 && res->size == AUDIT_HASH_SIZE)
+                write_pseudonym(a, p->seq, res->data, NULL);
+        else
+                write_pseudonym(a, p->seq, NULL, res->reason ?: "the token could not compute it");
+        pending_release(a, p);
+}
+
+static int on_pending_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Audit *a = userdata;
+        uint64_t now = audit_monotonic_usec(a);
+
+        for (size_t i = 0; i < PENDING_MAX; i++) {
+                Pending *p = &a->pending[i];
+                if (!p->used || p->deadline > now)
+                        continue;
+                if (a->token)
+                        (void) token_cancel(a->token, p->id);
+                write_pseudonym(a, p->seq, NULL, "the token did not answer in time");
+                pending_release(a, p);
+        }
+        return 0;
+}
+
+static void pending_rearm(Audit *a) {
+        uint64_t next = UINT64_MAX;
+
+        for (size_t i = 0; i < PENDING_MAX; i++)
+                if (a->pending[i].used)
+                        next = MIN(next, a->pending[i].deadline);
+        if (next == UINT64_MAX) {
+                (void) sd_event_source_set_enabled(a->pending_timer, SD_EVENT_OFF);
+                return;
+        }
+        if (!a->pending_timer)
+                (void) sd_event_add_time(a->event, &a->pending_timer, CLOCK_MONOTONIC, next, 1000U, on_pending_timer, a);
+        else {
+                (void) sd_event_source_set_time(a->pending_timer, next);
+                (void) sd_event_source_set_enabled(a->pending_timer, SD_EVENT_ONESHOT);
+        }
+}
+
+/* A clean stop writes STOP once no pseudonym is pending and no checkpoint is being signed, so
+ * that the final checkpoint follows STOP directly. */
+static void stop_maybe_continue(Audit *a) {
+        if (a->stopping && !a->stop_written && a->n_pending == 0 && !audit_checkpointer_busy(a->checkpointer))
+                stop_continue(a);
+}
+
+static void pending_release(Audit *a, Pending *p) {
+        p->used = false;
+        a->n_pending--;
+        pending_rearm(a);
+        stop_maybe_continue(a);
+}
+
+/* Must stay the input daemon/publish.c pseudonymizes, so that the log and the Decision signal
+ * name a person alike (tests/integration/test-audit.sh compares them). */
+#define PSEUDONYM_DOMAIN "qrgate-subject-v1"
+
+static Pending *pending_submit(Audit *a, const char *iss, const char *sub, const char **ret_why) {
+        char input[sizeof(PSEUDONYM_DOMAIN) + 2 * (AUDIT_TEXT_MAX + 1)];
+        size_t ni = strnlen(iss, AUDIT_TEXT_MAX), ns = strnlen(sub, AUDIT_TEXT_MAX), n = 0;
+        Pending *p = NULL;
+        int r;
+
+        if (!a->token) {
+                *ret_why = "no token";
+                return NULL;
+        }
+        if (a->stopping) {
+                *ret_why = "stopping";
+                return NULL;
+        }
+        for (size_t i = 0; i < PENDING_MAX && !p; i++)
+                if (!a->pending[i].used)
+                        p = &a->pending[i];
+        if (!p) {
+                *ret_why = "too many pseudonyms pending";
+                return NULL;
+        }
+        memcpy(input, PSEUDONYM_DOMAIN, sizeof(PSEUDONYM_DOMAIN)), n += sizeof(PSEUDONYM_DOMAIN);
+        memcpy(input + n, iss, ni), n += ni;
+        input[n++] = 0;
+        memcpy(input + n, sub, ns), n += ns;
+        /* The token copies the input; it goes nowhere else, and our copy is wiped. */
+        r = token_hmac_async(a->token, input, n, (uint64_t) a->conf.pseudonym_timeout_ms * 1000U, on_hmac, p, &p->id);
+        explicit_bzero(input, sizeof(input));
+        if (r < 0) {
+                *ret_why = r == -ENOKEY ? "no HMAC key in the token" : r == -EAGAIN ? "the token's queue is full"
+                                                                                     : "the token refused the request";
+                return NULL;
+        }
+        p->audit = a;
+        p->used = true;
+        p->deadline = audit_monotonic_usec(a) + (uint64_t) a->conf.pseudonym_timeout_ms * 1000U;
+        a->n_pending++;
+        return p;
+}
+
+/* Pseudonyms that will not come any more: each decision is told so, by a record of its own. */
+static void pending_abandon_all(Audit *a) {
+        for (size_t i = 0; i < PENDING_MAX; i++) {
+                Pending *p = &a->pending[i];
+                if (!p->used)
+                        continue;
+                if (a->token)
+                        (void) token_cancel(a->token, p->id);
+                p->used = false;
+                if (a->opened)
+                        write_pseudonym(a, p->seq, NULL, "the daemon stopped first");
+        }
+        a->n_pending = 0;
+}
+
+int audit_open(sd_event *e, const char *state_directory, const AuditConf *conf, Audit **ret) {
+        _cleanup_(audit_freep) Audit *a = NULL;
+        AuditRecovery rec;
+        int r;
+
+        a = calloc(1, sizeof(Audit));
+        if (!a)
+                return log_oom();
+        a->event = sd_event_ref(e);
+        a->conf = *conf;
+        a->dir_fd = -EBADF;
+        a->fd = -EBADF;
+        if (asprintf(&a->path, "%s/" AUDIT_DIRECTORY, state_directory) < 0) {
+                a->path = NULL;
+                return log_oom();
+        }
+        if (mkdir(state_directory, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Cannot create state directory %s: %m", state_directory);
+        if (mkdir(a->path, 0700) < 0 && errno != EEXIST)
+                return log_error_errno(errno, "Audit log: cannot create %s: %m", a->path);
+        a->dir_fd = open(a->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (a->dir_fd < 0)
+                return log_error_errno(errno, "Audit log: cannot open %s: %m", a->path);
+
+        r = audit_syncer_new(e, conf->durability == AUDIT_DURABILITY_GROUPED ? (uint64_t) conf->group_ms * 1000U : 0,
+                             audit_on_synced, a, &a->syncer);
+        if (r < 0)
+                return log_error_errno(r, "Audit log: cannot start the syncer: %m");
+        r = audit_checkpointer_new(e, conf->checkpoint_records, (uint64_t) conf->checkpoint_seconds * 1000000U, on_signed,
+                                   a, &a->checkpointer);
+        if (r < 0)
+                return log_oom();
+
+        r = audit_recover(a, &rec);
+        if (r < 0)
+                return r;
+        a->durable_seq = a->seq;
+        audit_checkpointer_appended(a->checkpointer, a->seq, a->head, false);
+        audit_checkpointer_set_covered(a->checkpointer, a->seq);
+
+        if (rec.happened) {
+                AuditBuilder b;
+                audit_builder_init(&b, AUDIT_EVENT_RECOVERY);
+                if (rec.have_hash)
+                        audit_builder_add_bytes(&b, AUDIT_TAG_HASH, rec.hash, AUDIT_HASH_SIZE);
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, rec.text);
+                audit_builder_add_u64(&b, AUDIT_TAG_COUNT, rec.count);
+                audit_builder_add_str(&b, AUDIT_TAG_FILE, rec.file);
+                audit_builder_add_u64(&b, AUDIT_TAG_OFFSET, rec.offset);
+                (void) audit_append(a, &b, true);
+        }
+        /* Files may have aged past max_age while the daemon was not running. */
+        audit_apply_retention(a);
+        a->opened = true;
+        *ret = TAKE_PTR(a);
+        return 0;
+}
+
+Audit *audit_free(Audit *a) {
+        if (!a)
+                return NULL;
+        pending_abandon_all(a);
+        if (a->opened && !a->stop_written)
+                (void) write_stop(a);
+        if (a->backlog_size > 0)
+                log_error("Audit log: %zu bytes of records could not be written before the stop.", a->backlog_size);
+        a->checkpointer = audit_checkpointer_free(a->checkpointer);
+        a->syncer = audit_syncer_free(a->syncer);
+        sd_event_source_disable_unref(a->retry);
+        sd_event_source_disable_unref(a->pending_timer);
+        sd_event_source_disable_unref(a->stop_timer);
+        if (a->fd >= 0)
+                close(a->fd);
+        if (a->dir_fd >= 0)
+                close(a->dir_fd);
+        sd_event_unref(a->event);
+        free(a->backlog);
+        free(a->path);
+        free(a);
+        return NULL;
+}
+
+void audit_set_token(Audit *a, TokenService *token) {
+        a->token = token;
+        audit_checkpointer_set_token(a->checkpointer, token);
+}
+
+void audit_set_state_handler(Audit *a, AuditStateHandler handler, void *userdata) {
+        a->state_handler = handler;
+        a->state_userdata = userdata;
+}
+
+static bool file_digest(const char *path, uint8_t ret[static AUDIT_HASH_SIZE]) {
+        _cleanup_(freep) uint8_t *buf = NULL;
+        _cleanup_(closep) int fd = -EBADF;
+        size_t size;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || audit_file_read(fd, &buf, &size) < 0)
+                return false;
+        audit_hash(buf, size, ret);
+        return true;
+}
+
+int audit_log_start(Audit *a, const char *config_path) {
+        uint8_t digest[AUDIT_HASH_SIZE];
+        AuditBuilder b;
+
+        audit_builder_init(&b, AUDIT_EVENT_START);
+        if (config_path && file_digest(config_path, digest))
+                audit_builder_add_bytes(&b, AUDIT_TAG_HASH, digest, AUDIT_HASH_SIZE);
+        if (config_path)
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, config_path);
+        audit_builder_add_str(&b, AUDIT_TAG_VERSION, QRGATE_VERSION);
+        return audit_append(a, &b, true);
+}
+
+int audit_log_decision(Audit *a, const char *door, bool granted, const char *reason, const char *format,
+                       const char *origin, const char *iss, const char *sub) {
+        AuditSubject s = AUDIT_SUBJECT_NONE;
+        const char *why = NULL;
+        Pending *p = NULL;
+        AuditBuilder b;
+        int r;
+
+        if (iss && sub && *sub) {
+                p = pending_submit(a, iss, sub, &why);
+                s = p ? AUDIT_SUBJECT_PENDING : AUDIT_SUBJECT_UNAVAILABLE;
+        }
+        audit_builder_init(&b, AUDIT_EVENT_DECISION);
+        audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
+        audit_builder_add_u8(&b, AUDIT_TAG_DECISION, granted);
+        audit_builder_add_str(&b, AUDIT_TAG_REASON, reason);
+        audit_builder_add_str(&b, AUDIT_TAG_FORMAT, format);
+        audit_builder_add_str(&b, AUDIT_TAG_ORIGIN, origin);
+        audit_builder_add_u8(&b, AUDIT_TAG_SUBJECT, s);
+        if (why)
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, why);
+        r = audit_append(a, &b, true);
+        if (p) {
+                if (r < 0) {
+                        (void) token_cancel(a->token, p->id);
+                        pending_release(a, p);
+                } else {
+                        p->seq = a->seq;
+                        pending_rearm(a);
+                }
+        }
+        return r;
+}
+
+int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result) {
+        AuditBuilder b;
+
+        audit_builder_init(&b, AUDIT_EVENT_UNLOCK);
+        audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
+        audit_builder_add_u8(&b, AUDIT_TAG_DECISION, result >= 0);
+        audit_builder_add_u32(&b, AUDIT_TAG_DURATION_MS, duration_ms);
+        audit_builder_add_u32(&b, AUDIT_TAG_UID, (uint32_t) uid);
+        if (result < 0)
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, strerror(-result));
+        return audit_append(a, &b, true);
+}
+
+int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, const char *text) {
+        return audit_append_alarm(a, kind, door, raised, text, true);
+}
+
+int audit_log_reload(Audit *a, const char *config_path, const char *why) {
+        uint8_t digest[AUDIT_HASH_SIZE];
+        AuditBuilder b;
+
+        audit_builder_init(&b, AUDIT_EVENT_RELOAD);
+        if (config_path && file_digest(config_path, digest))
+                audit_builder_add_bytes(&b, AUDIT_TAG_HASH, digest, AUDIT_HASH_SIZE);
+        if (why)
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, why);
+        audit_builder_add_str(&b, AUDIT_TAG_STATE, why ? "refused" : "applied");
+        return audit_append(a, &b, true);
+}
+
+int audit_log_token(Audit *a, const char *state, const char *reason) {
+        AuditBuilder b;
+
+        audit_builder_init(&b, AUDIT_EVENT_TOKEN);
+        if (reason && *reason)
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, reason);
+        audit_builder_add_str(&b, AUDIT_TAG_STATE, state);
+        return audit_append(a, &b, true);
+}
+
+static int on_stop_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Audit *a = userdata;
+
+        log_warning("Audit log: the token did not sign the final checkpoint in time; the log ends unsigned after "
+                    "record %" PRIu64 ".", a->checkpoint_seq);
+        if (!a->stop_written) {
+                pending_abandon_all(a);
+                (void) write_stop(a);
+        }
+        finish_stop(a);
+        return 0;
+}
+
+static void stop_continue(Audit *a) {
+        (void) write_stop(a);
+        if (audit_checkpointer_request(a->checkpointer, AUDIT_FLAG_FINAL) < 0)
+                finish_stop(a);
+}
+
+int audit_stop(Audit *a, AuditStoppedHandler done, void *userdata) {
+        int r;
+
+        if (a->stopping)
+                return a->stopped ? 0 : 1;
+        a->stopping = true;
+        a->stopped_handler = done;
+        a->stopped_userdata = userdata;
+        if (!a->token) {
+                (void) write_stop(a);
+                a->stopped = true;
+                return 0;
+        }
+        r = sd_event_add_time_relative(a->event, &a->stop_timer, CLOCK_MONOTONIC,
+                                       (uint64_t) a->conf.pseudonym_timeout_ms * 1000U + STOP_GRACE_USEC, 0, on_stop_timer, a);
+        if (r < 0) {
+                log_warning_errno(r, "Audit log: cannot wait for the final checkpoint: %m");
+                (void) write_stop(a);
+                a->stopped = true;
+                return 0;
+        }
+        /* Without a callback now: the caller learns from the return value. */
+        a->stopped_handler = NULL;
+        stop_maybe_continue(a);
+        a->stopped_handler = done;
+        return a->stopped ? 0 : 1;
+}
+
+bool audit_is_failing(const Audit *a) {
+        return a->write_failing || a->sync_failing || a->space_low;
+}
+
+bool audit_refuses_openings(Audit *a) {
+        /* Asked before every opening: find a full disk before the record of this one fails. */
+        audit_check_space(a, true);
+        return (a->write_failing || a->space_low) && !a->conf.grant_when_unwritable;
+}
+
+void audit_get_head(const Audit *a, AuditHead *ret) {
+        *ret = (AuditHead) {
+                .seq = a->seq,
+                .durable_seq = a->durable_seq,
+                .checkpoint_seq = a->checkpoint_seq,
+                .state = audit_is_failing(a) ? "failing" : a->token ? "ok" : "unsigned",
+        };
+        memcpy(ret->hash, a->head, AUDIT_HASH_SIZE);
+        memcpy(ret->checkpoint_hash, a->checkpoint_hash, AUDIT_HASH_SIZE);
+}
