@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "daemon/audit.h"
+#include "daemon/bus-connect.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
 #include "daemon/log.h"
@@ -141,19 +142,7 @@ void bus_emit_decision(Manager *m, const Decision *d) {
 int bus_setup(Manager *m) {
         int r;
 
-        if (strcmp(m->bus_address, "system") == 0)
-                r = sd_bus_open_system(&m->bus);
-        else if (strcmp(m->bus_address, "user") == 0)
-                r = sd_bus_open_user(&m->bus);
-        else {
-                r = sd_bus_new(&m->bus);
-                if (r >= 0)
-                        r = sd_bus_set_address(m->bus, m->bus_address);
-                if (r >= 0)
-                        r = sd_bus_set_bus_client(m->bus, true);
-                if (r >= 0)
-                        r = sd_bus_start(m->bus);
-        }
+        r = bus_connect(m->bus_address, &m->bus);
         if (r < 0)
                 return log_error_errno(r, "Cannot connect to the %s bus: %m", m->bus_address);
 

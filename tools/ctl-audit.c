@@ -14,6 +14,7 @@
 #include "daemon/audit-file.h"
 #include "daemon/config.h"
 #include "daemon/audit-verify.h"
+#include "daemon/bus-connect.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
 #include "pkcs11/token.h"
@@ -420,19 +421,7 @@ static int head(int argc, char *argv[]) {
 
         if (argc != 1)
                 return usage(stderr);
-        if (strcmp(ctl_bus_address, "system") == 0)
-                r = sd_bus_open_system(&bus);
-        else if (strcmp(ctl_bus_address, "user") == 0)
-                r = sd_bus_open_user(&bus);
-        else {
-                r = sd_bus_new(&bus);
-                if (r >= 0)
-                        r = sd_bus_set_address(bus, ctl_bus_address);
-                if (r >= 0)
-                        r = sd_bus_set_bus_client(bus, true);
-                if (r >= 0)
-                        r = sd_bus_start(bus);
-        }
+        r = bus_connect(ctl_bus_address, &bus);
         if (r >= 0)
                 r = sd_bus_get_property(bus, "io.qrgate.Gate1", "/io/qrgate/Gate1", "io.qrgate.Gate1.Manager", "AuditHead",
                                         &e, &reply, "(tsttss)");

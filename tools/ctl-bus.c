@@ -10,6 +10,7 @@
 
 #include "core/macro.h"
 #include "core/verifier.h"
+#include "daemon/bus-connect.h"
 #include "daemon/config.h"
 #include "tools/ctl-bus.h"
 #include "tools/util.h"
@@ -25,21 +26,8 @@ static int bus_open(sd_bus **ret) {
         sd_bus *bus = NULL;
         int r;
 
-        if (strcmp(ctl_bus_address, "system") == 0)
-                r = sd_bus_open_system(&bus);
-        else if (strcmp(ctl_bus_address, "user") == 0)
-                r = sd_bus_open_user(&bus);
-        else {
-                r = sd_bus_new(&bus);
-                if (r >= 0)
-                        r = sd_bus_set_address(bus, ctl_bus_address);
-                if (r >= 0)
-                        r = sd_bus_set_bus_client(bus, true);
-                if (r >= 0)
-                        r = sd_bus_start(bus);
-        }
+        r = bus_connect(ctl_bus_address, &bus);
         if (r < 0) {
-                sd_bus_unref(bus);
                 fprintf(stderr, "qrgatectl: cannot connect to the %s bus: %s\n", ctl_bus_address, strerror(-r));
                 return r;
         }
