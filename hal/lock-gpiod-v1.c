@@ -6,7 +6,6 @@
  * "Unlocked" is the line's active level; LockConfig.active_low moves the inversion into the
  * kernel (GPIOHANDLE_REQUEST_ACTIVE_LOW), so every value this file passes is logical. */
 
-#include <dirent.h>
 #include <errno.h>
 #include <gpiod.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/macro.h"
+#include "hal/gpiochip-list.h"
 #include "hal/lock.h"
 
 typedef struct GpiodLock {
@@ -53,34 +53,23 @@ static int match_line_name(struct gpiod_chip *chip, const char *name) {
         return gpiod_chip_find_line(chip, name) != NULL;
 }
 
-static int filter_gpiochip(const struct dirent *de) {
-        return strncmp(de->d_name, "gpiochip", 8) == 0;
-}
-
-static void free_dirents(struct dirent **list, int n) {
-        for (int i = 0; i < n; i++)
-                free(list[i]);
-        free(list);
-}
-
 /* Opens the first chip in number order (gpiochip2 before gpiochip10) that match() accepts.
  * libgpiod 1.x's own searches (gpiod_chip_open_by_label(), gpiod_line_find()) give up when any
  * chip cannot be opened, so a daemon allowed only its own chip could not find its line by name;
  * this walk skips such a chip, and returns its error instead of -ENODEV when nothing matched:
  * "permission denied" says more than "not found". Same walk as in lock-gpiod-v2.c. */
 static int chip_search(ChipMatch match, const char *what, struct gpiod_chip **ret) {
-        struct dirent **list = NULL;
+        char **list = NULL;
         int n, r, first_error = 0;
 
-        n = scandir("/dev", &list, filter_gpiochip, versionsort);
+        n = gpiochip_list(&list);
         if (n < 0)
-                return -errno;
+                return n;
 
         for (int i = 0; i < n; i++) {
                 _cleanup_(gpiod_chip_closep) struct gpiod_chip *chip = NULL;
-                char path[300];
+                const char *path = list[i];
 
-                (void) snprintf(path, sizeof(path), "/dev/%s", list[i]->d_name);
                 r = chip_open(path, &chip);
                 if (r < 0) {
                         if (first_error == 0)
@@ -88,13 +77,13 @@ static int chip_search(ChipMatch match, const char *what, struct gpiod_chip **re
                         continue;
                 }
                 if (match(chip, what)) {
-                        free_dirents(list, n);
+                        gpiochip_list_free(list);
                         *ret = TAKE_PTR(chip);
                         return 0;
                 }
         }
 
-        free_dirents(list, n);
+        gpiochip_list_free(list);
         return first_error < 0 ? first_error : -ENODEV;
 }
 

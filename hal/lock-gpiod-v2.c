@@ -9,7 +9,6 @@
  * libgpiod 2 has no lookup by chip label nor by line name across chips: this file walks /dev
  * itself, the same walk as lock-gpiod-v1.c's (which says why it does not use 1.x's own). */
 
-#include <dirent.h>
 #include <errno.h>
 #include <gpiod.h>
 #include <stdio.h>
@@ -17,6 +16,7 @@
 #include <string.h>
 
 #include "core/macro.h"
+#include "hal/gpiochip-list.h"
 #include "hal/lock.h"
 
 typedef struct GpiodLock {
@@ -68,32 +68,21 @@ static int match_line_name(struct gpiod_chip *chip, const char *name) {
         return errno == ENOENT ? 0 : gpiod_error(-EIO);
 }
 
-static int filter_gpiochip(const struct dirent *de) {
-        return strncmp(de->d_name, "gpiochip", 8) == 0;
-}
-
-static void free_dirents(struct dirent **list, int n) {
-        for (int i = 0; i < n; i++)
-                free(list[i]);
-        free(list);
-}
-
 /* Opens the first chip in number order (gpiochip2 before gpiochip10, as libgpiod 1.x) that
  * match() accepts. A chip that cannot be opened is skipped, but its error is returned instead
  * of -ENODEV when nothing matched: "permission denied" says more than "not found". */
 static int chip_search(ChipMatch match, const char *what, struct gpiod_chip **ret) {
-        struct dirent **list = NULL;
+        char **list = NULL;
         int n, r, first_error = 0;
 
-        n = scandir("/dev", &list, filter_gpiochip, versionsort);
+        n = gpiochip_list(&list);
         if (n < 0)
-                return -errno;
+                return n;
 
         for (int i = 0; i < n; i++) {
                 _cleanup_(gpiod_chip_closep) struct gpiod_chip *chip = NULL;
-                char path[300];
+                const char *path = list[i];
 
-                (void) snprintf(path, sizeof(path), "/dev/%s", list[i]->d_name);
                 if (!gpiod_is_gpiochip_device(path))
                         continue;
                 r = chip_open(path, &chip);
@@ -105,13 +94,13 @@ static int chip_search(ChipMatch match, const char *what, struct gpiod_chip **re
                         continue;
                 }
                 if (r > 0) {
-                        free_dirents(list, n);
+                        gpiochip_list_free(list);
                         *ret = TAKE_PTR(chip);
                         return 0;
                 }
         }
 
-        free_dirents(list, n);
+        gpiochip_list_free(list);
         return first_error < 0 ? first_error : -ENODEV;
 }
 
