@@ -157,6 +157,43 @@ static void zeros_after_a_power_cut_are_cut_too(void **state) {
         afx_free_paths(paths);
 }
 
+/* Half a record after zeros is not what one interrupted append leaves (the daemon appends nothing
+ * before recovery has cut a torn tail): it is kept as found, like any damage, and nothing before
+ * it is lost. The crash test once produced this by tearing a log twice without a start between. */
+static void half_a_record_after_zeros_is_damage_not_a_torn_tail(void **state) {
+        AuditFx *f = *state;
+        AuditConf c = afx_conf();
+        uint8_t zeros[4096] = {}, hash[AUDIT_HASH_SIZE], zero[AUDIT_HASH_SIZE] = {};
+        AuditBuilder b;
+        char **paths;
+        size_t before, size;
+
+        write_some(f, &c, 3);
+        assert_int_equal(afx_list(f, &paths), 1);
+        free(afx_read(paths[0], &before));
+        afx_append(paths[0], zeros, sizeof(zeros));
+        audit_builder_init(&b, AUDIT_EVENT_ALARM);
+        audit_builder_add_str(&b, AUDIT_TAG_TEXT, "half of me is lost");
+        assert_int_equal(audit_builder_finish(&b, 5, 0, zero, hash), 0);
+        afx_append(paths[0], b.buf, b.size / 2);
+        afx_free_paths(paths);
+
+        Audit *a = open_log(f, &c);
+        assert_int_equal(afx_head_seq(a), 5); /* 3 + STOP, then the RECOVERY record, in a new file */
+        audit_free(a);
+        assert_int_equal(afx_list(f, &paths), 2);
+        free(afx_read(paths[0], &size));
+        assert_int_equal(size, before + sizeof(zeros) + b.size / 2); /* left as found */
+        afx_free_paths(paths);
+
+        AfxReport r = afx_verify(f, &open_ok);
+        assert_int_equal(r.s.n_problems, 1);
+        assert_int_equal(r.first_problem_off, (int64_t) before); /* located */
+        assert_int_equal(r.s.last_seq, 6); /* and its STOP */
+        afx_report_free(&r);
+        assert_int_equal(count_events(f, AUDIT_EVENT_RECOVERY), 1);
+}
+
 static void damaged_file_is_kept_and_the_chain_continues_in_a_new_file(void **state) {
         AuditFx *f = *state;
         AuditConf c = afx_conf();
@@ -468,6 +505,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(chain_continues_across_restarts, setup, teardown),
                 cmocka_unit_test_setup_teardown(torn_tail_is_cut_recorded_and_the_chain_continues, setup, teardown),
                 cmocka_unit_test_setup_teardown(zeros_after_a_power_cut_are_cut_too, setup, teardown),
+                cmocka_unit_test_setup_teardown(half_a_record_after_zeros_is_damage_not_a_torn_tail, setup, teardown),
                 cmocka_unit_test_setup_teardown(damaged_file_is_kept_and_the_chain_continues_in_a_new_file, setup, teardown),
                 cmocka_unit_test_setup_teardown(files_rotate_by_size_and_link_across, setup, teardown),
                 cmocka_unit_test_setup_teardown(retention_deletes_the_oldest_files_and_verify_starts_after_them, setup, teardown),
