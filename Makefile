@@ -118,14 +118,13 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzzobj/libqrgate.a
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
+# Every suite runs even after one fails, so that one CI run shows everything that is wrong.
+CHECK_SUITES = check-unit check-asan check-fuzz check-libcbor check-integration $(CHECK_EXTRA)
 check: deps
 	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-unit
-	@$(MAKE) --no-print-directory check-asan
-	@$(MAKE) --no-print-directory check-fuzz
-	@$(MAKE) --no-print-directory check-libcbor
-	@$(MAKE) --no-print-directory check-integration
-	@for t in $(CHECK_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
+	@failed=; for t in $(CHECK_SUITES); do $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then echo "make check: FAILED:$$failed"; exit 1; fi; \
+	echo "make check: all suites passed ($(CHECK_SUITES))"
 
 # Debian bookworm ships libcbor 0.8, trixie 0.10; the verifier's tests run against both. (Both
 # still refuse the one-byte tags 6-20, COSE's 18 among them, which core/cbor-util.c handles.) The prefix comes from tools/next-debian-prefix.
