@@ -19,6 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
 #include <systemd/sd-event.h>
 #include <zlib.h>
 
@@ -43,14 +46,19 @@ _unused_ _printf_(1, 2) static void afx_die(const char *format, ...) {
         abort();
 }
 
-_unused_ static void afx_setup(AuditFx *f) {
+/* base: where the state directory is made (the fuzz target's is a tmpfs: it syncs a lot). */
+_unused_ static void afx_setup_in(AuditFx *f, const char *base) {
         memset(f, 0, sizeof(*f));
-        snprintf(f->state, sizeof(f->state), "/tmp/qrgate-audit-XXXXXX");
+        snprintf(f->state, sizeof(f->state), "%s/qrgate-audit-XXXXXX", base);
         if (!mkdtemp(f->state))
                 afx_die("mkdtemp: %m");
         snprintf(f->dir, sizeof(f->dir), "%s/audit", f->state);
         if (sd_event_new(&f->event) < 0)
                 afx_die("sd_event_new");
+}
+
+_unused_ static void afx_setup(AuditFx *f) {
+        afx_setup_in(f, "/tmp");
 }
 
 static int afx_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -272,4 +280,22 @@ _unused_ static void afx_rechain(uint8_t *buf, size_t size, const uint8_t prev[s
                 audit_hash(buf + off, len, link);
                 off += len;
         }
+}
+
+/* Signs msg as the token signs a checkpoint (ECDSA P-256 over SHA-256, r || s), with a software
+ * key: for logs a test makes or forges by hand. */
+_unused_ static void afx_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t n, uint8_t out[static AUDIT_SIGNATURE_SIZE]) {
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        unsigned char der[80];
+        const unsigned char *p = der;
+        size_t len = sizeof(der);
+        ECDSA_SIG *s = NULL;
+
+        if (!ctx || EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) != 1 ||
+            EVP_DigestSign(ctx, der, &len, msg, n) != 1 || !(s = d2i_ECDSA_SIG(NULL, &p, (long) len)))
+                afx_die("cannot sign with the software key");
+        BN_bn2binpad(ECDSA_SIG_get0_r(s), out, 32);
+        BN_bn2binpad(ECDSA_SIG_get0_s(s), out + 32, 32);
+        ECDSA_SIG_free(s);
+        EVP_MD_CTX_free(ctx);
 }

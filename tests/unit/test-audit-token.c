@@ -435,22 +435,6 @@ static void thousand_bit_flips_and_thousand_truncations_are_all_detected(void **
  * checkpoint with key (or keeping its signature when key is NULL). */
 typedef bool (*EditFn)(AuditBuilder *b, const AuditRecord *r, void *userdata);
 
-static void sign_rs(EVP_PKEY *key, const uint8_t *msg, size_t n, uint8_t out[static 64]) {
-        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-        unsigned char der[80];
-        const unsigned char *p = der;
-        size_t len = sizeof(der);
-
-        assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
-        assert_int_equal(EVP_DigestSign(ctx, der, &len, msg, n), 1);
-        ECDSA_SIG *s = d2i_ECDSA_SIG(NULL, &p, (long) len);
-        assert_non_null(s);
-        BN_bn2binpad(ECDSA_SIG_get0_r(s), out, 32);
-        BN_bn2binpad(ECDSA_SIG_get0_s(s), out + 32, 32);
-        ECDSA_SIG_free(s);
-        EVP_MD_CTX_free(ctx);
-}
-
 static size_t forge(const Log *log, uint8_t *out, EVP_PKEY *key, uint64_t drop_seq, EditFn edit, void *userdata) {
         uint8_t prev[AUDIT_HASH_SIZE] = {}, (*hashes)[AUDIT_HASH_SIZE] = calloc(log->rs->n + 2, AUDIT_HASH_SIZE);
         unsigned char *spki = NULL;
@@ -483,7 +467,7 @@ static size_t forge(const Log *log, uint8_t *out, EVP_PKEY *key, uint64_t drop_s
                                 else if (r.event == AUDIT_EVENT_CHECKPOINT && key && f->tag == AUDIT_TAG_SIGNATURE) {
                                         uint8_t msg[AUDIT_CHECKPOINT_MESSAGE_SIZE], sig[64];
                                         audit_checkpoint_message(ref, hashes[ref], r.flags & AUDIT_FLAG_FINAL, msg);
-                                        sign_rs(key, msg, sizeof(msg), sig);
+                                        afx_sign_raw(key, msg, sizeof(msg), sig);
                                         audit_builder_add_bytes(&b, AUDIT_TAG_SIGNATURE, sig, sizeof(sig));
                                 } else if (r.event == AUDIT_EVENT_CHECKPOINT && key && f->tag == AUDIT_TAG_PUBKEY)
                                         audit_builder_add_bytes(&b, AUDIT_TAG_PUBKEY, spki, (size_t) spki_size);
