@@ -26,10 +26,8 @@
 #define STOP_GRACE_USEC (5U * 1000U * 1000U)
 
 typedef struct Pending {
-        Audit *audit;
         bool used;
         uint64_t seq;      /* the DECISION record the pseudonym belongs to */
-        uint64_t id;       /* the token request */
         uint64_t deadline; /* CLOCK_MONOTONIC */
 } Pending;
 

@@ -104,17 +104,6 @@ static void write_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const ch
         (void) audit_append(a, &b, true);
 }
 
-static void on_hmac(TokenService *t, const TokenResult *res, void *userdata) {
-        Pending *p = userdata;
-        Audit *a = p->audit;
-
-        if (res->error == 0 && res->size == AUDIT_HASH_SIZE)
-                write_pseudonym(a, p->seq, res->data, NULL);
-        else
-                write_pseudonym(a, p->seq, NULL, res->reason ?: "the token could not compute it");
-        pending_release(a, p);
-}
-
 static int on_pending_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Audit *a = userdata;
         uint64_t now = audit_monotonic_usec(a);
@@ -123,8 +112,6 @@ static int on_pending_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 Pending *p = &a->pending[i];
                 if (!p->used || p->deadline > now)
                         continue;
-                if (a->token)
-                        (void) token_cancel(a->token, p->id);
                 write_pseudonym(a, p->seq, NULL, "the token did not answer in time");
                 pending_release(a, p);
         }
@@ -163,20 +150,17 @@ static void pending_release(Audit *a, Pending *p) {
         stop_maybe_continue(a);
 }
 
-/* Must stay the input daemon/publish.c pseudonymizes, so that the log and the Decision signal
- * name a person alike (tests/integration/test-audit.sh compares them). */
-#define PSEUDONYM_DOMAIN "qrgate-subject-v1"
+static Pending *pending_find(Audit *a, uint64_t seq) {
+        for (size_t i = 0; i < PENDING_MAX; i++)
+                if (a->pending[i].used && a->pending[i].seq == seq && seq > 0)
+                        return &a->pending[i];
+        return NULL;
+}
 
-static Pending *pending_submit(Audit *a, const char *iss, const char *sub, const char **ret_why) {
-        char input[sizeof(PSEUDONYM_DOMAIN) + 2 * (AUDIT_TEXT_MAX + 1)];
-        size_t ni = strnlen(iss, AUDIT_TEXT_MAX), ns = strnlen(sub, AUDIT_TEXT_MAX), n = 0;
+/* A slot for a pseudonym (its seq is set once the decision has its record), or NULL with why. */
+static Pending *pending_add(Audit *a, const char **ret_why) {
         Pending *p = NULL;
-        int r;
 
-        if (!a->token) {
-                *ret_why = "no token";
-                return NULL;
-        }
         if (a->stopping) {
                 *ret_why = "stopping";
                 return NULL;
@@ -188,22 +172,12 @@ static Pending *pending_submit(Audit *a, const char *iss, const char *sub, const
                 *ret_why = "too many pseudonyms pending";
                 return NULL;
         }
-        memcpy(input, PSEUDONYM_DOMAIN, sizeof(PSEUDONYM_DOMAIN)), n += sizeof(PSEUDONYM_DOMAIN);
-        memcpy(input + n, iss, ni), n += ni;
-        input[n++] = 0;
-        memcpy(input + n, sub, ns), n += ns;
-        /* The token copies the input; it goes nowhere else, and our copy is wiped. */
-        r = token_hmac_async(a->token, input, n, (uint64_t) a->conf.pseudonym_timeout_ms * 1000U, on_hmac, p, &p->id);
-        explicit_bzero(input, sizeof(input));
-        if (r < 0) {
-                *ret_why = r == -ENOKEY ? "no HMAC key in the token" : r == -EAGAIN ? "the token's queue is full"
-                                                                                     : "the token refused the request";
-                return NULL;
-        }
-        p->audit = a;
-        p->used = true;
-        p->deadline = audit_monotonic_usec(a) + (uint64_t) a->conf.pseudonym_timeout_ms * 1000U;
+        *p = (Pending) {
+                .used = true,
+                .deadline = audit_monotonic_usec(a) + (uint64_t) a->conf.pseudonym_timeout_ms * 1000U,
+        };
         a->n_pending++;
+        pending_rearm(a);
         return p;
 }
 
@@ -213,8 +187,6 @@ static void pending_abandon_all(Audit *a) {
                 Pending *p = &a->pending[i];
                 if (!p->used)
                         continue;
-                if (a->token)
-                        (void) token_cancel(a->token, p->id);
                 p->used = false;
                 if (a->opened)
                         write_pseudonym(a, p->seq, NULL, "the daemon stopped first");
@@ -340,37 +312,46 @@ int audit_log_start(Audit *a, const char *config_path) {
 }
 
 int audit_log_decision(Audit *a, const char *door, bool granted, const char *reason, const char *format,
-                       const char *origin, const char *iss, const char *sub) {
-        AuditSubject s = AUDIT_SUBJECT_NONE;
-        const char *why = NULL;
+                       const char *origin, AuditSubject subject, const char *why, uint64_t *ret_seq) {
         Pending *p = NULL;
         AuditBuilder b;
         int r;
 
-        if (iss && sub && *sub) {
-                p = pending_submit(a, iss, sub, &why);
-                s = p ? AUDIT_SUBJECT_PENDING : AUDIT_SUBJECT_UNAVAILABLE;
-        }
+        if (ret_seq)
+                *ret_seq = 0;
+        /* The slot is taken first, so that the record can say whether its pseudonym follows. */
+        if (subject == AUDIT_SUBJECT_PENDING && !(p = pending_add(a, &why)))
+                subject = AUDIT_SUBJECT_UNAVAILABLE;
         audit_builder_init(&b, AUDIT_EVENT_DECISION);
         audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
         audit_builder_add_u8(&b, AUDIT_TAG_DECISION, granted);
         audit_builder_add_str(&b, AUDIT_TAG_REASON, reason);
         audit_builder_add_str(&b, AUDIT_TAG_FORMAT, format);
         audit_builder_add_str(&b, AUDIT_TAG_ORIGIN, origin);
-        audit_builder_add_u8(&b, AUDIT_TAG_SUBJECT, s);
-        if (why)
+        audit_builder_add_u8(&b, AUDIT_TAG_SUBJECT, subject);
+        if (why && subject == AUDIT_SUBJECT_UNAVAILABLE)
                 audit_builder_add_str(&b, AUDIT_TAG_TEXT, why);
         r = audit_append(a, &b, true);
         if (p) {
-                if (r < 0) {
-                        (void) token_cancel(a->token, p->id);
+                if (r < 0)
                         pending_release(a, p);
-                } else {
+                else {
                         p->seq = a->seq;
-                        pending_rearm(a);
+                        if (ret_seq)
+                                *ret_seq = p->seq;
                 }
         }
         return r;
+}
+
+void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const char *why) {
+        Pending *p = pending_find(a, seq);
+
+        /* Too late (already recorded as unavailable) or not asked for: nothing to add. */
+        if (!p)
+                return;
+        write_pseudonym(a, seq, mac, mac ? NULL : why ?: "the token could not compute it");
+        pending_release(a, p);
 }
 
 int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result) {
@@ -441,6 +422,8 @@ int audit_stop(Audit *a, AuditStoppedHandler done, void *userdata) {
         a->stopped_handler = done;
         a->stopped_userdata = userdata;
         if (!a->token) {
+                /* Nothing to sign with, and so nobody asked it for pseudonyms either. */
+                pending_abandon_all(a);
                 (void) write_stop(a);
                 a->stopped = true;
                 return 0;

@@ -57,7 +57,7 @@ int audit_open(sd_event *e, const char *state_directory, const AuditConf *conf, 
 Audit *audit_free(Audit *a);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Audit *, audit_free);
 
-/* The token that makes pseudonyms and signs checkpoints (borrowed; NULL: none). */
+/* The token that signs checkpoints (borrowed; NULL: none). */
 void audit_set_token(Audit *a, TokenService *token);
 void audit_set_state_handler(Audit *a, AuditStateHandler handler, void *userdata);
 
@@ -66,13 +66,18 @@ void audit_set_state_handler(Audit *a, AuditStateHandler handler, void *userdata
  * borrowed for the call. */
 /* config_path: the configuration in force; its SHA-256 is recorded. */
 int audit_log_start(Audit *a, const char *config_path);
-/* iss, sub: the issuer and subject claims of a code whose signature verified, else NULL (for a
- * forged code the token would be an oracle for any id an attacker names). Only the pseudonym
- * reaches the log — HMAC-SHA256 in the token over "qrgate-subject-v1" NUL iss NUL sub, the input
- * of the Decision signal's subject (daemon/publish.c), whose 16 bytes are the first 16 of ours —
- * in a PSEUDONYM record that follows (or says it is unavailable). */
+/* subject: AUDIT_SUBJECT_NONE (no verified subject: a forged code gets no pseudonym, or the token
+ * would be an oracle for any id an attacker names), AUDIT_SUBJECT_UNAVAILABLE with why, or
+ * AUDIT_SUBJECT_PENDING: the caller has asked the token for the pseudonym (daemon/pseudonym.h)
+ * and hands it over with audit_log_pseudonym(seq) — *ret_seq (may be NULL), the decision's record;
+ * 0 when the log cannot wait for it (stopping, too many pending: the record then says so). Only the
+ * pseudonym ever reaches the log, in a PSEUDONYM record that follows the decision, or that says it
+ * is unavailable when it has not come within pseudonym_timeout_ms. */
 int audit_log_decision(Audit *a, const char *door, bool granted, const char *reason, const char *format,
-                       const char *origin, const char *iss, const char *sub);
+                       const char *origin, AuditSubject subject, const char *why, uint64_t *ret_seq);
+/* The pseudonym of decision seq (mac: AUDIT_HASH_SIZE bytes), or why there is none (mac NULL).
+ * Ignored when that decision no longer waits for it. */
+void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const char *why);
 /* result: 0, or the lock's -errno. */
 int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result);
 /* kind: "lock", "token", …; door may be NULL. */

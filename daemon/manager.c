@@ -116,7 +116,7 @@ Manager *manager_free(Manager *m) {
         }
         /* Records what a clean stop did not (STOP, pending pseudonyms), syncs, and lets go of the
          * token, so it goes before the token. */
-        audit_free(m->audit);
+        m->audit = audit_free(m->audit);
         /* The token goes first: its worker may still call back into pending decisions. */
         token_service_free(m->token);
         publish_drop_pending(m);
@@ -537,14 +537,6 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
                         log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
         }
         d->granted = d->reason == REASON_OK;
-        if (m->audit) {
-                /* After the lock was driven: the record is a write(2), its fdatasync on another
-                 * thread. Only a subject whose signature verified gets a pseudonym (as in publish.c). */
-                bool verified = res.have_claims && res.failed > VERIFY_STEP_SIGNATURE;
-                (void) audit_log_decision(m->audit, d->door, d->granted, reason_to_string(d->reason),
-                                          code_format_to_string(d->format), origin, verified ? res.claims.iss : NULL,
-                                          verified ? res.claims.sub : NULL);
-        }
 
         /* The subject is an identifier: only debug logs carry it (the bus gets the pseudonym). */
         log_debug("%s: door %s: subject %s.", origin, door_id, res.have_claims ? res.claims.sub : "-");
@@ -552,6 +544,6 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
                 log_info("%s: door %s: granted (%s code).", origin, door_id, code_format_to_string(d->format));
         else
                 log_notice("%s: door %s: denied %s: %s", origin, door_id, reason_to_string(d->reason), d->detail);
-        publish_decision(m, d, door ? &res : NULL);
+        publish_decision(m, d, door ? &res : NULL, origin);
         return 0;
 }

@@ -2,20 +2,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/log.h"
+#include "daemon/pseudonym.h"
 #include "daemon/publish.h"
 
-/* The pseudonym is the first 16 bytes of the MAC: 128 bits keep collisions among the people one
- * appliance sees out of reach and keep log lines short. */
+/* The signal's pseudonym is the first 16 bytes of the MAC: 128 bits keep collisions among the
+ * people one appliance sees out of reach and keep log lines short. */
 #define PSEUDONYM_BYTES 16
-/* Domain separation: the same HMAC key may serve other purposes later (HSM-keyed codes). */
-#define PSEUDONYM_DOMAIN "qrgate-subject-v1"
 
 struct PendingDecision {
         PendingDecision *next;
         Manager *manager;
         Decision decision;
+        uint64_t audit_seq; /* the audit record waiting for this pseudonym, or 0 */
         bool ready;
 };
 
@@ -32,27 +33,36 @@ static void flush(Manager *m) {
 
 static void on_pseudonym(TokenService *s, const TokenResult *result, void *userdata) {
         PendingDecision *p = userdata;
+        Manager *m = p->manager;
+        bool ok = result->error == 0 && result->size == TOKEN_HMAC_SIZE;
 
-        if (result->error == 0 && result->size >= PSEUDONYM_BYTES) {
+        if (ok) {
                 for (size_t i = 0; i < PSEUDONYM_BYTES; i++)
                         snprintf(p->decision.subject + 2 * i, 3, "%02x", result->data[i]);
-        } else {
-                p->decision.subject[0] = '\0';
+        } else
                 log_warning("No pseudonym for a decision at door %s (%s); published without a subject.",
                             p->decision.door, result->reason ?: strerror(-result->error));
-        }
+        if (p->audit_seq > 0 && m->audit)
+                audit_log_pseudonym(m->audit, p->audit_seq, ok ? result->data : NULL, result->reason);
         p->ready = true;
-        flush(p->manager);
+        flush(m);
 }
 
-void publish_decision(Manager *m, const Decision *d, const VerifyResult *res) {
+void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, const char *origin) {
         PendingDecision *p = calloc(1, sizeof(PendingDecision));
-        char input[sizeof(PSEUDONYM_DOMAIN) + 2 * (CLAIM_TEXT_MAX + 1)];
-        size_t n = 0;
+        /* Only a subject whose signature verified is pseudonymized: for a forged code the token
+         * would otherwise be an oracle, handing out the pseudonym of any id an attacker names. */
+        bool verified = res && res->have_claims && res->claims.sub[0] && res->failed > VERIFY_STEP_SIGNATURE;
+        AuditSubject subject = verified ? AUDIT_SUBJECT_UNAVAILABLE : AUDIT_SUBJECT_NONE;
+        const char *why = "no token";
         int r;
 
         if (!p) {
                 log_oom();
+                if (m->audit) /* the record matters more than the signal */
+                        (void) audit_log_decision(m->audit, d->door, d->granted, reason_to_string(d->reason),
+                                                  code_format_to_string(d->format), origin, subject, "out of memory",
+                                                  NULL);
                 return;
         }
         p->manager = m;
@@ -65,19 +75,22 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res) {
                 m->pending_head = p;
         m->pending_tail = p;
 
-        /* Only a subject whose signature verified is pseudonymized: for a forged code the token
-         * would otherwise be an oracle, handing out the pseudonym of any id an attacker names. */
-        if (m->token && res && res->have_claims && res->claims.sub[0] && res->failed > VERIFY_STEP_SIGNATURE) {
-                /* "qrgate-subject-v1" NUL iss NUL sub: the issuer is part of who someone is. */
-                memcpy(input, PSEUDONYM_DOMAIN, sizeof(PSEUDONYM_DOMAIN)), n += sizeof(PSEUDONYM_DOMAIN);
-                memcpy(input + n, res->claims.iss, strlen(res->claims.iss) + 1), n += strlen(res->claims.iss) + 1;
-                memcpy(input + n, res->claims.sub, strlen(res->claims.sub)), n += strlen(res->claims.sub);
-                r = token_hmac_async(m->token, input, n, PUBLISH_TOKEN_TIMEOUT_USEC, on_pseudonym, p, NULL);
-                if (r >= 0)
+        if (verified && m->token) {
+                r = pseudonym_request(m->token, res->claims.iss, res->claims.sub,
+                                      (uint64_t) m->config->audit.pseudonym_timeout_ms * 1000U, on_pseudonym, p, NULL);
+                if (r >= 0) {
                         p->ready = false;
-                else if (r != -ENOKEY)
-                        log_warning_errno(r, "Cannot ask the token for a pseudonym: %m");
+                        subject = AUDIT_SUBJECT_PENDING;
+                } else {
+                        why = pseudonym_request_error(r);
+                        if (r != -ENOKEY)
+                                log_warning_errno(r, "Cannot ask the token for a pseudonym: %s", why);
+                }
         }
+        /* After the lock was driven: the record is a write(2), its fdatasync on another thread. */
+        if (m->audit)
+                (void) audit_log_decision(m->audit, d->door, d->granted, reason_to_string(d->reason),
+                                          code_format_to_string(d->format), origin, subject, why, &p->audit_seq);
         flush(m);
 }
 

@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Publishing decisions. A Decision signal names the subject only by a pseudonym that the token
- * computes (HMAC-SHA256 with a secret that never leaves it), so the same person is recognisable
- * on this appliance and nowhere else, and no raw identifier crosses the bus. The door has
- * already opened when this runs: only the signal waits for the token, in order, for at most
- * PUBLISH_TOKEN_TIMEOUT_USEC while the token is absent, after which it goes out without a
- * subject. */
+/* Publishing decisions: the Decision signal on the bus and the DECISION record in the audit log.
+ * Both name the subject only by its pseudonym, which the token computes (daemon/pseudonym.h) —
+ * once per decision, the signal taking the first 16 bytes and the log all 32 — so the same
+ * person is recognisable on this appliance and nowhere else, and no raw identifier crosses the
+ * bus or reaches the disk. The door has already opened when this runs: the audit record is
+ * written at once (its pseudonym follows in a record of its own), and only the signal waits for
+ * the token, in order, for at most audit.pseudonym_timeout_ms while the token is absent, after
+ * which it goes out without a subject. */
 
 #include "core/verifier.h"
 #include "daemon/manager.h"
 
-#define PUBLISH_TOKEN_TIMEOUT_USEC (2 * 1000 * 1000)
-
-/* Queues d (copied) for the bus; res supplies the subject to pseudonymize (never stored). */
-void publish_decision(Manager *m, const Decision *d, const VerifyResult *res);
+/* Records and queues d (copied); res supplies the subject to pseudonymize (never stored), origin
+ * the source id or "bus". */
+void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, const char *origin);
 
 /* Drops what is still waiting (at shutdown, after the token service is gone). */
 void publish_drop_pending(Manager *m);

@@ -14,6 +14,7 @@
 #include "daemon/audit-file.h"
 #include "daemon/config.h"
 #include "daemon/audit-verify.h"
+#include "daemon/pseudonym.h"
 #include "daemon/bus-connect.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
@@ -467,8 +468,6 @@ static int pseudonym(int argc, char *argv[]) {
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(freep) char *errors = NULL;
         const char *config = CONFIG_DEFAULT_PATH, *pin_file = NULL, *reason = NULL;
-        char input[64 + 2 * (AUDIT_TEXT_MAX + 1)];
-        size_t n = 0;
         Wait w = {};
         int ch, r;
 
@@ -486,8 +485,13 @@ static int pseudonym(int argc, char *argv[]) {
                 default:
                         return usage(stderr);
                 }
-        if (argc - optind != 2 || strlen(argv[optind]) > AUDIT_TEXT_MAX || strlen(argv[optind + 1]) > AUDIT_TEXT_MAX)
+        if (argc - optind != 2)
                 return usage(stderr);
+        if (!*argv[optind] || !*argv[optind + 1] || strlen(argv[optind]) > PSEUDONYM_TEXT_MAX ||
+            strlen(argv[optind + 1]) > PSEUDONYM_TEXT_MAX) {
+                fprintf(stderr, "qrgatectl: ISS and SUB are 1-%d characters, as in a code\n", PSEUDONYM_TEXT_MAX);
+                return 2;
+        }
         r = config_load(config, &c, &errors);
         if (r < 0) {
                 fputs(errors ?: "qrgatectl: out of memory\n", stderr);
@@ -512,12 +516,8 @@ static int pseudonym(int argc, char *argv[]) {
                         c->token.pin_credential && !pin_file ? " (the PIN is a credential of the service: pass --pin-file)" : "");
                 return 1;
         }
-        /* The daemon's input (docs/audit.md, "Pseudonyms"): "qrgate-subject-v1" NUL iss NUL sub. */
-        memcpy(input, "qrgate-subject-v1", 18), n += 18;
-        memcpy(input + n, argv[optind], strlen(argv[optind]) + 1), n += strlen(argv[optind]) + 1;
-        memcpy(input + n, argv[optind + 1], strlen(argv[optind + 1])), n += strlen(argv[optind + 1]);
-        r = token_hmac_async(token, input, n, 10U * 1000U * 1000U, on_mac, &w, NULL);
-        explicit_bzero(input, sizeof(input));
+        /* The daemon's question, asked of the same token (docs/audit.md, "Pseudonyms"). */
+        r = pseudonym_request(token, argv[optind], argv[optind + 1], 10U * 1000U * 1000U, on_mac, &w, NULL);
         while (r >= 0 && !w.done)
                 r = sd_event_run(e, UINT64_MAX);
         if (r < 0 || w.error < 0) {

@@ -137,7 +137,8 @@ _unused_ static int afx_decision(Audit *a, unsigned i) {
         char door[16];
 
         snprintf(door, sizeof(door), "d%u", i % 4);
-        return audit_log_decision(a, door, i % 3 == 0, i % 3 == 0 ? "ok" : "replayed", "QG1", "scan0", NULL, NULL);
+        return audit_log_decision(a, door, i % 3 == 0, i % 3 == 0 ? "ok" : "replayed", "QG1", "scan0",
+                                  AUDIT_SUBJECT_NONE, NULL, NULL);
 }
 
 /* The files of the log, in chain order: paths[] (free with afx_free_paths). */
@@ -298,4 +299,44 @@ _unused_ static void afx_sign_raw(EVP_PKEY *key, const uint8_t *msg, size_t n, u
         BN_bn2binpad(ECDSA_SIG_get0_s(s), out + 32, 32);
         ECDSA_SIG_free(s);
         EVP_MD_CTX_free(ctx);
+}
+
+/* The last PSEUDONYM record in the log. */
+typedef struct AfxPseudonym {
+        bool found;
+        unsigned count; /* PSEUDONYM records in all */
+        uint64_t ref;
+        uint8_t subject;
+        uint8_t mac[AUDIT_HASH_SIZE];
+        char text[AUDIT_TEXT_MAX + 1];
+} AfxPseudonym;
+
+static int afx_pseudonym_record(void *userdata, const AuditRecord *r, uint64_t off) {
+        AfxPseudonym *p = userdata;
+        const uint8_t *mac = audit_record_get_bytes(r, AUDIT_TAG_PSEUDONYM, AUDIT_HASH_SIZE);
+
+        if (r->event != AUDIT_EVENT_PSEUDONYM)
+                return 0;
+        *p = (AfxPseudonym) { .found = true, .count = p->count + 1 };
+        (void) audit_record_get_u64(r, AUDIT_TAG_REF, &p->ref);
+        (void) audit_record_get_u8(r, AUDIT_TAG_SUBJECT, &p->subject);
+        (void) audit_record_get_str(r, AUDIT_TAG_TEXT, p->text);
+        if (mac)
+                memcpy(p->mac, mac, AUDIT_HASH_SIZE);
+        return 0;
+}
+
+_unused_ static AfxPseudonym afx_pseudonym(const AuditFx *f) {
+        static const AuditScanOps ops = { .record = afx_pseudonym_record };
+        AfxPseudonym p = {};
+        char **paths;
+        size_t n = afx_list(f, &paths), size;
+
+        for (size_t i = 0; i < n; i++) {
+                uint8_t *buf = afx_read(paths[i], &size);
+                (void) audit_scan(buf, size, &ops, &p);
+                free(buf);
+        }
+        afx_free_paths(paths);
+        return p;
 }

@@ -30,6 +30,10 @@ check "slow token: both answered while the token works ($(( $(now_ms) - t2 )) ms
 check "slow token: no Decision signal before the pseudonym" sh -c "! grep -q granted '$T/watch'"
 check "slow token: the signal follows with the pseudonym" wait_for 6 grep -qE "granted ok format=QG1 subject=[0-9a-f]{32}$" "$T/watch"
 check "slow token: signals keep their order" wait_for 4 sh -c "grep -n . '$T/watch' | tail -n1 | grep -q 'denied scope'"
+# The signal and the audit record share one HMAC per decision: two take the token 4 s (they took
+# 8 s, and the second signal came after 6, when each asked the token on its own).
+t3=$(now_ms)
+check "slow token: one token HMAC per decision (second signal after $((t3 - t0)) ms)" test $((t3 - t0)) -lt 5500
 kill $WATCH; wait $WATCH 2>/dev/null
 stop_daemon
 

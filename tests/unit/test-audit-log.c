@@ -230,6 +230,69 @@ static void damaged_file_is_kept_and_the_chain_continues_in_a_new_file(void **st
         free(rs);
 }
 
+/* The pseudonym comes from the token later, through the caller (daemon/publish.c); the door and
+ * the record never wait for it. One that does not come in time is recorded as unavailable, and
+ * one that comes after that changes nothing. */
+static void a_late_pseudonym_is_recorded_unavailable_and_not_twice(void **state) {
+        AuditFx *f = *state;
+        AuditConf c = afx_conf();
+        uint8_t mac[AUDIT_HASH_SIZE] = { 0x42 };
+        uint64_t seq, seq2;
+
+        c.pseudonym_timeout_ms = 100;
+        Audit *a = open_log(f, &c);
+        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, NULL, &seq), 0);
+        assert_int_equal(seq, 1);
+        assert_true(afx_wait_durable(f->event, a, 1000000)); /* acknowledged without the pseudonym */
+        afx_loop_for(f->event, 300000);
+        AfxPseudonym p = afx_pseudonym(f);
+        assert_true(p.found);
+        assert_int_equal(p.ref, 1);
+        assert_int_equal(p.subject, AUDIT_SUBJECT_UNAVAILABLE);
+        assert_non_null(strstr(p.text, "did not answer in time"));
+        audit_log_pseudonym(a, seq, mac, NULL); /* too late */
+
+        /* One that comes in time is recorded for its decision, whatever came in between. */
+        assert_int_equal(audit_log_decision(a, "main", false, "scope", "QG1", "scan0", AUDIT_SUBJECT_PENDING, NULL, &seq2),
+                         0);
+        assert_int_equal(afx_decision(a, 1), 0);
+        audit_log_pseudonym(a, seq2, mac, NULL);
+        audit_log_pseudonym(a, seq2, mac, NULL); /* twice: once recorded */
+        a = audit_free(a);
+        p = afx_pseudonym(f);
+        assert_int_equal(p.count, 2);
+        assert_int_equal(p.ref, seq2);
+        assert_int_equal(p.subject, AUDIT_SUBJECT_PRESENT);
+        assert_memory_equal(p.mac, mac, sizeof(mac));
+}
+
+/* A decision that cannot wait for its pseudonym says why, in its own record. */
+static void a_decision_without_a_pseudonym_says_why(void **state) {
+        AuditFx *f = *state;
+        AuditConf c = afx_conf();
+        uint64_t seq;
+        Audit *a = open_log(f, &c);
+
+        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_UNAVAILABLE,
+                                            "no HMAC key in the token", &seq), 0);
+        assert_int_equal(seq, 0);
+        assert_int_equal(audit_stop(a, NULL, NULL), 0); /* no token: stops at once */
+        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, NULL, &seq), 0);
+        assert_int_equal(seq, 0); /* stopping: nothing waits any more */
+        audit_free(a);
+        assert_false(afx_pseudonym(f).found);
+        AfxReport r = afx_verify(f, &open_ok);
+        assert_int_equal(r.s.n_problems, 0);
+        afx_report_free(&r);
+        size_t size;
+        char **paths;
+        assert_int_equal(afx_list(f, &paths), 1);
+        _cleanup_(freep) uint8_t *buf = afx_read(paths[0], &size);
+        afx_free_paths(paths);
+        assert_non_null(memmem(buf, size, "no HMAC key in the token", 24));
+        assert_non_null(memmem(buf, size, "stopping", 8));
+}
+
 static void files_rotate_by_size_and_link_across(void **state) {
         AuditFx *f = *state;
         AuditConf c = afx_conf();
@@ -507,6 +570,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(zeros_after_a_power_cut_are_cut_too, setup, teardown),
                 cmocka_unit_test_setup_teardown(half_a_record_after_zeros_is_damage_not_a_torn_tail, setup, teardown),
                 cmocka_unit_test_setup_teardown(damaged_file_is_kept_and_the_chain_continues_in_a_new_file, setup, teardown),
+                cmocka_unit_test_setup_teardown(a_late_pseudonym_is_recorded_unavailable_and_not_twice, setup, teardown),
+                cmocka_unit_test_setup_teardown(a_decision_without_a_pseudonym_says_why, setup, teardown),
                 cmocka_unit_test_setup_teardown(files_rotate_by_size_and_link_across, setup, teardown),
                 cmocka_unit_test_setup_teardown(retention_deletes_the_oldest_files_and_verify_starts_after_them, setup, teardown),
                 cmocka_unit_test_setup_teardown(retention_by_age_applies_at_start, setup, teardown),
