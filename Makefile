@@ -106,7 +106,7 @@ $(B)/asan/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(B)/asan/libqrgate.a
 	$(CC) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/asan/libqrgate.a $(PKG_LIBS) -lcmocka
 
 # libFuzzer targets: the library is compiled again by clang with the fuzzer's coverage hooks.
-FUZZ_CFLAGS := -std=gnu11 -O1 -g -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(B)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
