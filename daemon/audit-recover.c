@@ -31,6 +31,21 @@ static int read_tail(int dir_fd, const char *name, AuditTail *ret, int *ret_fd) 
         return 0;
 }
 
+/* Files looked back into for the last checkpoint when the last file has none (it began after
+ * it): one is nearly always enough (checkpoints come every few minutes, files rotate at MiBs),
+ * and looking further would read a token-less appliance's whole log at every start. */
+#define CHECKPOINT_LOOKBACK 2
+
+static void find_checkpoint(Audit *a, const AuditFileEntry *list, size_t n) {
+        for (size_t i = n - 1, k = 0; a->checkpoint_seq == 0 && i-- > 0 && k < CHECKPOINT_LOOKBACK; k++) {
+                AuditTail pt;
+                if (read_tail(a->dir_fd, list[i].name, &pt, NULL) < 0)
+                        return; /* only AuditHead's checkpoint stays unknown; verify reads the files */
+                a->checkpoint_seq = pt.checkpoint_seq;
+                memcpy(a->checkpoint_hash, pt.checkpoint_hash, AUDIT_HASH_SIZE);
+        }
+}
+
 int audit_recover(Audit *a, AuditRecovery *rec) {
         _cleanup_(freep) AuditFileEntry *list = NULL;
         size_t n = 0;
@@ -109,6 +124,8 @@ int audit_recover(Audit *a, AuditRecovery *rec) {
                         log_warning("Audit log: no whole record in %s; the chain starts again at 1.", a->path);
         }
 
+        find_checkpoint(a, list, n);
+
         if (fd >= 0) {
                 if (t.n_records == 0 && list[n - 1].first_seq != a->seq + 1) {
                         /* An empty file named for another sequence number: it holds nothing. */
@@ -122,7 +139,7 @@ int audit_recover(Audit *a, AuditRecovery *rec) {
                 }
         }
         log_info("Audit log: %s continues at record %" PRIu64 "%s.", a->path, a->seq + 1,
-                 a->checkpoint_seq ? "" : " (no checkpoint in the last file)");
+                 a->checkpoint_seq ? "" : " (no checkpoint in the last files)");
         return 0;
 }
 

@@ -172,6 +172,33 @@ static void checkpoints_are_signed_in_the_token_and_verify_with_its_key(void **s
         EVP_PKEY_free(other);
 }
 
+/* AuditHead names the last checkpoint after a restart too, also when it is in an earlier file
+ * than the last one. */
+static void the_last_checkpoint_is_found_at_start_in_an_earlier_file(void **state) {
+        Env *env = *state;
+        AuditConf c = afx_conf();
+        AuditHead h;
+        Audit *a;
+
+        start_token(env, FX_SOFTHSM);
+        make_log(env, 12, 5);
+        assert_int_equal(audit_open(env->afx.event, env->afx.state, &c, &a), 0);
+        audit_get_head(a, &h);
+        uint64_t want = h.checkpoint_seq;
+        assert_true(want > 0);
+        a = audit_free(a);
+
+        /* Without the token, and a file per record: the last two files hold no checkpoint. */
+        c.max_file_size = 1;
+        assert_int_equal(audit_open(env->afx.event, env->afx.state, &c, &a), 0);
+        assert_int_equal(afx_decision(a, 1), 0);
+        a = audit_free(a);
+        assert_int_equal(audit_open(env->afx.event, env->afx.state, &c, &a), 0);
+        audit_get_head(a, &h);
+        assert_int_equal(h.checkpoint_seq, want);
+        audit_free(a);
+}
+
 static void a_checkpoint_follows_within_checkpoint_seconds_and_idle_logs_stay_quiet(void **state) {
         Env *env = *state;
         AuditConf c = afx_conf();
@@ -534,6 +561,7 @@ static void edits_with_the_chain_recomputed_and_resigning_are_detected(void **st
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(checkpoints_are_signed_in_the_token_and_verify_with_its_key, setup, teardown),
+                cmocka_unit_test_setup_teardown(the_last_checkpoint_is_found_at_start_in_an_earlier_file, setup, teardown),
                 cmocka_unit_test_setup_teardown(a_checkpoint_follows_within_checkpoint_seconds_and_idle_logs_stay_quiet,
                                                 setup, teardown),
                 cmocka_unit_test_setup_teardown(pseudonym_is_the_token_hmac_and_the_raw_id_never_reaches_the_disk, setup,
