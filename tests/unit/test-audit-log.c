@@ -100,22 +100,28 @@ static void write_some(AuditFx *f, const AuditConf *c, unsigned n) {
         audit_free(a);
 }
 
+/* Appends half of a record, as a crash in the middle of a write leaves it; returns how much. */
+static size_t append_half_record(const char *path, uint64_t seq) {
+        uint8_t hash[AUDIT_HASH_SIZE], zero[AUDIT_HASH_SIZE] = {};
+        AuditBuilder b;
+
+        audit_builder_init(&b, AUDIT_EVENT_ALARM);
+        audit_builder_add_str(&b, AUDIT_TAG_TEXT, "half of me is lost");
+        assert_int_equal(audit_builder_finish(&b, seq, 0, zero, hash), 0);
+        afx_append(path, b.buf, b.size / 2);
+        return b.size / 2;
+}
+
 static void torn_tail_is_cut_recorded_and_the_chain_continues(void **state) {
         AuditFx *f = *state;
         AuditConf c = afx_conf();
-        uint8_t hash[AUDIT_HASH_SIZE], zero[AUDIT_HASH_SIZE] = {};
-        AuditBuilder b;
         char **paths;
         size_t before, after;
 
         write_some(f, &c, 5);
         assert_int_equal(afx_list(f, &paths), 1);
         free(afx_read(paths[0], &before));
-        /* Half of a record, as a crash in the middle of a write leaves it. */
-        audit_builder_init(&b, AUDIT_EVENT_ALARM);
-        audit_builder_add_str(&b, AUDIT_TAG_TEXT, "half of me is lost");
-        assert_int_equal(audit_builder_finish(&b, 7, 0, zero, hash), 0);
-        afx_append(paths[0], b.buf, b.size / 2);
+        append_half_record(paths[0], 7);
 
         AfxReport r = afx_verify(f, &open_ok);
         assert_int_equal(r.s.n_problems, 0); /* with --open a torn tail is expected */
@@ -163,19 +169,15 @@ static void zeros_after_a_power_cut_are_cut_too(void **state) {
 static void half_a_record_after_zeros_is_damage_not_a_torn_tail(void **state) {
         AuditFx *f = *state;
         AuditConf c = afx_conf();
-        uint8_t zeros[4096] = {}, hash[AUDIT_HASH_SIZE], zero[AUDIT_HASH_SIZE] = {};
-        AuditBuilder b;
+        uint8_t zeros[4096] = {};
         char **paths;
-        size_t before, size;
+        size_t before, size, half;
 
         write_some(f, &c, 3);
         assert_int_equal(afx_list(f, &paths), 1);
         free(afx_read(paths[0], &before));
         afx_append(paths[0], zeros, sizeof(zeros));
-        audit_builder_init(&b, AUDIT_EVENT_ALARM);
-        audit_builder_add_str(&b, AUDIT_TAG_TEXT, "half of me is lost");
-        assert_int_equal(audit_builder_finish(&b, 5, 0, zero, hash), 0);
-        afx_append(paths[0], b.buf, b.size / 2);
+        half = append_half_record(paths[0], 5);
         afx_free_paths(paths);
 
         Audit *a = open_log(f, &c);
@@ -183,7 +185,7 @@ static void half_a_record_after_zeros_is_damage_not_a_torn_tail(void **state) {
         audit_free(a);
         assert_int_equal(afx_list(f, &paths), 2);
         free(afx_read(paths[0], &size));
-        assert_int_equal(size, before + sizeof(zeros) + b.size / 2); /* left as found */
+        assert_int_equal(size, before + sizeof(zeros) + half); /* left as found */
         afx_free_paths(paths);
 
         AfxReport r = afx_verify(f, &open_ok);
