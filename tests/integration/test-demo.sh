@@ -1,0 +1,22 @@
+#!/bin/sh
+# `make demo` is one of the two commands the README promises: its scene must keep playing as it
+# says, end to end (the scene itself is tools/demo).
+. "$(dirname "$0")/lib.sh"
+
+B="$B" "$ROOT/tools/demo" > "$T/demo.out" 2>&1
+expect "the demo exits 0" 0 $?
+has() { grep -qF -- "$1" "$T/demo.out"; }
+check "the resident's code opens the door" has "door=main granted ok format=QG1 subject="
+check "the screenshot is refused as replayed" has "denied replayed"
+check "the forged code is refused" has "denied bad-signature format=QG1 subject=-"
+check "the EU DCC is accepted" has "granted ok format=HC1"
+check "an ordinary user may not unlock" has "unlock refused: Unlock is for operators only"
+check "the daemon stops with status 0" has "qrgated exited with status 0"
+check "the audit log verifies against the token's device key" has "verdict: intact"
+check "and is closed by a final checkpoint" has "closed: yes, with a final checkpoint"
+check "the resident's two visits are found by her pseudonym" \
+	test "$(grep -cE '^    [0-9T:.-]+Z (granted ok|denied replayed)$' "$T/demo.out")" -eq 2
+check "nothing is left running" has "Demo finished; nothing is left running."
+check "no qrgated of the demo's is left" sh -c "! pgrep -f 'qrgate-demo\.' >/dev/null"
+if [ "$FAIL" -gt 0 ]; then sed 's/^/    demo | /' "$T/demo.out"; fi
+finish
