@@ -83,6 +83,10 @@ pseud=$("$B/qrgatectl" audit pseudonym --config "$T/qrgate.conf" city p-audit-1)
 check "qrgatectl audit pseudonym gives 64 hex digits" sh -c "echo '$pseud' | grep -Eq '^[0-9a-f]{64}$'"
 check "it finds that person's decision in the export" has "\"origin\":\"bus\",\"subject\":\"$pseud\""
 check "and it is the Decision signal's pseudonym" test "$(echo "$pseud" | cut -c1-32)" = "$sig"
+long=$(printf 'p%.0s' $(seq 65))
+"$B/qrgatectl" audit pseudonym --config "$T/qrgate.conf" city "$long" > "$T/long.out" 2> "$T/long.err"
+expect "a subject longer than a code can carry is refused (exit 2)" 2 $?
+check "and says why" grep -q "ISS and SUB are 1-64 characters" "$T/long.err"
 check "no raw subject in the log files" sh -c "! grep -rq 'p-audit-' '$AUDIT'"
 check "no raw subject in the export" sh -c "! grep -q 'p-audit-' '$T/export.jsonl'"
 check "no raw subject in the daemon's log" sh -c "! grep -q 'p-audit-' '$T/daemon.log'"
