@@ -11,6 +11,8 @@
 /* The signal's pseudonym is the first 16 bytes of the MAC: 128 bits keep collisions among the
  * people one appliance sees out of reach and keep log lines short. */
 #define PSEUDONYM_BYTES 16
+/* The audit log keeps the whole MAC as its pseudonym field. */
+_Static_assert(TOKEN_HMAC_SIZE == AUDIT_HASH_SIZE, "an audit pseudonym is one HMAC-SHA256");
 
 struct PendingDecision {
         PendingDecision *next;
