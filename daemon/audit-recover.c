@@ -80,14 +80,16 @@ int audit_recover(Audit *a, AuditRecovery *rec) {
                 close(fd);
                 fd = -EBADF;
         } else if (t.torn) {
+                /* Said before it is done: a crash between the cut and the RECOVERY record that
+                 * follows it leaves this line in the journal. */
+                log_warning("Audit log: %s/%s ended in a torn record (%" PRIu64 " bytes at offset %" PRIu64
+                            ", a crash during an append); cutting it off.",
+                            a->path, last, t.size - t.valid_end, t.valid_end);
                 if (ftruncate(fd, (off_t) t.valid_end) < 0 || fdatasync(fd) < 0) {
                         r = -errno;
                         close(fd);
                         return log_error_errno(r, "Audit log: cannot cut the torn tail of %s/%s: %m", a->path, last);
                 }
-                log_warning("Audit log: %s/%s ended in a torn record (%" PRIu64 " bytes at offset %" PRIu64
-                            ", a crash during an append); cut it off.",
-                            a->path, last, t.size - t.valid_end, t.valid_end);
                 snprintf(rec->file, sizeof(rec->file), "%s", last);
                 rec->offset = t.valid_end;
                 rec->count = t.size - t.valid_end;
