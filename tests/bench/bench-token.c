@@ -136,19 +136,6 @@ typedef struct Door {
         unsigned n;
 } Door;
 
-static void *scanner_main(void *userdata) {
-        Door *d = userdata;
-
-        while (!d->stop) {
-                uint64_t t = fx_now_usec();
-
-                if (write(d->fds[1], &t, sizeof(t)) != sizeof(t))
-                        break;
-                usleep(1000);
-        }
-        return NULL;
-}
-
 static int on_code(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Door *d = userdata;
         uint64_t sent;
@@ -184,7 +171,8 @@ static Decisions decisions(sd_event *e, TokenService *s, uint64_t *ret_signed) {
         if (s)
                 for (unsigned i = 0; i < 4; i++)
                         load_submit(&l);
-        if (pthread_create(&scanner, NULL, scanner_main, d) != 0)
+        FxScanner sc = { .fd = d->fds[1], .stop = &d->stop, .interval_usec = 1000 };
+        if (pthread_create(&scanner, NULL, fx_scanner_main, &sc) != 0)
                 fx_die("pthread_create");
         fx_loop_for(e, DECISION_RUN_USEC);
         d->stop = true;

@@ -16,6 +16,7 @@
 #include <libgen.h>
 #include <spawn.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -389,4 +390,26 @@ _unused_ static void fx_hmac_expected(const void *msg, size_t size, uint8_t ret[
 
         if (!HMAC(EVP_sha256(), fx_hmac_secret, sizeof(fx_hmac_secret), msg, size, ret, &len) || len != 32)
                 fx_die("HMAC");
+}
+
+/* A scanner thread for tests of what the token does to the event loop: it writes its clock
+ * (fx_now_usec()) into fd every interval_usec until *stop, and the loop's reader measures how
+ * long each code waited. */
+typedef struct FxScanner {
+        int fd;
+        const atomic_bool *stop;
+        unsigned interval_usec;
+} FxScanner;
+
+_unused_ static void *fx_scanner_main(void *userdata) {
+        const FxScanner *sc = userdata;
+
+        while (!*sc->stop) {
+                uint64_t t = fx_now_usec();
+
+                if (write(sc->fd, &t, sizeof(t)) != sizeof(t))
+                        break;
+                usleep(sc->interval_usec);
+        }
+        return NULL;
 }

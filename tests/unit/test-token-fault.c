@@ -101,19 +101,6 @@ typedef struct Door {
         atomic_bool bus_failed;
 } Door;
 
-static void *scanner_main(void *userdata) {
-        Door *d = userdata;
-
-        while (!d->stop) {
-                uint64_t t = fx_now_usec();
-
-                if (write(d->fds[1], &t, sizeof(t)) != sizeof(t))
-                        break;
-                usleep(2000);
-        }
-        return NULL;
-}
-
 static int on_code(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         Door *d = userdata;
         uint64_t sent, waited;
@@ -194,7 +181,8 @@ static void event_loop_keeps_deciding_while_a_token_call_takes_2s(void **state) 
         assert_int_equal(sd_bus_start(server), 0);
         assert_int_equal(sd_bus_attach_event(server, env->event, 0), 0);
 
-        assert_int_equal(pthread_create(&scanner, NULL, scanner_main, &d), 0);
+        FxScanner sc = { .fd = d.fds[1], .stop = &d.stop, .interval_usec = 2000 };
+        assert_int_equal(pthread_create(&scanner, NULL, fx_scanner_main, &sc), 0);
         assert_int_equal(pthread_create(&client, NULL, bus_client_main, &d), 0);
         fx_loop_for(env->event, 100000);
 
