@@ -78,6 +78,9 @@ int token_pin_read(const char *credential, const char *file, TokenPin *ret, Toke
 void token_pin_erase(TokenPin *pin);
 
 /* token-session.c: finding the token, sessions and the one login. */
+/* The slots with a token present, in *ret (malloc()ed, n + 1 entries). -EAGAIN when the list
+ * kept changing under four attempts. */
+int token_slot_list(TokenModule *m, CK_SLOT_ID **ret, CK_ULONG *ret_n, TokenReason *why);
 /* Finds the one slot whose token matches uri. -ENODEV: no matching token present (the reason
  * names the tokens seen, so a wrong card is visible), -ENOTUNIQ: several match. */
 int token_find_slot(TokenModule *m, P11KitUri *uri, CK_SLOT_ID *ret_slot, CK_TOKEN_INFO *ret_info,

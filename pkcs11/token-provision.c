@@ -11,17 +11,11 @@ static int find_blank_slot(TokenModule *m, const char *label, CK_SLOT_ID *ret, T
         _cleanup_(freep) CK_SLOT_ID *slots = NULL;
         CK_ULONG n = 0;
         bool found = false;
-        CK_RV rv;
+        int r;
 
-        rv = m->f->C_GetSlotList(CK_TRUE, NULL, &n);
-        if (rv != CKR_OK)
-                return token_fail_rv(why, "C_GetSlotList", rv);
-        slots = calloc(n + 1, sizeof(CK_SLOT_ID));
-        if (!slots)
-                return -ENOMEM;
-        rv = m->f->C_GetSlotList(CK_TRUE, slots, &n);
-        if (rv != CKR_OK)
-                return token_fail_rv(why, "C_GetSlotList", rv);
+        r = token_slot_list(m, &slots, &n, why);
+        if (r < 0)
+                return r;
 
         for (CK_ULONG i = 0; i < n; i++) {
                 CK_TOKEN_INFO info;

@@ -21,9 +21,9 @@ static const char *class_name(CK_OBJECT_CLASS cls) {
         }
 }
 
-/* C_GetSlotList with a buffer that follows the count: slots come and go between the two calls
- * (PKCS#11 v2.40 §5.5, CKR_BUFFER_TOO_SMALL then means "ask again"). */
-static int slot_list(TokenModule *m, CK_SLOT_ID **ret, CK_ULONG *ret_n, TokenReason *why) {
+/* Slots come and go between C_GetSlotList's two calls (PKCS#11 v2.40 §5.5, CKR_BUFFER_TOO_SMALL
+ * then means "ask again"), so the buffer follows the count. */
+int token_slot_list(TokenModule *m, CK_SLOT_ID **ret, CK_ULONG *ret_n, TokenReason *why) {
         for (unsigned attempt = 0; attempt < 4; attempt++) {
                 _cleanup_(freep) CK_SLOT_ID *slots = NULL;
                 CK_ULONG n = 0;
@@ -58,7 +58,7 @@ int token_find_slot(TokenModule *m, P11KitUri *uri, CK_SLOT_ID *ret_slot, CK_TOK
         CK_ULONG n = 0;
         int r;
 
-        r = slot_list(m, &slots, &n, why);
+        r = token_slot_list(m, &slots, &n, why);
         if (r < 0)
                 return r;
 
