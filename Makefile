@@ -32,7 +32,6 @@ DEB_PKGS := make gcc pkg-config clang \
 	libcbor-dev libssl-dev openssl zlib1g-dev libqrencode-dev \
 	libsystemd-dev libconfig-dev libgpiod-dev gpiod libusb-1.0-0-dev \
 	libp11-kit-dev p11-kit softhsm2 opensc dbus systemd libcmocka-dev zbar-tools
-DEB_PKGS += $(DEB_PKGS_EXTRA)
 
 MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
 # The gpiod lock backend exists once per libgpiod API; build the one the installed library has.
@@ -56,6 +55,9 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 CHECK_EXTRA :=
 BENCH_EXTRA :=
 -include $(sort $(wildcard mk/*.mk))
+# After the fragments: DEB_PKGS is simply expanded, so an earlier += would take the fragments'
+# packages before they were added (a fresh machine then lacked json-c and qemu).
+DEB_PKGS += $(DEB_PKGS_EXTRA)
 
 .PHONY: all deps check check-libcbor check-unit check-asan check-integration check-fuzz demo bench install clean
 .DEFAULT_GOAL := all
