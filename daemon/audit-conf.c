@@ -22,6 +22,6 @@ AuditDurability audit_durability_from_string(const char *s) {
 bool audit_conf_equal(const AuditConf *a, const AuditConf *b) {
         return a->checkpoint_records == b->checkpoint_records && a->checkpoint_seconds == b->checkpoint_seconds &&
                a->durability == b->durability && a->group_ms == b->group_ms && a->max_file_size == b->max_file_size &&
-               a->max_file_age == b->max_file_age && a->max_files == b->max_files && a->max_age == b->max_age &&
+               a->max_file_age == b->max_file_age && a->max_files == b->max_files && a->max_age == b->max_age && a->min_age == b->min_age &&
                a->grant_when_unwritable == b->grant_when_unwritable && a->pseudonym_timeout_ms == b->pseudonym_timeout_ms;
 }

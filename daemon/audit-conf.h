@@ -24,6 +24,7 @@ typedef struct AuditConf {
         uint32_t max_file_age;         /* rotate when the current file's first record is this old (s) */
         uint32_t max_files;            /* retention: keep at most this many files (0: no limit) */
         uint32_t max_age;              /* retention: delete files whose last record is older (s; 0: keep) */
+        uint32_t min_age;              /* retention: max_files never deletes a file younger than this (s) */
         bool grant_when_unwritable;    /* on_write_error = "grant": doors still open on valid codes */
         uint32_t pseudonym_timeout_ms; /* how long the token may take for a subject pseudonym */
 } AuditConf;
@@ -38,6 +39,7 @@ typedef struct AuditConf {
                 .max_file_age = 7U * 86400U,                                                          \
                 .max_files = 64,                                                                      \
                 .max_age = 90U * 86400U,                                                              \
+                .min_age = 7U * 86400U,                                                               \
                 .grant_when_unwritable = false,                                                       \
                 .pseudonym_timeout_ms = 2000,                                                         \
         })

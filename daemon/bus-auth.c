@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <grp.h>
 #include <string.h>
 
 #include "daemon/bus.h"
@@ -66,4 +67,22 @@ int bus_check_caller(Manager *mgr, sd_bus_message *m, sd_bus_error *error) {
         /* A method missing from the table is a bug; refuse rather than guess. */
         log_error("Method %s.%s has no permission entry; refusing it.", iface ?: "?", member ?: "?");
         return sd_bus_error_setf(error, BUS_ERROR_NOT_AUTHORIZED, "%s is not classified", member ?: "?");
+}
+
+static void resolve(const char *const *names, size_t n, gid_t *gids, size_t *n_gids, const char *what) {
+        *n_gids = 0;
+        for (size_t i = 0; i < n; i++) {
+                const struct group *g = getgrnam(names[i]);
+                if (!g) {
+                        log_warning("%s group '%s' does not exist; nobody gets %s rights through it.", what, names[i], what);
+                        continue;
+                }
+                gids[(*n_gids)++] = g->gr_gid;
+        }
+}
+
+/* Groups are named in the configuration and checked by gid at call time. */
+void bus_auth_resolve_groups(Manager *m) {
+        resolve(m->config->operator_groups, m->config->n_operator_groups, m->operator_gids, &m->n_operator_gids, "Operator");
+        resolve(m->config->ui_groups, m->config->n_ui_groups, m->ui_gids, &m->n_ui_gids, "UI");
 }

@@ -29,6 +29,9 @@ typedef enum BusPermission {
  * a method handler returns as it is. */
 int bus_check_caller(Manager *mgr, sd_bus_message *m, sd_bus_error *error);
 
+/* Resolves the group names of the configuration (operators, UI) to gids, at start and reload. */
+void bus_auth_resolve_groups(Manager *m);
+
 extern const sd_bus_vtable bus_manager_vtable[];
 extern const sd_bus_vtable bus_door_vtable[];
 int bus_door_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);

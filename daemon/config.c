@@ -156,23 +156,43 @@ static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
                 c->replay_capacity = (uint32_t) v;
 }
 
+/* An array of uids, each range-checked in 64 bits before it is narrowed to uid_t. */
+static void parse_uids(Errors *e, const config_setting_t *s, uid_t *uids, size_t *n) {
+        for (int i = 0; i < config_setting_length(s) && *n < CONFIG_MAX_ITEMS; i++) {
+                long long u = config_setting_get_int64_elem(s, i);
+                if (u < 0 || u > 0x7fffffff)
+                        err(e, s, "uid %lld out of range", u);
+                else
+                        uids[(*n)++] = (uid_t) u;
+        }
+}
+
+static void parse_groups(const config_setting_t *s, const char **groups, size_t *n) {
+        for (int i = 0; i < config_setting_length(s) && *n < CONFIG_MAX_ITEMS; i++)
+                groups[(*n)++] = config_setting_get_string_elem(s, i);
+}
+
 static void parse_bus(Errors *e, Config *c, const config_setting_t *root) {
-        static const Key keys[] = { { "operator_groups", K_STRING_ARRAY }, { "operator_uids", K_INT_ARRAY } };
+        static const Key keys[] = {
+                { "operator_groups", K_STRING_ARRAY }, { "operator_uids", K_INT_ARRAY },
+                { "ui_groups", K_STRING_ARRAY }, { "ui_uids", K_INT_ARRAY },
+        };
         const config_setting_t *g = config_setting_get_member(root, "bus"), *s;
 
+        /* The group the shipped bus policy lets present codes (systemd/io.qrgate.Gate1.dbus.conf). */
+        c->ui_groups[c->n_ui_groups++] = "qrgate-ui";
         if (!g || !check_group(e, g, "bus", keys, ELEMENTSOF(keys)))
                 return;
         if ((s = config_setting_get_member(g, "operator_groups")))
-                for (int i = 0; i < config_setting_length(s) && c->n_operator_groups < CONFIG_MAX_ITEMS; i++)
-                        c->operator_groups[c->n_operator_groups++] = config_setting_get_string_elem(s, i);
+                parse_groups(s, c->operator_groups, &c->n_operator_groups);
         if ((s = config_setting_get_member(g, "operator_uids")))
-                for (int i = 0; i < config_setting_length(s) && c->n_operator_uids < CONFIG_MAX_ITEMS; i++) {
-                        long long u = config_setting_get_int64_elem(s, i);
-                        if (u < 0 || u > 0x7fffffff)
-                                err(e, s, "operator uid %lld out of range", u);
-                        else
-                                c->operator_uids[c->n_operator_uids++] = (uid_t) u;
-                }
+                parse_uids(e, s, c->operator_uids, &c->n_operator_uids);
+        if ((s = config_setting_get_member(g, "ui_groups"))) {
+                c->n_ui_groups = 0;
+                parse_groups(s, c->ui_groups, &c->n_ui_groups);
+        }
+        if ((s = config_setting_get_member(g, "ui_uids")))
+                parse_uids(e, s, c->ui_uids, &c->n_ui_uids);
 }
 
 static void parse_issuers(Errors *e, Config *c, const config_setting_t *root) {
@@ -380,6 +400,7 @@ static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
                 { "checkpoint_records", K_INT }, { "checkpoint_seconds", K_INT }, { "durability", K_STRING },
                 { "group_ms", K_INT }, { "max_file_size", K_INT }, { "max_file_age", K_INT }, { "max_files", K_INT },
                 { "max_age", K_INT }, { "on_write_error", K_STRING }, { "pseudonym_timeout_ms", K_INT },
+                { "min_age", K_INT },
         };
         const config_setting_t *g = config_setting_get_member(root, "audit");
         AuditConf *a = &c->audit;
@@ -411,6 +432,10 @@ static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
         }
         if (get_int(e, g, "max_age", a->max_age, 0, 20 * 366 * 86400, &v))
                 a->max_age = (uint32_t) v;
+        if (get_int(e, g, "min_age", a->min_age, 0, 366 * 86400, &v))
+                a->min_age = (uint32_t) v;
+        if (a->max_age > 0 && a->min_age > a->max_age)
+                err(e, config_setting_get_member(g, "min_age"), "min_age must not be longer than max_age");
         s = get_string(g, "on_write_error", "deny");
         if (strcmp(s, "deny") != 0 && strcmp(s, "grant") != 0)
                 err(e, config_setting_get_member(g, "on_write_error"), "on_write_error must be \"deny\" or \"grant\"");
@@ -422,6 +447,7 @@ static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
 static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "id", K_STRING, true }, { "type", K_STRING, true }, { "path", K_STRING, true }, { "door", K_STRING, true },
+                { "max_rate", K_INT },
         };
         const config_setting_t *list;
 
@@ -432,6 +458,7 @@ static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
                 if (!check_group(e, g, "a source", keys, ELEMENTSOF(keys)))
                         continue;
                 SourceConf *s = &c->sources[c->n_sources++];
+                int64_t rate;
                 s->id = get_string(g, "id", NULL);
                 s->type = get_string(g, "type", NULL);
                 s->path = get_string(g, "path", NULL);
@@ -442,6 +469,10 @@ static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
                         err(e, config_setting_get_member(g, "type"), "source type must be \"fifo\" (USB scanners come later)");
                 if (s->path[0] != '/')
                         err(e, config_setting_get_member(g, "path"), "source path must be absolute");
+                /* A person scans a code every few seconds; a scanner rereading one in
+                 * presentation mode a few times a second. More is a flood (docs/reasons.md). */
+                if (get_int(e, g, "max_rate", 10, 1, 1000, &rate))
+                        s->max_rate = (uint32_t) rate;
                 s->door_index = SIZE_MAX;
                 for (size_t j = 0; j < c->n_doors; j++)
                         if (strcmp(c->doors[j].id, s->door) == 0)

@@ -70,6 +70,7 @@ typedef struct SourceConf {
         const char *path;
         const char *door;
         size_t door_index;
+        uint32_t max_rate; /* codes per second this source may deliver (burst: twice that) */
 } SourceConf;
 
 typedef struct Config {
@@ -82,6 +83,12 @@ typedef struct Config {
         size_t n_operator_groups;
         uid_t operator_uids[CONFIG_MAX_ITEMS];
         size_t n_operator_uids;
+        /* Who may present codes over the bus (SubmitCode): a local UI that decodes camera
+         * images. Root and operators may too. */
+        const char *ui_groups[CONFIG_MAX_ITEMS];
+        size_t n_ui_groups;
+        uid_t ui_uids[CONFIG_MAX_ITEMS];
+        size_t n_ui_uids;
         IssuerConf issuers[CONFIG_MAX_ITEMS];
         size_t n_issuers;
         LockConf locks[CONFIG_MAX_ITEMS];

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,20 +32,6 @@ static void log_config_errors(const char *errors) {
                 const char *nl = strchrnul(p, '\n');
                 log_error("%.*s", (int) (nl - p), p);
                 p = *nl ? nl + 1 : nl;
-        }
-}
-
-/* Operator groups are named in the configuration and checked by gid at call time. */
-static void resolve_operator_groups(Manager *m) {
-        m->n_operator_gids = 0;
-        for (size_t i = 0; i < m->config->n_operator_groups; i++) {
-                const struct group *g = getgrnam(m->config->operator_groups[i]);
-                if (!g) {
-                        log_warning("Operator group '%s' does not exist; nobody gets operator rights through it.",
-                                    m->config->operator_groups[i]);
-                        continue;
-                }
-                m->operator_gids[m->n_operator_gids++] = g->gr_gid;
         }
 }
 
@@ -93,7 +78,7 @@ int manager_new(const char *config_path, const char *bus_address, Manager **ret)
                 .max_lifetime = m->config->max_lifetime,
                 .clock_skew = m->config->clock_skew,
         };
-        resolve_operator_groups(m);
+        bus_auth_resolve_groups(m);
 
         r = sd_event_default(&m->event);
         if (r < 0)
@@ -469,7 +454,7 @@ int manager_reload(Manager *m, char **ret_errors) {
         m->verifier.max_lifetime = c->max_lifetime;
         m->verifier.clock_skew = c->clock_skew;
         apply_dcc_trust(m, tl);
-        resolve_operator_groups(m);
+        bus_auth_resolve_groups(m);
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
                                                       "DccTrustListAge", NULL);

@@ -43,8 +43,10 @@ typedef struct Manager {
         ReplayCache *replay;
         Verifier verifier;
         char *state_directory;
-        gid_t operator_gids[CONFIG_MAX_ITEMS];
+        gid_t operator_gids[CONFIG_MAX_ITEMS]; /* config.operator_groups, resolved (daemon/bus-auth.c) */
         size_t n_operator_gids;
+        gid_t ui_gids[CONFIG_MAX_ITEMS];       /* config.ui_groups, resolved */
+        size_t n_ui_gids;
         Lock *locks[CONFIG_MAX_ITEMS];
         size_t n_locks;
         Door *doors[CONFIG_MAX_ITEMS];

@@ -8,6 +8,9 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d /tmp/qrgate-it.XXXXXX)
 chmod 755 "$T"
 ADDR="unix:path=$T/bus.sock"
+# qrgated records the lock lines it holds in its runtime directory (systemd's RuntimeDirectory=;
+# /run/qrgate otherwise): each test's daemon gets its own.
+export RUNTIME_DIRECTORY="$T/run"
 PASS=0
 FAIL=0
 DAEMON_PID=
