@@ -46,7 +46,14 @@ typedef struct Verifier {
         uint8_t *key; /* the first checkpoint key, when no key was given */
         size_t key_size;
         bool key_change_reported;
+        const char *first_file; /* where the first record is, for findings about the log's start */
+        uint64_t first_off;
+        uint64_t retire_needed; /* records before this one must be accounted for by RETIRE records */
+        uint64_t retired_end;   /* largest REF + COUNT of a RETIRE record: every record before it retired */
+        bool head_lost;         /* the head given is among records a LOST record accounts for */
 } Verifier;
+
+static const uint8_t zero_hash[AUDIT_HASH_SIZE];
 
 _printf_(5, 6) static void report(Verifier *v, AuditVerifyLevel level, int64_t off, uint64_t seq, const char *fmt, ...) {
         _cleanup_(freep) char *msg = NULL;
@@ -217,11 +224,105 @@ static void check_checkpoint(Verifier *v, const AuditRecord *r, uint64_t off) {
         v->last_is_final = (r->flags & AUDIT_FLAG_FINAL) && ref + 1 == r->seq;
 }
 
+/* The numbers a LOST record gives for records that were numbered but never written (REF, COUNT);
+ * false for the other kind of LOST record (COUNT only: records never numbered). */
+static bool lost_range(const AuditRecord *r, uint64_t *ret_first, uint64_t *ret_count) {
+        if (r->event != AUDIT_EVENT_LOST || !audit_record_get_u64(r, AUDIT_TAG_REF, ret_first))
+                return false;
+        if (!audit_record_get_u64(r, AUDIT_TAG_COUNT, ret_count))
+                *ret_count = 0; /* accounts for nothing */
+        return true;
+}
+
+static void lost_accounted(Verifier *v, uint64_t first, uint64_t last) {
+        AuditVerifySummary *s = v->s;
+
+        if (s->n_lost_gaps++ == 0)
+                s->lost_first_seq = first;
+        s->lost_last_seq = last;
+        s->n_lost_records += last - first + 1;
+        /* AuditHead names the last record numbered, which may be one of those held in memory. */
+        if (v->o->have_head && v->o->head_seq >= first && v->o->head_seq <= last)
+                v->head_lost = true;
+}
+
+/* Records first … last are missing right before r, whose predecessor in the log has the hash
+ * prev_hash. The daemon accounts for records it had numbered but never written with a LOST record
+ * right after them that links to the record before them; anything else is a hole. */
+static void check_gap(Verifier *v, const AuditRecord *r, uint64_t off, uint64_t first, uint64_t last,
+                      const uint8_t *prev_hash) {
+        uint64_t ref, count;
+
+        if (!lost_range(r, &ref, &count))
+                report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "records %" PRIu64 "-%" PRIu64 " are missing "
+                       "(deleted, or a file is missing)", first, last);
+        else if (ref != first || count != last - first + 1)
+                report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "records %" PRIu64 "-%" PRIu64 " are missing "
+                       "(deleted, or a file is missing); the LOST record after them does not account for them: it "
+                       "names %" PRIu64 " records from record %" PRIu64, first, last, count, ref);
+        else if (memcmp(r->prev, prev_hash, AUDIT_HASH_SIZE) != 0)
+                report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "records %" PRIu64 "-%" PRIu64 " are missing "
+                       "(deleted, or a file is missing); the LOST record after them names them but does not link to "
+                       "record %" PRIu64 ", the one before them", first, last, first - 1);
+        else {
+                report(v, AUDIT_VERIFY_WARNING, (int64_t) off, r->seq, "records %" PRIu64 "-%" PRIu64 " were lost: "
+                       "held in memory when the daemon stopped (disk full); the LOST record accounts for them",
+                       first, last);
+                lost_accounted(v, first, last);
+        }
+}
+
+/* The first record of the log, when it is not record 1. */
+static void check_start(Verifier *v, const AuditRecord *r, uint64_t off) {
+        uint64_t ref, count;
+
+        report(v, AUDIT_VERIFY_INFO, (int64_t) off, r->seq, "the log available starts at record %" PRIu64 " (records "
+               "before it were retired or are not among the files given); the chain is checked from there", r->seq);
+        v->retire_needed = r->seq;
+        if (!lost_range(r, &ref, &count))
+                return;
+        /* Lost right before the first file left: retention counted them in the records of the
+         * file it retired (its count runs up to the next file's first record). */
+        if (count == 0 || ref >= r->seq || count != r->seq - ref)
+                report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "the LOST record names %" PRIu64 " records from "
+                       "record %" PRIu64 ", which are not the records right before it", count, ref);
+        else if (ref == 1 && memcmp(r->prev, zero_hash, AUDIT_HASH_SIZE) != 0)
+                report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "record %" PRIu64 " links to a record before it, "
+                       "but the LOST record says every record before it was lost", r->seq);
+        else {
+                report(v, AUDIT_VERIFY_WARNING, (int64_t) off, r->seq, "records %" PRIu64 "-%" PRIu64 " were lost: "
+                       "held in memory when the daemon stopped (disk full); the LOST record accounts for them%s",
+                       ref, r->seq - 1, ref > 1 ? " (the record before them was retired: the link is not checked)" : "");
+                lost_accounted(v, ref, r->seq - 1);
+                v->retire_needed = ref;
+        }
+}
+
+/* RETIRE and LOST records: what they say about records that are not in the log. */
+static void note_accounting(Verifier *v, const AuditRecord *r, uint64_t off) {
+        uint64_t ref, count;
+
+        if (r->event == AUDIT_EVENT_RETIRE && audit_record_get_u64(r, AUDIT_TAG_REF, &ref) &&
+            audit_record_get_u64(r, AUDIT_TAG_COUNT, &count)) {
+                /* Retention deletes the oldest files first: every record before REF + COUNT is
+                 * retired (or still here, if the daemon stopped before the unlink). */
+                uint64_t end = count > UINT64_MAX - ref ? UINT64_MAX : ref + count;
+                v->retired_end = MAX(v->retired_end, end);
+        } else if (r->event == AUDIT_EVENT_LOST && !audit_record_get_u64(r, AUDIT_TAG_REF, &ref)) {
+                if (!audit_record_get_u64(r, AUDIT_TAG_COUNT, &count))
+                        count = 0;
+                v->s->n_unnumbered_lost += count;
+                report(v, AUDIT_VERIFY_WARNING, (int64_t) off, r->seq, "%" PRIu64 " records could not be kept: the "
+                       "backlog in memory was full while the log could not be written, so they were never numbered "
+                       "(the chain has no gap for them)", count);
+        }
+}
+
 static int on_record(void *userdata, const AuditRecord *r, uint64_t off) {
-        static const uint8_t zero[AUDIT_HASH_SIZE];
         Verifier *v = userdata;
         AuditVerifySummary *s = v->s;
         uint8_t hash[AUDIT_HASH_SIZE];
+        uint64_t ref, count;
 
         s->n_records++;
         if (!(r->flags & AUDIT_FLAG_CLOCK_SYNCED))
@@ -231,24 +332,33 @@ static int on_record(void *userdata, const AuditRecord *r, uint64_t off) {
         if (!v->started) {
                 v->started = true;
                 s->first_seq = r->seq;
+                v->first_file = v->file;
+                v->first_off = off;
                 if (r->seq == 1) {
-                        if (memcmp(r->prev, zero, AUDIT_HASH_SIZE) != 0)
+                        if (memcmp(r->prev, zero_hash, AUDIT_HASH_SIZE) != 0)
                                 report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "record 1 links to a record before "
                                        "it: it is not the start of a chain");
+                        if (lost_range(r, &ref, &count))
+                                report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "the LOST record names %" PRIu64
+                                       " records from record %" PRIu64 ", but it is record 1: no records come before it", count, ref);
                 } else
-                        report(v, AUDIT_VERIFY_INFO, (int64_t) off, r->seq, "the log available starts at record %" PRIu64
-                               " (records before it were retired or are not among the files given); the chain is "
-                               "checked from there", r->seq);
+                        check_start(v, r, off);
         } else if (r->seq != v->last_seq + 1) {
                 if (r->seq <= v->last_seq)
                         report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "record %" PRIu64 " comes after record %"
                                PRIu64 ": records are out of order or repeated", r->seq, v->last_seq);
                 else
-                        report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "records %" PRIu64 "-%" PRIu64
-                               " are missing (deleted, or a file is missing)", v->last_seq + 1, r->seq - 1);
-        } else if (memcmp(r->prev, v->last_hash, AUDIT_HASH_SIZE) != 0)
-                report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "record %" PRIu64 " does not link to record %" PRIu64
-                       ": one of them was changed, or records were removed and renumbered", r->seq, v->last_seq);
+                        check_gap(v, r, off, v->last_seq + 1, r->seq - 1, v->last_hash);
+        } else {
+                if (memcmp(r->prev, v->last_hash, AUDIT_HASH_SIZE) != 0)
+                        report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "record %" PRIu64 " does not link to "
+                               "record %" PRIu64 ": one of them was changed, or records were removed and renumbered",
+                               r->seq, v->last_seq);
+                if (lost_range(r, &ref, &count))
+                        report(v, AUDIT_VERIFY_PROBLEM, (int64_t) off, r->seq, "the LOST record names %" PRIu64 " records "
+                               "from record %" PRIu64 ", but no records are missing before it", count, ref);
+        }
+        note_accounting(v, r, off);
 
         if (v->o->have_head && r->seq == v->o->head_seq) {
                 s->head_found = memcmp(hash, v->o->head_hash, AUDIT_HASH_SIZE) == 0;
@@ -422,6 +532,19 @@ int audit_verify(const char *const *paths, size_t n, const AuditVerifyOptions *o
         if (ret->n_records == 0)
                 report(&v, AUDIT_VERIFY_PROBLEM, -1, 0, "no records");
         else {
+                /* Missing at the start: retired, as RETIRE records (written into newer files before
+                 * each unlink, so the last of them is always still here) say — or a hole. */
+                v.file = v.first_file;
+                if (v.retire_needed > 1 && v.retired_end < v.retire_needed && !o->prefix_ok)
+                        report(&v, AUDIT_VERIFY_PROBLEM, (int64_t) v.first_off, ret->first_seq, "records %" PRIu64 "-%"
+                               PRIu64 " are missing and no RETIRE record accounts for them%s: files are missing, or "
+                               "were deleted by hand", MAX(v.retired_end, (uint64_t) 1), v.retire_needed - 1,
+                               v.retired_end > 1 ? " (RETIRE records account for the records before them)" : "");
+                else if (v.retire_needed > 1 && v.retired_end >= v.retire_needed)
+                        report(&v, AUDIT_VERIFY_INFO, (int64_t) v.first_off, ret->first_seq, "records 1-%" PRIu64 " were "
+                               "retired: RETIRE records in the log account for them", v.retire_needed - 1);
+                v.file = NULL;
+
                 uint64_t covering_total = v.covering;
                 ret->closed = v.last_is_final;
                 ret->unsigned_records = ret->covered_seq ? covering_total - v.covered_covering : covering_total;
@@ -433,6 +556,9 @@ int audit_verify(const char *const *paths, size_t n, const AuditVerifyOptions *o
                 else if (o->have_head && !ret->head_found && o->head_seq < ret->first_seq)
                         report(&v, AUDIT_VERIFY_WARNING, -1, 0, "the head given (record %" PRIu64 ") was retired; it "
                                "cannot be checked", o->head_seq);
+                else if (o->have_head && !ret->head_found && v.head_lost)
+                        report(&v, AUDIT_VERIFY_WARNING, -1, 0, "the head given (record %" PRIu64 ") was lost (held in "
+                               "memory when the daemon stopped); it cannot be checked", o->head_seq);
                 if (!ret->closed) {
                         bool anchored = o->have_head && ret->head_found;
                         if (ret->n_checkpoints_valid == 0)

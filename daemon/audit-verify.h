@@ -8,6 +8,11 @@
  * finding is located (file, byte offset, sequence number) and handed to a callback; nothing is
  * printed here.
  *
+ * Records missing from the log must be accounted for by the log itself, or they are a problem:
+ * missing at its start by RETIRE records (retention deletes oldest files first, and records each
+ * deletion in a newer file before it unlinks the file), missing in the middle by the LOST record
+ * the daemon writes right after records it had numbered but could not write before it stopped.
+ *
  * What cannot be detected from the files alone: the removal of whole trailing runs of the daemon
  * (a log cut right after an earlier clean stop's final checkpoint looks complete). Pass the head
  * recorded elsewhere (AuditHead on D-Bus, or a previous export) as `head` to rule that out. */
@@ -20,7 +25,8 @@
 
 typedef enum AuditVerifyLevel {
         AUDIT_VERIFY_INFO,    /* how the log is, e.g. where it starts */
-        AUDIT_VERIFY_WARNING, /* worth knowing, not a failure (unsynchronized clock, open tail with open_ok) */
+        AUDIT_VERIFY_WARNING, /* worth knowing, not a failure (unsynchronized clock, open tail with open_ok,
+                               * records a LOST record accounts for) */
         AUDIT_VERIFY_PROBLEM, /* the log is not intact, or not provably so */
 } AuditVerifyLevel;
 
@@ -37,6 +43,10 @@ typedef struct AuditVerifyOptions {
         /* Accept a log that does not end with a final checkpoint (the daemon is running, or
          * crashed and has not restarted yet); its unsigned tail is reported as a warning. */
         bool open_ok;
+        /* The files given are a later part of the log on purpose (the crash test checks only what
+         * was written since its last check): records missing before the first one then need no
+         * RETIRE record. Never for a proof: a log whose first files were deleted by hand passes. */
+        bool prefix_ok;
         /* A head known from elsewhere: record head_seq must be in the log with this hash. */
         bool have_head;
         uint64_t head_seq;
@@ -55,6 +65,13 @@ typedef struct AuditVerifySummary {
         bool closed;                  /* ends with a valid final checkpoint over a STOP record */
         bool head_found;
         uint64_t n_clock_unsynced;
+        /* Gaps in the chain that LOST records account for: records numbered but never written
+         * (held in memory when the daemon stopped), in n_lost_gaps runs between lost_first_seq
+         * and lost_last_seq. */
+        uint64_t n_lost_records, n_lost_gaps;
+        uint64_t lost_first_seq, lost_last_seq;
+        /* Records the daemon could not keep and never numbered (LOST records without REF): no gap. */
+        uint64_t n_unnumbered_lost;
         uint64_t n_problems, n_warnings;
         bool have_key;
         uint8_t key_fingerprint[AUDIT_HASH_SIZE]; /* SHA-256 of the SPKI DER that signed */

@@ -172,7 +172,19 @@ static int verify(int argc, char *argv[]) {
                 printf("files: %" PRIu64 ", records: %" PRIu64, s.n_files, s.n_records);
                 if (s.n_records > 0)
                         printf(" (%" PRIu64 "-%" PRIu64 ")", s.first_seq, s.last_seq);
-                printf("\ncheckpoints: %" PRIu64 " valid of %" PRIu64, s.n_checkpoints_valid, s.n_checkpoints);
+                printf("\n");
+                /* Accounted gaps are not problems, but an auditor must see that records are missing. */
+                if (s.n_lost_gaps == 1)
+                        printf("lost: %" PRIu64 " records (%" PRIu64 "-%" PRIu64 "), accounted for by LOST records\n",
+                               s.n_lost_records, s.lost_first_seq, s.lost_last_seq);
+                else if (s.n_lost_gaps > 1)
+                        printf("lost: %" PRIu64 " records in %" PRIu64 " gaps from record %" PRIu64 " to %" PRIu64
+                               ", accounted for by LOST records\n", s.n_lost_records, s.n_lost_gaps, s.lost_first_seq,
+                               s.lost_last_seq);
+                if (s.n_unnumbered_lost > 0)
+                        printf("not kept: %" PRIu64 " records never numbered (the memory backlog was full), counted by "
+                               "LOST records\n", s.n_unnumbered_lost);
+                printf("checkpoints: %" PRIu64 " valid of %" PRIu64, s.n_checkpoints_valid, s.n_checkpoints);
                 if (s.have_key) {
                         printf(", key sha256:");
                         hex(stdout, s.key_fingerprint, AUDIT_HASH_SIZE);
