@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <errno.h>
 #include <systemd/sd-bus.h>
 
 #include "daemon/manager.h"
@@ -18,16 +19,26 @@ int bus_setup(Manager *m);
 void bus_emit_decision(Manager *m, const Decision *d);
 
 /* The permission table: every method is listed with who may call it (fprintd's lesson: an
- * unclassified method is a programming error, caught by bus_check_caller()). */
+ * unclassified method is a programming error, caught by bus_check_caller()). The caller is the
+ * uid the bus recorded for its connection (bus_caller_uid()); its groups are that uid's in the
+ * user and group databases, never those of the process that has the caller's pid at call time. */
 typedef enum BusPermission {
         BUS_PERMISSION_ANYONE,   /* whoever the bus policy lets through */
+        BUS_PERMISSION_UI,       /* a local UI: ui_uids, members of ui_groups; and every operator */
         BUS_PERMISSION_OPERATOR, /* root, operator_uids, members of operator_groups */
+        _BUS_PERMISSION_MAX,
+        _BUS_PERMISSION_INVALID = -EINVAL,
 } BusPermission;
 
 /* Checks the caller of m against the method's permission. Returns 1 when allowed; otherwise a
- * negative errno with error set (NotAuthorized, or why the credentials could not be read), which
- * a method handler returns as it is. */
+ * negative errno with error set (NotAuthorized, or why the caller's uid or groups could not be
+ * read), which a method handler returns as it is. Logs refusals with the method and the uid. */
 int bus_check_caller(Manager *mgr, sd_bus_message *m, sd_bus_error *error);
+
+/* The uid of the connection that sent m, as the bus vouches for it (the kernel's SO_PEERCRED at
+ * connect time), never read from /proc. Returns 0, or a negative errno when the bus did not say;
+ * does not log. For anything that records or judges who called (the audit record of Unlock). */
+int bus_caller_uid(sd_bus_message *m, uid_t *ret_uid);
 
 /* Resolves the group names of the configuration (operators, UI) to gids, at start and reload. */
 void bus_auth_resolve_groups(Manager *m);
