@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fileio.h"
 #include "core/keystore.h"
 
 /* An appliance trusts a handful of issuers with one or two keys each (rotation), so a flat
@@ -87,23 +89,10 @@ int keystore_add_pem(Keystore *ks, const char *iss, const uint8_t *kid, size_t k
 int keystore_add_pem_file(Keystore *ks, const char *iss, const uint8_t *kid, size_t kid_len, const char *path) {
         _cleanup_(freep) char *buf = NULL;
         size_t n = 0;
-        FILE *f;
+        int r;
 
-        f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        /* A public key PEM is well under 2 KiB (RSA-4096: ~800 bytes); 64 KiB bounds a wrong file. */
-        buf = malloc(65536);
-        if (!buf) {
-                fclose(f);
-                return -ENOMEM;
-        }
-        n = fread(buf, 1, 65536, f);
-        int err = ferror(f) ? -EIO : 0;
-        fclose(f);
-        if (err < 0)
-                return err;
-        if (n == 65536)
-                return -EFBIG;
+        r = read_regular_file(AT_FDCWD, path, KEYSTORE_PEM_FILE_MAX, 0, &buf, &n);
+        if (r < 0)
+                return r;
         return keystore_add_pem(ks, iss, kid, kid_len, buf, n);
 }

@@ -31,7 +31,13 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Keystore *, keystore_free);
  * ≥ 2048), -EEXIST when (iss, kid) is already present. */
 int keystore_add_pem(Keystore *ks, const char *iss, const uint8_t *kid, size_t kid_len, const char *pem, size_t pem_len);
 
-/* The same, reading the PEM from a file; -errno from opening or reading it. */
+/* A public key PEM is well under 2 KiB (RSA-4096: ~800 bytes); this bounds a wrong file. */
+#define KEYSTORE_PEM_FILE_MAX (64 * 1024)
+
+/* The same, reading the PEM from a file, which must be a regular file (a symbolic link to one
+ * is followed) of at most KEYSTORE_PEM_FILE_MAX bytes. Errors from read_regular_file()
+ * (core/fileio.h: -EBADFD for a FIFO, socket or device, -EISDIR, -EFBIG, -errno), which
+ * read_file_strerror() turns into words, then those of keystore_add_pem(). */
 int keystore_add_pem_file(Keystore *ks, const char *iss, const uint8_t *kid, size_t kid_len, const char *path);
 
 /* Returns the key for (iss, kid), or NULL. The pointer is valid until the keystore is freed. */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/fileio.h"
 #include "core/hc1-claims.h"
 #include "core/trustlist.h"
 
@@ -290,44 +291,6 @@ int trustlist_add_der(TrustList *tl, const uint8_t *der, size_t len) {
         return 0;
 }
 
-static int read_file(const char *path, uint8_t **ret, size_t *ret_len, int64_t *ret_mtime) {
-        _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) uint8_t *buf = NULL;
-        struct stat st;
-        size_t n = 0;
-
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
-        if (st.st_size > TRUSTLIST_MAX_FILE)
-                return -EFBIG;
-        buf = malloc((size_t) st.st_size + 1);
-        if (!buf)
-                return -ENOMEM;
-        /* Read to the end rather than trusting st_size: the file may be rewritten meanwhile. */
-        for (;;) {
-                ssize_t k = read(fd, buf + n, (size_t) st.st_size + 1 - n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > (size_t) st.st_size)
-                        return -EFBIG; /* grew while we read it: try again at the next reload */
-        }
-        *ret = TAKE_PTR(buf);
-        *ret_len = n;
-        *ret_mtime = (int64_t) st.st_mtim.tv_sec;
-        return 0;
-}
-
 static bool looks_like_pem(const uint8_t *buf, size_t len) {
         static const char marker[] = "-----BEGIN ";
         return memmem(buf, len, marker, strlen(marker)) != NULL;
@@ -377,22 +340,30 @@ static int load_pem(TrustList *tl, const char *path, const uint8_t *buf, size_t 
         return seen == 0 ? -EBADMSG : added;
 }
 
-int trustlist_load_file(TrustList *tl, const char *path, TrustListSkipFn skip, void *userdata) {
-        _cleanup_(freep) uint8_t *buf = NULL;
-        int64_t mtime = 0;
+/* Loads name, relative to dir_fd; path names it in reports. */
+static int load_file_at(TrustList *tl, int dir_fd, const char *name, const char *path, TrustListSkipFn skip,
+                        void *userdata) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *buf = NULL;
+        struct stat st;
         size_t len = 0;
         int r;
 
-        r = read_file(path, &buf, &len, &mtime);
+        /* A symbolic link is followed (updaters swap folders and files by renaming links), but
+         * what it names must be a regular file: a FIFO would block the daemon's reload. */
+        fd = open_regular_file(dir_fd, name, 0, &st);
+        if (fd < 0)
+                return fd;
+        r = read_regular_fd(fd, TRUSTLIST_MAX_FILE, 0, &buf, &len);
         if (r < 0)
                 return r;
         if (len > INT32_MAX)
                 return -EFBIG;
 
-        if (looks_like_pem(buf, len))
-                r = load_pem(tl, path, buf, len, skip, userdata);
+        if (looks_like_pem((const uint8_t *) buf, len))
+                r = load_pem(tl, path, (const uint8_t *) buf, len, skip, userdata);
         else {
-                r = trustlist_add_der(tl, buf, len);
+                r = trustlist_add_der(tl, (const uint8_t *) buf, len);
                 if (r == -EBADMSG)
                         return r; /* neither PEM nor a certificate: the file is wrong, not one entry */
                 if (r < 0 && skip)
@@ -400,8 +371,12 @@ int trustlist_load_file(TrustList *tl, const char *path, TrustListSkipFn skip, v
                 r = r < 0 ? 0 : 1;
         }
         if (r >= 0)
-                tl->updated_at = MAX(tl->updated_at, mtime);
+                tl->updated_at = MAX(tl->updated_at, (int64_t) st.st_mtim.tv_sec);
         return r;
+}
+
+int trustlist_load_file(TrustList *tl, const char *path, TrustListSkipFn skip, void *userdata) {
+        return load_file_at(tl, AT_FDCWD, path, path, skip, userdata);
 }
 
 static bool wanted_name(const char *name) {
@@ -429,15 +404,22 @@ static void strv_free(char **v, size_t n) {
 }
 
 int trustlist_load_dir(TrustList *tl, const char *path, TrustListSkipFn skip, void *userdata) {
+        _cleanup_(closep) int fd = -EBADF;
         char **names = NULL;
-        size_t n = 0, allocated = 0;
+        size_t n = 0, allocated = 0, prefix = strlen(path) + 1;
         struct dirent *de;
         int added = 0, r = 0;
         DIR *dir;
 
-        dir = opendir(path);
+        /* O_DIRECTORY fails at once on anything else, a FIFO included. The entries are opened
+         * relative to this fd, so they come from the folder we listed even if it is renamed. */
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        dir = fdopendir(fd);
         if (!dir)
                 return -errno;
+        fd = -EBADF; /* dir owns it now */
         /* Collect first, then sort: readdir order is arbitrary, and the order of skip reports
          * (and which duplicate wins) should not change between reloads. */
         while ((errno = 0, de = readdir(dir))) {
@@ -460,21 +442,24 @@ int trustlist_load_dir(TrustList *tl, const char *path, TrustListSkipFn skip, vo
         }
         if (r == 0 && errno != 0)
                 r = -errno;
-        closedir(dir);
         if (r < 0) {
+                closedir(dir);
                 strv_free(names, n);
                 return r;
         }
 
         if (n > 0)
                 qsort(names, n, sizeof(char *), cmp_names);
+        /* An entry that is not a regular file (a FIFO, a socket, a device) is reported and
+         * skipped like a file without certificates; a subfolder is skipped quietly. */
         for (size_t i = 0; i < n; i++) {
-                int k = trustlist_load_file(tl, names[i], skip, userdata);
+                int k = load_file_at(tl, dirfd(dir), names[i] + prefix, names[i], skip, userdata);
                 if (k >= 0)
                         added += k;
                 else if (skip && k != -EISDIR)
                         skip(names[i], 0, k, userdata);
         }
+        closedir(dir);
         strv_free(names, n);
         return added;
 }

@@ -73,15 +73,19 @@ int trustlist_add_der(TrustList *tl, const uint8_t *der, size_t len);
 typedef void (*TrustListSkipFn)(const char *path, size_t index, int error, void *userdata);
 
 /* Loads a file: PEM with one or more CERTIFICATE blocks (other blocks are ignored), or else one
- * DER certificate. Returns the number of certificates added (≥ 0), or -errno when the file
- * cannot be read, or -EBADMSG when it holds no certificate at all. Certificates that cannot be
+ * DER certificate. The file must be a regular file of at most TRUSTLIST_MAX_FILE bytes (a
+ * symbolic link to one is followed). Returns the number of certificates added (≥ 0), or the
+ * errors of read_regular_file() (core/fileio.h: -EBADFD for a FIFO, socket or device, -EISDIR,
+ * -EFBIG, -errno; read_file_strerror() says them in words), or -EBADMSG when it holds no
+ * certificate at all. Certificates that cannot be
  * added are reported through skip (may be NULL) and do not fail the load. Raises the list's
  * updated_at to the file's modification time. */
 int trustlist_load_file(TrustList *tl, const char *path, TrustListSkipFn skip, void *userdata);
 
 /* Loads every regular file named *.pem, *.crt, *.cer or *.der directly in the directory, in name
- * order (hidden files and subdirectories are not read). Files that fail are reported through
- * skip and do not fail the load. Returns the number of certificates added, or -errno when the
+ * order (hidden files and subdirectories are not read). Files that fail, and entries with such a
+ * name that are not regular files (-EBADFD: a FIFO, socket or device, never opened in a way that
+ * could block), are reported through skip and do not fail the load. Returns the number of certificates added, or -errno when the
  * directory cannot be read. */
 int trustlist_load_dir(TrustList *tl, const char *path, TrustListSkipFn skip, void *userdata);
 

@@ -10,7 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
 #include "daemon/audit-internal.h"
+#include "daemon/config.h"
 #include "daemon/log.h"
 
 #ifndef QRGATE_VERSION
@@ -287,12 +289,12 @@ void audit_set_state_handler(Audit *a, AuditStateHandler handler, void *userdata
 }
 
 static bool file_digest(const char *path, uint8_t ret[static AUDIT_HASH_SIZE]) {
-        _cleanup_(freep) uint8_t *buf = NULL;
-        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *buf = NULL;
         size_t size;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || audit_file_read(fd, &buf, &size) < 0)
+        /* Read as config_load() reads it: a FIFO put in its place between the load and this
+         * record must not block the daemon, and a file over the cap was refused anyway. */
+        if (read_regular_file(AT_FDCWD, path, CONFIG_FILE_MAX, 0, &buf, &size) < 0)
                 return false;
         audit_hash(buf, size, ret);
         return true;

@@ -21,6 +21,8 @@
 #define CONFIG_DEFAULT_PATH "/etc/qrgate/qrgate.conf"
 #define CONFIG_MAX_ITEMS 64 /* issuers, keys per issuer, locks, doors, sources, scopes */
 #define CONFIG_ID_MAX 32    /* lock, door and source ids */
+/* The shipped example is under 10 KiB; a file a hundred times that size is not a configuration. */
+#define CONFIG_FILE_MAX (1024 * 1024)
 
 typedef struct IssuerKeyConf {
         const char *kid;
@@ -102,14 +104,17 @@ typedef struct Config {
         AuditConf audit; /* docs/audit.md */
 } Config;
 
-/* Loads and validates path. On success returns 0 and *ret (free with config_free()). On failure
- * returns -EINVAL (or -ENOMEM) and *ret_errors holds one "file:line: message" line per problem
- * (a malloc()ed string the caller frees). */
+/* Loads and validates path, which must be a regular file (a symbolic link to one is followed) of
+ * at most CONFIG_FILE_MAX bytes; @include is refused, and so is an integer literal that libconfig
+ * would not read as written (one beyond 32 bits needs the L suffix). On success returns 0 and
+ * *ret (free with config_free()). On failure returns -EINVAL (or -ENOMEM) and *ret_errors holds
+ * one "file:line: message" line per problem (a malloc()ed string the caller frees). */
 int config_load(const char *path, Config **ret, char **ret_errors);
 Config *config_free(Config *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 
-/* Builds the issuer keystore, reading key files. Failures are reported like config_load()'s. */
+/* Builds the issuer keystore, reading key files (regular files of at most KEYSTORE_PEM_FILE_MAX
+ * bytes). Failures are reported like config_load()'s. */
 int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors);
 
 /* Loads the configured DSC trust list. An unreadable path is an error (-EINVAL); a certificate

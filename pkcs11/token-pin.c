@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
 #include "pkcs11/token-internal.h"
 
 void token_pin_erase(TokenPin *pin) {
@@ -31,10 +32,11 @@ static int credential_path(const char *name, char ret[static PATH_MAX], TokenRea
 
 int token_pin_read(const char *credential, const char *file, TokenPin *ret, TokenReason *why) {
         _cleanup_(closep) int fd = -EBADF;
-        char path[PATH_MAX];
+        ReadFileFlags flags = READ_SECRET;
+        char path[PATH_MAX], *buf = NULL;
         const char *what;
         struct stat st;
-        ssize_t n;
+        size_t size = 0, n;
         int r;
 
         if (credential) {
@@ -42,6 +44,8 @@ int token_pin_read(const char *credential, const char *file, TokenPin *ret, Toke
                 if (r < 0)
                         return r;
                 what = "PIN credential";
+                /* systemd writes credentials as files of their own; a link there is not one. */
+                flags |= READ_NOFOLLOW;
         } else if (file) {
                 if ((size_t) snprintf(path, sizeof(path), "%s", file) >= sizeof(path))
                         return token_fail(why, -ENAMETOOLONG, "PIN file path too long");
@@ -49,19 +53,15 @@ int token_pin_read(const char *credential, const char *file, TokenPin *ret, Toke
         } else
                 return token_fail(why, -EINVAL, "no PIN source configured (pin credential or pin file)");
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0) {
-                r = -errno;
-                return token_fail(why, r, "%s \"%s\": %s", what, path, strerror(-r));
-        }
-        if (fstat(fd, &st) < 0)
-                return token_fail(why, -errno, "%s \"%s\": cannot stat", what, path);
-        if (!S_ISREG(st.st_mode))
-                return token_fail(why, -EINVAL, "%s \"%s\" is not a regular file", what, path);
+        /* Non-blocking and regular files only: a FIFO in its place must not hang the daemon. */
+        fd = open_regular_file(AT_FDCWD, path, flags, &st);
+        if (fd < 0)
+                return token_fail(why, fd, "%s \"%s\": %s", what, path, read_file_strerror(fd, flags));
         /* "A file only the daemon can read": no group or other bits, owned by us (or root, for a
          * daemon that reads it before dropping privileges). A credential is exempt: systemd keeps
          * it in a directory only this unit can enter, and grants a non-root service user access
-         * with an ACL, which shows as group bits (systemd.exec(5), "Credentials"). */
+         * with an ACL, which shows as group bits (systemd.exec(5), "Credentials"). Checked before
+         * the PIN is read. */
         if (!credential) {
                 if ((st.st_mode & 0077) != 0)
                         return token_fail(why, -EPERM, "%s \"%s\" is accessible by group or others (chmod 0600)",
@@ -71,22 +71,25 @@ int token_pin_read(const char *credential, const char *file, TokenPin *ret, Toke
         }
 
         token_pin_erase(ret);
-        n = read(fd, ret->value, sizeof(ret->value));
-        if (n < 0) {
-                r = -errno;
-                token_pin_erase(ret);
-                return token_fail(why, r, "%s \"%s\": read failed", what, path);
-        }
-        if ((size_t) n > TOKEN_PIN_MAX) {
-                token_pin_erase(ret);
+        /* Room for the longest PIN and a CR LF the editor added. */
+        r = read_regular_fd(fd, TOKEN_PIN_MAX + 2, flags, &buf, &size);
+        if (r == -EFBIG)
                 return token_fail(why, -E2BIG, "%s \"%s\" is longer than %d bytes", what, path, TOKEN_PIN_MAX);
-        }
+        if (r < 0)
+                return token_fail(why, r, "%s \"%s\": read failed: %s", what, path, read_file_strerror(r, flags));
         /* Trailing line ends are the editor's, not the PIN's. */
-        while (n > 0 && (ret->value[n - 1] == '\n' || ret->value[n - 1] == '\r'))
-                ret->value[--n] = 0;
+        n = size;
+        while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+                n--;
+        if (n <= TOKEN_PIN_MAX)
+                memcpy(ret->value, buf, n);
+        explicit_bzero(buf, size);
+        free(buf);
+        if (n > TOKEN_PIN_MAX)
+                return token_fail(why, -E2BIG, "%s \"%s\" is longer than %d bytes", what, path, TOKEN_PIN_MAX);
         if (n == 0)
                 return token_fail(why, -EINVAL, "%s \"%s\" is empty", what, path);
 
-        ret->size = (size_t) n;
+        ret->size = n;
         return 0;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/fileio.h"
 #include "core/macro.h"
 #include "tools/keyfile.h"
 
@@ -56,12 +57,24 @@ int keyfile_generate(const char *alg, const char *prefix) {
 }
 
 int keyfile_load_private(const char *path, EVP_PKEY **ret) {
-        FILE *f = fopen(path, "re");
-        if (!f)
-                return -errno;
-        EVP_PKEY *pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-        fclose(f);
+        _cleanup_(freep) char *buf = NULL;
+        EVP_PKEY *pkey = NULL;
+        size_t n = 0;
+        BIO *bio;
+        int r;
+
+        r = read_regular_file(AT_FDCWD, path, KEYFILE_MAX, READ_SECRET, &buf, &n);
+        if (r < 0)
+                return r;
+        bio = BIO_new_mem_buf(buf, (int) n);
+        if (bio) {
+                pkey = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+                BIO_free(bio);
+        }
+        explicit_bzero(buf, n);
         ERR_clear_error();
+        if (!bio)
+                return -ENOMEM;
         if (!pkey)
                 return -EBADMSG;
         *ret = pkey;

@@ -11,5 +11,11 @@
  * (SubjectPublicKeyInfo PEM). Returns -EINVAL for an unknown alg, -EEXIST, or -errno. */
 int keyfile_generate(const char *alg, const char *prefix);
 
-/* Reads a PEM private key. -errno from opening, -EBADMSG when it is not a private key. */
+/* A PEM private key is a few KiB at most (RSA-4096: ~3.3 KiB); this bounds a wrong file. */
+#define KEYFILE_MAX (64 * 1024)
+
+/* Reads a PEM private key from a regular file of at most KEYFILE_MAX bytes (a symbolic link to
+ * one is followed). The errors of read_regular_file() (core/fileio.h: -EBADFD for a FIFO, socket
+ * or device, -EISDIR, -EFBIG, -errno; read_file_strerror() says them in words), -EBADMSG when
+ * it is not a private key. The file's bytes are erased from memory after parsing. */
 int keyfile_load_private(const char *path, EVP_PKEY **ret);

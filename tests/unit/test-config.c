@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon/config.h"
@@ -107,6 +108,240 @@ static void missing_file_is_reported(void **state) {
         free(errors);
 }
 
+/* libconfig 1.5 keeps the low 32 bits of a literal without L: this one would be uid 1001. */
+static void integer_beyond_32_bits_is_refused(void **state) {
+        assert_error(MINIMAL "bus: { operator_uids = [ 4294968297 ]; };\n",
+                     "3: 4294968297 does not fit in 32 bits (libconfig would read it as 1001); append L if it is meant");
+        assert_error(MINIMAL "verifier: { max_lifetime = -2147483649; };\n",
+                     "3: -2147483649 does not fit in 32 bits (libconfig would read it as 2147483647)");
+        assert_error(MINIMAL "verifier: {\n clock_skew = 99999999999999999999; };\n",
+                     "4: 99999999999999999999 does not fit in 64 bits (libconfig would read it as -1)");
+        assert_error(MINIMAL "verifier: { max_lifetime = 9223372036854775808L; };\n",
+                     "3: 9223372036854775808L does not fit in 64 bits");
+        /* Nothing else is reported: the values would be wrong. */
+        char *e = load_errors(MINIMAL "bus: { operator_uids = [ 4294968297 ]; };\n", NULL);
+        assert_null(strstr(e, "out of range"));
+        free(e);
+}
+
+/* With L the value is read as written, and the key's own range applies to all 64 bits. */
+static void long_literal_meets_the_range_check(void **state) {
+        assert_error(MINIMAL "bus: { operator_uids = [ 4294968297L ]; };\n", "3: uid 4294968297 out of range");
+        assert_error(MINIMAL "verifier: { max_lifetime = 4294967356L; };\n",
+                     "3: 'max_lifetime' is 4294967356, must be between 10 and 3600");
+        assert_error(MINIMAL "verifier: { replay_capacity = 4294967312LL; };\n",
+                     "3: 'replay_capacity' is 4294967312, must be between 16 and 16777216");
+
+        Config *c;
+        assert_null(load_errors(MINIMAL "verifier: { max_lifetime = 60L; clock_skew = -0; };\n"
+                                        "dcc: { trust_list = [ \"/x\" ]; trust_max_age = 315360000L; };\n", &c));
+        assert_int_equal(c->max_lifetime, 60);
+        assert_int_equal(c->dcc.trust_max_age, 315360000);
+        config_free(c);
+}
+
+static void hex_literals_are_checked_too(void **state) {
+        assert_error(MINIMAL "bus: { operator_uids = [ 0x1000003E9 ]; };\n",
+                     "3: 0x1000003E9 does not fit in 32 bits (libconfig would read it as 1001); append L if it is meant");
+        assert_error(MINIMAL "verifier: { max_lifetime = 0xFFFFFFFF; };\n",
+                     "3: 0xFFFFFFFF does not fit in 32 bits (libconfig would read it as -1)");
+        assert_error(MINIMAL "verifier: { max_lifetime = 0x8000000000000000L; };\n",
+                     "3: 0x8000000000000000L does not fit in 64 bits");
+        Config *c;
+        assert_null(load_errors(MINIMAL "verifier: { max_lifetime = 0x3c; clock_skew = 0X1e; };\n"
+                                        "bus: { operator_uids = [ 0x3E9L, 0x7fffffffL ]; };\n", &c));
+        assert_int_equal(c->max_lifetime, 60);
+        assert_int_equal(c->clock_skew, 30);
+        assert_int_equal(c->operator_uids[0], 1001);
+        assert_int_equal(c->operator_uids[1], 0x7fffffff);
+        config_free(c);
+}
+
+static void digits_outside_values_are_not_literals(void **state) {
+        Config *c;
+        /* In strings (escaped quotes included), comments, and floats: not integers. */
+        assert_null(load_errors(MINIMAL "state_directory = \"/var/lib/4294968297\\\" 4294968297\";\n"
+                                        "# 4294968297\n// 4294968297\n/* 4294968297\n 4294968297 */\n"
+                                        "verifier: { max_lifetime = 60; };\n", &c));
+        assert_string_equal(c->state_directory, "/var/lib/4294968297\" 4294968297");
+        config_free(c);
+        /* A name with digits is a name; the only problem here is that the key is unknown. */
+        char *e = load_errors(MINIMAL "key4294968297 = 1;\n", NULL);
+        assert_non_null(strstr(e, "unknown key 'key4294968297'"));
+        assert_null(strstr(e, "does not fit"));
+        free(e);
+        e = load_errors(MINIMAL "verifier: { max_lifetime = 4294968297.0; clock_skew = 1e20; };\n", NULL);
+        assert_non_null(strstr(e, "'max_lifetime' in verifier must be an integer"));
+        assert_null(strstr(e, "does not fit"));
+        free(e);
+        /* Lines are still counted inside strings and comments. */
+        assert_error(MINIMAL "state_directory = \"a\nb\"; /*\n*/\nverifier: { max_lifetime = 4294968297; };\n",
+                     "6: 4294968297 does not fit in 32 bits");
+}
+
+static void include_and_nul_bytes_are_refused(void **state) {
+        char dir[] = "/tmp/qrgate-conf-inc-XXXXXX", fifo[64], text[256];
+        assert_non_null(mkdtemp(dir));
+        snprintf(fifo, sizeof(fifo), "%s/more.conf", dir);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        /* libconfig would open the FIFO and block: the refusal comes before it parses. */
+        alarm(10);
+        snprintf(text, sizeof(text), MINIMAL "@include \"%s\"\n", fifo);
+        assert_error(text, "3: @include is not supported");
+        alarm(0);
+        assert_int_equal(unlink(fifo), 0);
+        assert_int_equal(rmdir(dir), 0);
+
+        strcpy(path, "/tmp/qrgate-conf-XXXXXX");
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, MINIMAL "#\0\n", sizeof(MINIMAL "#\0\n") - 1), (ssize_t) sizeof(MINIMAL "#\0\n") - 1);
+        close(fd);
+        char *errors = NULL;
+        Config *c = NULL;
+        assert_int_equal(config_load(path, &c, &errors), -EINVAL);
+        unlink(path);
+        assert_non_null(strstr(errors, ":3: the file contains a NUL byte"));
+        free(errors);
+}
+
+/* A FIFO (or any non-regular file) where a file is expected must be refused at once: open()
+ * would otherwise wait for a writer and freeze the daemon at start or reload. */
+typedef struct FifoDir {
+        char dir[64], fifo[96], conf[96];
+} FifoDir;
+
+static int fifo_setup(void **state) {
+        FifoDir *f = calloc(1, sizeof(FifoDir));
+        strcpy(f->dir, "/tmp/qrgate-conf-fifo-XXXXXX");
+        assert_non_null(mkdtemp(f->dir));
+        snprintf(f->fifo, sizeof(f->fifo), "%s/fifo", f->dir);
+        snprintf(f->conf, sizeof(f->conf), "%s/qrgate.conf", f->dir);
+        assert_int_equal(mkfifo(f->fifo, 0600), 0);
+        *state = f;
+        alarm(10); /* a regression blocks: SIGALRM fails the test instead of hanging the suite */
+        return 0;
+}
+
+static int fifo_teardown(void **state) {
+        FifoDir *f = *state;
+        char cmd[128];
+        alarm(0);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+        assert_int_equal(system(cmd), 0);
+        free(f);
+        return 0;
+}
+
+static void load_fifo_conf(FifoDir *f, const char *extra, Config **ret) {
+        char *errors = NULL;
+        FILE *out = fopen(f->conf, "we");
+        assert_non_null(out);
+        fprintf(out, MINIMAL "%s\n", extra);
+        assert_int_equal(fclose(out), 0);
+        assert_int_equal(config_load(f->conf, ret, &errors), 0);
+        assert_null(errors);
+}
+
+static void fifo_as_configuration_is_refused_at_once(void **state) {
+        FifoDir *f = *state;
+        char *errors = NULL, want[256];
+        Config *c = NULL;
+
+        assert_int_equal(config_load(f->fifo, &c, &errors), -EINVAL);
+        snprintf(want, sizeof(want), "%s: cannot read the file: not a regular file (a FIFO, socket or device)", f->fifo);
+        assert_non_null(strstr(errors, want));
+        free(errors);
+        assert_int_equal(config_load(f->dir, &c, &errors), -EINVAL);
+        assert_non_null(strstr(errors, "cannot read the file: a directory, not a regular file"));
+        free(errors);
+}
+
+static void oversized_configuration_is_refused(void **state) {
+        FifoDir *f = *state;
+        char *errors = NULL;
+        Config *c = NULL;
+
+        FILE *out = fopen(f->conf, "we");
+        assert_non_null(out);
+        for (int i = 0; i < CONFIG_FILE_MAX / 64 + 1; i++)
+                fprintf(out, "# %-61s\n", "64 bytes a line");
+        assert_int_equal(fclose(out), 0);
+        assert_int_equal(config_load(f->conf, &c, &errors), -EINVAL);
+        assert_non_null(strstr(errors, "cannot read the file: it is larger than 1024 KiB"));
+        free(errors);
+}
+
+static void fifo_as_issuer_key_file_is_refused_at_once(void **state) {
+        FifoDir *f = *state;
+        char extra[256], *errors = NULL;
+        Keystore *ks = NULL;
+        Config *c = NULL;
+
+        snprintf(extra, sizeof(extra), "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); } );",
+                 f->fifo);
+        load_fifo_conf(f, extra, &c);
+        assert_int_equal(config_build_keystore(c, &ks, &errors), -EINVAL);
+        assert_null(ks);
+        assert_non_null(strstr(errors, "issuer 'city' key 'k1' in "));
+        assert_non_null(strstr(errors, "/fifo: not a regular file (a FIFO, socket or device)"));
+        free(errors);
+        config_free(c);
+}
+
+static void oversized_or_directory_key_file_is_refused(void **state) {
+        FifoDir *f = *state;
+        char extra[512], big[128], *errors = NULL;
+        Keystore *ks = NULL;
+        Config *c = NULL;
+
+        snprintf(big, sizeof(big), "%s/big.pub", f->dir);
+        FILE *out = fopen(big, "we");
+        assert_non_null(out);
+        for (int i = 0; i < KEYSTORE_PEM_FILE_MAX / 64 + 1; i++)
+                fprintf(out, "%-63s\n", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE");
+        assert_int_equal(fclose(out), 0);
+        snprintf(extra, sizeof(extra), "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; },\n"
+                 "{ kid = \"k2\"; file = \"%s\"; } ); } );", big, f->dir);
+        load_fifo_conf(f, extra, &c);
+        assert_int_equal(config_build_keystore(c, &ks, &errors), -EINVAL);
+        assert_non_null(strstr(errors, "/big.pub: larger than 64 KiB, not a public key file"));
+        assert_non_null(strstr(errors, "key 'k2' in "));
+        assert_non_null(strstr(errors, ": a directory, not a regular file"));
+        free(errors);
+        config_free(c);
+}
+
+static void fifo_in_trust_list_is_refused_at_once(void **state) {
+        FifoDir *f = *state;
+        char extra[256], *errors = NULL;
+        TrustList *tl = NULL;
+        Config *c = NULL;
+
+        /* Named as the list: an error. */
+        snprintf(extra, sizeof(extra), "dcc: { trust_list = [ \"%s\" ]; };", f->fifo);
+        load_fifo_conf(f, extra, &c);
+        assert_int_equal(config_build_trustlist(c, 0, &tl, &errors), -EINVAL);
+        assert_non_null(strstr(errors, "/fifo: not a regular file (a FIFO, socket or device)"));
+        free(errors);
+        config_free(c);
+
+        /* In a folder of certificates: reported and skipped, like any file that holds none. */
+        char sub[128], entry[160];
+        snprintf(sub, sizeof(sub), "%s/dsc", f->dir);
+        snprintf(entry, sizeof(entry), "%s/de.pem", sub);
+        assert_int_equal(mkdir(sub, 0700), 0);
+        assert_int_equal(mkfifo(entry, 0600), 0);
+        snprintf(extra, sizeof(extra), "dcc: { trust_list = [ \"%s\" ]; };", sub);
+        load_fifo_conf(f, extra, &c);
+        assert_int_equal(config_build_trustlist(c, 0, &tl, &errors), 0);
+        assert_non_null(strstr(errors, "de.pem certificate #0 skipped: not a regular file (a FIFO, socket or device)"));
+        assert_int_equal(trustlist_count(tl), 0);
+        free(errors);
+        trustlist_free(tl);
+        config_free(c);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(minimal_configuration_has_safe_defaults),
@@ -117,6 +352,16 @@ int main(void) {
                 cmocka_unit_test(dangling_references_are_errors),
                 cmocka_unit_test(gpiod_lock_needs_a_line),
                 cmocka_unit_test(missing_file_is_reported),
+                cmocka_unit_test(integer_beyond_32_bits_is_refused),
+                cmocka_unit_test(long_literal_meets_the_range_check),
+                cmocka_unit_test(hex_literals_are_checked_too),
+                cmocka_unit_test(digits_outside_values_are_not_literals),
+                cmocka_unit_test(include_and_nul_bytes_are_refused),
+                cmocka_unit_test_setup_teardown(fifo_as_configuration_is_refused_at_once, fifo_setup, fifo_teardown),
+                cmocka_unit_test_setup_teardown(oversized_configuration_is_refused, fifo_setup, fifo_teardown),
+                cmocka_unit_test_setup_teardown(fifo_as_issuer_key_file_is_refused_at_once, fifo_setup, fifo_teardown),
+                cmocka_unit_test_setup_teardown(oversized_or_directory_key_file_is_refused, fifo_setup, fifo_teardown),
+                cmocka_unit_test_setup_teardown(fifo_in_trust_list_is_refused_at_once, fifo_setup, fifo_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
