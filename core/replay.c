@@ -14,21 +14,28 @@
 #define RECORD_LEN 24
 #define QUEUE_MAX 64
 
-/* A slot: the first 16 bytes of SHA-256(len(iss) || iss || cti) and the expiry. 128 bits keep
- * accidental collisions (which would refuse a fresh code) out of reach, and a fixed size keeps
- * memory and the file format simple. expires == 0 marks a never-used slot. */
+/* A slot: the first 16 bytes of SHA-256(len(iss) || iss || cti) and the last second the entry
+ * is live in (inclusive). 128 bits keep accidental collisions (which would refuse a fresh code)
+ * out of reach, and a fixed size keeps memory and the file format simple. until == 0 marks a
+ * never-used slot. (Files written before "until" was inclusive hold exp + skew, the code's last
+ * acceptable second: the same meaning.) */
 typedef struct Entry {
         uint8_t key[16];
-        int64_t expires;
+        int64_t until;
 } Entry;
+
+static bool entry_live(const Entry *e, int64_t now) {
+        return e->until != 0 && now <= e->until;
+}
 
 struct ReplayCache {
         Entry *slots;
         size_t n_slots; /* a power of two, at least twice the capacity */
         size_t capacity;
-        size_t used;    /* slots with expires != 0, live or expired */
+        size_t used;    /* slots with until != 0, live or expired */
+        int dir_fd;     /* the directory the file is in (a duplicate), or -EBADF */
         int fd;
-        char *path;
+        char *name;
         size_t file_records;
         uint8_t queue[QUEUE_MAX][RECORD_LEN]; /* records added but not yet written */
         size_t n_queued;
@@ -60,11 +67,11 @@ static Entry *probe(const ReplayCache *c, const uint8_t key[static 16], Entry **
         *ret_reusable = NULL;
         for (size_t i = slot_of(c, key), k = 0; k < c->n_slots; i = (i + 1) & (c->n_slots - 1), k++) {
                 Entry *e = &c->slots[i];
-                if (e->expires == 0)
+                if (e->until == 0)
                         return (*ret_reusable = *ret_reusable ?: e), NULL;
                 if (memcmp(e->key, key, 16) == 0)
                         return e;
-                if (e->expires <= now && !*ret_reusable)
+                if (!entry_live(e, now) && !*ret_reusable)
                         *ret_reusable = e;
         }
         return NULL;
@@ -88,6 +95,7 @@ int replay_cache_new(size_t capacity, ReplayCache **ret) {
         }
         c->n_slots = n;
         c->capacity = capacity;
+        c->dir_fd = -EBADF;
         c->fd = -EBADF;
         *ret = c;
         return 0;
@@ -98,7 +106,8 @@ ReplayCache *replay_cache_free(ReplayCache *c) {
                 return NULL;
         (void) replay_cache_sync(c, 0);
         closep(&c->fd);
-        free(c->path);
+        closep(&c->dir_fd);
+        free(c->name);
         free(c->slots);
         free(c);
         return NULL;
@@ -107,7 +116,7 @@ ReplayCache *replay_cache_free(ReplayCache *c) {
 size_t replay_cache_count(const ReplayCache *c, int64_t now) {
         size_t n = 0;
         for (size_t i = 0; i < c->n_slots; i++)
-                n += c->slots[i].expires > now;
+                n += entry_live(&c->slots[i], now);
         return n;
 }
 
@@ -122,7 +131,7 @@ static void sweep(ReplayCache *c, int64_t now) {
         c->slots = fresh;
         c->used = 0;
         for (size_t i = 0; i < n; i++)
-                if (old[i].expires > now) {
+                if (entry_live(&old[i], now)) {
                         Entry *reuse, *e = probe(c, old[i].key, &reuse, now);
                         if (!e) {
                                 *reuse = old[i];
@@ -138,18 +147,17 @@ bool replay_cache_contains(const ReplayCache *c, const char *iss, const uint8_t 
 
         make_key(iss, cti, cti_len, key);
         Entry *e = probe(c, key, &reuse, now);
-        return e && e->expires > now;
+        return e && entry_live(e, now);
 }
 
-static int insert(ReplayCache *c, const uint8_t key[static 16], int64_t expires, int64_t now) {
+static int insert(ReplayCache *c, const uint8_t key[static 16], int64_t until, int64_t now) {
         Entry *reuse, *e = probe(c, key, &reuse, now);
 
-        if (e && e->expires > now)
+        /* Live or not: an entry is kept at least as long as its code could be accepted, so a
+         * second add of the same code means a caller got that wrong. Refusing is the safe way
+         * to be wrong; re-arming would have let the code open a door again. */
+        if (e)
                 return -EEXIST;
-        if (e) { /* the same code again after it expired: refresh in place */
-                e->expires = expires;
-                return 0;
-        }
         /* The table has twice the capacity in slots, so probe chains stay short; only when the
          * capacity is used up do we pay for a sweep, and if every entry is still live the code
          * is refused instead of evicting one that could then be replayed. */
@@ -159,17 +167,17 @@ static int insert(ReplayCache *c, const uint8_t key[static 16], int64_t expires,
                         return -ENOSPC;
                 (void) probe(c, key, &reuse, now);
         }
-        if (reuse->expires == 0)
+        if (reuse->until == 0)
                 c->used++;
         memcpy(reuse->key, key, 16);
-        reuse->expires = expires;
+        reuse->until = until;
         return 0;
 }
 
 static void record_encode(const Entry *e, uint8_t out[static 24]) {
         memcpy(out, e->key, 16);
         for (int i = 0; i < 8; i++)
-                out[16 + i] = (uint8_t) ((uint64_t) e->expires >> (8 * i));
+                out[16 + i] = (uint8_t) ((uint64_t) e->until >> (8 * i));
 }
 
 static void record_decode(const uint8_t in[static 24], Entry *e) {
@@ -177,7 +185,7 @@ static void record_decode(const uint8_t in[static 24], Entry *e) {
         memcpy(e->key, in, 16);
         for (int i = 7; i >= 0; i--)
                 v = v << 8 | in[16 + i];
-        e->expires = (int64_t) v;
+        e->until = (int64_t) v;
 }
 
 static int write_all(int fd, const void *buf, size_t n) {
@@ -195,7 +203,23 @@ static int write_all(int fd, const void *buf, size_t n) {
         return 0;
 }
 
-/* Writes the live entries to path.tmp, syncs it and renames it over path, so a crash leaves
+/* Opens name in the cache's directory, never through a symlink, and only as a regular file. */
+static int open_in_dir(ReplayCache *c, const char *name, int flags) {
+        struct stat st;
+        int fd, r;
+
+        fd = openat(c->dir_fd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                r = S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* Writes the live entries to name.tmp, syncs it and renames it over name, so a crash leaves
  * either the old file or the new one; then reopens it for appending. */
 static int compact(ReplayCache *c, int64_t now) {
         _cleanup_(freep) char *tmp = NULL;
@@ -203,14 +227,18 @@ static int compact(ReplayCache *c, int64_t now) {
         size_t n = 0;
         int r;
 
-        if (asprintf(&tmp, "%s.tmp", c->path) < 0)
+        if (asprintf(&tmp, "%s.tmp", c->name) < 0)
                 return -ENOMEM;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0)
+        /* A leftover of a crash during the last compaction, or something planted: either way not
+         * ours to write through. O_EXCL after the unlink creates a fresh file or fails. */
+        if (unlinkat(c->dir_fd, tmp, 0) < 0 && errno != ENOENT)
                 return -errno;
+        fd = open_in_dir(c, tmp, O_WRONLY | O_CREAT | O_EXCL);
+        if (fd < 0)
+                return fd;
         r = write_all(fd, FILE_MAGIC, MAGIC_LEN);
         for (size_t i = 0; r >= 0 && i < c->n_slots; i++)
-                if (c->slots[i].expires > now) {
+                if (entry_live(&c->slots[i], now)) {
                         uint8_t rec[24];
                         record_encode(&c->slots[i], rec);
                         r = write_all(fd, rec, sizeof(rec));
@@ -218,38 +246,48 @@ static int compact(ReplayCache *c, int64_t now) {
                 }
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
-        if (r >= 0 && rename(tmp, c->path) < 0)
+        if (r >= 0 && renameat(c->dir_fd, tmp, c->dir_fd, c->name) < 0)
                 r = -errno;
         if (r < 0) {
-                (void) unlink(tmp);
+                (void) unlinkat(c->dir_fd, tmp, 0);
                 return r;
         }
+        if (c->dir_fd >= 0)
+                (void) fsync(c->dir_fd); /* the rename itself, for a power cut */
         closep(&c->fd);
-        c->fd = open(c->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+        c->fd = open_in_dir(c, c->name, O_WRONLY | O_APPEND);
         if (c->fd < 0)
-                return -errno;
+                return c->fd;
         c->file_records = n;
         return 0;
 }
 
-int replay_cache_attach_file(ReplayCache *c, const char *path, int64_t now) {
+int replay_cache_attach_file(ReplayCache *c, int dir_fd, const char *name, int64_t now) {
         _cleanup_(closep) int fd = -EBADF;
         uint8_t magic[MAGIC_LEN], rec[24];
         ssize_t k;
 
-        if (c->path)
+        if (c->name)
                 return -EBUSY;
-        fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-        if (fd < 0)
+        /* AT_FDCWD (tests, tools) stays as it is; a real directory is ours to keep open. */
+        c->dir_fd = dir_fd < 0 ? dir_fd : fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
+        if (c->dir_fd < 0 && c->dir_fd != AT_FDCWD)
                 return -errno;
+        fd = open_in_dir(c, name, O_RDONLY | O_CREAT);
+        if (fd < 0) {
+                closep(&c->dir_fd);
+                return fd;
+        }
         k = read(fd, magic, MAGIC_LEN);
         if (k < 0)
                 return -errno;
         /* An empty file is a new cache; anything else must be ours. A file we do not recognise
          * is left for the caller to deal with: silently starting empty would re-open the door
          * to every code it held. */
-        if (k > 0 && (k != MAGIC_LEN || memcmp(magic, FILE_MAGIC, MAGIC_LEN) != 0))
+        if (k > 0 && (k != MAGIC_LEN || memcmp(magic, FILE_MAGIC, MAGIC_LEN) != 0)) {
+                closep(&c->dir_fd);
                 return -EBADMSG;
+        }
         if (k > 0)
                 for (;;) {
                         size_t got = 0;
@@ -267,12 +305,12 @@ int replay_cache_attach_file(ReplayCache *c, const char *path, int64_t now) {
                                 break; /* end of file, or a torn last record */
                         Entry e;
                         record_decode(rec, &e);
-                        if (e.expires > now)
-                                (void) insert(c, e.key, e.expires, now);
+                        if (entry_live(&e, now))
+                                (void) insert(c, e.key, e.until, now);
                 }
 
-        c->path = strdup(path);
-        if (!c->path)
+        c->name = strdup(name);
+        if (!c->name)
                 return -ENOMEM;
         return compact(c, now);
 }
@@ -295,12 +333,14 @@ int replay_cache_sync(ReplayCache *c, int64_t now) {
         return 0;
 }
 
-int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t expires, int64_t now) {
+int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t until, int64_t now) {
         uint8_t key[16];
         int r;
 
+        if (until == 0)
+                return -EINVAL; /* 0 marks a free slot */
         make_key(iss, cti, cti_len, key);
-        r = insert(c, key, expires, now);
+        r = insert(c, key, until, now);
         if (r < 0 || c->fd < 0)
                 return r;
         if (c->n_queued == QUEUE_MAX) {
@@ -308,7 +348,7 @@ int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t
                 if (r < 0)
                         return r;
         }
-        Entry e = { .expires = expires };
+        Entry e = { .until = until };
         memcpy(e.key, key, sizeof(key));
         record_encode(&e, c->queue[c->n_queued++]);
         return 0;

@@ -2,8 +2,13 @@
 #pragma once
 
 /* The replay cache: which (iss, cti) pairs have already opened a door. A dynamic code is only
- * worth something if a screenshot of it cannot be used twice, so an entry lives exactly as long
+ * worth something if a screenshot of it cannot be used twice, so an entry lives at least as long
  * as its code could still be accepted, and survives a restart of the daemon.
+ *
+ * Times are whole seconds and an entry's "until" is inclusive: the entry is live at every t with
+ * t <= until — the same comparison as the verifier's time step (core/verifier.h,
+ * code_last_acceptable()), so that there is no second in which the code is accepted and its
+ * entry already gone.
  *
  * Memory is fixed at creation (capacity entries of 24 bytes, a table of twice that); when every
  * slot holds an unexpired code, new codes are refused (-ENOSPC) rather than forgetting one that
@@ -24,20 +29,24 @@ int replay_cache_new(size_t capacity, ReplayCache **ret);
 ReplayCache *replay_cache_free(ReplayCache *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(ReplayCache *, replay_cache_free);
 
-/* Loads the entries still live at now from path (creating it if missing), rewrites it without
- * the expired ones and keeps it open for appending. A torn last record (a crash during an append)
- * and records with a bad header are dropped. -errno when the file cannot be created or written. */
-int replay_cache_attach_file(ReplayCache *c, const char *path, int64_t now);
+/* Loads the entries still live at now from the file name in the directory dir_fd (creating it if
+ * missing), rewrites it without the expired ones and keeps it open for appending. Every file is
+ * opened relative to dir_fd without following symlinks, and must be a regular file (-ELOOP,
+ * -EBADFD otherwise): a link planted in the state directory must not redirect the daemon's
+ * writes. A torn last record (a crash during an append) is dropped. -EBADMSG for a file that is
+ * not a replay cache (left as it is), other -errno when it cannot be created or written. */
+int replay_cache_attach_file(ReplayCache *c, int dir_fd, const char *name, int64_t now);
 
-/* True when (iss, cti) was added and has not expired at now. */
+/* True when (iss, cti) was added and its entry is live at now (now <= until). */
 bool replay_cache_contains(const ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t now);
 
-/* Records (iss, cti) until expires (unix seconds). The entry is in memory — and so refused from
- * then on — at once; its record for the file is queued until replay_cache_sync(), so that a
- * caller can drive a door before touching the disk. Returns -EEXIST if it is already there,
- * -ENOSPC when the cache is full of unexpired entries, or -errno from writing the file when the
+/* Records (iss, cti) as used through until (unix seconds, inclusive). The entry is in memory —
+ * and so refused from then on — at once; its record for the file is queued until
+ * replay_cache_sync(), so that a caller can drive a door before touching the disk. Returns
+ * -EEXIST if (iss, cti) is there already, live or not (the same code is never re-armed),
+ * -ENOSPC when the cache is full of live entries, or -errno from writing the file when the
  * queue was full and had to be written first (the entry is still held in memory). */
-int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t expires, int64_t now);
+int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t until, int64_t now);
 
 /* Appends the queued records to the file (no-op without one). replay_cache_free() does it too.
  * -errno from writing; the records stay queued for the next attempt. */

@@ -114,7 +114,7 @@ static Reason qg1_check(const Verifier *v, const char *text, size_t len, int64_t
                 return verify_fail(res, VERIFY_STEP_TIME, REASON_NOT_YET_VALID,
                             "issued %lld s in the future (tolerance %lld s)",
                             (long long) (c->iat - now), (long long) v->clock_skew);
-        if (now > c->exp + v->clock_skew)
+        if (now > code_last_acceptable(c->exp, v->clock_skew))
                 return verify_fail(res, VERIFY_STEP_TIME, REASON_EXPIRED, "expired %lld s ago",
                             (long long) (now - c->exp));
         if (c->exp - c->iat > v->max_lifetime)
@@ -161,6 +161,7 @@ int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now) {
                 return res->reason == REASON_OK ? 0 : -EINVAL;
         if (res->reason != REASON_OK || !res->have_claims)
                 return -EINVAL;
-        /* After exp + skew the time step refuses the code anyway. */
-        return replay_cache_add(v->replay, c->iss, c->cti, c->cti_len, c->exp + v->clock_skew, now);
+        /* Not the current skew: a reload may raise it, and an entry dropped at exp + 30 would let
+         * the code in again until exp + 300. Holding entries the extra minutes costs nothing. */
+        return replay_cache_add(v->replay, c->iss, c->cti, c->cti_len, code_last_acceptable(c->exp, QG1_MAX_CLOCK_SKEW), now);
 }

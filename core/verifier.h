@@ -23,6 +23,7 @@
 #define QG1_MAX_TEXT 1024
 #define QG1_DEFAULT_MAX_LIFETIME 120
 #define QG1_DEFAULT_CLOCK_SKEW 30
+#define QG1_MAX_CLOCK_SKEW 300 /* the most verifier.clock_skew can be configured to */
 /* A limit for any scanned text before its format is known (QR version 40 holds 4296 characters). */
 #define CODE_MAX_TEXT 4296
 
@@ -71,13 +72,21 @@ typedef struct Verifier {
         TrustListAgePolicy dcc_trust_age_policy; /* what an older list means */
 } Verifier;
 
+/* The one definition of "still acceptable": a code whose exp claim is exp is accepted at every
+ * second now <= exp + skew. The time step refuses it after; the replay cache keeps a used code's
+ * entry live through code_last_acceptable(exp, QG1_MAX_CLOCK_SKEW), so through every second any
+ * configuration — including one a later reload applies — could accept it in. */
+static inline int64_t code_last_acceptable(int64_t exp, int64_t skew) {
+        return exp + skew; /* exp is at most CLAIM_TIME_MAX (claims_parse refuses more): no overflow */
+}
+
 /* Verifies text (len bytes, need not be NUL-terminated) at time now (unix seconds). Always fills
  * *ret and returns its reason. Does not record the code as used: call verifier_consume() once
  * the code has actually been honoured. */
 Reason verifier_check(const Verifier *v, const char *text, size_t len, int64_t now, VerifyResult *ret);
 
-/* Records a valid result's (iss, cti) in the replay cache until the code could no longer be
- * accepted. Returns 0, -ENOSPC (cache full of live codes: refuse the code), -EEXIST (already
+/* Records a valid result's (iss, cti) in the replay cache for as long as the code could be
+ * accepted under any configuration. Returns 0, -ENOSPC (cache full of live codes: refuse the code), -EEXIST (already
  * used), or -errno from the cache's file (the entry is still held in memory). */
 int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now);
 

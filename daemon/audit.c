@@ -14,6 +14,7 @@
 #include "daemon/audit-internal.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
+#include "daemon/private-dir.h"
 
 #ifndef QRGATE_VERSION
 #define QRGATE_VERSION "0.1"
@@ -198,6 +199,7 @@ static void pending_abandon_all(Audit *a) {
 
 int audit_open(sd_event *e, const char *state_directory, const AuditConf *conf, Audit **ret) {
         _cleanup_(audit_freep) Audit *a = NULL;
+        _cleanup_(closep) int state_fd = -EBADF;
         AuditRecovery rec;
         int r;
 
@@ -212,13 +214,18 @@ int audit_open(sd_event *e, const char *state_directory, const AuditConf *conf, 
                 a->path = NULL;
                 return log_oom();
         }
-        if (mkdir(state_directory, 0700) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Cannot create state directory %s: %m", state_directory);
-        if (mkdir(a->path, 0700) < 0 && errno != EEXIST)
+        /* Never through a symlink, and only a directory that is ours alone: a link planted in
+         * the state directory would otherwise point the log's writes anywhere. */
+        state_fd = private_dir_open(state_directory, 0700, geteuid());
+        if (state_fd < 0)
+                return log_error_errno(state_fd, "State directory %s cannot be used: %s.", state_directory,
+                                       private_dir_strerror(state_fd));
+        if (mkdirat(state_fd, AUDIT_DIRECTORY, 0700) < 0 && errno != EEXIST)
                 return log_error_errno(errno, "Audit log: cannot create %s: %m", a->path);
-        a->dir_fd = open(a->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        a->dir_fd = openat(state_fd, AUDIT_DIRECTORY, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (a->dir_fd < 0)
-                return log_error_errno(errno, "Audit log: cannot open %s: %m", a->path);
+                return log_error_errno(errno, "Audit log: cannot open %s: %s", a->path,
+                                       errno == ENOTDIR || errno == ELOOP ? "not a directory (a symbolic link?)" : strerror(errno));
 
         r = audit_syncer_new(e, conf->durability == AUDIT_DURABILITY_GROUPED ? (uint64_t) conf->group_ms * 1000U : 0,
                              audit_on_synced, a, &a->syncer);

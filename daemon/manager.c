@@ -9,10 +9,13 @@
 #include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
+#include "daemon/lock-record.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
 #include "daemon/policy.h"
+#include "daemon/private-dir.h"
 #include "daemon/publish.h"
+#include "daemon/safe-state.h"
 #include "daemon/source.h"
 
 static const char *const state_table[_MANAGER_STATE_MAX] = {
@@ -56,6 +59,7 @@ int manager_new(const char *config_path, const char *bus_address, Manager **ret)
 
         if (!m)
                 return log_oom();
+        m->state_fd = m->state_lock_fd = m->runtime_fd = m->runtime_lock_fd = -EBADF;
         m->config_path = strdup(config_path);
         m->bus_address = strdup(bus_address);
         if (!m->config_path || !m->bus_address)
@@ -94,11 +98,27 @@ Manager *manager_free(Manager *m) {
                 source_free(m->sources[i]);
         for (size_t i = 0; i < m->n_doors; i++)
                 door_free(m->doors[i]);
-        /* Freeing a lock drives its safe state: this is the daemon's clean-stop guarantee. */
+        /* Closing a lock drives its safe state: this is the daemon's clean-stop guarantee. */
+        bool all_safe = true;
         for (size_t i = 0; i < m->n_locks; i++) {
-                log_info("Lock %s: %s (safe state).", m->locks[i]->id, lock_safe_state_to_string(m->locks[i]->safe_state));
-                lock_free(m->locks[i]);
+                _cleanup_(freep) char *id = strdup(m->locks[i]->id);
+                LockSafeState safe = m->locks[i]->safe_state;
+                int r = lock_close(m->locks[i]);
+                if (r < 0) {
+                        all_safe = false;
+                        log_error_errno(r, "Lock %s: cannot drive the safe state: %m", id ?: "?");
+                } else
+                        log_info("Lock %s: %s (safe state).", id ?: "?", lock_safe_state_to_string(safe));
         }
+        /* The record of held lines goes once they are all safe; otherwise it stays for the
+         * unit's ExecStopPost to try again. */
+        if (m->lock_record_written && all_safe) {
+                int r = lock_record_remove(m->runtime_fd);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot remove the record of held lock lines: %m");
+        }
+        closep(&m->runtime_lock_fd);
+        closep(&m->runtime_fd);
         /* Records what a clean stop did not (STOP, pending pseudonyms), syncs, and lets go of the
          * token, so it goes before the token. */
         m->audit = audit_free(m->audit);
@@ -111,6 +131,8 @@ Manager *manager_free(Manager *m) {
         replay_cache_free(m->replay);
         keystore_free(m->keys);
         config_free(m->config);
+        closep(&m->state_lock_fd);
+        closep(&m->state_fd);
         free(m->state_directory);
         free(m->config_path);
         free(m->bus_address);
@@ -143,33 +165,79 @@ Door *manager_find_door(Manager *m, const char *id) {
         return NULL;
 }
 
+/* The state directory holds what must not be forged or shared: the replay cache and the audit
+ * log. It must be ours alone, and one daemon at a time: a second instance with the same
+ * configuration would append to the first one's log and drive its locks. This comes before
+ * anything is touched. */
+static int open_state_directory(Manager *m) {
+        m->state_fd = private_dir_open(m->state_directory, 0700, geteuid());
+        if (m->state_fd < 0)
+                return log_error_errno(m->state_fd, "State directory %s cannot be used: %s.", m->state_directory,
+                                       private_dir_strerror(m->state_fd));
+        m->state_lock_fd = private_dir_lock(m->state_fd, "qrgated.lock");
+        if (m->state_lock_fd == -EBUSY)
+                return log_error_errno(EBUSY, "Another qrgated is running with the state directory %s; not starting "
+                                       "(no lock or log was touched).", m->state_directory);
+        if (m->state_lock_fd < 0)
+                return log_error_errno(m->state_lock_fd, "Cannot lock the state directory %s: %s.", m->state_directory,
+                                       private_dir_strerror(m->state_lock_fd));
+        return 0;
+}
+
+/* Before the first lock is opened: the record of the lines we are about to hold, so that the
+ * safety net (qrgated --safe-state) finds exactly those after a crash, whatever the
+ * configuration file says by then. A record an earlier run left (killed, and nothing ran its
+ * ExecStopPost) is made safe first: its lines may not be the ones configured now. */
+static int record_locks(Manager *m) {
+        const char *dir = safe_state_runtime_directory();
+        LockConfig locks[CONFIG_MAX_ITEMS];
+        int r;
+
+        m->runtime_fd = private_dir_open(dir, 0700, geteuid());
+        if (m->runtime_fd < 0)
+                return log_error_errno(m->runtime_fd, "Runtime directory %s cannot be used: %s.", dir,
+                                       private_dir_strerror(m->runtime_fd));
+        m->runtime_lock_fd = private_dir_lock(m->runtime_fd, LOCK_RECORD_LOCK);
+        if (m->runtime_lock_fd == -EBUSY)
+                return log_error_errno(EBUSY, "Another qrgated holds the lock lines recorded in %s; not starting.", dir);
+        if (m->runtime_lock_fd < 0)
+                return log_error_errno(m->runtime_lock_fd, "Cannot lock %s/%s: %s.", dir, LOCK_RECORD_LOCK,
+                                       private_dir_strerror(m->runtime_lock_fd));
+        r = safe_state_drive_record(m->runtime_fd, false, NULL);
+        if (r < 0)
+                log_warning_errno(r, "Not every lock line of an earlier run could be made safe: %m");
+
+        for (size_t i = 0; i < m->config->n_locks; i++)
+                locks[i] = m->config->locks[i].hal;
+        r = lock_record_write(m->runtime_fd, locks, m->config->n_locks);
+        if (r < 0)
+                return log_error_errno(r, "Cannot record the lock lines in %s (the safety net after a crash needs it): %m",
+                                       dir);
+        m->lock_record_written = true;
+        return 0;
+}
+
 static int open_replay_cache(Manager *m) {
-        _cleanup_(freep) char *path = NULL;
         int r;
 
         r = replay_cache_new(m->config->replay_capacity, &m->replay);
         if (r < 0)
                 return log_error_errno(r, "Cannot allocate the replay cache: %m");
-        if (mkdir(m->state_directory, 0700) < 0 && errno != EEXIST)
-                return log_error_errno(errno, "Cannot create state directory %s: %m", m->state_directory);
-        if (asprintf(&path, "%s/replay", m->state_directory) < 0)
-                return log_oom();
-        r = replay_cache_attach_file(m->replay, path, (int64_t) time(NULL));
+        r = replay_cache_attach_file(m->replay, m->state_fd, "replay", (int64_t) time(NULL));
         if (r == -EBADMSG) {
                 /* Not ours: keep it for inspection, start a new one, and say so. */
-                _cleanup_(freep) char *aside = NULL;
-                if (asprintf(&aside, "%s.corrupt", path) < 0)
-                        return log_oom();
-                log_warning("Replay cache %s is not in the expected format; moved to %s. Codes used before now may be "
-                            "accepted once more until they expire.", path, aside);
-                if (rename(path, aside) < 0)
-                        return log_error_errno(errno, "Cannot move %s aside: %m", path);
-                r = replay_cache_attach_file(m->replay, path, (int64_t) time(NULL));
+                log_warning("Replay cache %s/replay is not in the expected format; moved to replay.corrupt. Codes used "
+                            "before now may be accepted once more until they expire.", m->state_directory);
+                if (renameat(m->state_fd, "replay", m->state_fd, "replay.corrupt") < 0)
+                        return log_error_errno(errno, "Cannot move %s/replay aside: %m", m->state_directory);
+                r = replay_cache_attach_file(m->replay, m->state_fd, "replay", (int64_t) time(NULL));
         }
         if (r < 0)
-                return log_error_errno(r, "Cannot open the replay cache %s: %m", path);
+                return log_error_errno(r, "Cannot open the replay cache %s/replay: %s", m->state_directory,
+                                       r == -ELOOP ? "it is a symbolic link" : r == -EBADFD ? "it is not a regular file" : strerror(-r));
         m->verifier.replay = m->replay;
-        log_debug("Replay cache %s: %zu codes remembered.", path, replay_cache_count(m->replay, (int64_t) time(NULL)));
+        log_debug("Replay cache %s/replay: %zu codes remembered.", m->state_directory,
+                  replay_cache_count(m->replay, (int64_t) time(NULL)));
         return 0;
 }
 
@@ -297,6 +365,9 @@ int manager_start(Manager *m) {
         sigset_t mask;
         int r;
 
+        r = open_state_directory(m);
+        if (r < 0)
+                return r;
         r = open_replay_cache(m);
         if (r < 0)
                 return r;
@@ -311,6 +382,9 @@ int manager_start(Manager *m) {
                 return r;
         apply_dcc_trust(m, tl);
 
+        r = record_locks(m);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < m->config->n_locks; i++) {
                 const LockConfig *lc = &m->config->locks[i].hal;
                 r = lock_new(lc, &m->locks[m->n_locks]);

@@ -43,6 +43,9 @@ typedef struct Manager {
         ReplayCache *replay;
         Verifier verifier;
         char *state_directory;
+        int state_fd, state_lock_fd;     /* the state directory, and our exclusive hold on it */
+        int runtime_fd, runtime_lock_fd; /* the runtime directory (daemon/lock-record.h), our hold */
+        bool lock_record_written;        /* the record names our locks: remove it once they are safe */
         gid_t operator_gids[CONFIG_MAX_ITEMS]; /* config.operator_groups, resolved (daemon/bus-auth.c) */
         size_t n_operator_gids;
         gid_t ui_gids[CONFIG_MAX_ITEMS];       /* config.ui_groups, resolved */

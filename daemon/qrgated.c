@@ -6,32 +6,7 @@
 #include "daemon/config.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
-
-/* ExecStopPost: after a crash or SIGKILL nothing has driven the locks; do it from the
- * configuration, without the bus or the keys. Opening a lock drives its safe state. */
-static int safe_state(const char *path) {
-        _cleanup_(config_freep) Config *c = NULL;
-        _cleanup_(freep) char *errors = NULL;
-        int ret = 0, r;
-
-        r = config_load(path, &c, &errors);
-        if (r < 0) {
-                fputs(errors ?: "out of memory\n", stderr);
-                return 1;
-        }
-        for (size_t i = 0; i < c->n_locks; i++) {
-                Lock *l;
-                r = lock_new(&c->locks[i].hal, &l);
-                if (r < 0) {
-                        log_error_errno(r, "Lock %s: cannot drive the safe state: %m", c->locks[i].hal.id);
-                        ret = 1;
-                        continue;
-                }
-                log_info("Lock %s: %s (safe state).", l->id, lock_safe_state_to_string(l->safe_state));
-                lock_free(l);
-        }
-        return ret;
-}
+#include "daemon/safe-state.h"
 
 static int help(FILE *f) {
         fputs("usage: qrgated [--config FILE] [--bus system|user|ADDRESS] [--debug]\n"
@@ -75,8 +50,10 @@ int main(int argc, char *argv[]) {
         }
         if (optind != argc)
                 return help(stderr);
+        /* ExecStopPost: after a crash or SIGKILL nothing has driven the locks. The record of the
+         * lines the daemon held says which, whatever the configuration file says now. */
         if (safe)
-                return safe_state(config);
+                return safe_state_main(config);
 
         r = manager_new(config, bus, &m);
         if (r < 0)

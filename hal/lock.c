@@ -72,13 +72,20 @@ int lock_set(Lock *l, bool unlocked) {
         return 0;
 }
 
-Lock *lock_free(Lock *l) {
+int lock_close(Lock *l) {
+        int r;
+
         if (!l)
-                return NULL;
-        (void) lock_set(l, l->safe_state == LOCK_SAFE_UNLOCKED);
+                return 0;
+        r = lock_set(l, l->safe_state == LOCK_SAFE_UNLOCKED);
         l->ops->close(l);
         free(l->priv);
         free(l->id);
         free(l);
+        return r < 0 ? r : 0;
+}
+
+Lock *lock_free(Lock *l) {
+        (void) lock_close(l);
         return NULL;
 }

@@ -65,8 +65,11 @@ int lock_new(const LockConfig *c, Lock **ret);
  * unchanged. */
 int lock_set(Lock *l, bool unlocked);
 
-/* Drives the safe state (errors ignored: nothing better can be done on the way out), releases
- * the output and frees l. Returns NULL. */
+/* Drives the safe state, releases the output and frees l. Returns 0, or the error of driving the
+ * safe state (the output is released and l freed all the same), so that a caller can keep its
+ * record of the lines it must still make safe (daemon/lock-record.h). */
+int lock_close(Lock *l);
+/* lock_close() for cleanup paths that cannot act on the error. Returns NULL. */
 Lock *lock_free(Lock *l);
 
 static inline bool lock_is_unlocked(const Lock *l) {
