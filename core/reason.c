@@ -31,6 +31,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_CERTIFICATE_TYPE] = "certificate-type",
         [REASON_INTERNAL_ERROR] = "internal-error",
         [REASON_AUDIT_UNAVAILABLE] = "audit-unavailable",
+        [REASON_RATE_LIMITED] = "rate-limited",
 };
 
 const char *reason_to_string(Reason r) {

@@ -38,6 +38,7 @@ typedef enum Reason {
         /* the appliance */
         REASON_INTERNAL_ERROR,
         REASON_AUDIT_UNAVAILABLE,
+        REASON_RATE_LIMITED,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

@@ -91,6 +91,9 @@ int audit_file_read(int fd, uint8_t **ret, size_t *ret_size) {
 
         if (fstat(fd, &st) < 0)
                 return -errno;
+        /* Callers open with O_NONBLOCK; reading a FIFO or a device would still never end. */
+        if (!S_ISREG(st.st_mode))
+                return S_ISDIR(st.st_mode) ? -EISDIR : -EBADFD;
         if ((uint64_t) st.st_size > AUDIT_FILE_READ_MAX)
                 return -EFBIG;
         /* The file may grow while we read (the daemon appending): read what is there. */

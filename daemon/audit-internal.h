@@ -27,6 +27,7 @@
 
 typedef struct Pending {
         bool used;
+        bool presenter;    /* the decision's presenter pseudonym comes with the subject's */
         uint64_t seq;      /* the DECISION record the pseudonym belongs to */
         uint64_t deadline; /* CLOCK_MONOTONIC */
 } Pending;
@@ -44,6 +45,7 @@ struct Audit {
         int64_t file_started_usec;
         bool new_file;      /* its directory entry still needs an fsync */
         bool retention_due;
+        bool retention_alarm; /* max_files reached, files kept for min_age */
         bool in_flush, in_retention;
         bool opened; /* recovery done: records may be written */
 
@@ -56,6 +58,9 @@ struct Audit {
         uint8_t *backlog; /* encoded records not yet written, in order */
         size_t backlog_size, backlog_allocated;
         uint64_t lost;
+        int held_fd;           /* the held-records marker (audit-held.c) */
+        uint64_t held_marked;  /* the last sequence number it names as possibly only in memory; 0 none */
+        bool held_warned;
         bool write_failing, sync_failing, space_low, reported_failing;
         uint64_t space_checked_usec;
         sd_event_source *retry;
@@ -93,6 +98,18 @@ void audit_apply_retention(Audit *a);
 void audit_notify_state(Audit *a);
 uint64_t audit_monotonic_usec(const Audit *a);
 int64_t audit_realtime_usec(void);
+
+/* The held-records marker (audit-held.c). */
+
+/* Opens (creating and allocating it while there is room) the marker; *ret_last is what an
+ * earlier run marked as held in memory when it ended (0: nothing). */
+int audit_held_open(Audit *a, uint64_t *ret_last);
+/* Marks a->seq while records are held in memory, clears the mark once none are. Cheap when
+ * nothing changed; called after every write attempt. */
+void audit_held_update(Audit *a);
+/* After recovery: records up to held_last that are not on disk get a LOST record naming them,
+ * and their sequence numbers are skipped, never reused. */
+int audit_held_account(Audit *a, uint64_t held_last);
 
 /* Recovery at open (audit-recover.c). */
 

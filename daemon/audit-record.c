@@ -30,6 +30,8 @@ static const struct {
         [AUDIT_TAG_FILE] = { "file", AUDIT_FIELD_STR },
         [AUDIT_TAG_KIND] = { "kind", AUDIT_FIELD_STR },
         [AUDIT_TAG_OFFSET] = { "offset", AUDIT_FIELD_U64 },
+        [AUDIT_TAG_PRESENTER] = { "presenter", AUDIT_FIELD_U8 },
+        [AUDIT_TAG_PRESENTER_PSEUDONYM] = { "presenter_pseudonym", AUDIT_FIELD_BYTES },
 };
 
 static const char *const events[_AUDIT_EVENT_MAX] = {

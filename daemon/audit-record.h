@@ -86,6 +86,8 @@ typedef enum AuditTag {
         AUDIT_TAG_FILE,          /* str: a log file name */
         AUDIT_TAG_KIND,          /* str: alarm kind ("lock", "audit", "token", "checkpoint") */
         AUDIT_TAG_OFFSET,        /* u64: byte offset in FILE */
+        AUDIT_TAG_PRESENTER,     /* u8: AuditSubject of the person presenting on behalf of the subject */
+        AUDIT_TAG_PRESENTER_PSEUDONYM, /* 32 bytes: the presenter's pseudonym, as PSEUDONYM is the subject's */
         _AUDIT_TAG_MAX,
 } AuditTag;
 

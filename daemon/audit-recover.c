@@ -19,7 +19,7 @@ static int read_tail(int dir_fd, const char *name, AuditTail *ret, int *ret_fd) 
         size_t size = 0;
         int r;
 
-        fd = openat(dir_fd, name, (ret_fd ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+        fd = openat(dir_fd, name, (ret_fd ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         r = audit_file_read(fd, &buf, &size);

@@ -18,12 +18,13 @@ bool audit_rotate_due(const AuditConf *c, uint64_t file_size, size_t record_size
 }
 
 int audit_retention_plan(int dir_fd, const AuditFileEntry *list, size_t n, const AuditConf *c, int64_t now_usec,
-                         AuditRetire **ret, size_t *ret_n) {
+                         AuditRetire **ret, size_t *ret_n, bool *ret_held_back) {
         _cleanup_(freep) AuditRetire *plan = NULL;
         size_t k = 0;
 
         *ret = NULL;
         *ret_n = 0;
+        *ret_held_back = false;
         if (n < 2)
                 return 0;
         plan = calloc(n, sizeof(AuditRetire));
@@ -33,14 +34,18 @@ int audit_retention_plan(int dir_fd, const AuditFileEntry *list, size_t n, const
                 const char *why = NULL;
                 struct stat st;
 
-                if (c->max_files > 0 && n - i > c->max_files)
-                        why = "max_files";
-                else if (c->max_age > 0) {
-                        if (fstatat(dir_fd, list[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                                return -errno;
-                        int64_t mtime = (int64_t) st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
-                        if (now_usec - mtime > (int64_t) c->max_age * 1000000)
-                                why = "max_age";
+                if (fstatat(dir_fd, list[i].name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                int64_t age = now_usec - ((int64_t) st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000);
+                if (c->max_age > 0 && age > (int64_t) c->max_age * 1000000)
+                        why = "max_age";
+                else if (c->max_files > 0 && n - i > c->max_files) {
+                        /* The count is a bound on the disk, not a reason to lose last week: a
+                         * flood of records must not push recent evidence out. */
+                        if (age > (int64_t) c->min_age * 1000000)
+                                why = "max_files";
+                        else
+                                *ret_held_back = true;
                 }
                 /* Oldest first and without holes: the first file kept ends the plan. */
                 if (!why)

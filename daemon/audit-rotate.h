@@ -27,6 +27,9 @@ typedef struct AuditRetire {
 
 /* Which files of list (chain order) retention deletes now: a prefix of the list that leaves the
  * last file (the current one) alone. now_usec is wall-clock time; a file's age is its
- * modification time (its last record). *ret is malloc()ed. Returns 0 or -errno. */
+ * modification time (its last record). A file older than max_age goes; beyond max_files, only a
+ * file older than min_age goes — *ret_held_back says that one was kept for that reason (the log
+ * then grows past max_files: the free-space check, not retention, bounds it). *ret is
+ * malloc()ed. Returns 0 or -errno. */
 int audit_retention_plan(int dir_fd, const AuditFileEntry *list, size_t n, const AuditConf *c, int64_t now_usec,
-                         AuditRetire **ret, size_t *ret_n);
+                         AuditRetire **ret, size_t *ret_n, bool *ret_held_back);

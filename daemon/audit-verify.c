@@ -472,7 +472,7 @@ static int expand(const char *const *paths, size_t n, Input **ret, size_t *ret_n
         for (size_t i = 0; i < k; i++) {
                 uint8_t buf[AUDIT_RECORD_MAX];
                 AuditRecord rec;
-                _cleanup_(closep) int fd = open(list[i].path, O_RDONLY | O_CLOEXEC);
+                _cleanup_(closep) int fd = open(list[i].path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
                 ssize_t got = fd >= 0 ? pread(fd, buf, sizeof(buf), 0) : -1;
                 uint64_t seq;
                 const char *base = strrchr(list[i].path, '/');
@@ -514,7 +514,7 @@ int audit_verify(const char *const *paths, size_t n, const AuditVerifyOptions *o
                 v.file = inputs[i].path;
                 v.last_file = i + 1 == n_inputs;
                 ret->n_files++;
-                fd = open(v.file, O_RDONLY | O_CLOEXEC);
+                fd = open(v.file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
                 r = fd < 0 ? -errno : audit_file_read(fd, &buf, &size);
                 if (r < 0) {
                         report(&v, AUDIT_VERIFY_PROBLEM, 0, 0, "cannot read: %s", strerror(-r));

@@ -90,8 +90,8 @@ static int open_file(Audit *a, uint64_t first_seq, int64_t first_time_usec) {
         fd = openat(a->dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0 && errno == EEXIST) {
                 /* An empty file of that name (a crash right after creating it) is ours to fill. */
-                fd = openat(a->dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-                if (fd >= 0 && (fstat(fd, &st) < 0 || st.st_size != 0)) {
+                fd = openat(a->dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+                if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0)) {
                         close(fd);
                         return -EEXIST;
                 }
@@ -235,6 +235,7 @@ static int flush(Audit *a) {
         a->in_flush = true;
         r = flush_backlog(a);
         a->in_flush = false;
+        audit_held_update(a);
         if (r < 0) {
                 fail(a, r);
                 return r;
@@ -246,6 +247,11 @@ static int flush(Audit *a) {
 
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
         Audit *a = userdata;
+        uint64_t ignored;
+
+        /* The marker could not be made while the disk was full at start: try again. */
+        if (a->held_fd < 0)
+                (void) audit_held_open(a, &ignored);
 
         (void) flush(a);
         audit_check_space(a, true);
@@ -258,6 +264,7 @@ void audit_apply_retention(Audit *a) {
         _cleanup_(freep) AuditFileEntry *list = NULL;
         _cleanup_(freep) AuditRetire *plan = NULL;
         size_t n = 0, k = 0;
+        bool held_back = false;
         int r;
 
         a->retention_due = false;
@@ -266,9 +273,20 @@ void audit_apply_retention(Audit *a) {
         a->in_retention = true;
         r = audit_dir_list(a->dir_fd, &list, &n);
         if (r >= 0)
-                r = audit_retention_plan(a->dir_fd, list, n, &a->conf, audit_realtime_usec(), &plan, &k);
+                r = audit_retention_plan(a->dir_fd, list, n, &a->conf, audit_realtime_usec(), &plan, &k, &held_back);
         if (r < 0)
                 log_warning_errno(r, "Audit log: cannot apply retention in %s: %m", a->path);
+        if (held_back != a->retention_alarm) {
+                /* Said once when it starts and once when it ends, not at every rotation. */
+                a->retention_alarm = held_back;
+                if (held_back)
+                        log_warning("Audit log: more than max_files (%u) files in %s, but the oldest is younger than "
+                                    "min_age (%u s): kept. The log grows until the free-space check refuses openings.",
+                                    a->conf.max_files, a->path, a->conf.min_age);
+                (void) audit_append_alarm(a, "retention", NULL, held_back,
+                                          held_back ? "more than max_files, all younger than min_age: kept"
+                                                    : "within max_files again", true);
+        }
         for (size_t i = 0; i < k; i++) {
                 AuditBuilder b;
 

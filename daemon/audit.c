@@ -94,7 +94,9 @@ static void on_signed(AuditCheckpointer *c, const AuditSignature *sig, int error
 static void pending_release(Audit *a, Pending *p);
 static void stop_continue(Audit *a);
 
-static void write_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const char *why) {
+/* presenter: whether the decision has a presenter, whose pseudonym (pmac, or NULL) comes too. */
+static void write_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, bool presenter, const uint8_t *pmac,
+                            const char *why) {
         AuditBuilder b;
 
         audit_builder_init(&b, AUDIT_EVENT_PSEUDONYM);
@@ -104,6 +106,11 @@ static void write_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const ch
         audit_builder_add_u64(&b, AUDIT_TAG_REF, seq);
         if (why)
                 audit_builder_add_str(&b, AUDIT_TAG_TEXT, why);
+        if (presenter) {
+                audit_builder_add_u8(&b, AUDIT_TAG_PRESENTER, pmac ? AUDIT_SUBJECT_PRESENT : AUDIT_SUBJECT_UNAVAILABLE);
+                if (pmac)
+                        audit_builder_add_bytes(&b, AUDIT_TAG_PRESENTER_PSEUDONYM, pmac, AUDIT_HASH_SIZE);
+        }
         (void) audit_append(a, &b, true);
 }
 
@@ -115,7 +122,7 @@ static int on_pending_timer(sd_event_source *s, uint64_t usec, void *userdata) {
                 Pending *p = &a->pending[i];
                 if (!p->used || p->deadline > now)
                         continue;
-                write_pseudonym(a, p->seq, NULL, "the token did not answer in time");
+                write_pseudonym(a, p->seq, NULL, p->presenter, NULL, "the token did not answer in time");
                 pending_release(a, p);
         }
         return 0;
@@ -192,7 +199,7 @@ static void pending_abandon_all(Audit *a) {
                         continue;
                 p->used = false;
                 if (a->opened)
-                        write_pseudonym(a, p->seq, NULL, "the daemon stopped first");
+                        write_pseudonym(a, p->seq, NULL, p->presenter, NULL, "the daemon stopped first");
         }
         a->n_pending = 0;
 }
@@ -201,6 +208,7 @@ int audit_open(sd_event *e, const char *state_directory, const AuditConf *conf, 
         _cleanup_(audit_freep) Audit *a = NULL;
         _cleanup_(closep) int state_fd = -EBADF;
         AuditRecovery rec;
+        uint64_t held_last = 0;
         int r;
 
         a = calloc(1, sizeof(Audit));
@@ -210,6 +218,7 @@ int audit_open(sd_event *e, const char *state_directory, const AuditConf *conf, 
         a->conf = *conf;
         a->dir_fd = -EBADF;
         a->fd = -EBADF;
+        a->held_fd = -EBADF;
         if (asprintf(&a->path, "%s/" AUDIT_DIRECTORY, state_directory) < 0) {
                 a->path = NULL;
                 return log_oom();
@@ -242,6 +251,15 @@ int audit_open(sd_event *e, const char *state_directory, const AuditConf *conf, 
         a->durable_seq = a->seq;
         audit_checkpointer_appended(a->checkpointer, a->seq, a->head, false);
         audit_checkpointer_set_covered(a->checkpointer, a->seq);
+
+        /* Before anything else is appended: the records an earlier run held in memory and lost
+         * come right after the last one on disk, as a gap a LOST record accounts for. */
+        r = audit_held_open(a, &held_last);
+        if (r < 0)
+                log_warning_errno(r, "Audit log: cannot prepare %s/held (it keeps track of records held in memory "
+                                  "while the disk is full): %m", a->path);
+        else if (held_last > 0)
+                (void) audit_held_account(a, held_last);
 
         if (rec.happened) {
                 AuditBuilder b;
@@ -276,6 +294,8 @@ Audit *audit_free(Audit *a) {
         sd_event_source_disable_unref(a->stop_timer);
         if (a->fd >= 0)
                 close(a->fd);
+        if (a->held_fd >= 0)
+                close(a->held_fd);
         if (a->dir_fd >= 0)
                 close(a->dir_fd);
         sd_event_unref(a->event);
@@ -321,7 +341,8 @@ int audit_log_start(Audit *a, const char *config_path) {
 }
 
 int audit_log_decision(Audit *a, const char *door, bool granted, const char *reason, const char *format,
-                       const char *origin, AuditSubject subject, const char *why, uint64_t *ret_seq) {
+                       const char *origin, AuditSubject subject, AuditSubject presenter, const char *why,
+                       uint64_t *ret_seq) {
         Pending *p = NULL;
         AuditBuilder b;
         int r;
@@ -331,6 +352,10 @@ int audit_log_decision(Audit *a, const char *door, bool granted, const char *rea
         /* The slot is taken first, so that the record can say whether its pseudonym follows. */
         if (subject == AUDIT_SUBJECT_PENDING && !(p = pending_add(a, &why)))
                 subject = AUDIT_SUBJECT_UNAVAILABLE;
+        if (presenter == AUDIT_SUBJECT_PENDING && !p)
+                presenter = AUDIT_SUBJECT_UNAVAILABLE;
+        if (p)
+                p->presenter = presenter == AUDIT_SUBJECT_PENDING;
         audit_builder_init(&b, AUDIT_EVENT_DECISION);
         audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
         audit_builder_add_u8(&b, AUDIT_TAG_DECISION, granted);
@@ -340,6 +365,8 @@ int audit_log_decision(Audit *a, const char *door, bool granted, const char *rea
         audit_builder_add_u8(&b, AUDIT_TAG_SUBJECT, subject);
         if (why && subject == AUDIT_SUBJECT_UNAVAILABLE)
                 audit_builder_add_str(&b, AUDIT_TAG_TEXT, why);
+        if (presenter != AUDIT_SUBJECT_NONE)
+                audit_builder_add_u8(&b, AUDIT_TAG_PRESENTER, presenter);
         r = audit_append(a, &b, true);
         if (p) {
                 if (r < 0)
@@ -353,17 +380,34 @@ int audit_log_decision(Audit *a, const char *door, bool granted, const char *rea
         return r;
 }
 
-void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const char *why) {
+int audit_log_repeats(Audit *a, const char *door, const char *reason, const char *format, const char *origin,
+                      uint64_t count) {
+        AuditBuilder b;
+
+        audit_builder_init(&b, AUDIT_EVENT_DECISION);
+        audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
+        audit_builder_add_u8(&b, AUDIT_TAG_DECISION, 0);
+        audit_builder_add_str(&b, AUDIT_TAG_REASON, reason);
+        audit_builder_add_str(&b, AUDIT_TAG_FORMAT, format);
+        audit_builder_add_str(&b, AUDIT_TAG_ORIGIN, origin);
+        audit_builder_add_u8(&b, AUDIT_TAG_SUBJECT, AUDIT_SUBJECT_NONE);
+        audit_builder_add_str(&b, AUDIT_TAG_TEXT, "repeated refusals, counted");
+        audit_builder_add_u64(&b, AUDIT_TAG_COUNT, count);
+        return audit_append(a, &b, true);
+}
+
+void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const uint8_t *presenter_mac, const char *why) {
         Pending *p = pending_find(a, seq);
 
         /* Too late (already recorded as unavailable) or not asked for: nothing to add. */
         if (!p)
                 return;
-        write_pseudonym(a, seq, mac, mac ? NULL : why ?: "the token could not compute it");
+        write_pseudonym(a, seq, mac, p->presenter, presenter_mac,
+                        mac && (presenter_mac || !p->presenter) ? NULL : why ?: "the token could not compute it");
         pending_release(a, p);
 }
 
-int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result) {
+int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result, const char *why) {
         AuditBuilder b;
 
         audit_builder_init(&b, AUDIT_EVENT_UNLOCK);
@@ -372,7 +416,7 @@ int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid
         audit_builder_add_u32(&b, AUDIT_TAG_DURATION_MS, duration_ms);
         audit_builder_add_u32(&b, AUDIT_TAG_UID, (uint32_t) uid);
         if (result < 0)
-                audit_builder_add_str(&b, AUDIT_TAG_TEXT, strerror(-result));
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, why ?: strerror(-result));
         return audit_append(a, &b, true);
 }
 

@@ -73,13 +73,25 @@ int audit_log_start(Audit *a, const char *config_path);
  * 0 when the log cannot wait for it (stopping, too many pending: the record then says so). Only the
  * pseudonym ever reaches the log, in a PSEUDONYM record that follows the decision, or that says it
  * is unavailable when it has not come within pseudonym_timeout_ms. */
+/* presenter: the person presenting the code on behalf of the subject (its on-behalf-of claim):
+ * AUDIT_SUBJECT_NONE when there is none (no field is written), AUDIT_SUBJECT_PENDING when its
+ * pseudonym was asked for together with the subject's (then subject is PENDING too, and both come
+ * in the one PSEUDONYM record), AUDIT_SUBJECT_UNAVAILABLE otherwise. */
 int audit_log_decision(Audit *a, const char *door, bool granted, const char *reason, const char *format,
-                       const char *origin, AuditSubject subject, const char *why, uint64_t *ret_seq);
-/* The pseudonym of decision seq (mac: AUDIT_HASH_SIZE bytes), or why there is none (mac NULL).
- * Ignored when that decision no longer waits for it. */
-void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const char *why);
-/* result: 0, or the lock's -errno. */
-int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result);
+                       const char *origin, AuditSubject subject, AuditSubject presenter, const char *why,
+                       uint64_t *ret_seq);
+/* count refusals of the same kind as the decision recorded before them from this origin (door,
+ * reason, format), which identified nobody and were counted rather than recorded one by one
+ * (daemon/coalesce.h): one DECISION record with a count field. */
+int audit_log_repeats(Audit *a, const char *door, const char *reason, const char *format, const char *origin,
+                      uint64_t count);
+/* The pseudonyms of decision seq (AUDIT_HASH_SIZE bytes each): the subject's (mac) and, when the
+ * decision has a presenter, the presenter's (presenter_mac); NULL for one that could not be made,
+ * with why. Ignored when that decision no longer waits for them. */
+void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const uint8_t *presenter_mac, const char *why);
+/* result: 0, or the lock's -errno; why: what the record says instead of strerror(result) (a
+ * refusal), or NULL. */
+int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result, const char *why);
 /* kind: "lock", "token", …; door may be NULL. */
 int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, const char *text);
 /* why: NULL when applied, else the first line of what was wrong. */

@@ -35,16 +35,26 @@ static int method_unlock(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 ms = door_config(d)->unlock_ms;
         if (ms > UNLOCK_MAX_MS)
                 return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT, "duration %u ms is longer than %u ms", ms, UNLOCK_MAX_MS);
-        log_notice("Door %s: manual unlock for %u ms by an operator.", d->id, ms);
-        r = door_open(d, ms);
-        if (d->manager->audit) {
-                /* Who opened it is the point of the record: the operator's uid, as checked above. */
-                _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
-                uid_t uid = (uid_t) -1;
-                if (sd_bus_query_sender_creds(msg, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds) >= 0)
-                        (void) sd_bus_creds_get_euid(creds, &uid);
-                (void) audit_log_unlock(d->manager->audit, d->id, ms, uid, r);
+        /* The same rule as for a code: no opening without a record. The refusal itself is
+         * recorded (held in memory until the log can be written). */
+        bool refused = manager_openings_refused(d->manager);
+        if (refused) {
+                log_notice("Door %s: manual unlock refused: the audit log cannot be written.", d->id);
+                r = -ENOSPC;
+        } else {
+                log_notice("Door %s: manual unlock for %u ms by an operator.", d->id, ms);
+                r = door_open(d, ms);
         }
+        if (d->manager->audit) {
+                /* Who opened it is the point of the record: the operator's uid, as the bus vouches for it. */
+                uid_t uid = (uid_t) -1;
+                (void) bus_caller_uid(msg, &uid);
+                (void) audit_log_unlock(d->manager->audit, d->id, ms, uid, r,
+                                        refused ? "refused: the audit log cannot be written" : NULL);
+        }
+        if (refused)
+                return sd_bus_error_setf(error, BUS_ERROR_AUDIT_UNAVAILABLE,
+                                         "the audit log cannot be written (audit.on_write_error = \"deny\")");
         if (r < 0)
                 return sd_bus_error_setf(error, BUS_ERROR_LOCK_FAILED, "lock output failed: %s", strerror(-r));
         return sd_bus_reply_method_return(msg, NULL);

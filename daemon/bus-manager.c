@@ -87,7 +87,7 @@ static int method_submit_code(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (!manager_find_door(m, door))
                 return sd_bus_error_setf(error, BUS_ERROR_UNKNOWN_DOOR, "No door '%.32s'", door);
         /* The bus hands us a NUL-terminated string; its length is bounded by the verifier. */
-        r = manager_decide(m, door, code, strlen(code), "bus", &d);
+        r = manager_decide(m, door, code, strlen(code), "bus", NULL, &d);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, "ss", d.granted ? "granted" : "denied", reason_to_string(d.reason));
@@ -122,7 +122,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("Decision",
                                 SD_BUS_ARGS("s", decision, "s", reason, "s", format, "s", subject, "s", door,
-                                            "t", timestamp_usec),
+                                            "t", timestamp_usec, "s", presenter),
                                 0),
         SD_BUS_VTABLE_END,
 };
@@ -132,9 +132,9 @@ void bus_emit_decision(Manager *m, const Decision *d) {
 
         if (!m->bus)
                 return;
-        r = sd_bus_emit_signal(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "Decision", "ssssst", d->granted ? "granted" : "denied",
+        r = sd_bus_emit_signal(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "Decision", "sssssts", d->granted ? "granted" : "denied",
                                reason_to_string(d->reason), code_format_to_string(d->format), d->subject, d->door,
-                               d->timestamp_usec);
+                               d->timestamp_usec, d->presenter);
         if (r < 0)
                 log_warning_errno(r, "Cannot emit the Decision signal: %m");
 }

@@ -12,6 +12,7 @@
 #define BUS_ERROR_INVALID_ARGUMENT "io.qrgate.Gate1.Error.InvalidArgument"
 #define BUS_ERROR_INVALID_CONFIGURATION "io.qrgate.Gate1.Error.InvalidConfiguration"
 #define BUS_ERROR_LOCK_FAILED "io.qrgate.Gate1.Error.LockFailed"
+#define BUS_ERROR_AUDIT_UNAVAILABLE "io.qrgate.Gate1.Error.AuditUnavailable"
 
 /* Connects to the configured bus, publishes the objects and takes the bus name. */
 int bus_setup(Manager *m);

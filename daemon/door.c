@@ -99,10 +99,16 @@ int door_open(Door *d, uint32_t ms) {
                 r = sd_event_source_set_time(d->relock, until);
                 if (r >= 0)
                         r = sd_event_source_set_enabled(d->relock, SD_EVENT_ONESHOT);
-        } else
+        } else {
                 /* Accuracy 0 would mean sd-event's default of 250 ms, by which a door could stay
                  * open that much longer than configured; 1 ms keeps the pulse what it says. */
                 r = sd_event_add_time(d->manager->event, &d->relock, CLOCK_MONOTONIC, until, USEC_PER_MSEC_DOOR, on_relock, d);
+                /* The relock comes first whenever it is due: a flooding source or a busy bus must
+                 * never keep a door open longer than its pulse (sd-event dispatches the most
+                 * important pending source first). */
+                if (r >= 0)
+                        r = sd_event_source_set_priority(d->relock, SD_EVENT_PRIORITY_IMPORTANT);
+        }
         if (r < 0) {
                 /* Without a timer the door would stay open: relock at once instead. */
                 log_error_errno(r, "Door %s: cannot arm the relock timer, relocking now: %m", d->id);

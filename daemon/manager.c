@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "daemon/audit.h"
+#include "daemon/coalesce.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
 #include "daemon/lock-record.h"
@@ -158,6 +159,10 @@ void manager_update_state(Manager *m) {
         }
 }
 
+bool manager_openings_refused(Manager *m) {
+        return m->audit && audit_refuses_openings(m->audit);
+}
+
 Door *manager_find_door(Manager *m, const char *id) {
         for (size_t i = 0; i < m->n_doors; i++)
                 if (strcmp(m->doors[i]->id, id) == 0)
@@ -301,6 +306,10 @@ static int open_token(Manager *m) {
                 .pin_credential = t->pin_credential,
                 .pin_file = t->pin_file,
         };
+        /* A label names a kind of card, not this appliance's card: say so every start. */
+        if (token_uri_pins_token(t->uri) == 0)
+                log_warning("Token URI \"%s\" names no serial number: any token with that label is accepted as this "
+                            "appliance's own. Add ;serial=... (qrgatectl token info shows it; docs/token.md).", t->uri);
         r = token_service_new(m->event, &tc, &m->token, &reason);
         if (r < 0)
                 return log_error_errno(r, "Token: cannot start the token service: %s", reason ?: strerror(-r));
@@ -538,19 +547,50 @@ int manager_reload(Manager *m, char **ret_errors) {
         return 0;
 }
 
-int manager_decide(Manager *m, const char *door_id, const char *text, size_t len, const char *origin, Decision *d) {
-        int64_t now = (int64_t) time(NULL);
-        VerifyResult res = {};
+static void decision_init(Decision *d, const char *door_id) {
         struct timespec ts;
-        Door *door;
-        int r;
 
         (void) clock_gettime(CLOCK_REALTIME, &ts);
         *d = (Decision) {
                 .timestamp_usec = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u,
         };
-
         snprintf(d->door, sizeof(d->door), "%s", door_id);
+}
+
+/* The journal line and the published decision; a refusal the coalescer counts gets neither its
+ * own record nor its own line, only the signal. No line carries the subject, the presenter or
+ * any name (docs/audit.md): the bus and the log know people only by their pseudonyms. */
+static void report(Manager *m, Decision *d, const VerifyResult *res, const char *origin, Coalescer *coalescer) {
+        bool verified = res && res->failed > VERIFY_STEP_SIGNATURE;
+        bool counted = coalescer && coalescer_absorb(coalescer, d, !verified);
+
+        if (counted)
+                ;
+        else if (d->granted)
+                log_info("%s: door %s: granted (%s code).", origin, d->door, code_format_to_string(d->format));
+        else
+                log_notice("%s: door %s: denied %s: %s", origin, d->door, reason_to_string(d->reason), d->detail);
+        publish_decision(m, d, res, origin, counted);
+}
+
+void manager_refuse(Manager *m, const char *door_id, const char *origin, Reason reason, const char *detail,
+                    Coalescer *coalescer) {
+        Decision d;
+
+        decision_init(&d, door_id);
+        d.reason = reason;
+        snprintf(d.detail, sizeof(d.detail), "%s", detail);
+        report(m, &d, NULL, origin, coalescer);
+}
+
+int manager_decide(Manager *m, const char *door_id, const char *text, size_t len, const char *origin,
+                   Coalescer *coalescer, Decision *d) {
+        int64_t now = (int64_t) time(NULL);
+        VerifyResult res = {};
+        Door *door;
+        int r;
+
+        decision_init(d, door_id);
         door = manager_find_door(m, door_id);
         if (!door) {
                 d->reason = REASON_UNKNOWN_DOOR;
@@ -565,7 +605,7 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
         if (door)
                 d->format = res.format;
 
-        if (d->reason == REASON_OK && m->audit && audit_refuses_openings(m->audit)) {
+        if (d->reason == REASON_OK && manager_openings_refused(m)) {
                 /* No door opens without a record (audit.on_write_error = "deny"); the code is not
                  * used up, so it works once the log can be written again. */
                 d->reason = REASON_AUDIT_UNAVAILABLE;
@@ -596,13 +636,6 @@ int manager_decide(Manager *m, const char *door_id, const char *text, size_t len
                         log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
         }
         d->granted = d->reason == REASON_OK;
-
-        /* The subject is an identifier: only debug logs carry it (the bus gets the pseudonym). */
-        log_debug("%s: door %s: subject %s.", origin, door_id, res.have_claims ? res.claims.sub : "-");
-        if (d->granted)
-                log_info("%s: door %s: granted (%s code).", origin, door_id, code_format_to_string(d->format));
-        else
-                log_notice("%s: door %s: denied %s: %s", origin, door_id, reason_to_string(d->reason), d->detail);
-        publish_decision(m, d, door ? &res : NULL, origin);
+        report(m, d, door ? &res : NULL, origin, coalescer);
         return 0;
 }

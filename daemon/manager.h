@@ -74,6 +74,8 @@ typedef struct Decision {
         /* The token's pseudonym of the subject (hex), filled in by publish_decision(); empty when
          * the code was unreadable, had no subject, or no pseudonym could be made. */
         char subject[CLAIM_TEXT_MAX + 1];
+        /* The same for the person presenting the code on behalf of its subject (on-behalf-of). */
+        char presenter[CLAIM_TEXT_MAX + 1];
         char door[CONFIG_ID_MAX + 1];
         uint64_t timestamp_usec;
 } Decision;
@@ -90,9 +92,22 @@ int manager_run(Manager *m);
  * restart) is refused: returns -EINVAL with *ret_errors, and the running configuration stays. */
 int manager_reload(Manager *m, char **ret_errors);
 
+typedef struct Coalescer Coalescer;
+
 /* Verifies text for door_id, applies the door's policy, opens the door when granted, and
- * reports the decision on the bus and in the log. origin names the source for the log. */
-int manager_decide(Manager *m, const char *door_id, const char *text, size_t len, const char *origin, Decision *ret);
+ * reports the decision on the bus and in the log. origin names the source for the log;
+ * coalescer (the source's, or NULL) may count a repeated refusal instead of recording it. */
+int manager_decide(Manager *m, const char *door_id, const char *text, size_t len, const char *origin,
+                   Coalescer *coalescer, Decision *ret);
+
+/* Reports a refusal decided without looking at a code (a source over its rate): the Decision
+ * signal, the audit record and the journal line, as for any refusal. */
+void manager_refuse(Manager *m, const char *door_id, const char *origin, Reason reason, const char *detail,
+                    Coalescer *coalescer);
+
+/* Whether a door may not open now, by any path (a code, an operator's Unlock): no opening
+ * without a record, when the audit log cannot be written and on_write_error is "deny". */
+bool manager_openings_refused(Manager *m);
 
 Door *manager_find_door(Manager *m, const char *id);
 void manager_update_state(Manager *m);

@@ -18,59 +18,97 @@ struct PendingDecision {
         PendingDecision *next;
         Manager *manager;
         Decision decision;
-        uint64_t audit_seq; /* the audit record waiting for this pseudonym, or 0 */
-        bool ready;
+        uint64_t audit_seq; /* the audit record waiting for these pseudonyms, or 0 */
+        unsigned awaiting;  /* token answers still to come: the subject's, the presenter's */
+        bool presenter;     /* the code was presented on behalf of its subject (on-behalf-of) */
+        bool have_subject, have_presenter;
+        uint8_t subject_mac[TOKEN_HMAC_SIZE], presenter_mac[TOKEN_HMAC_SIZE];
+        const char *why;    /* a token error, static */
 };
 
 static void flush(Manager *m) {
-        while (m->pending_head && m->pending_head->ready) {
+        while (m->pending_head && m->pending_head->awaiting == 0) {
                 PendingDecision *p = m->pending_head;
                 m->pending_head = p->next;
                 if (!m->pending_head)
                         m->pending_tail = NULL;
                 bus_emit_decision(m, &p->decision);
+                explicit_bzero(p, sizeof(*p));
                 free(p);
         }
 }
 
-static void on_pseudonym(TokenService *s, const TokenResult *result, void *userdata) {
-        PendingDecision *p = userdata;
-        Manager *m = p->manager;
-        bool ok = result->error == 0 && result->size == TOKEN_HMAC_SIZE;
+static void hex16(const uint8_t *mac, char out[static 2 * PSEUDONYM_BYTES + 1]) {
+        for (size_t i = 0; i < PSEUDONYM_BYTES; i++)
+                snprintf(out + 2 * i, 3, "%02x", mac[i]);
+}
 
-        if (ok) {
-                for (size_t i = 0; i < PSEUDONYM_BYTES; i++)
-                        snprintf(p->decision.subject + 2 * i, 3, "%02x", result->data[i]);
-        } else
-                log_warning("No pseudonym for a decision at door %s (%s); published without a subject.",
-                            p->decision.door, result->reason ?: strerror(-result->error));
+/* Both answers are in (or timed out): the signal gets the first 16 bytes of each, the audit log
+ * all 32, in one PSEUDONYM record. */
+static void answered(PendingDecision *p) {
+        Manager *m = p->manager;
+
+        if (--p->awaiting > 0)
+                return;
+        if (p->have_subject)
+                hex16(p->subject_mac, p->decision.subject);
+        if (p->have_presenter)
+                hex16(p->presenter_mac, p->decision.presenter);
+        if (!p->have_subject || (p->presenter && !p->have_presenter))
+                log_warning("No pseudonym for a decision at door %s (%s); published without it.", p->decision.door,
+                            p->why ?: "the token did not answer");
         if (p->audit_seq > 0 && m->audit)
-                audit_log_pseudonym(m->audit, p->audit_seq, ok ? result->data : NULL, result->reason);
-        p->ready = true;
+                audit_log_pseudonym(m->audit, p->audit_seq, p->have_subject ? p->subject_mac : NULL,
+                                    p->have_presenter ? p->presenter_mac : NULL, p->why);
         flush(m);
 }
 
-void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, const char *origin) {
+static bool take(PendingDecision *p, const TokenResult *result, uint8_t mac[static TOKEN_HMAC_SIZE]) {
+        if (result->error == 0 && result->size == TOKEN_HMAC_SIZE) {
+                memcpy(mac, result->data, TOKEN_HMAC_SIZE);
+                return true;
+        }
+        p->why = p->why ?: result->reason ?: "the token could not compute it";
+        return false;
+}
+
+static void on_subject_pseudonym(TokenService *s, const TokenResult *result, void *userdata) {
+        PendingDecision *p = userdata;
+        p->have_subject = take(p, result, p->subject_mac);
+        answered(p);
+}
+
+static void on_presenter_pseudonym(TokenService *s, const TokenResult *result, void *userdata) {
+        PendingDecision *p = userdata;
+        p->have_presenter = take(p, result, p->presenter_mac);
+        answered(p);
+}
+
+void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, const char *origin, bool counted) {
         PendingDecision *p = calloc(1, sizeof(PendingDecision));
         /* Only a subject whose signature verified is pseudonymized: for a forged code the token
-         * would otherwise be an oracle, handing out the pseudonym of any id an attacker names. */
+         * would otherwise be an oracle, handing out the pseudonym of any id an attacker names.
+         * The same holds for the presenter (the code's on-behalf-of claim). */
         bool verified = res && res->have_claims && res->claims.sub[0] && res->failed > VERIFY_STEP_SIGNATURE;
+        bool presenter = verified && res->claims.obo[0];
         AuditSubject subject = verified ? AUDIT_SUBJECT_UNAVAILABLE : AUDIT_SUBJECT_NONE;
+        AuditSubject presenter_state = presenter ? AUDIT_SUBJECT_UNAVAILABLE : AUDIT_SUBJECT_NONE;
         const char *why = "no token";
+        uint64_t timeout = (uint64_t) m->config->audit.pseudonym_timeout_ms * 1000U;
         int r;
 
         if (!p) {
                 log_oom();
-                if (m->audit) /* the record matters more than the signal */
+                if (m->audit && !counted) /* the record matters more than the signal */
                         (void) audit_log_decision(m->audit, d->door, d->granted, reason_to_string(d->reason),
-                                                  code_format_to_string(d->format), origin, subject, "out of memory",
-                                                  NULL);
+                                                  code_format_to_string(d->format), origin, subject, presenter_state,
+                                                  "out of memory", NULL);
                 return;
         }
         p->manager = m;
         p->decision = *d;
-        p->decision.subject[0] = '\0';
-        p->ready = true;
+        p->decision.subject[0] = p->decision.presenter[0] = '\0';
+        p->presenter = presenter;
         if (m->pending_tail)
                 m->pending_tail->next = p;
         else
@@ -78,21 +116,36 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, co
         m->pending_tail = p;
 
         if (verified && m->token) {
-                r = pseudonym_request(m->token, res->claims.iss, res->claims.sub,
-                                      (uint64_t) m->config->audit.pseudonym_timeout_ms * 1000U, on_pseudonym, p, NULL);
+                /* Counted first: an answer can only come from the loop, after this returns. */
+                p->awaiting = 1;
+                r = pseudonym_request(m->token, res->claims.iss, res->claims.sub, timeout, on_subject_pseudonym, p, NULL);
                 if (r >= 0) {
-                        p->ready = false;
                         subject = AUDIT_SUBJECT_PENDING;
+                        /* The presenter is named in the same namespace as subjects: a person who
+                         * presents for someone else looks as they do with their own codes. */
+                        if (presenter) {
+                                p->awaiting++;
+                                r = pseudonym_request(m->token, res->claims.iss, res->claims.obo, timeout,
+                                                      on_presenter_pseudonym, p, NULL);
+                                if (r >= 0)
+                                        presenter_state = AUDIT_SUBJECT_PENDING;
+                                else {
+                                        p->awaiting--;
+                                        p->why = why = pseudonym_request_error(r);
+                                }
+                        }
                 } else {
+                        p->awaiting = 0;
                         why = pseudonym_request_error(r);
                         if (r != -ENOKEY)
                                 log_warning_errno(r, "Cannot ask the token for a pseudonym: %s", why);
                 }
         }
         /* After the lock was driven: the record is a write(2), its fdatasync on another thread. */
-        if (m->audit)
+        if (m->audit && !counted)
                 (void) audit_log_decision(m->audit, d->door, d->granted, reason_to_string(d->reason),
-                                          code_format_to_string(d->format), origin, subject, why, &p->audit_seq);
+                                          code_format_to_string(d->format), origin, subject, presenter_state, why,
+                                          &p->audit_seq);
         flush(m);
 }
 

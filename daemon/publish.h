@@ -14,8 +14,9 @@
 #include "daemon/manager.h"
 
 /* Records and queues d (copied); res supplies the subject to pseudonymize (never stored), origin
- * the source id or "bus". */
-void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, const char *origin);
+ * the source id or "bus". counted: a refusal the source's coalescer counts instead of recording
+ * (daemon/coalesce.h): the signal only, no audit record. */
+void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, const char *origin, bool counted);
 
 /* Drops what is still waiting (at shutdown, after the token service is gone). */
 void publish_drop_pending(Manager *m);

@@ -1,10 +1,74 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "daemon/audit.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
+
+/* A flood is over once the source has been within its rate this long. */
+#define QUIET_USEC (5U * 1000U * 1000U)
+#define TOKEN 1000U /* one line, in the bucket's unit */
+
+static uint64_t now_usec(Source *s) {
+        uint64_t t = 0;
+        (void) sd_event_now(s->manager->event, CLOCK_MONOTONIC, &t);
+        return t;
+}
+
+static bool rate_take(Source *s) {
+        uint64_t now = now_usec(s), cap = 2ULL * s->max_rate * TOKEN;
+
+        /* max_rate lines a second: max_rate * TOKEN per 10^6 usec. */
+        s->tokens = MIN(cap, s->tokens + (now - s->refilled_usec) * s->max_rate / 1000U);
+        s->refilled_usec = now;
+        if (s->tokens < TOKEN)
+                return false;
+        s->tokens -= TOKEN;
+        return true;
+}
+
+static int on_quiet(sd_event_source *es, uint64_t usec, void *userdata) {
+        Source *s = userdata;
+        char text[128];
+
+        s->flooding = false;
+        snprintf(text, sizeof(text), "%" PRIu64 " lines over %u a second were dropped", s->dropped, s->max_rate);
+        log_notice("Source %s: within its rate again; %s.", s->id, text);
+        if (s->manager->audit)
+                (void) audit_log_alarm(s->manager->audit, "source", s->door, false, text);
+        s->dropped = 0;
+        return 0;
+}
+
+/* A line over the rate: counted, not decided. The first of a flood is a decision of its own
+ * (rate-limited) and raises the alarm; the alarm clears with the count after a quiet spell. */
+static void flood(Source *s) {
+        char detail[128];
+        int r;
+
+        s->dropped++;
+        if (!s->flooding) {
+                s->flooding = true;
+                snprintf(detail, sizeof(detail), "source %s delivers more than %u lines a second", s->id, s->max_rate);
+                log_warning("Source %s: more than %u lines a second; lines over the rate are dropped until it is quiet.",
+                            s->id, s->max_rate);
+                if (s->manager->audit)
+                        (void) audit_log_alarm(s->manager->audit, "source", s->door, true, detail);
+                manager_refuse(s->manager, s->door, s->id, REASON_RATE_LIMITED, detail, s->coalescer);
+        }
+        if (s->quiet) {
+                r = sd_event_source_set_time_relative(s->quiet, QUIET_USEC);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(s->quiet, SD_EVENT_ONESHOT);
+        } else
+                r = sd_event_add_time_relative(s->manager->event, &s->quiet, CLOCK_MONOTONIC, QUIET_USEC, 0, on_quiet, s);
+        if (r < 0)
+                (void) on_quiet(s->quiet, 0, s); /* no timer: clear now rather than never */
+}
 
 static void line_done(Source *s) {
         Decision d;
@@ -13,10 +77,13 @@ static void line_done(Source *s) {
         /* Scanners end lines with CR, LF or both. */
         while (n > 0 && s->buf[n - 1] == '\r')
                 n--;
-        if (s->overflow)
-                (void) manager_decide(s->manager, s->door, s->buf, CODE_MAX_TEXT + 1, s->id, &d);
-        else if (n > 0)
-                (void) manager_decide(s->manager, s->door, s->buf, n, s->id, &d);
+        if (s->overflow || n > 0) {
+                if (!rate_take(s))
+                        flood(s);
+                else
+                        (void) manager_decide(s->manager, s->door, s->buf, s->overflow ? CODE_MAX_TEXT + 1 : n, s->id,
+                                              s->coalescer, &d);
+        }
         s->len = 0;
         s->overflow = false;
 }
@@ -24,31 +91,31 @@ static void line_done(Source *s) {
 static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         Source *s = userdata;
         char chunk[4096];
+        ssize_t k;
 
-        for (;;) {
-                ssize_t k = read(fd, chunk, sizeof(chunk));
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0 && errno == EAGAIN)
-                        return 0;
-                if (k <= 0) {
-                        /* We hold a writer ourselves (O_RDWR), so EOF cannot happen; an error
-                         * means the pipe is unusable: stop watching it rather than spin. */
-                        log_error_errno(k < 0 ? errno : EIO, "Source %s: read failed, disabling: %m", s->id);
-                        return sd_event_source_set_enabled(es, SD_EVENT_OFF);
-                }
-                for (ssize_t i = 0; i < k; i++) {
-                        char c = chunk[i];
-                        if (c == '\n') {
-                                line_done(s);
-                                continue;
-                        }
-                        if (s->len < sizeof(s->buf))
-                                s->buf[s->len++] = c;
-                        else
-                                s->overflow = true;
-                }
+        /* One buffer per wake-up, however much is waiting: the pipe stays readable, and the loop
+         * serves the relock timer, the bus and the token's results before it comes back here. */
+        k = read(fd, chunk, sizeof(chunk));
+        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+                return 0;
+        if (k <= 0) {
+                /* We hold a writer ourselves (O_RDWR), so EOF cannot happen; an error means the
+                 * pipe is unusable: stop watching it rather than spin. */
+                log_error_errno(k < 0 ? errno : EIO, "Source %s: read failed, disabling: %m", s->id);
+                return sd_event_source_set_enabled(es, SD_EVENT_OFF);
         }
+        for (ssize_t i = 0; i < k; i++) {
+                char c = chunk[i];
+                if (c == '\n') {
+                        line_done(s);
+                        continue;
+                }
+                if (s->len < sizeof(s->buf))
+                        s->buf[s->len++] = c;
+                else
+                        s->overflow = true;
+        }
+        return 0;
 }
 
 int source_new(Manager *m, const SourceConf *c, Source **ret) {
@@ -60,10 +127,13 @@ int source_new(Manager *m, const SourceConf *c, Source **ret) {
                 return log_oom();
         s->manager = m;
         s->fd = -EBADF;
+        s->max_rate = c->max_rate;
+        s->tokens = 2ULL * c->max_rate * TOKEN;
+        (void) sd_event_now(m->event, CLOCK_MONOTONIC, &s->refilled_usec);
         s->id = strdup(c->id);
         s->door = strdup(c->door);
         s->path = strdup(c->path);
-        if (!s->id || !s->door || !s->path) {
+        if (!s->id || !s->door || !s->path || coalescer_new(m, s->id, &s->coalescer) < 0) {
                 source_free(TAKE_PTR(s));
                 return log_oom();
         }
@@ -105,6 +175,8 @@ Source *source_free(Source *s) {
         if (!s)
                 return NULL;
         sd_event_source_disable_unref(s->io);
+        sd_event_source_disable_unref(s->quiet);
+        s->coalescer = coalescer_free(s->coalescer);
         closep(&s->fd);
         free(s->id);
         free(s->door);

@@ -3,11 +3,18 @@
 
 /* A line-based code source: a named pipe the daemon creates, where every line is one scanned
  * code for the source's door. Scanners in keyboard or serial mode deliver exactly that, and a
- * bridge process (or a test) can write to it. */
+ * bridge process (or a test) can write to it.
+ *
+ * A source is hostile input: it may deliver anything, as fast as it can. So each wake-up reads
+ * at most one buffer (the loop then serves everything else before the next), lines beyond the
+ * source's max_rate are counted rather than decided (a "source" alarm, and one rate-limited
+ * decision, say so), and repeated refusals of input that identifies nobody are coalesced
+ * (daemon/coalesce.h). */
 
 #include <systemd/sd-event.h>
 
 #include "core/verifier.h"
+#include "daemon/coalesce.h"
 #include "daemon/manager.h"
 
 struct Source {
@@ -22,6 +29,16 @@ struct Source {
         char buf[CODE_MAX_TEXT + 1];
         size_t len;
         bool overflow;
+        /* Rate limit: a token bucket in thousandths of a line, refilled at max_rate lines a
+         * second up to two seconds' worth. */
+        uint32_t max_rate;
+        uint64_t tokens;
+        uint64_t refilled_usec;
+        /* A flood: lines over the rate since the alarm was raised; it clears after a quiet spell. */
+        bool flooding;
+        uint64_t dropped;
+        sd_event_source *quiet;
+        Coalescer *coalescer;
 };
 
 int source_new(Manager *m, const SourceConf *c, Source **ret);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
 #include "pkcs11/token-internal.h"
 
 static bool looks_like_path(const char *s) {
@@ -22,10 +24,12 @@ static const char *p11_kit_text(void) {
  * with OS locking, tracks our sessions, and lets several users in one process (the daemon's
  * service, a test's raw benchmark) share a module without finalizing it under each other. */
 static int load_by_path(const char *path, TokenModule *m, TokenReason *why) {
-        if (strchr(path, '/') && access(path, F_OK) < 0) {
-                int r = -errno;
-
-                return token_fail(why, r, "PKCS#11 module %s: %s", path, strerror(-r));
+        /* dlopen() of a FIFO would block the daemon's start for good: a regular file only. */
+        if (strchr(path, '/')) {
+                int fd = open_regular_file(AT_FDCWD, path, 0, NULL);
+                if (fd < 0)
+                        return token_fail(why, fd, "PKCS#11 module %s: %s", path, read_file_strerror(fd, 0));
+                close(fd);
         }
 
         m->f = p11_kit_module_load(path, 0);

@@ -98,3 +98,19 @@ size_t token_uri_object_template(P11KitUri *uri, const CK_OBJECT_CLASS *cls, CK_
                 template[n++] = *a;
         return n;
 }
+
+int token_uri_pins_token(const char *s) {
+        _cleanup_(p11_kit_uri_freep) P11KitUri *uri = NULL;
+        TokenReason why = {};
+        int r;
+
+        r = uri_parse(s, &uri, &why);
+        if (r < 0)
+                return r;
+        /* p11-kit leaves a field the URI does not name all zeros, and matches it with anything. */
+        const CK_TOKEN_INFO *info = p11_kit_uri_get_token_info(uri);
+        for (size_t i = 0; i < sizeof(info->serialNumber); i++)
+                if (info->serialNumber[i] != 0)
+                        return 1;
+        return 0;
+}

@@ -204,6 +204,11 @@ int token_export_pubkey(const TokenService *s, TokenKeyFormat format, void **ret
  * -EALREADY when the service is not in a PIN alarm state. */
 int token_service_retry_login(TokenService *s);
 
+/* Whether the token URI s names one token: a serial number (RFC 7512 "serial"). A label alone
+ * ("pkcs11:token=qrgate") is accepted by any card carrying it, so a swapped card would sign
+ * checkpoints and make pseudonyms. Returns 1, 0, or -EINVAL for a URI that does not parse. */
+int token_uri_pins_token(const char *s);
+
 const char *token_state_to_string(TokenState s);
 TokenState token_state_from_string(const char *s);
 /* A state the operator must act on (the PIN states): the daemon raises an alarm. */

@@ -39,7 +39,7 @@ static int load_pubkey(const char *path, uint8_t **ret, size_t *ret_size) {
         size_t size = 0;
         int r, n;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
         r = audit_file_read(fd, &buf, &size);
@@ -233,8 +233,9 @@ static uint64_t be(const uint8_t *p, size_t n) {
 
 typedef struct Pseudonym {
         uint64_t ref;
-        bool present;
+        bool present, presenter_present;
         uint8_t mac[AUDIT_HASH_SIZE];
+        uint8_t presenter_mac[AUDIT_HASH_SIZE];
 } Pseudonym;
 
 typedef struct Export {
@@ -248,6 +249,7 @@ typedef struct Export {
 static int collect(void *userdata, const AuditRecord *r, uint64_t off) {
         Export *x = userdata;
         const uint8_t *mac = audit_record_get_bytes(r, AUDIT_TAG_PSEUDONYM, AUDIT_HASH_SIZE);
+        const uint8_t *pmac = audit_record_get_bytes(r, AUDIT_TAG_PRESENTER_PSEUDONYM, AUDIT_HASH_SIZE);
         uint64_t ref;
 
         if (r->event != AUDIT_EVENT_PSEUDONYM || !audit_record_get_u64(r, AUDIT_TAG_REF, &ref))
@@ -260,9 +262,11 @@ static int collect(void *userdata, const AuditRecord *r, uint64_t off) {
                 x->pseudonyms = p;
                 x->allocated = m;
         }
-        x->pseudonyms[x->n] = (Pseudonym) { .ref = ref, .present = !!mac };
+        x->pseudonyms[x->n] = (Pseudonym) { .ref = ref, .present = !!mac, .presenter_present = !!pmac };
         if (mac)
                 memcpy(x->pseudonyms[x->n].mac, mac, AUDIT_HASH_SIZE);
+        if (pmac)
+                memcpy(x->pseudonyms[x->n].presenter_mac, pmac, AUDIT_HASH_SIZE);
         x->n++;
         return 0;
 }
@@ -299,12 +303,14 @@ static int emit(void *userdata, const AuditRecord *r, uint64_t off) {
                         fprintf(f, r->event == AUDIT_EVENT_DECISION ? "\"%s\"" : "%s",
                                 r->event == AUDIT_EVENT_DECISION ? (fl->value[0] ? "granted" : "denied")
                                                                  : (fl->value[0] ? "true" : "false"));
-                else if (fl->tag == AUDIT_TAG_SUBJECT) {
+                else if (fl->tag == AUDIT_TAG_SUBJECT || fl->tag == AUDIT_TAG_PRESENTER) {
+                        /* A decision's subject and presenter: the pseudonyms its PSEUDONYM record brought. */
+                        bool presenter = fl->tag == AUDIT_TAG_PRESENTER;
                         const Pseudonym *p = r->event == AUDIT_EVENT_DECISION && fl->value[0] == AUDIT_SUBJECT_PENDING
                                                      ? find_pseudonym(x, r->seq) : NULL;
-                        if (p && p->present) {
+                        if (p && (presenter ? p->presenter_present : p->present)) {
                                 fputc('"', f);
-                                hex(f, p->mac, AUDIT_HASH_SIZE);
+                                hex(f, presenter ? p->presenter_mac : p->mac, AUDIT_HASH_SIZE);
                                 fputc('"', f);
                         } else
                                 fprintf(f, "\"%s\"", p ? "unavailable" : audit_subject_to_string(fl->value[0]) ?: "?");
@@ -396,7 +402,7 @@ static int export(int argc, char *argv[]) {
                                         r = -ENOMEM;
                                         break;
                                 }
-                                fd = open(path, O_RDONLY | O_CLOEXEC);
+                                fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
                                 r = fd < 0 ? -errno : audit_file_read(fd, &buf, &size);
                                 if (r < 0) {
                                         fprintf(stderr, "qrgatectl: %s: %s\n", path, strerror(-r));

@@ -86,14 +86,14 @@ int ctl_status(int argc, char *argv[]) {
 }
 
 static int on_decision(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        const char *decision, *reason, *format, *subject, *door;
+        const char *decision, *reason, *format, *subject, *door, *presenter;
         uint64_t usec;
         char t[40];
 
-        if (sd_bus_message_read(m, "ssssst", &decision, &reason, &format, &subject, &door, &usec) < 0)
+        if (sd_bus_message_read(m, "sssssts", &decision, &reason, &format, &subject, &door, &usec, &presenter) < 0)
                 return 0;
-        printf("%s door=%s %s %s format=%s subject=%s\n", format_utc((int64_t) (usec / 1000000), t, sizeof(t)), door,
-               decision, reason, format, subject[0] ? subject : "-");
+        printf("%s door=%s %s %s format=%s subject=%s%s%s\n", format_utc((int64_t) (usec / 1000000), t, sizeof(t)), door,
+               decision, reason, format, subject[0] ? subject : "-", presenter[0] ? " presenter=" : "", presenter);
         fflush(stdout);
         return 0;
 }

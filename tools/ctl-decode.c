@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fileio.h"
 #include "core/hc1-explain.h"
 #include "daemon/config.h"
 #include "tools/ctl-decode.h"
@@ -87,7 +88,7 @@ static int add_issuer_key(Keystore *ks, const char *spec) {
                 fprintf(stderr, "qrgatectl: cannot use key %s: %s\n", b + 1,
                         r == -EBADMSG ? "not a PEM public key" :
                         r == -EKEYREJECTED ? "key type not supported (P-256, Ed25519, RSA >= 2048)" :
-                        r == -EINVAL ? "issuer or kid too long" : strerror(-r));
+                        r == -EINVAL ? "issuer or kid too long" : read_file_strerror(r, 0));
         return r;
 }
 
@@ -138,7 +139,7 @@ int ctl_decode(int argc, char *argv[]) {
                                 return 1;
                         r = trustlist_load_path(trust, optarg, NULL, NULL);
                         if (r < 0)
-                                return fprintf(stderr, "qrgatectl: cannot load DCC trust list %s: %s\n", optarg, strerror(-r)), 2;
+                                return fprintf(stderr, "qrgatectl: cannot load DCC trust list %s: %s\n", optarg, read_file_strerror(r, 0)), 2;
                         break;
                 case 'n':
                         if (parse_int64(optarg, &now) < 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fileio.h"
 #include "core/hc1-claims.h"
 #include "core/hc1-mint.h"
 #include "core/macro.h"
@@ -166,7 +167,7 @@ int issue_mint_hc1(int argc, char *argv[]) {
 
         r = keyfile_load_private(key_path, &key);
         if (r < 0)
-                return fprintf(stderr, "qrgate-issue: cannot read %s: %s\n", key_path, strerror(-r)), 1;
+                return fprintf(stderr, "qrgate-issue: cannot read %s: %s\n", key_path, read_file_strerror(r, 0)), 1;
         r = hc1_payload_encode(iss, iat, iat + ttl, (DccType) type, &payload, &payload_len);
         if (r >= 0)
                 r = hc1_mint(key, kid, sizeof(kid), payload, payload_len, NULL, &text);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fileio.h"
 #include "core/claims.h"
 #include "core/cose.h"
 #include "core/macro.h"
@@ -158,7 +159,7 @@ static int cmd_mint(int argc, char *argv[]) {
         r = keyfile_load_private(key_path, &key);
         if (r < 0)
                 return fprintf(stderr, "qrgate-issue: cannot read private key %s: %s\n", key_path,
-                               r == -EBADMSG ? "not a PEM private key" : strerror(-r)), 1;
+                               r == -EBADMSG ? "not a PEM private key" : read_file_strerror(r, 0)), 1;
         r = qg1_mint(key, (const uint8_t *) kid, strlen(kid), &cl, &text);
         EVP_PKEY_free(key);
         if (r == -EKEYREJECTED)

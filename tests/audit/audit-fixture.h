@@ -138,7 +138,7 @@ _unused_ static int afx_decision(Audit *a, unsigned i) {
 
         snprintf(door, sizeof(door), "d%u", i % 4);
         return audit_log_decision(a, door, i % 3 == 0, i % 3 == 0 ? "ok" : "replayed", "QG1", "scan0",
-                                  AUDIT_SUBJECT_NONE, NULL, NULL);
+                                  AUDIT_SUBJECT_NONE, AUDIT_SUBJECT_NONE, NULL, NULL);
 }
 
 /* The files of the log, in chain order: paths[] (free with afx_free_paths). */

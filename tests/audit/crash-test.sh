@@ -14,7 +14,9 @@ DRIVER=$B/tests/audit/crash-driver
 [ -x "$DRIVER" ] || { echo "missing $DRIVER (make check-audit-crash builds it)"; exit 1; }
 
 make_issuer
-# Small files and frequent checkpoints, so that kills land in rotations and signatures too.
+# Small files and frequent checkpoints, so that kills land in rotations and signatures too; a
+# scanner rate far above a person's, so that codes keep streaming in as fast as the driver writes.
+MAX_RATE=1000
 write_config "$T/qrgate.conf" 'audit: { checkpoint_records = 20; checkpoint_seconds = 1; max_file_size = 65536; max_files = 0; };'
 start_bus permissive
 i=0

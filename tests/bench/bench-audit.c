@@ -63,8 +63,8 @@ typedef struct Run {
 } Run;
 
 static int append_one(Audit *a, unsigned i) {
-        return audit_log_decision(a, "main", i % 2, i % 2 ? "ok" : "replayed", "QG1", "scan0", AUDIT_SUBJECT_NONE, NULL,
-                                  NULL);
+        return audit_log_decision(a, "main", i % 2, i % 2 ? "ok" : "replayed", "QG1", "scan0", AUDIT_SUBJECT_NONE,
+                                  AUDIT_SUBJECT_NONE, NULL, NULL);
 }
 
 static void run(const char *base, AuditDurability durability, size_t max_append, unsigned n_ack, Run *ret) {

@@ -171,7 +171,7 @@ static void write_seeds(const char *dir) {
         if (audit_open(fx.event, fx.state, &c, &a) < 0 || audit_log_start(a, NULL) < 0)
                 afx_die("cannot start a log in %s", fx.state);
         (void) afx_decision(a, 1);
-        (void) audit_log_unlock(a, "front", 3000, 1000, 0);
+        (void) audit_log_unlock(a, "front", 3000, 1000, 0, NULL);
         (void) audit_log_alarm(a, "lock", "front", true, "the door contact did not open");
         (void) afx_decision(a, 2);
         audit_free(a);

@@ -89,7 +89,7 @@ bus: { operator_groups = [ "users" ]; operator_uids = [ 2 ]; };
 issuers = ( { id = "city"; keys = ( { kid = "k1"; file = "$T/city.pub"; } ); } );
 locks = ( { id = "main"; backend = "sim"; } );
 doors = ( { id = "main"; lock = "main"; unlock_ms = ${UNLOCK_MS:-400}; scopes = [ "building.A.enter", "library.lend" ]; statuses = [ "green", "yellow" ]; } );
-sources = ( { id = "scan0"; type = "fifo"; path = "$T/scan0"; door = "main"; } );
+sources = ( { id = "scan0"; type = "fifo"; path = "$T/scan0"; door = "main"; max_rate = ${MAX_RATE:-10}; } );
 token: { module = "$TOKEN_MODULE"; uri = "pkcs11:token=qrgate"; pin_file = "$T/token/pin"; };
 ${2:-}
 CONF

@@ -18,6 +18,7 @@ present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
 head_state() { mgr_prop AuditHead | sed 's/.* "\([a-z]*\)"$/\1/'; }
 fill() { dd if=/dev/zero of="$T/state/filler" bs=4k > /dev/null 2>&1; sync; }
 
+for i in $(seq 60); do mint --sub "p-r$i" --scope pool.enter; done > "$T/refused.codes"
 start_daemon
 check "token present" wait_for 10 present
 expect "granted before the disk fills" granted "$(ctl submit "$(mint --sub p-1 --scope library.lend)")"
@@ -34,8 +35,9 @@ expect "disk full: refused again, not replayed (the code was not used up)" "deni
 expect "disk full: a bad code is still decided" "denied scope" "$(ctl submit "$(mint --sub p-3 --scope pool.enter)")"
 expect "disk full: the door stays locked" 's "locked"' "$(lock_state)"
 # More records than the last page of the file holds: now the writes themselves fail (ENOSPC),
-# and the records are held in memory, not dropped.
-i=0; while [ $i -lt 60 ]; do echo "garbage-$i"; i=$((i + 1)); done > "$T/scan0"
+# and the records are held in memory, not dropped. (Codes that verify but are refused, each a
+# record of its own: repeated junk would be coalesced into one, docs/audit.md.)
+while read -r c; do ctl submit "$c" > /dev/null; done < "$T/refused.codes"
 check "disk full: writes fail and records are held" wait_for 3 grep -q "Audit log: cannot write to .*No space left on device. Records are held in memory" "$T/daemon.log"
 
 rm "$T/state/filler"

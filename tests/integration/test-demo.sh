@@ -3,7 +3,7 @@
 # says, end to end (the scene itself is tools/demo).
 . "$(dirname "$0")/lib.sh"
 
-B="$B" "$ROOT/tools/demo" > "$T/demo.out" 2>&1
+B="$B" TMPDIR="$T" "$ROOT/tools/demo" > "$T/demo.out" 2>&1
 expect "the demo exits 0" 0 $?
 has() { grep -qF -- "$1" "$T/demo.out"; }
 check "the resident's code opens the door" has "door=main granted ok format=QG1 subject="
@@ -17,6 +17,6 @@ check "and is closed by a final checkpoint" has "closed: yes, with a final check
 check "the resident's two visits are found by her pseudonym" \
 	test "$(grep -cE '^    [0-9T:.-]+Z (granted ok|denied replayed)$' "$T/demo.out")" -eq 2
 check "nothing is left running" has "Demo finished; nothing is left running."
-check "no qrgated of the demo's is left" sh -c "! pgrep -f 'qrgate-demo\.' >/dev/null"
+check "no qrgated of the demo's is left" sh -c "! pgrep -f '$T/qrgate-demo\.' >/dev/null"
 if [ "$FAIL" -gt 0 ]; then sed 's/^/    demo | /' "$T/demo.out"; fi
 finish

@@ -133,4 +133,23 @@ timeout -k 2 5 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/e.log"
 rc=$?
 check "PIN FIFO at start: refused, not hanging (status $rc)" test $rc -ne 0 -a $rc -ne 124
 check "PIN FIFO at start: the reason is given" grep -q "PIN file \"$T/fifo.pin\": not a regular file" "$T/e.log"
+
+# (f) The PKCS#11 module path is a FIFO (dlopen() would block on it).
+mkfifo "$T/fifo.so"
+write_config "$T/qrgate.conf"
+sed -i "s|module = \"$TOKEN_MODULE\"|module = \"$T/fifo.so\"|" "$T/qrgate.conf"
+timeout -k 2 5 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/f.log" 2>&1
+rc=$?
+check "module FIFO at start: refused, not hanging (status $rc)" test $rc -ne 0 -a $rc -ne 124
+check "module FIFO at start: the reason is given" grep -q "PKCS#11 module $T/fifo.so: not a regular file" "$T/f.log"
+
+# (g) A FIFO in the audit directory named like the log's next file.
+write_config "$T/qrgate.conf"
+mkdir -p "$T/state/audit"
+mkfifo "$T/state/audit/audit-00000000000000099999.log"
+timeout -k 2 5 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/g.log" 2>&1
+rc=$?
+check "audit file FIFO at start: refused, not hanging (status $rc)" test $rc -ne 0 -a $rc -ne 124
+check "audit file FIFO at start: the reason is given" grep -q "Audit log: cannot read .*audit-00000000000000099999.log" "$T/g.log"
+rm -f "$T/state/audit/audit-00000000000000099999.log"
 finish

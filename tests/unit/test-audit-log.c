@@ -12,6 +12,8 @@
 #include <cmocka.h>
 #include <sys/resource.h>
 
+#include <sys/wait.h>
+
 #include "tests/audit/audit-fixture.h"
 
 static int setup(void **state) {
@@ -243,7 +245,7 @@ static void a_late_pseudonym_is_recorded_unavailable_and_not_twice(void **state)
 
         c.pseudonym_timeout_ms = 100;
         Audit *a = open_log(f, &c);
-        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, NULL, &seq), 0);
+        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, AUDIT_SUBJECT_NONE, NULL, &seq), 0);
         assert_int_equal(seq, 1);
         assert_true(afx_wait_durable(f->event, a, 1000000)); /* acknowledged without the pseudonym */
         afx_loop_for(f->event, 300000);
@@ -252,14 +254,14 @@ static void a_late_pseudonym_is_recorded_unavailable_and_not_twice(void **state)
         assert_int_equal(p.ref, 1);
         assert_int_equal(p.subject, AUDIT_SUBJECT_UNAVAILABLE);
         assert_non_null(strstr(p.text, "did not answer in time"));
-        audit_log_pseudonym(a, seq, mac, NULL); /* too late */
+        audit_log_pseudonym(a, seq, mac, NULL, NULL); /* too late */
 
         /* One that comes in time is recorded for its decision, whatever came in between. */
-        assert_int_equal(audit_log_decision(a, "main", false, "scope", "QG1", "scan0", AUDIT_SUBJECT_PENDING, NULL, &seq2),
+        assert_int_equal(audit_log_decision(a, "main", false, "scope", "QG1", "scan0", AUDIT_SUBJECT_PENDING, AUDIT_SUBJECT_NONE, NULL, &seq2),
                          0);
         assert_int_equal(afx_decision(a, 1), 0);
-        audit_log_pseudonym(a, seq2, mac, NULL);
-        audit_log_pseudonym(a, seq2, mac, NULL); /* twice: once recorded */
+        audit_log_pseudonym(a, seq2, mac, NULL, NULL);
+        audit_log_pseudonym(a, seq2, mac, NULL, NULL); /* twice: once recorded */
         a = audit_free(a);
         p = afx_pseudonym(f);
         assert_int_equal(p.count, 2);
@@ -276,10 +278,10 @@ static void a_decision_without_a_pseudonym_says_why(void **state) {
         Audit *a = open_log(f, &c);
 
         assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_UNAVAILABLE,
-                                            "no HMAC key in the token", &seq), 0);
+                                            AUDIT_SUBJECT_NONE, "no HMAC key in the token", &seq), 0);
         assert_int_equal(seq, 0);
         assert_int_equal(audit_stop(a, NULL, NULL), 0); /* no token: stops at once */
-        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, NULL, &seq), 0);
+        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, AUDIT_SUBJECT_NONE, NULL, &seq), 0);
         assert_int_equal(seq, 0); /* stopping: nothing waits any more */
         audit_free(a);
         assert_false(afx_pseudonym(f).found);
@@ -333,6 +335,7 @@ static void retention_deletes_the_oldest_files_and_verify_starts_after_them(void
 
         c.max_file_size = 4096;
         c.max_files = 3;
+        c.min_age = 0;
         write_some(f, &c, 300);
         assert_int_equal(afx_list(f, &paths), 3);
         afx_free_paths(paths);
@@ -342,6 +345,30 @@ static void retention_deletes_the_oldest_files_and_verify_starts_after_them(void
         assert_int_equal(r.s.n_problems, 0);
         assert_true(r.s.first_seq > 1);
         assert_non_null(strstr(r.text, "starts at record"));
+        afx_report_free(&r);
+}
+
+/* A flood of records must not push out recent evidence: beyond max_files, a file younger than
+ * min_age is kept (and an alarm says so), so what bounds the log is then the free-space check. */
+static void retention_by_count_keeps_files_younger_than_min_age(void **state) {
+        AuditFx *f = *state;
+        AuditConf c = afx_conf();
+        char **paths;
+        size_t n;
+
+        c.max_file_size = 4096;
+        c.max_files = 3;
+        c.min_age = 3600;
+        write_some(f, &c, 300);
+        n = afx_list(f, &paths);
+        afx_free_paths(paths);
+        assert_true(n > 3);
+        assert_int_equal(count_events(f, AUDIT_EVENT_RETIRE), 0);
+        assert_int_equal(count_events(f, AUDIT_EVENT_ALARM), 1); /* raised once, not at every rotation */
+
+        AfxReport r = afx_verify(f, &open_ok);
+        assert_int_equal(r.s.n_problems, 0);
+        assert_int_equal(r.s.first_seq, 1);
         afx_report_free(&r);
 }
 
@@ -511,6 +538,79 @@ static void a_full_backlog_is_counted_in_a_lost_record(void **state) {
         afx_report_free(&r);
 }
 
+/* Found by a security review: with the disk full, records held in memory were lost without a
+ * trace when the daemon was killed, the next start gave their sequence numbers to new records,
+ * and verify said intact. Now the numbers given out are marked (audit/held), the next start
+ * writes a LOST record naming them right after the gap, and nothing is numbered twice. */
+static void records_held_when_killed_leave_a_lost_record_and_no_number_is_reused(void **state) {
+        AuditFx *f = *state;
+        AuditConf c = afx_conf();
+        AfxRecords *rs = calloc(1, sizeof(AfxRecords));
+        uint64_t ref = 0, count = 0;
+        char **paths;
+        size_t n, size;
+        int status;
+
+        assert_non_null(rs);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                /* The daemon: five records on disk, then the disk refuses and ten decisions are
+                 * held in memory; then it dies without a word (no audit_free(), as under SIGKILL). */
+                Audit *a = NULL;
+                sd_event *e = NULL;
+                if (sd_event_new(&e) < 0 || audit_open(e, f->state, &c, &a) < 0)
+                        _exit(2);
+                for (unsigned i = 0; i < 5; i++)
+                        if (afx_decision(a, i) < 0)
+                                _exit(3);
+                /* The log's end is past the limit, the marker's first bytes are not: as on a
+                 * full disk, where a block already allocated can still be overwritten. */
+                struct stat st;
+                char **p;
+                if (afx_list(f, &p) != 1 || stat(p[0], &st) < 0 || st.st_size < 64)
+                        _exit(6);
+                afx_free_paths(p);
+                signal(SIGXFSZ, SIG_IGN);
+                set_file_limit((rlim_t) st.st_size);
+                for (unsigned i = 0; i < 10; i++)
+                        if (afx_decision(a, i) < 0)
+                                _exit(4);
+                if (!audit_is_failing(a) || afx_head_seq(a) != 5 + 10 + 1) /* + the alarm */
+                        _exit(5);
+                _exit(0);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 0);
+
+        Audit *a = open_log(f, &c);
+        assert_int_equal(afx_decision(a, 99), 0);
+        assert_int_equal(afx_head_seq(a), 18); /* 6-16 lost, 17 the LOST record, 18 this one */
+        audit_free(a);
+
+        /* The LOST record comes right after record 5 and names 6-16. */
+        n = afx_list(f, &paths);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(freep) uint8_t *buf = afx_read(paths[i], &size);
+                afx_records(buf, size, rs);
+                for (size_t k = 0; k < rs->n; k++) {
+                        AuditRecord r;
+                        assert_int_equal(audit_record_parse(buf + rs->off[k], size - rs->off[k], &r), AUDIT_PARSE_OK);
+                        assert_true(r.seq <= 5 || r.seq >= 17);
+                        if (r.event == AUDIT_EVENT_LOST) {
+                                assert_int_equal(r.seq, 17);
+                                assert_true(audit_record_get_u64(&r, AUDIT_TAG_REF, &ref));
+                                assert_true(audit_record_get_u64(&r, AUDIT_TAG_COUNT, &count));
+                        }
+                }
+        }
+        afx_free_paths(paths);
+        free(rs);
+        assert_int_equal(ref, 6);
+        assert_int_equal(count, 11);
+}
+
 /* Reordering, deleting and duplicating records: found and located, even without checkpoints. */
 static void reordered_deleted_and_repeated_records_are_located(void **state) {
         AuditFx *f = *state;
@@ -576,11 +676,14 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(a_decision_without_a_pseudonym_says_why, setup, teardown),
                 cmocka_unit_test_setup_teardown(files_rotate_by_size_and_link_across, setup, teardown),
                 cmocka_unit_test_setup_teardown(retention_deletes_the_oldest_files_and_verify_starts_after_them, setup, teardown),
+                cmocka_unit_test_setup_teardown(retention_by_count_keeps_files_younger_than_min_age, setup, teardown),
                 cmocka_unit_test_setup_teardown(retention_by_age_applies_at_start, setup, teardown),
                 cmocka_unit_test_setup_teardown(files_rotate_by_age, setup, teardown),
                 cmocka_unit_test_setup_teardown(records_are_acknowledged_after_fdatasync, setup, teardown),
                 cmocka_unit_test_setup_teardown(write_errors_hold_records_raise_an_alarm_and_recover, setup, teardown),
                 cmocka_unit_test_setup_teardown(a_full_backlog_is_counted_in_a_lost_record, setup, teardown),
+                cmocka_unit_test_setup_teardown(records_held_when_killed_leave_a_lost_record_and_no_number_is_reused, setup,
+                                                teardown),
                 cmocka_unit_test_setup_teardown(reordered_deleted_and_repeated_records_are_located, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

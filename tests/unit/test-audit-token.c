@@ -282,9 +282,9 @@ static void pseudonym_is_the_token_hmac_and_the_raw_id_never_reaches_the_disk(vo
         assert_int_equal(pseudonym_request(env->token, "city", "", TIMEOUT_USEC, on_mac, &w, NULL), -EINVAL);
 
         a = open_log(env, &c);
-        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, NULL, &seq), 0);
+        assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, AUDIT_SUBJECT_NONE, NULL, &seq), 0);
         assert_int_equal(seq, 1);
-        audit_log_pseudonym(a, seq, w.mac, NULL);
+        audit_log_pseudonym(a, seq, w.mac, NULL, NULL);
         stop_log(env, a);
 
         AfxPseudonym p = afx_pseudonym(&env->afx);
