@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/fileio.h"
 #include "daemon/config.h"
 #include "daemon/lock-record.h"
 
@@ -217,34 +218,22 @@ static int parse_line(LockRecord *r, const char *line, size_t len, LockConfig *l
 int lock_record_read(int dir_fd, LockRecord **ret, uid_t *ret_owner) {
         _cleanup_(lock_record_freep) LockRecord *rec = NULL;
         _cleanup_(closep) int fd = -EBADF;
-        char buf[RECORD_MAX + 1];
+        _cleanup_(freep) char *buf = NULL;
         size_t size = 0;
         struct stat st;
         int r;
 
-        fd = openat(dir_fd, LOCK_RECORD_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        fd = open_regular_file(dir_fd, LOCK_RECORD_FILE, READ_NOFOLLOW, &st);
         if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (!S_ISREG(st.st_mode))
-                return -EBADFD;
+                return fd;
         /* A second name for the file would let whoever made it choose what it is. */
         if (st.st_nlink != 1)
                 return -EBADMSG;
-        for (;;) {
-                ssize_t k = read(fd, buf + size, sizeof(buf) - size);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return -errno;
-                if (k == 0)
-                        break;
-                size += (size_t) k;
-                if (size > RECORD_MAX)
-                        return -EBADMSG;
-        }
-        buf[size] = 0;
+        r = read_regular_fd(fd, RECORD_MAX, 0, &buf, &size);
+        if (r == -EFBIG)
+                return -EBADMSG;
+        if (r < 0)
+                return r;
         if (size < strlen(HEADER) || memcmp(buf, HEADER, strlen(HEADER)) != 0 || memchr(buf, 0, size))
                 return -EBADMSG;
 
