@@ -141,6 +141,13 @@ static void sweep(ReplayCache *c, int64_t now) {
         free(old);
 }
 
+bool replay_cache_has_room(ReplayCache *c, int64_t now) {
+        if (c->used < c->capacity)
+                return true;
+        sweep(c, now);
+        return c->used < c->capacity;
+}
+
 bool replay_cache_contains(const ReplayCache *c, const char *iss, const uint8_t *cti, size_t cti_len, int64_t now) {
         uint8_t key[16];
         Entry *reuse;

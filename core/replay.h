@@ -53,3 +53,7 @@ int replay_cache_add(ReplayCache *c, const char *iss, const uint8_t *cti, size_t
 int replay_cache_sync(ReplayCache *c, int64_t now);
 
 size_t replay_cache_count(const ReplayCache *c, int64_t now);
+
+/* Whether one more code can be added at now: below capacity, or would be once the entries no
+ * longer live at now are swept (which this does, only when at capacity). */
+bool replay_cache_has_room(ReplayCache *c, int64_t now);

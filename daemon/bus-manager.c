@@ -2,6 +2,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/reload.h"
+#include "daemon/decide.h"
 #include "daemon/audit.h"
 #include "daemon/bus-connect.h"
 #include "daemon/bus.h"
@@ -87,7 +89,7 @@ static int method_submit_code(sd_bus_message *msg, void *userdata, sd_bus_error 
         if (!manager_find_door(m, door))
                 return sd_bus_error_setf(error, BUS_ERROR_UNKNOWN_DOOR, "No door '%.32s'", door);
         /* The bus hands us a NUL-terminated string; its length is bounded by the verifier. */
-        r = manager_decide(m, door, code, strlen(code), "bus", NULL, &d);
+        r = decide(m, &(DecideRequest) { .door = door, .text = code, .len = strlen(code), .origin = "bus" }, &d);
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(msg, "ss", d.granted ? "granted" : "denied", reason_to_string(d.reason));

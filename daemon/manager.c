@@ -7,15 +7,14 @@
 #include <time.h>
 
 #include "daemon/audit.h"
-#include "daemon/coalesce.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
 #include "daemon/lock-record.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
-#include "daemon/policy.h"
 #include "daemon/private-dir.h"
 #include "daemon/publish.h"
+#include "daemon/reload.h"
 #include "daemon/safe-state.h"
 #include "daemon/source.h"
 
@@ -28,29 +27,6 @@ static const char *const state_table[_MANAGER_STATE_MAX] = {
 
 const char *manager_state_to_string(ManagerState s) {
         return s < _MANAGER_STATE_MAX ? state_table[s] : NULL;
-}
-
-static void log_config_errors(const char *errors) {
-        const char *p = errors;
-        while (p && *p) {
-                const char *nl = strchrnul(p, '\n');
-                log_error("%.*s", (int) (nl - p), p);
-                p = *nl ? nl + 1 : nl;
-        }
-}
-
-static int load_config(const char *path, Config **ret_config, Keystore **ret_keys, char **ret_errors) {
-        _cleanup_(config_freep) Config *c = NULL;
-        int r;
-
-        r = config_load(path, &c, ret_errors);
-        if (r < 0)
-                return r;
-        r = config_build_keystore(c, ret_keys, ret_errors);
-        if (r < 0)
-                return r;
-        *ret_config = TAKE_PTR(c);
-        return 0;
 }
 
 int manager_new(const char *config_path, const char *bus_address, Manager **ret) {
@@ -66,7 +42,7 @@ int manager_new(const char *config_path, const char *bus_address, Manager **ret)
         if (!m->config_path || !m->bus_address)
                 return log_oom();
 
-        r = load_config(config_path, &m->config, &m->keys, &errors);
+        r = manager_load_config(config_path, &m->config, &m->keys, &errors);
         if (r < 0) {
                 log_config_errors(errors);
                 return log_error_errno(r, "Configuration %s is not valid; not starting.", config_path);
@@ -335,43 +311,8 @@ static int open_audit(Manager *m) {
         return 0;
 }
 
-/* The first line of why a reload was refused, for the audit log. */
-static void audit_reload(Manager *m, const char *why) {
-        char line[256];
-
-        if (!m->audit)
-                return;
-        if (why)
-                snprintf(line, sizeof(line), "%.*s", (int) strcspn(why, "\n"), why);
-        (void) audit_log_reload(m->audit, m->config_path, why ? line : NULL);
-}
-
-static int load_dcc_trust(Manager *m, const Config *c, TrustList **ret) {
-        _cleanup_(freep) char *errors = NULL;
-        int r;
-
-        *ret = NULL;
-        if (c->dcc.n_trust_list == 0)
-                return 0;
-        r = config_build_trustlist(c, (int64_t) time(NULL), ret, &errors);
-        log_config_errors(errors); /* skipped certificates are reported even on success */
-        if (r < 0)
-                return log_error_errno(r, "EU DCC trust list cannot be loaded.");
-        log_info("EU DCC trust list: %zu signer certificates.", trustlist_count(*ret));
-        return 0;
-}
-
-static void apply_dcc_trust(Manager *m, TrustList *tl) {
-        trustlist_free(m->dcc_trust);
-        m->dcc_trust = tl;
-        m->verifier.dcc_trust = tl;
-        m->verifier.dcc_trust_max_age = m->config->dcc.trust_max_age;
-        m->verifier.dcc_trust_age_policy = m->config->dcc.trust_age_policy;
-}
-
-int manager_start(Manager *m) {
+int manager_open(Manager *m) {
         TrustList *tl;
-        sigset_t mask;
         int r;
 
         r = open_state_directory(m);
@@ -386,10 +327,10 @@ int manager_start(Manager *m) {
         r = open_audit(m);
         if (r < 0)
                 return r;
-        r = load_dcc_trust(m, m->config, &tl);
+        r = manager_load_dcc_trust(m, m->config, &tl);
         if (r < 0)
                 return r;
-        apply_dcc_trust(m, tl);
+        manager_apply_dcc_trust(m, tl);
 
         r = record_locks(m);
         if (r < 0)
@@ -412,6 +353,16 @@ int manager_start(Manager *m) {
                 /* A fail-safe lock was opened in its safe (unlocked) state; while we run, doors rest locked. */
                 door_relock(m->doors[i]);
         }
+        return 0;
+}
+
+int manager_start(Manager *m) {
+        sigset_t mask;
+        int r;
+
+        r = manager_open(m);
+        if (r < 0)
+                return r;
 
         sigemptyset(&mask);
         sigaddset(&mask, SIGTERM);
@@ -448,194 +399,4 @@ int manager_start(Manager *m) {
 
 int manager_run(Manager *m) {
         return sd_event_loop(m->event);
-}
-
-/* What a reload may change in place: keys, verifier limits, door rules, operators. Adding or
- * removing doors, locks or sources would tear down hardware and bus objects under a running
- * gate, so that needs a restart, and the reload says so instead of half-applying. */
-static const char *structure_change(const Config *old, const Config *new) {
-        if (old->n_locks != new->n_locks || old->n_doors != new->n_doors || old->n_sources != new->n_sources)
-                return "the number of locks, doors or sources changed";
-        for (size_t i = 0; i < old->n_locks; i++) {
-                const LockConfig *a = &old->locks[i].hal, *b = &new->locks[i].hal;
-                if (strcmp(a->id, b->id) != 0 || strcmp(a->backend, b->backend) != 0 ||
-                    strcmp(a->chip ?: "", b->chip ?: "") != 0 || a->line_offset != b->line_offset ||
-                    strcmp(a->line_name ?: "", b->line_name ?: "") != 0 || a->active_low != b->active_low ||
-                    strcmp(a->sim_output ?: "", b->sim_output ?: "") != 0 ||
-                    a->safe_state != b->safe_state)
-                        return "a lock's hardware settings changed";
-        }
-        for (size_t i = 0; i < old->n_doors; i++)
-                if (strcmp(old->doors[i].id, new->doors[i].id) != 0 || strcmp(old->doors[i].lock, new->doors[i].lock) != 0)
-                        return "a door was renamed or moved to another lock";
-        for (size_t i = 0; i < old->n_sources; i++)
-                if (strcmp(old->sources[i].id, new->sources[i].id) != 0 ||
-                    strcmp(old->sources[i].path, new->sources[i].path) != 0 ||
-                    strcmp(old->sources[i].door, new->sources[i].door) != 0)
-                        return "a source changed";
-        if (old->replay_capacity != new->replay_capacity)
-                return "verifier.replay_capacity changed";
-        if (strcmp(old->state_directory ?: "", new->state_directory ?: "") != 0)
-                return "state_directory changed";
-        if (!audit_conf_equal(&old->audit, &new->audit))
-                return "the audit settings changed";
-        const TokenConf *a = &old->token, *b = &new->token;
-        if (a->enabled != b->enabled || (a->enabled && (strcmp(a->uri, b->uri) != 0 ||
-                                                        strcmp(a->module ?: "", b->module ?: "") != 0 ||
-                                                        strcmp(a->sign_key ?: "", b->sign_key ?: "") != 0 ||
-                                                        strcmp(a->hmac_key ?: "", b->hmac_key ?: "") != 0 ||
-                                                        strcmp(a->pin_file ?: "", b->pin_file ?: "") != 0 ||
-                                                        strcmp(a->pin_credential ?: "", b->pin_credential ?: "") != 0)))
-                return "the token settings changed";
-        return NULL;
-}
-
-int manager_reload(Manager *m, char **ret_errors) {
-        Config *c = NULL;
-        Keystore *ks = NULL;
-        TrustList *tl = NULL;
-        const char *why;
-        int r;
-
-        log_info("Reloading configuration %s.", m->config_path);
-        r = load_config(m->config_path, &c, &ks, ret_errors);
-        if (r < 0) {
-                log_config_errors(*ret_errors);
-                audit_reload(m, *ret_errors ?: "the configuration cannot be loaded");
-                return log_error_errno(r, "New configuration refused; the running one stays.");
-        }
-        why = structure_change(m->config, c);
-        if (why) {
-                if (asprintf(ret_errors, "%s: %s; restart qrgated to apply it\n", m->config_path, why) < 0)
-                        *ret_errors = NULL;
-                config_free(c);
-                keystore_free(ks);
-                audit_reload(m, why);
-                return log_error_errno(EINVAL, "New configuration refused (%s; restart to apply); the running one stays.", why);
-        }
-        r = config_build_trustlist(c, (int64_t) time(NULL), &tl, ret_errors);
-        if (r < 0 && c->dcc.n_trust_list > 0) {
-                log_config_errors(*ret_errors);
-                config_free(c);
-                keystore_free(ks);
-                audit_reload(m, "the EU DCC trust list cannot be loaded");
-                return log_error_errno(r, "New EU DCC trust list refused; the running configuration stays.");
-        }
-        log_config_errors(*ret_errors); /* certificates skipped in a list that loaded */
-        free(*ret_errors);
-        *ret_errors = NULL;
-        if (c->dcc.n_trust_list == 0) {
-                trustlist_free(tl);
-                tl = NULL;
-        }
-
-        config_free(m->config);
-        keystore_free(m->keys);
-        m->config = c;
-        m->keys = ks;
-        m->verifier.keys = ks;
-        m->verifier.max_lifetime = c->max_lifetime;
-        m->verifier.clock_skew = c->clock_skew;
-        apply_dcc_trust(m, tl);
-        bus_auth_resolve_groups(m);
-        if (m->bus)
-                (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
-                                                      "DccTrustListAge", NULL);
-        (void) sd_notifyf(false, "RELOADING=0\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(ks));
-        log_info("Configuration reloaded: %zu issuer keys.", keystore_size(ks));
-        audit_reload(m, NULL);
-        return 0;
-}
-
-static void decision_init(Decision *d, const char *door_id) {
-        struct timespec ts;
-
-        (void) clock_gettime(CLOCK_REALTIME, &ts);
-        *d = (Decision) {
-                .timestamp_usec = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u,
-        };
-        snprintf(d->door, sizeof(d->door), "%s", door_id);
-}
-
-/* The journal line and the published decision; a refusal the coalescer counts gets neither its
- * own record nor its own line, only the signal. No line carries the subject, the presenter or
- * any name (docs/audit.md): the bus and the log know people only by their pseudonyms. */
-static void report(Manager *m, Decision *d, const VerifyResult *res, const char *origin, Coalescer *coalescer) {
-        bool verified = res && res->failed > VERIFY_STEP_SIGNATURE;
-        bool counted = coalescer && coalescer_absorb(coalescer, d, !verified);
-
-        if (counted)
-                ;
-        else if (d->granted)
-                log_info("%s: door %s: granted (%s code).", origin, d->door, code_format_to_string(d->format));
-        else
-                log_notice("%s: door %s: denied %s: %s", origin, d->door, reason_to_string(d->reason), d->detail);
-        publish_decision(m, d, res, origin, counted);
-}
-
-void manager_refuse(Manager *m, const char *door_id, const char *origin, Reason reason, const char *detail,
-                    Coalescer *coalescer) {
-        Decision d;
-
-        decision_init(&d, door_id);
-        d.reason = reason;
-        snprintf(d.detail, sizeof(d.detail), "%s", detail);
-        report(m, &d, NULL, origin, coalescer);
-}
-
-int manager_decide(Manager *m, const char *door_id, const char *text, size_t len, const char *origin,
-                   Coalescer *coalescer, Decision *d) {
-        int64_t now = (int64_t) time(NULL);
-        VerifyResult res = {};
-        Door *door;
-        int r;
-
-        decision_init(d, door_id);
-        door = manager_find_door(m, door_id);
-        if (!door) {
-                d->reason = REASON_UNKNOWN_DOOR;
-                snprintf(d->detail, sizeof(d->detail), "no door '%s'", door_id);
-        } else if (verifier_check(&m->verifier, text, len, now, &res) != REASON_OK) {
-                d->reason = res.reason;
-                memcpy(d->detail, res.detail, sizeof(d->detail));
-        } else {
-                PolicyInput in = { .door = door_config(door), .code = &res, .now = now };
-                d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
-        }
-        if (door)
-                d->format = res.format;
-
-        if (d->reason == REASON_OK && manager_openings_refused(m)) {
-                /* No door opens without a record (audit.on_write_error = "deny"); the code is not
-                 * used up, so it works once the log can be written again. */
-                d->reason = REASON_AUDIT_UNAVAILABLE;
-                snprintf(d->detail, sizeof(d->detail), "the audit log cannot be written");
-        }
-        if (d->reason == REASON_OK) {
-                /* Record the code before the door opens: a failure here must not leave a
-                 * window in which the same code works twice (in memory at once; on disk below). */
-                r = verifier_consume(&m->verifier, &res, now);
-                if (r == -ENOSPC) {
-                        d->reason = REASON_REPLAY_CACHE_FULL;
-                        snprintf(d->detail, sizeof(d->detail), "replay cache full (%u unexpired codes)", m->config->replay_capacity);
-                } else if (r < 0 && r != -EEXIST)
-                        /* Held in memory; only the copy on disk is behind. */
-                        log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
-        }
-        if (d->reason == REASON_OK) {
-                r = door_open(door, door_config(door)->unlock_ms);
-                if (r < 0) {
-                        d->reason = REASON_INTERNAL_ERROR;
-                        snprintf(d->detail, sizeof(d->detail), "lock output failed: %s", strerror(-r));
-                }
-                /* The code is refused from memory already; its record reaches the disk after the
-                 * lock was driven, so a slow write never holds the door (it matters only across
-                 * a restart, within the code's last seconds). */
-                r = replay_cache_sync(m->replay, now);
-                if (r < 0)
-                        log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
-        }
-        d->granted = d->reason == REASON_OK;
-        report(m, d, door ? &res : NULL, origin, coalescer);
-        return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "core/verifier.h"
 #include "daemon/config.h"
+#include "daemon/decide.h"
 #include "hal/lock.h"
 #include "pkcs11/token.h"
 
@@ -65,45 +66,18 @@ typedef struct Manager {
         Audit *audit; /* the audit log (daemon/audit.h); freed before the token it uses */
 } Manager;
 
-/* A decision on one presented code, as the bus and the log report it. */
-typedef struct Decision {
-        bool granted;
-        Reason reason;
-        char detail[192];
-        CodeFormat format;
-        /* The token's pseudonym of the subject (hex), filled in by publish_decision(); empty when
-         * the code was unreadable, had no subject, or no pseudonym could be made. */
-        char subject[CLAIM_TEXT_MAX + 1];
-        /* The same for the person presenting the code on behalf of its subject (on-behalf-of). */
-        char presenter[CLAIM_TEXT_MAX + 1];
-        char door[CONFIG_ID_MAX + 1];
-        uint64_t timestamp_usec;
-} Decision;
-
 int manager_new(const char *config_path, const char *bus_address, Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 
-/* Builds locks, doors, sources and the bus from the loaded configuration; logs what fails. */
+/* Opens what the configuration describes, in the order safety needs: the state directory (ours
+ * alone, one daemon at a time), the replay cache, the token, the audit log, the trust list, the
+ * record of held lock lines, then the locks and doors. No bus, no sources, no signals: a unit test
+ * can decide codes on what this opens. Logs what fails. */
+int manager_open(Manager *m);
+/* manager_open(), then signals, the watchdog, the bus and the sources; READY=1. */
 int manager_start(Manager *m);
 int manager_run(Manager *m);
-
-/* Re-reads the configuration file. A file that does not validate (or changes what needs a
- * restart) is refused: returns -EINVAL with *ret_errors, and the running configuration stays. */
-int manager_reload(Manager *m, char **ret_errors);
-
-typedef struct Coalescer Coalescer;
-
-/* Verifies text for door_id, applies the door's policy, opens the door when granted, and
- * reports the decision on the bus and in the log. origin names the source for the log;
- * coalescer (the source's, or NULL) may count a repeated refusal instead of recording it. */
-int manager_decide(Manager *m, const char *door_id, const char *text, size_t len, const char *origin,
-                   Coalescer *coalescer, Decision *ret);
-
-/* Reports a refusal decided without looking at a code (a source over its rate): the Decision
- * signal, the audit record and the journal line, as for any refusal. */
-void manager_refuse(Manager *m, const char *door_id, const char *origin, Reason reason, const char *detail,
-                    Coalescer *coalescer);
 
 /* Whether a door may not open now, by any path (a code, an operator's Unlock): no opening
  * without a record, when the audit log cannot be written and on_write_error is "deny". */

@@ -3,9 +3,27 @@
 #include <string.h>
 
 #include "core/hc1.h"
+#include "daemon/audit.h"
 #include "daemon/policy.h"
 
 typedef Reason (*PolicyRule)(const PolicyInput *in, char *detail, size_t n);
+
+/* The door must exist. A scanner source always names a configured door; a UI may not. */
+static Reason rule_door(const PolicyInput *in, char *detail, size_t n) {
+        if (in->door)
+                return REASON_OK;
+        snprintf(detail, n, "no door '%s'", in->door_id);
+        return REASON_UNKNOWN_DOOR;
+}
+
+/* The code must be what it claims: the verifier's verdict (format, encoding, structure, issuer,
+ * signature, time, lifetime, replay — core/verifier.h), with its own reason and detail. */
+static Reason rule_verified(const PolicyInput *in, char *detail, size_t n) {
+        if (in->code->reason == REASON_OK)
+                return REASON_OK;
+        snprintf(detail, n, "%s", in->code->detail);
+        return in->code->reason;
+}
 
 /* Which formats a door takes: QG1 always; an EU DCC only of the certificate types the door
  * lists in dcc_types (none by default, so no door honours a DCC by accident). */
@@ -50,10 +68,34 @@ static Reason rule_status(const PolicyInput *in, char *detail, size_t n) {
         return REASON_STATUS;
 }
 
+/* No opening without a record: when the audit log cannot be written (or its disk is nearly
+ * full) and on_write_error is "deny". The code is not used up: it works once the log can be
+ * written again. */
+static Reason rule_audit(const PolicyInput *in, char *detail, size_t n) {
+        if (!in->audit || !audit_refuses_openings(in->audit))
+                return REASON_OK;
+        snprintf(detail, n, "the audit log cannot be written");
+        return REASON_AUDIT_UNAVAILABLE;
+}
+
+/* A code that will be consumed (one with claims: an EU DCC is shown again at every visit and
+ * has no cti) needs room in the replay cache, which refuses rather than forget a live code. */
+static Reason rule_replay_room(const PolicyInput *in, char *detail, size_t n) {
+        if (!in->replay || !in->code->have_claims || replay_cache_has_room(in->replay, in->now))
+                return REASON_OK;
+        snprintf(detail, n, "replay cache full (%zu unexpired codes)", replay_cache_count(in->replay, in->now));
+        return REASON_REPLAY_CACHE_FULL;
+}
+
+/* In order: the door, the code, the door's rules for it, the appliance. */
 static const PolicyRule rules[] = {
+        rule_door,
+        rule_verified,
         rule_format,
         rule_scope,
         rule_status,
+        rule_audit,
+        rule_replay_room,
 };
 
 Reason policy_decide(const PolicyInput *in, char *detail, size_t detail_size) {

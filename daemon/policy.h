@@ -1,21 +1,33 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Door policy: whether a *valid* code opens a given door. It is a list of independent rules,
- * each of which may refuse with a reason; the first refusal wins. Schedules (opening hours),
- * capacity, anti-passback and deny-lists are further rules in that list, each reading what it
- * needs from PolicyInput. */
+/* Door policy: every reason a door may refuse to open, as one ordered table of independent rules
+ * (daemon/policy.c). Each rule reads what it needs from PolicyInput and either lets the code
+ * through or refuses with its own reason and a detail; the first refusal wins. The table runs
+ * from the door (does it exist) over the code (did it verify; format, scope, status at this
+ * door) to the appliance (can the opening be recorded; can the code be remembered against
+ * replay). A new rule — a schedule, anti-passback, capacity, a deny-list, clock trust — is one
+ * more function and one more entry, with a reason of its own in core/reason.h and
+ * docs/reasons.md. Rules do not act: consuming the code and opening the door come after, in
+ * daemon/decide.c, and only when every rule let the code through. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/replay.h"
 #include "core/verifier.h"
 #include "daemon/config.h"
 
+typedef struct Audit Audit;
+
 typedef struct PolicyInput {
-        const DoorConf *door;
-        const VerifyResult *code; /* reason == REASON_OK */
-        int64_t now;              /* unix seconds */
+        const char *door_id;      /* as presented */
+        const DoorConf *door;     /* NULL when no door has that id */
+        const VerifyResult *code; /* the verifier's verdict, whatever it was */
+        int64_t now;              /* unix seconds, the verifier's */
+        Audit *audit;             /* the audit log, or NULL when there is none */
+        ReplayCache *replay;      /* where a consumed code will be remembered, or NULL */
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

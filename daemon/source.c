@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "daemon/decide.h"
 #include "daemon/audit.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
@@ -58,7 +59,7 @@ static void flood(Source *s) {
                             s->id, s->max_rate);
                 if (s->manager->audit)
                         (void) audit_log_alarm(s->manager->audit, "source", s->door, true, detail);
-                manager_refuse(s->manager, s->door, s->id, REASON_RATE_LIMITED, detail, s->coalescer);
+                decide_refuse(s->manager, s->door, s->id, REASON_RATE_LIMITED, detail, s->coalescer);
         }
         if (s->quiet) {
                 r = sd_event_source_set_time_relative(s->quiet, QUIET_USEC);
@@ -80,9 +81,16 @@ static void line_done(Source *s) {
         if (s->overflow || n > 0) {
                 if (!rate_take(s))
                         flood(s);
-                else
-                        (void) manager_decide(s->manager, s->door, s->buf, s->overflow ? CODE_MAX_TEXT + 1 : n, s->id,
-                                              s->coalescer, &d);
+                else {
+                        DecideRequest req = {
+                                .door = s->door,
+                                .text = s->buf,
+                                .len = s->overflow ? CODE_MAX_TEXT + 1 : n,
+                                .origin = s->id,
+                                .coalescer = s->coalescer,
+                        };
+                        (void) decide(s->manager, &req, &d);
+                }
         }
         s->len = 0;
         s->overflow = false;

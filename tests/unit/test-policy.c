@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Door policy on valid codes: scopes, status colours, formats. */
+/* The policy table's rules one by one: the door, the verifier's verdict, formats, scopes,
+ * status colours, room in the replay cache. (The audit rule, and the whole sequence around the
+ * table, are tests/unit/test-decide.c's.) */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,7 +31,7 @@ static VerifyResult code(const char *scope, int status) {
 
 static Reason decide(const DoorConf *d, const VerifyResult *r) {
         char detail[192] = "";
-        PolicyInput in = { .door = d, .code = r, .now = 0 };
+        PolicyInput in = { .door_id = d->id, .door = d, .code = r, .now = 0 };
         Reason reason = policy_decide(&in, detail, sizeof(detail));
         assert_true(reason == REASON_OK || detail[0] != '\0');
         return reason;
@@ -71,6 +73,59 @@ static void status_colours_follow_the_door(void **state) {
         assert_int_equal(decide(&d, &r), REASON_STATUS);
 }
 
+static void an_unknown_door_refuses_before_anything_else(void **state) {
+        VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
+        char detail[192] = "";
+        PolicyInput in = { .door_id = "side", .door = NULL, .code = &r };
+
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_UNKNOWN_DOOR);
+        assert_string_equal(detail, "no door 'side'");
+        /* Even a code that did not verify: the door is the first question. */
+        r.reason = REASON_BAD_SIGNATURE;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_UNKNOWN_DOOR);
+}
+
+static void the_verifiers_reason_and_detail_are_the_decisions(void **state) {
+        DoorConf d = door();
+        VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
+        char detail[192] = "";
+
+        r.reason = REASON_EXPIRED;
+        strcpy(r.detail, "expired 31 s ago");
+        PolicyInput in = { .door_id = "main", .door = &d, .code = &r };
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_EXPIRED);
+        assert_string_equal(detail, "expired 31 s ago");
+}
+
+static void a_full_replay_cache_refuses_codes_it_would_have_to_remember(void **state) {
+        static const uint8_t cti[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+        DoorConf d = door();
+        VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
+        char detail[192] = "";
+        ReplayCache *rc;
+
+        assert_int_equal(replay_cache_new(16, &rc), 0);
+        PolicyInput in = { .door_id = "main", .door = &d, .code = &r, .now = 1000, .replay = rc };
+        for (int i = 0; i < 16; i++) {
+                assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+                uint8_t c[8];
+                memcpy(c, cti, 8);
+                c[0] = (uint8_t) i;
+                assert_int_equal(replay_cache_add(rc, "city", c, 8, 2000, 1000), 0);
+        }
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_REPLAY_CACHE_FULL);
+        /* An EU DCC is not remembered (no cti): it needs no room. */
+        r.have_claims = false;
+        r.format = CODE_FORMAT_HC1;
+        d.dcc_types = ~0u;
+        assert_int_not_equal(policy_decide(&in, detail, sizeof(detail)), REASON_REPLAY_CACHE_FULL);
+        /* Once the entries are no longer live, there is room again. */
+        r = code("library.lend", CODE_STATUS_GREEN);
+        in.now = 2001;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        replay_cache_free(rc);
+}
+
 static void other_formats_need_a_door_rule_of_their_own(void **state) {
         DoorConf d = door();
         VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
@@ -85,6 +140,9 @@ int main(void) {
                 cmocka_unit_test(a_code_for_another_building_is_scope),
                 cmocka_unit_test(status_colours_follow_the_door),
                 cmocka_unit_test(other_formats_need_a_door_rule_of_their_own),
+                cmocka_unit_test(an_unknown_door_refuses_before_anything_else),
+                cmocka_unit_test(the_verifiers_reason_and_detail_are_the_decisions),
+                cmocka_unit_test(a_full_replay_cache_refuses_codes_it_would_have_to_remember),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

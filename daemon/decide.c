@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/coalesce.h"
+#include "daemon/decide.h"
+#include "daemon/door.h"
+#include "daemon/log.h"
+#include "daemon/manager.h"
+#include "daemon/policy.h"
+#include "daemon/publish.h"
+
+static void decision_init(Decision *d, const char *door) {
+        struct timespec ts;
+
+        (void) clock_gettime(CLOCK_REALTIME, &ts);
+        *d = (Decision) {
+                .timestamp_usec = (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u,
+        };
+        snprintf(d->door, sizeof(d->door), "%s", door);
+}
+
+/* The journal line and the published decision; a refusal the source's coalescer counts gets
+ * neither its own record nor its own line, only the signal. No line carries the subject, the
+ * presenter or any name (docs/audit.md): the bus and the log know people only as pseudonyms. */
+static void report(Manager *m, Decision *d, const VerifyResult *res, const char *origin, Coalescer *coalescer) {
+        bool verified = res && res->failed > VERIFY_STEP_SIGNATURE;
+        bool counted = coalescer && coalescer_absorb(coalescer, d, !verified);
+
+        if (counted)
+                ;
+        else if (d->granted)
+                log_info("%s: door %s: granted (%s code).", origin, d->door, code_format_to_string(d->format));
+        else
+                log_notice("%s: door %s: denied %s: %s", origin, d->door, reason_to_string(d->reason), d->detail);
+        publish_decision(m, d, res, origin, counted);
+}
+
+void decide_refuse(Manager *m, const char *door, const char *origin, Reason reason, const char *detail,
+                   Coalescer *coalescer) {
+        Decision d;
+
+        decision_init(&d, door);
+        d.reason = reason;
+        snprintf(d.detail, sizeof(d.detail), "%s", detail);
+        report(m, &d, NULL, origin, coalescer);
+}
+
+int decide(Manager *m, const DecideRequest *req, Decision *d) {
+        int64_t now = (int64_t) time(NULL);
+        Door *door = manager_find_door(m, req->door);
+        VerifyResult res;
+        bool consumed = false;
+        int r;
+
+        decision_init(d, req->door);
+
+        /* 1. Verify: is the code what it claims — readable, signed by a known issuer, within its
+         *    time, not used before? Nothing is recorded or used up yet. */
+        (void) verifier_check(&m->verifier, req->text, req->len, now, &res);
+        d->format = door ? res.format : CODE_FORMAT_UNKNOWN;
+
+        /* 2. Every refusal rule, in the policy table's order: the door, the code's verdict, the
+         *    door's rules for it, no opening without a record, room to remember the code. */
+        PolicyInput in = {
+                .door_id = req->door,
+                .door = door ? door_config(door) : NULL,
+                .code = &res,
+                .now = now,
+                .audit = m->audit,
+                .replay = m->replay,
+        };
+        d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
+
+        /* 3. Consume, before the lock moves: from this instant the code is refused everywhere
+         *    (in memory; its record reaches the disk in step 5). The rules saw room for it, so
+         *    this cannot be refused now; if it were, the door stays shut. */
+        if (d->reason == REASON_OK) {
+                r = verifier_consume(&m->verifier, &res, now);
+                consumed = r != -ENOSPC && r != -EEXIST;
+                if (!consumed) {
+                        d->reason = REASON_INTERNAL_ERROR;
+                        snprintf(d->detail, sizeof(d->detail), "the replay cache refused the code: %s", strerror(-r));
+                }
+                else if (r < 0)
+                        /* Held in memory; only the copy on disk is behind. */
+                        log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
+        }
+
+        /* 4. Open. */
+        if (d->reason == REASON_OK) {
+                r = door_open(door, door_config(door)->unlock_ms);
+                if (r < 0) {
+                        d->reason = REASON_INTERNAL_ERROR;
+                        snprintf(d->detail, sizeof(d->detail), "lock output failed: %s", strerror(-r));
+                }
+        }
+        d->granted = d->reason == REASON_OK;
+
+        /* 5. The used code to disk, after the lock was driven: a slow write never holds the door
+         *    (it matters only across a restart, within the code's last seconds). */
+        if (consumed) {
+                r = replay_cache_sync(m->replay, now);
+                if (r < 0)
+                        log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
+        }
+
+        /* 6. Publish: the journal, the audit record (a write(2), its fdatasync on another
+         *    thread), and the Decision signal once the token has made the pseudonyms. */
+        report(m, d, door ? &res : NULL, req->origin, req->coalescer);
+        return 0;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Reading the configuration (at start and at every reload) and applying a new one to the running
+ * daemon: what may change in place, and what needs a restart. */
+#include <stdio.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+
+#include "daemon/audit.h"
+#include "daemon/bus.h"
+#include "daemon/log.h"
+#include "daemon/manager.h"
+#include "daemon/reload.h"
+
+void log_config_errors(const char *errors) {
+        const char *p = errors;
+        while (p && *p) {
+                const char *nl = strchrnul(p, '\n');
+                log_error("%.*s", (int) (nl - p), p);
+                p = *nl ? nl + 1 : nl;
+        }
+}
+
+int manager_load_config(const char *path, Config **ret_config, Keystore **ret_keys, char **ret_errors) {
+        _cleanup_(config_freep) Config *c = NULL;
+        int r;
+
+        r = config_load(path, &c, ret_errors);
+        if (r < 0)
+                return r;
+        r = config_build_keystore(c, ret_keys, ret_errors);
+        if (r < 0)
+                return r;
+        *ret_config = TAKE_PTR(c);
+        return 0;
+}
+
+/* The first line of why a reload was refused, for the audit log. */
+static void audit_reload(Manager *m, const char *why) {
+        char line[256];
+
+        if (!m->audit)
+                return;
+        if (why)
+                snprintf(line, sizeof(line), "%.*s", (int) strcspn(why, "\n"), why);
+        (void) audit_log_reload(m->audit, m->config_path, why ? line : NULL);
+}
+
+int manager_load_dcc_trust(Manager *m, const Config *c, TrustList **ret) {
+        _cleanup_(freep) char *errors = NULL;
+        int r;
+
+        *ret = NULL;
+        if (c->dcc.n_trust_list == 0)
+                return 0;
+        r = config_build_trustlist(c, (int64_t) time(NULL), ret, &errors);
+        log_config_errors(errors); /* skipped certificates are reported even on success */
+        if (r < 0)
+                return log_error_errno(r, "EU DCC trust list cannot be loaded.");
+        log_info("EU DCC trust list: %zu signer certificates.", trustlist_count(*ret));
+        return 0;
+}
+
+void manager_apply_dcc_trust(Manager *m, TrustList *tl) {
+        trustlist_free(m->dcc_trust);
+        m->dcc_trust = tl;
+        m->verifier.dcc_trust = tl;
+        m->verifier.dcc_trust_max_age = m->config->dcc.trust_max_age;
+        m->verifier.dcc_trust_age_policy = m->config->dcc.trust_age_policy;
+}
+
+/* What a reload may change in place: keys, verifier limits, door rules, operators. Adding or
+ * removing doors, locks or sources would tear down hardware and bus objects under a running
+ * gate, so that needs a restart, and the reload says so instead of half-applying. */
+static const char *structure_change(const Config *old, const Config *new) {
+        if (old->n_locks != new->n_locks || old->n_doors != new->n_doors || old->n_sources != new->n_sources)
+                return "the number of locks, doors or sources changed";
+        for (size_t i = 0; i < old->n_locks; i++) {
+                const LockConfig *a = &old->locks[i].hal, *b = &new->locks[i].hal;
+                if (strcmp(a->id, b->id) != 0 || strcmp(a->backend, b->backend) != 0 ||
+                    strcmp(a->chip ?: "", b->chip ?: "") != 0 || a->line_offset != b->line_offset ||
+                    strcmp(a->line_name ?: "", b->line_name ?: "") != 0 || a->active_low != b->active_low ||
+                    strcmp(a->sim_output ?: "", b->sim_output ?: "") != 0 ||
+                    a->safe_state != b->safe_state)
+                        return "a lock's hardware settings changed";
+        }
+        for (size_t i = 0; i < old->n_doors; i++)
+                if (strcmp(old->doors[i].id, new->doors[i].id) != 0 || strcmp(old->doors[i].lock, new->doors[i].lock) != 0)
+                        return "a door was renamed or moved to another lock";
+        for (size_t i = 0; i < old->n_sources; i++)
+                if (strcmp(old->sources[i].id, new->sources[i].id) != 0 ||
+                    strcmp(old->sources[i].path, new->sources[i].path) != 0 ||
+                    strcmp(old->sources[i].door, new->sources[i].door) != 0)
+                        return "a source changed";
+        if (old->replay_capacity != new->replay_capacity)
+                return "verifier.replay_capacity changed";
+        if (strcmp(old->state_directory ?: "", new->state_directory ?: "") != 0)
+                return "state_directory changed";
+        if (!audit_conf_equal(&old->audit, &new->audit))
+                return "the audit settings changed";
+        const TokenConf *a = &old->token, *b = &new->token;
+        if (a->enabled != b->enabled || (a->enabled && (strcmp(a->uri, b->uri) != 0 ||
+                                                        strcmp(a->module ?: "", b->module ?: "") != 0 ||
+                                                        strcmp(a->sign_key ?: "", b->sign_key ?: "") != 0 ||
+                                                        strcmp(a->hmac_key ?: "", b->hmac_key ?: "") != 0 ||
+                                                        strcmp(a->pin_file ?: "", b->pin_file ?: "") != 0 ||
+                                                        strcmp(a->pin_credential ?: "", b->pin_credential ?: "") != 0)))
+                return "the token settings changed";
+        return NULL;
+}
+
+int manager_reload(Manager *m, char **ret_errors) {
+        Config *c = NULL;
+        Keystore *ks = NULL;
+        TrustList *tl = NULL;
+        const char *why;
+        int r;
+
+        log_info("Reloading configuration %s.", m->config_path);
+        r = manager_load_config(m->config_path, &c, &ks, ret_errors);
+        if (r < 0) {
+                log_config_errors(*ret_errors);
+                audit_reload(m, *ret_errors ?: "the configuration cannot be loaded");
+                return log_error_errno(r, "New configuration refused; the running one stays.");
+        }
+        why = structure_change(m->config, c);
+        if (why) {
+                if (asprintf(ret_errors, "%s: %s; restart qrgated to apply it\n", m->config_path, why) < 0)
+                        *ret_errors = NULL;
+                config_free(c);
+                keystore_free(ks);
+                audit_reload(m, why);
+                return log_error_errno(EINVAL, "New configuration refused (%s; restart to apply); the running one stays.", why);
+        }
+        r = config_build_trustlist(c, (int64_t) time(NULL), &tl, ret_errors);
+        if (r < 0 && c->dcc.n_trust_list > 0) {
+                log_config_errors(*ret_errors);
+                config_free(c);
+                keystore_free(ks);
+                audit_reload(m, "the EU DCC trust list cannot be loaded");
+                return log_error_errno(r, "New EU DCC trust list refused; the running configuration stays.");
+        }
+        log_config_errors(*ret_errors); /* certificates skipped in a list that loaded */
+        free(*ret_errors);
+        *ret_errors = NULL;
+        if (c->dcc.n_trust_list == 0) {
+                trustlist_free(tl);
+                tl = NULL;
+        }
+
+        config_free(m->config);
+        keystore_free(m->keys);
+        m->config = c;
+        m->keys = ks;
+        m->verifier.keys = ks;
+        m->verifier.max_lifetime = c->max_lifetime;
+        m->verifier.clock_skew = c->clock_skew;
+        manager_apply_dcc_trust(m, tl);
+        bus_auth_resolve_groups(m);
+        if (m->bus)
+                (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
+                                                      "DccTrustListAge", NULL);
+        (void) sd_notifyf(false, "RELOADING=0\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(ks));
+        log_info("Configuration reloaded: %zu issuer keys.", keystore_size(ks));
+        audit_reload(m, NULL);
+        return 0;
+}

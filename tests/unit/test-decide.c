@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The decision sequence (daemon/decide.c) on the daemon's real pieces — configuration, replay
+ * cache, audit log, a simulated lock — opened by manager_open(), without a bus or a token:
+ *   - every rule's reason reaches the Decision;
+ *   - a refusal never consumes the code;
+ *   - the code is consumed before the lock moves;
+ *   - no door opens without its audit record when on_write_error is "deny". */
+
+#include <fcntl.h>
+#include <openssl/pem.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "daemon/audit-file.h"
+#include "daemon/audit.h"
+#include "daemon/decide.h"
+#include "daemon/door.h"
+#include "daemon/manager.h"
+#include "tests/unit/helper-codes.h"
+
+static EVP_PKEY *key;
+static char dir[64];
+
+typedef struct Fixture {
+        Manager *m;
+        char conf[128];
+} Fixture;
+
+static void write_file(const char *path, const char *text) {
+        FILE *f = fopen(path, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        assert_int_equal(fclose(f), 0);
+}
+
+static int rm_rf(const char *path) {
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+        return system(cmd);
+}
+
+/* A gate with one door "main" on a simulated lock, issuer "city"; extra: more configuration. */
+static Manager *open_gate(Fixture *f, const char *extra) {
+        char text[2048], pub[96], run[96];
+        FILE *p;
+
+        snprintf(pub, sizeof(pub), "%s/city.pub", dir);
+        p = fopen(pub, "we");
+        assert_non_null(p);
+        assert_int_equal(PEM_write_PUBKEY(p, key), 1);
+        fclose(p);
+        snprintf(text, sizeof(text),
+                 "state_directory = \"%s/state\";\n"
+                 "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); } );\n"
+                 "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; unlock_ms = 60000; scopes = [ \"library.lend\" ]; } );\n"
+                 "%s\n",
+                 dir, pub, extra ?: "");
+        snprintf(f->conf, sizeof(f->conf), "%s/qrgate.conf", dir);
+        write_file(f->conf, text);
+        snprintf(run, sizeof(run), "%s/run", dir);
+        setenv("RUNTIME_DIRECTORY", run, 1);
+        assert_int_equal(manager_new(f->conf, "none", &f->m), 0);
+        assert_int_equal(manager_open(f->m), 0);
+        return f->m;
+}
+
+static int setup(void **state) {
+        Fixture *f = calloc(1, sizeof(Fixture));
+        assert_non_null(f);
+        strcpy(dir, "/tmp/qrgate-decide-XXXXXX");
+        assert_non_null(mkdtemp(dir));
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        Fixture *f = *state;
+        manager_free(f->m);
+        (void) rm_rf(dir);
+        free(f);
+        return 0;
+}
+
+/* A code valid now for the door, or changed by the caller before it is signed. */
+static CodeClaims claims_now(uint8_t tag) {
+        CodeClaims c = th_claims();
+        c.iat = (int64_t) time(NULL);
+        c.exp = c.iat + 60;
+        c.cti[0] = tag;
+        return c;
+}
+
+static Decision present(Manager *m, const char *door, const CodeClaims *c) {
+        char *text = th_mint(key, "k1", c);
+        Decision d;
+
+        assert_int_equal(decide(m, &(DecideRequest) { .door = door, .text = text, .len = strlen(text), .origin = "test" },
+                                &d),
+                         0);
+        free(text);
+        return d;
+}
+
+static bool unlocked(Manager *m) {
+        return lock_is_unlocked(m->locks[0]);
+}
+
+static bool consumed(Manager *m, const CodeClaims *c) {
+        return replay_cache_contains(m->replay, c->iss, c->cti, c->cti_len, (int64_t) time(NULL));
+}
+
+static void a_valid_code_is_granted_consumed_and_opens(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, NULL);
+        CodeClaims c = claims_now(1);
+
+        Decision d = present(m, "main", &c);
+        assert_true(d.granted);
+        assert_int_equal(d.reason, REASON_OK);
+        assert_int_equal(d.format, CODE_FORMAT_QG1);
+        assert_true(unlocked(m));
+        assert_true(consumed(m, &c));
+        /* And the same code again: replayed, the door already open stays as it is. */
+        d = present(m, "main", &c);
+        assert_false(d.granted);
+        assert_int_equal(d.reason, REASON_REPLAYED);
+}
+
+/* Every rule the table holds, each with the reason it must give; none of them uses the code up. */
+static void every_refusal_reaches_the_decision_and_consumes_nothing(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, "verifier: { replay_capacity = 16; };");
+        struct {
+                const char *door;
+                CodeClaims c;
+                Reason want;
+        } cases[] = {
+                { "side", claims_now(2), REASON_UNKNOWN_DOOR },
+                { "main", claims_now(3), REASON_EXPIRED },
+                { "main", claims_now(4), REASON_SCOPE },
+                { "main", claims_now(5), REASON_STATUS },
+        };
+        cases[1].c.iat -= 1000, cases[1].c.exp -= 1000;
+        strcpy(cases[2].c.scopes[0], "pool.enter");
+        cases[3].c.status = CODE_STATUS_RED;
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                Decision d = present(m, cases[i].door, &cases[i].c);
+                if (d.reason != cases[i].want)
+                        fail_msg("case %zu: got %s (%s), want %s", i, reason_to_string(d.reason), d.detail,
+                                 reason_to_string(cases[i].want));
+                assert_false(d.granted);
+                assert_true(d.detail[0] != '\0');
+                assert_false(unlocked(m));
+                assert_false(consumed(m, &cases[i].c));
+        }
+        assert_int_equal(replay_cache_count(m->replay, (int64_t) time(NULL)), 0);
+
+        /* replay-room: sixteen codes used, the seventeenth has no room — and is not used up. */
+        for (uint8_t i = 0; i < 16; i++) {
+                CodeClaims c = claims_now((uint8_t) (100 + i));
+                assert_true(present(m, "main", &c).granted);
+        }
+        CodeClaims c = claims_now(200);
+        Decision d = present(m, "main", &c);
+        assert_int_equal(d.reason, REASON_REPLAY_CACHE_FULL);
+        assert_false(consumed(m, &c));
+}
+
+/* A lock whose output checks, at the moment it is asked to unlock, that the code is already
+ * remembered as used: the backend of the simulated lock, with set() wrapped. */
+static const LockOps *real_ops;
+static Manager *check_m;
+static const CodeClaims *check_c;
+static unsigned unlocks_seen, unlocks_before_consumed;
+
+static int checking_set(Lock *l, bool unlocked_now) {
+        if (unlocked_now) {
+                unlocks_seen++;
+                if (!consumed(check_m, check_c))
+                        unlocks_before_consumed++;
+        }
+        return real_ops->set(l, unlocked_now);
+}
+
+static void the_code_is_consumed_before_the_lock_moves(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, NULL);
+        static LockOps ops;
+        CodeClaims c = claims_now(7);
+
+        real_ops = m->locks[0]->ops;
+        ops = *real_ops;
+        ops.set = checking_set;
+        m->locks[0]->ops = &ops;
+        check_m = m;
+        check_c = &c;
+
+        assert_true(present(m, "main", &c).granted);
+        assert_int_equal(unlocks_seen, 1);
+        assert_int_equal(unlocks_before_consumed, 0);
+        m->locks[0]->ops = real_ops;
+}
+
+static unsigned count_granted_records(void) {
+        char path[128];
+        _cleanup_(freep) AuditFileEntry *list = NULL;
+        _cleanup_(closep) int dfd = -EBADF;
+        unsigned granted = 0;
+        size_t n = 0;
+
+        snprintf(path, sizeof(path), "%s/state/audit", dir);
+        dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(dfd >= 0);
+        assert_int_equal(audit_dir_list(dfd, &list, &n), 0);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(closep) int fd = openat(dfd, list[i].name, O_RDONLY | O_CLOEXEC);
+                _cleanup_(freep) uint8_t *buf = NULL;
+                size_t size = 0, off = 0;
+                AuditRecord r;
+                uint8_t g;
+
+                assert_int_equal(audit_file_read(fd, &buf, &size), 0);
+                while (off < size && audit_record_parse(buf + off, size - off, &r) == AUDIT_PARSE_OK) {
+                        if (r.event == AUDIT_EVENT_DECISION && audit_record_get_u8(&r, AUDIT_TAG_DECISION, &g) && g)
+                                granted++;
+                        off += r.size;
+                }
+        }
+        return granted;
+}
+
+static void set_file_limit(rlim_t limit) {
+        struct rlimit rl = { .rlim_cur = limit, .rlim_max = RLIM_INFINITY };
+        assert_int_equal(setrlimit(RLIMIT_FSIZE, &rl), 0);
+}
+
+static void no_door_opens_without_its_record_when_deny(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, NULL);
+        CodeClaims c = claims_now(8);
+        char path[128];
+        struct stat st;
+
+        /* While the log takes records, each opening has one. */
+        assert_true(present(m, "main", &c).granted);
+        assert_int_equal(count_granted_records(), 1);
+        door_relock(m->doors[0]);
+
+        /* The disk refuses (EFBIG past the audit file's end, as ENOSPC would): the refusal of a
+         * junk line is held in memory, the log is failing, and from then on nothing opens. */
+        snprintf(path, sizeof(path), "%s/state/audit/audit-00000000000000000001.log", dir);
+        assert_int_equal(stat(path, &st), 0);
+        signal(SIGXFSZ, SIG_IGN);
+        set_file_limit((rlim_t) st.st_size);
+        assert_int_equal(decide(m, &(DecideRequest) { .door = "main", .text = "junk", .len = 4, .origin = "test" },
+                                &(Decision) {}),
+                         0);
+        assert_true(audit_is_failing(m->audit));
+
+        c = claims_now(9);
+        Decision d = present(m, "main", &c);
+        set_file_limit(RLIM_INFINITY);
+        signal(SIGXFSZ, SIG_DFL);
+        assert_false(d.granted);
+        assert_int_equal(d.reason, REASON_AUDIT_UNAVAILABLE);
+        assert_false(unlocked(m));
+        assert_false(consumed(m, &c));
+        assert_int_equal(count_granted_records(), 1);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(a_valid_code_is_granted_consumed_and_opens, setup, teardown),
+                cmocka_unit_test_setup_teardown(every_refusal_reaches_the_decision_and_consumes_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(the_code_is_consumed_before_the_lock_moves, setup, teardown),
+                cmocka_unit_test_setup_teardown(no_door_opens_without_its_record_when_deny, setup, teardown),
+        };
+        key = th_key("es256");
+        int r = cmocka_run_group_tests(tests, NULL, NULL);
+        EVP_PKEY_free(key);
+        return r;
+}
