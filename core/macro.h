@@ -37,12 +37,14 @@ static inline void freep(void *p) {
         free(*(void **) p);
 }
 
+/* Closes *fd if it is open and marks it closed (-EBADF), so that calling it twice is harmless. */
 static inline void closep(int *fd) {
         if (*fd >= 0) {
                 int saved = errno;
                 (void) close(*fd);
                 errno = saved;
         }
+        *fd = -EBADF;
 }
 
 /* Defines NAMEp(Type **p) that calls NAME(*p) when it is not NULL, for _cleanup_(). */

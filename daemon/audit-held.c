@@ -70,7 +70,6 @@ int audit_held_open(Audit *a, uint64_t *ret_last) {
                 return -errno;
         if (!S_ISREG(st.st_mode)) {
                 closep(&a->held_fd);
-                a->held_fd = -EBADF;
                 return -EBADFD;
         }
         if (st.st_size < HELD_SIZE) {

@@ -48,9 +48,10 @@ static void find_checkpoint(Audit *a, const AuditFileEntry *list, size_t n) {
 
 int audit_recover(Audit *a, AuditRecovery *rec) {
         _cleanup_(freep) AuditFileEntry *list = NULL;
+        _cleanup_(closep) int fd = -EBADF;
         size_t n = 0;
         AuditTail t;
-        int fd = -EBADF, r;
+        int r;
 
         *rec = (AuditRecovery) {};
         r = audit_dir_list(a->dir_fd, &list, &n);
@@ -77,19 +78,15 @@ int audit_recover(Audit *a, AuditRecovery *rec) {
                 rec->count = t.size - t.damage_off;
                 rec->text = "damaged file left as it is; the chain continues in a new file";
                 rec->happened = true;
-                close(fd);
-                fd = -EBADF;
+                closep(&fd);
         } else if (t.torn) {
                 /* Said before it is done: a crash between the cut and the RECOVERY record that
                  * follows it leaves this line in the journal. */
                 log_warning("Audit log: %s/%s ended in a torn record (%" PRIu64 " bytes at offset %" PRIu64
                             ", a crash during an append); cutting it off.",
                             a->path, last, t.size - t.valid_end, t.valid_end);
-                if (ftruncate(fd, (off_t) t.valid_end) < 0 || fdatasync(fd) < 0) {
-                        r = -errno;
-                        close(fd);
-                        return log_error_errno(r, "Audit log: cannot cut the torn tail of %s/%s: %m", a->path, last);
-                }
+                if (ftruncate(fd, (off_t) t.valid_end) < 0 || fdatasync(fd) < 0)
+                        return log_error_errno(errno, "Audit log: cannot cut the torn tail of %s/%s: %m", a->path, last);
                 snprintf(rec->file, sizeof(rec->file), "%s", last);
                 rec->offset = t.valid_end;
                 rec->count = t.size - t.valid_end;
@@ -109,11 +106,8 @@ int audit_recover(Audit *a, AuditRecovery *rec) {
                 for (size_t i = n - 1; i-- > 0;) {
                         AuditTail pt;
                         r = read_tail(a->dir_fd, list[i].name, &pt, NULL);
-                        if (r < 0) {
-                                if (fd >= 0)
-                                        close(fd);
+                        if (r < 0)
                                 return log_error_errno(r, "Audit log: cannot read %s/%s: %m", a->path, list[i].name);
-                        }
                         if (pt.n_records == 0)
                                 continue;
                         a->seq = pt.last_seq;
@@ -131,10 +125,10 @@ int audit_recover(Audit *a, AuditRecovery *rec) {
         if (fd >= 0) {
                 if (t.n_records == 0 && list[n - 1].first_seq != a->seq + 1) {
                         /* An empty file named for another sequence number: it holds nothing. */
-                        close(fd);
+                        closep(&fd);
                         (void) unlinkat(a->dir_fd, last, 0);
                 } else {
-                        a->fd = fd;
+                        a->fd = TAKE_FD(fd);
                         a->file_size = t.valid_end;
                         a->file_started_usec = t.n_records > 0 ? t.first_time_usec : audit_realtime_usec();
                         snprintf(a->file_name, sizeof(a->file_name), "%s", last);

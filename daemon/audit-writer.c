@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/event-util.h"
 #include "daemon/audit-internal.h"
 #include "daemon/audit-rotate.h"
 #include "daemon/log.h"
@@ -92,14 +93,13 @@ static int open_file(Audit *a, uint64_t first_seq, int64_t first_time_usec) {
                 /* An empty file of that name (a crash right after creating it) is ours to fill. */
                 fd = openat(a->dir_fd, name, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
                 if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0)) {
-                        close(fd);
+                        closep(&fd);
                         return -EEXIST;
                 }
         }
         if (fd < 0)
                 return -errno;
-        if (a->fd >= 0)
-                close(a->fd); /* the syncer keeps its own descriptor until it has synced it */
+        closep(&a->fd); /* the syncer keeps its own descriptor until it has synced it */
         a->fd = fd;
         a->file_size = 0;
         a->file_started_usec = first_time_usec;
@@ -175,12 +175,7 @@ static void recovered(Audit *a) {
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata);
 
 static void arm_retry(Audit *a) {
-        if (!a->retry)
-                (void) sd_event_add_time_relative(a->event, &a->retry, CLOCK_MONOTONIC, RETRY_USEC, 0, on_retry, a);
-        else {
-                (void) sd_event_source_set_time_relative(a->retry, RETRY_USEC);
-                (void) sd_event_source_set_enabled(a->retry, SD_EVENT_ONESHOT);
-        }
+        (void) event_arm_timer_relative(a->event, &a->retry, RETRY_USEC, 0, on_retry, a);
 }
 
 static const char *failing_consequence(const Audit *a) {

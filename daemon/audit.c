@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/fileio.h"
+#include "daemon/event-util.h"
 #include "daemon/audit-internal.h"
 #include "daemon/config.h"
 #include "daemon/log.h"
@@ -138,12 +139,7 @@ static void pending_rearm(Audit *a) {
                 (void) sd_event_source_set_enabled(a->pending_timer, SD_EVENT_OFF);
                 return;
         }
-        if (!a->pending_timer)
-                (void) sd_event_add_time(a->event, &a->pending_timer, CLOCK_MONOTONIC, next, 1000U, on_pending_timer, a);
-        else {
-                (void) sd_event_source_set_time(a->pending_timer, next);
-                (void) sd_event_source_set_enabled(a->pending_timer, SD_EVENT_ONESHOT);
-        }
+        (void) event_arm_timer(a->event, &a->pending_timer, next, 1000U, on_pending_timer, a);
 }
 
 /* A clean stop writes STOP once no pseudonym is pending and no checkpoint is being signed, so
@@ -292,12 +288,9 @@ Audit *audit_free(Audit *a) {
         sd_event_source_disable_unref(a->retry);
         sd_event_source_disable_unref(a->pending_timer);
         sd_event_source_disable_unref(a->stop_timer);
-        if (a->fd >= 0)
-                close(a->fd);
-        if (a->held_fd >= 0)
-                close(a->held_fd);
-        if (a->dir_fd >= 0)
-                close(a->dir_fd);
+        closep(&a->fd);
+        closep(&a->held_fd);
+        closep(&a->dir_fd);
         sd_event_unref(a->event);
         free(a->backlog);
         free(a->path);

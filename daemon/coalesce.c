@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "daemon/event-util.h"
 #include "daemon/audit.h"
 #include "daemon/coalesce.h"
 #include "daemon/log.h"
@@ -64,20 +65,12 @@ Coalescer *coalescer_free(Coalescer *c) {
 }
 
 static void start_run(Coalescer *c, const Decision *d) {
-        int r;
-
         c->active = true;
         c->reason = d->reason;
         c->format = d->format;
         snprintf(c->door, sizeof(c->door), "%s", d->door);
         c->count = 0;
-        if (c->timer) {
-                r = sd_event_source_set_time_relative(c->timer, RUN_MAX_USEC);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
-        } else
-                r = sd_event_add_time_relative(c->manager->event, &c->timer, CLOCK_MONOTONIC, RUN_MAX_USEC, 0, on_timer, c);
-        if (r < 0)
+        if (event_arm_timer_relative(c->manager->event, &c->timer, RUN_MAX_USEC, 0, on_timer, c) < 0)
                 /* Without a timer a run would never end by itself: record one by one instead. */
                 c->active = false;
 }

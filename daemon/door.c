@@ -10,7 +10,7 @@
 #define USEC_PER_MSEC_DOOR 1000
 
 int door_new(Manager *m, const char *id, Lock *lock, Door **ret) {
-        Door *d = calloc(1, sizeof(Door));
+        _cleanup_(door_freep) Door *d = calloc(1, sizeof(Door));
 
         if (!d)
                 return -ENOMEM;
@@ -18,11 +18,10 @@ int door_new(Manager *m, const char *id, Lock *lock, Door **ret) {
         d->lock = lock;
         d->id = strdup(id);
         if (!d->id || asprintf(&d->object_path, "%s/%s", BUS_DOOR_PREFIX, id) < 0) {
-                free(d->id);
-                free(d);
+                d->object_path = NULL; /* undefined after a failed asprintf() */
                 return -ENOMEM;
         }
-        *ret = d;
+        *ret = TAKE_PTR(d);
         return 0;
 }
 

@@ -15,8 +15,12 @@ struct Door {
         sd_event_source *relock;
 };
 
+/* A door on lock (borrowed: the manager owns locks and frees them after the doors). Returns 0
+ * and a door that must be freed with door_free(), or -ENOMEM. */
 int door_new(Manager *m, const char *id, Lock *lock, Door **ret);
+/* Cancels the relock timer (the lock itself is driven safe when the manager closes it). */
 Door *door_free(Door *d);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Door *, door_free);
 
 /* Unlocks for ms milliseconds (a second opening while open extends it) and relocks by timer.
  * -errno when the lock output failed; the door then stays in its current state. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "daemon/event-util.h"
 #include "daemon/decide.h"
 #include "daemon/audit.h"
 #include "daemon/log.h"
@@ -49,7 +50,6 @@ static int on_quiet(sd_event_source *es, uint64_t usec, void *userdata) {
  * (rate-limited) and raises the alarm; the alarm clears with the count after a quiet spell. */
 static void flood(Source *s) {
         char detail[128];
-        int r;
 
         s->dropped++;
         if (!s->flooding) {
@@ -61,13 +61,7 @@ static void flood(Source *s) {
                         (void) audit_log_alarm(s->manager->audit, "source", s->door, true, detail);
                 decide_refuse(s->manager, s->door, s->id, REASON_RATE_LIMITED, detail, s->coalescer);
         }
-        if (s->quiet) {
-                r = sd_event_source_set_time_relative(s->quiet, QUIET_USEC);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(s->quiet, SD_EVENT_ONESHOT);
-        } else
-                r = sd_event_add_time_relative(s->manager->event, &s->quiet, CLOCK_MONOTONIC, QUIET_USEC, 0, on_quiet, s);
-        if (r < 0)
+        if (event_arm_timer_relative(s->manager->event, &s->quiet, QUIET_USEC, 0, on_quiet, s) < 0)
                 (void) on_quiet(s->quiet, 0, s); /* no timer: clear now rather than never */
 }
 
@@ -127,7 +121,7 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *user
 }
 
 int source_new(Manager *m, const SourceConf *c, Source **ret) {
-        _cleanup_(freep) Source *s = calloc(1, sizeof(Source));
+        _cleanup_(source_freep) Source *s = calloc(1, sizeof(Source));
         struct stat st;
         int r;
 
@@ -141,42 +135,29 @@ int source_new(Manager *m, const SourceConf *c, Source **ret) {
         s->id = strdup(c->id);
         s->door = strdup(c->door);
         s->path = strdup(c->path);
-        if (!s->id || !s->door || !s->path || coalescer_new(m, s->id, &s->coalescer) < 0) {
-                source_free(TAKE_PTR(s));
+        if (!s->id || !s->door || !s->path || coalescer_new(m, s->id, &s->coalescer) < 0)
                 return log_oom();
-        }
 
         /* Owner reads, the daemon's group (a scanner bridge) writes. The service's UMask=0077
          * would strip the group bit, so a FIFO we create gets its mode set explicitly; one an
          * operator made keeps theirs. */
         if (mkfifo(c->path, 0620) >= 0)
                 (void) chmod(c->path, 0620);
-        else if (errno != EEXIST) {
-                r = log_error_errno(errno, "Source %s: cannot create FIFO %s: %m", c->id, c->path);
-                goto fail;
-        }
+        else if (errno != EEXIST)
+                return log_error_errno(errno, "Source %s: cannot create FIFO %s: %m", c->id, c->path);
         /* O_RDWR keeps a writer open ourselves, so a scanner bridge closing its end does not
          * turn the pipe into an endless stream of EOFs. */
         s->fd = open(c->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (s->fd < 0) {
-                r = log_error_errno(errno, "Source %s: cannot open %s: %m", c->id, c->path);
-                goto fail;
-        }
-        if (fstat(s->fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
-                r = log_error_errno(ENOTTY, "Source %s: %s exists and is not a FIFO.", c->id, c->path);
-                goto fail;
-        }
+        if (s->fd < 0)
+                return log_error_errno(errno, "Source %s: cannot open %s: %m", c->id, c->path);
+        if (fstat(s->fd, &st) < 0 || !S_ISFIFO(st.st_mode))
+                return log_error_errno(ENOTTY, "Source %s: %s exists and is not a FIFO.", c->id, c->path);
         r = sd_event_add_io(m->event, &s->io, s->fd, EPOLLIN, on_readable, s);
-        if (r < 0) {
-                log_error_errno(r, "Source %s: cannot watch %s: %m", c->id, c->path);
-                goto fail;
-        }
+        if (r < 0)
+                return log_error_errno(r, "Source %s: cannot watch %s: %m", c->id, c->path);
         log_debug("Source %s: reading codes for door %s from %s.", s->id, s->door, s->path);
         *ret = TAKE_PTR(s);
         return 0;
-fail:
-        source_free(TAKE_PTR(s));
-        return r;
 }
 
 Source *source_free(Source *s) {

@@ -41,5 +41,9 @@ struct Source {
         Coalescer *coalescer;
 };
 
+/* Creates (or opens) the source's FIFO and watches it on m's event loop. Returns 0 and a source
+ * that must be freed with source_free() (the manager does, at stop), or -errno, logged. */
 int source_new(Manager *m, const SourceConf *c, Source **ret);
+/* Stops watching, writes what its coalescer still counts, closes the FIFO. Returns NULL. */
 Source *source_free(Source *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Source *, source_free);

@@ -27,6 +27,13 @@ LockSafeState lock_safe_state_from_string(const char *s) {
         return _LOCK_SAFE_STATE_INVALID;
 }
 
+static void lock_free_unopened(Lock *l) {
+        free(l->priv);
+        free(l->id);
+        free(l);
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(Lock *, lock_free_unopened);
+
 int lock_new(const LockConfig *c, Lock **ret) {
         const LockOps *ops = NULL;
         int r;
@@ -37,30 +44,23 @@ int lock_new(const LockConfig *c, Lock **ret) {
         if (!ops)
                 return -ENOENT;
 
-        Lock *l = calloc(1, sizeof(Lock));
+        /* Freed by hand until the backend has opened it: lock_free() would drive and close it. */
+        _cleanup_(lock_free_unopenedp) Lock *l = calloc(1, sizeof(Lock));
         if (!l)
                 return -ENOMEM;
         l->ops = ops;
         l->safe_state = c->safe_state;
         l->id = strdup(c->id ? c->id : "");
         l->priv = ops->priv_size > 0 ? calloc(1, ops->priv_size) : NULL;
-        if (!l->id || (ops->priv_size > 0 && !l->priv)) {
-                free(l->priv);
-                free(l->id);
-                free(l);
+        if (!l->id || (ops->priv_size > 0 && !l->priv))
                 return -ENOMEM;
-        }
 
         l->unlocked = c->safe_state == LOCK_SAFE_UNLOCKED;
         r = ops->open(l, c, l->unlocked);
-        if (r < 0) {
-                free(l->priv);
-                free(l->id);
-                free(l);
+        if (r < 0)
                 return r;
-        }
 
-        *ret = l;
+        *ret = TAKE_PTR(l);
         return 0;
 }
 
@@ -79,9 +79,7 @@ int lock_close(Lock *l) {
                 return 0;
         r = lock_set(l, l->safe_state == LOCK_SAFE_UNLOCKED);
         l->ops->close(l);
-        free(l->priv);
-        free(l->id);
-        free(l);
+        lock_free_unopened(l);
         return r < 0 ? r : 0;
 }
 

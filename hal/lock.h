@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/macro.h"
+
 typedef struct Lock Lock;
 
 typedef enum LockSafeState {
@@ -71,6 +73,7 @@ int lock_set(Lock *l, bool unlocked);
 int lock_close(Lock *l);
 /* lock_close() for cleanup paths that cannot act on the error. Returns NULL. */
 Lock *lock_free(Lock *l);
+DEFINE_TRIVIAL_CLEANUP_FUNC(Lock *, lock_free);
 
 static inline bool lock_is_unlocked(const Lock *l) {
         return l->unlocked;
