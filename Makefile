@@ -1,9 +1,11 @@
 # qrgate — one Makefile for the daemon, its tools and its tests.
 #
 # Conventions that keep this file stable while the tree grows:
-#  - every .c under core/ hal/ pkcs11/ daemon/ tools/ goes into one static library,
-#    except the files that hold a program's main() (MAIN_SRCS) and backend files that only
-#    build against one library version (LIB_EXCLUDE);
+#  - every .c under core/ hal/ pkcs11/ daemon/ goes into one static library (libqrgate.a, what
+#    the daemon links), except the files that hold a program's main() (MAIN_SRCS) and backend
+#    files that only build against one library version (LIB_EXCLUDE); the tools' own code
+#    (tools/*.c) goes into a second one that only the tools and their tests link;
+#  - build, test and demo scripts live in scripts/;
 #  - tests/unit/test-*.c are cmocka programs, run plain and under ASan+UBSan;
 #  - tests/integration/test-*.sh are run by `make check` against the built programs;
 #  - tests/fuzz/fuzz-*.c are libFuzzer targets, run briefly on their seed corpus.
@@ -39,9 +41,13 @@ MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
 GPIOD_MAJOR := $(shell pkg-config --modversion libgpiod 2>/dev/null | cut -d. -f1)
 LIB_EXCLUDE := $(if $(filter 1,$(GPIOD_MAJOR)),hal/lock-gpiod-v2.c,hal/lock-gpiod-v1.c)
 LIB_SRCS := $(filter-out $(MAIN_SRCS) $(LIB_EXCLUDE), \
-	$(wildcard core/*.c hal/*.c pkcs11/*.c daemon/*.c tools/*.c))
+	$(wildcard core/*.c hal/*.c pkcs11/*.c daemon/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o)
+TOOLS_LIB_SRCS := $(filter-out $(MAIN_SRCS), $(wildcard tools/*.c))
+# What a tool or a test links: the tools' library first, it uses the other.
+LIBS := $(B)/libqrgate-tools.a $(B)/libqrgate.a
+ASAN_LIBS := $(B)/asan/libqrgate-tools.a $(B)/asan/libqrgate.a
 PROGS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard $(MAIN_SRCS))))
 
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
@@ -91,22 +97,30 @@ $(B)/asan/libqrgate.a: $(ASAN_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(B)/libqrgate-tools.a: $(TOOLS_LIB_SRCS:%.c=$(B)/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/asan/libqrgate-tools.a: $(TOOLS_LIB_SRCS:%.c=$(B)/asan/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(B)/qrgated: $(B)/obj/daemon/qrgated.o $(B)/libqrgate.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/qrgatectl: $(B)/obj/tools/qrgatectl.o $(B)/libqrgate.a
+$(B)/qrgatectl: $(B)/obj/tools/qrgatectl.o $(LIBS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/qrgate-issue: $(B)/obj/tools/qrgate-issue.o $(B)/libqrgate.a
+$(B)/qrgate-issue: $(B)/obj/tools/qrgate-issue.o $(LIBS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libqrencode)
 
-$(B)/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(B)/libqrgate.a
+$(B)/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/libqrgate.a $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(LIBS) $(PKG_LIBS) -lcmocka
 
-$(B)/asan/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(B)/asan/libqrgate.a
+$(B)/asan/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(ASAN_LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/asan/libqrgate.a $(PKG_LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(ASAN_LIBS) $(PKG_LIBS) -lcmocka
 
 # libFuzzer targets: the library is compiled again by clang with the fuzzer's coverage hooks.
 FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
@@ -117,7 +131,10 @@ $(B)/fuzzobj/%.o: %.c
 $(B)/fuzzobj/libqrgate.a: $(LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
 	@rm -f $@
 	ar rcs $@ $^
-$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzzobj/libqrgate.a
+$(B)/fuzzobj/libqrgate-tools.a: $(TOOLS_LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzzobj/libqrgate-tools.a $(B)/fuzzobj/libqrgate.a
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
 
@@ -130,12 +147,12 @@ check: deps
 	echo "make check: all suites passed ($(CHECK_SUITES))"
 
 # Debian bookworm ships libcbor 0.8, trixie 0.10; the verifier's tests run against both. (Both
-# still refuse the one-byte tags 6-20, COSE's 18 among them, which core/cbor-util.c handles.) The prefix comes from tools/next-debian-prefix.
+# still refuse the one-byte tags 6-20, COSE's 18 among them, which core/cbor-util.c handles.) The prefix comes from scripts/next-debian-prefix.
 CBOR_TESTS := tests/unit/test-base45.c tests/unit/test-verifier.c tests/unit/test-bad-input.c tests/unit/test-replay.c
 NEXT_DEBIAN_CACHE ?= /var/cache/qrgate-next
 MULTIARCH := $(shell $(CC) -print-multiarch)
 check-libcbor:
-	@p=$$(tools/next-debian-prefix $(NEXT_DEBIAN_CACHE) libcbor0.10 libcbor-dev) && \
+	@p=$$(scripts/next-debian-prefix $(NEXT_DEBIAN_CACHE) libcbor0.10 libcbor-dev) && \
 	$(MAKE) --no-print-directory B=$(B)/libcbor-next UNIT_SRCS="$(CBOR_TESTS)" \
 		CFLAGS="$(CFLAGS) -I$$p/usr/include" \
 		LDFLAGS="$(LDFLAGS) -L$$p/usr/lib/$(MULTIARCH) -Wl,-rpath,$$p/usr/lib/$(MULTIARCH)" \
@@ -143,36 +160,36 @@ check-libcbor:
 	v=$$(ldd $(B)/libcbor-next/tests/test-verifier | awk '/libcbor/ { print $$3 }') && \
 	case "$$v" in "$$p"/*) ;; *) echo "check-libcbor: tests linked $$v, not the libcbor in $$p"; exit 1 ;; esac && \
 	echo "libcbor from $$p: $$(basename $$(readlink -f $$v))" && \
-	tools/run-tests libcbor-next $(CBOR_TESTS:tests/unit/%.c=$(B)/libcbor-next/tests/%)
+	scripts/run-tests libcbor-next $(CBOR_TESTS:tests/unit/%.c=$(B)/libcbor-next/tests/%)
 
 check-unit: $(UNIT_BINS)
-	@tools/run-tests unit $(UNIT_BINS)
+	@scripts/run-tests unit $(UNIT_BINS)
 
 check-asan: $(UNIT_ASAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-		tools/run-tests asan $(UNIT_ASAN_BINS)
+		scripts/run-tests asan $(UNIT_ASAN_BINS)
 
 check-fuzz:
 	@if command -v clang >/dev/null; then \
-		$(MAKE) --no-print-directory $(FUZZ_BINS) && tools/run-fuzz $(FUZZ_RUNS) $(FUZZ_BINS); \
+		$(MAKE) --no-print-directory $(FUZZ_BINS) && scripts/run-fuzz $(FUZZ_RUNS) $(FUZZ_BINS); \
 	else echo "fuzz: clang not installed, skipped"; fi
 
 check-integration: $(PROGS)
-	@B=$(B) tools/run-tests integration $(INTEGRATION_TESTS)
+	@B=$(B) scripts/run-tests integration $(INTEGRATION_TESTS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	@B=$(B) tools/demo
+	@B=$(B) scripts/demo
 
 bench: deps
 	@$(MAKE) --no-print-directory all $(B)/bench/bench-verify $(B)/bench/bench-e2e
-	@B=$(B) tools/run-bench
+	@B=$(B) scripts/run-bench
 	@for t in $(BENCH_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
 
-$(B)/bench/%: tests/bench/%.c $(TEST_HELPER_SRCS) $(B)/libqrgate.a
+$(B)/bench/%: tests/bench/%.c $(TEST_HELPER_SRCS) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(B)/libqrgate.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(LIBS) $(PKG_LIBS)
 
 # The bus policy goes to /etc/dbus-1/system.d whatever the prefix: the system bus reads only
 # that and /usr/share/dbus-1/system.d. The udev rule goes next to it, to /etc/udev/rules.d:

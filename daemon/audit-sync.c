@@ -52,7 +52,7 @@ static void *syncer_thread(void *userdata) {
         AuditSyncer *s = userdata;
 
         /* Durability is background work: on a board with two cores, a syncer at normal priority
-         * measurably delays the next decision (tools/bench-e2e); at the lowest it does not, and
+         * measurably delays the next decision (scripts/bench-e2e); at the lowest it does not, and
          * its fdatasync spends nearly all its time waiting for the disk anyway. */
         (void) setpriority(PRIO_PROCESS, 0, 19);
         pthread_mutex_lock(&s->lock);

@@ -14,7 +14,7 @@
  *
  * The thread runs at the lowest CPU priority and is woken from a defer source, after the loop is
  * done with what it is dispatching: on a small board its fdatasync must not compete with the
- * next scan's verification (tools/bench-e2e measured that it did).
+ * next scan's verification (scripts/bench-e2e measured that it did).
  *
  * Like the rest of the daemon, the syncer belongs to the thread of its sd-event loop; the thread
  * it starts only calls fdatasync()/fsync()/close() on descriptors it owns. It does not log. */

@@ -13,9 +13,9 @@ CHECK_EXTRA += check-audit-crash
 BENCH_EXTRA += bench-audit
 .PHONY: check-audit-crash bench-audit
 
-$(B)/tests/audit/crash-driver: tests/audit/crash-driver.c $(B)/libqrgate.a
+$(B)/tests/audit/crash-driver: tests/audit/crash-driver.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libqrgate.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS)
 
 check-audit-crash: $(PROGS) $(B)/tests/audit/crash-driver
 	@B=$(B) tests/audit/crash-test.sh $(AUDIT_CRASH_KILLS)

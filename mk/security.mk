@@ -8,9 +8,9 @@ SECURITY_HELPERS := $(patsubst tests/security/%.c,$(B)/tests/security/%,$(wildca
 CHECK_EXTRA += check-security
 .PHONY: check-security
 
-$(B)/tests/security/%: tests/security/%.c $(B)/libqrgate.a
+$(B)/tests/security/%: tests/security/%.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libqrgate.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS) $(PKG_LIBS)
 
 check-security: $(PROGS) $(SECURITY_HELPERS)
-	@B=$(B) tools/run-tests security $(SECURITY_TESTS)
+	@B=$(B) scripts/run-tests security $(SECURITY_TESTS)

@@ -1,9 +1,9 @@
 #!/bin/sh
 # `make demo` is one of the two commands the README promises: its scene must keep playing as it
-# says, end to end (the scene itself is tools/demo).
+# says, end to end (the scene itself is scripts/demo).
 . "$(dirname "$0")/lib.sh"
 
-B="$B" TMPDIR="$T" "$ROOT/tools/demo" > "$T/demo.out" 2>&1
+B="$B" TMPDIR="$T" "$ROOT/scripts/demo" > "$T/demo.out" 2>&1
 expect "the demo exits 0" 0 $?
 has() { grep -qF -- "$1" "$T/demo.out"; }
 check "the resident's code opens the door" has "door=main granted ok format=QG1 subject="

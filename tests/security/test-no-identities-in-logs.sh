@@ -4,7 +4,7 @@
 # The whole demo scene is played with --debug, and its every daemon line searched.
 . "$(dirname "$0")/../integration/lib.sh"
 
-B="$B" TMPDIR="$T" QRGATED_ARGS=--debug "$ROOT/tools/demo" > "$T/demo.out" 2>&1
+B="$B" TMPDIR="$T" QRGATED_ARGS=--debug "$ROOT/scripts/demo" > "$T/demo.out" 2>&1
 expect "the demo runs with --debug" 0 $?
 grep '        gate log | ' "$T/demo.out" > "$T/daemon-lines"
 n=$(wc -l < "$T/daemon-lines")
