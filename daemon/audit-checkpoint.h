@@ -33,6 +33,7 @@ typedef struct AuditSignature {
 typedef void (*AuditSignedHandler)(AuditCheckpointer *c, const AuditSignature *sig, int error, const char *reason,
                                    void *userdata);
 
+/* Returns 0 and a checkpointer that must be freed with audit_checkpointer_free(), or -ENOMEM. */
 int audit_checkpointer_new(sd_event *e, uint64_t every_records, uint64_t every_usec, AuditSignedHandler handler,
                            void *userdata, AuditCheckpointer **ret);
 /* Cancels a signature in flight (its handler is not called) and frees c. Returns NULL. */

@@ -31,6 +31,8 @@ typedef struct AuditSyncer AuditSyncer;
  * of a failed fdatasync (records after the previous durable seq may then not be on disk). */
 typedef void (*AuditSyncedHandler)(AuditSyncer *s, uint64_t seq, int error, void *userdata);
 
+/* Starts the syncer's thread. Returns 0 and a syncer that must be freed with audit_syncer_free()
+ * (which syncs what is still written but not durable), or -errno. */
 int audit_syncer_new(sd_event *e, uint64_t group_usec, AuditSyncedHandler handler, void *userdata, AuditSyncer **ret);
 
 /* Makes everything written so far durable (on the calling thread), stops the thread, closes the

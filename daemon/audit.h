@@ -49,7 +49,9 @@ typedef void (*AuditStoppedHandler)(Audit *a, void *userdata);
 
 /* Opens <state_directory>/audit (created if missing): finds the last file, cuts a torn tail,
  * continues the chain, applies retention, and starts the syncer. What recovery did is logged and
- * appended as RECOVERY records. Returns 0, or -errno when the directory cannot be used. */
+ * appended as RECOVERY records. Returns 0 and a log that must be freed with audit_free() (after
+ * audit_stop() for a clean stop with a final checkpoint), or -errno when the directory cannot be
+ * used. */
 int audit_open(sd_event *e, const char *state_directory, const AuditConf *conf, Audit **ret);
 
 /* Without a clean audit_stop(), appends an (unsigned) STOP record; then makes everything durable

@@ -20,7 +20,8 @@
 
 typedef struct Coalescer Coalescer;
 
-/* origin: the source's id (borrowed for the coalescer's life). Returns 0 or -ENOMEM. */
+/* origin: the source's id (borrowed for the coalescer's life). Returns 0 and a coalescer that
+ * must be freed with coalescer_free() (its source does), or -ENOMEM. */
 int coalescer_new(Manager *m, const char *origin, Coalescer **ret);
 /* Writes what is still counted, then frees c. Returns NULL. */
 Coalescer *coalescer_free(Coalescer *c);

@@ -66,6 +66,9 @@ typedef struct Manager {
         Audit *audit; /* the audit log (daemon/audit.h); freed before the token it uses */
 } Manager;
 
+/* Reads and validates the configuration (every problem is logged) and creates the event loop.
+ * Returns 0 and a manager that must be freed with manager_free() — which drives every lock it
+ * opened to its safe state — or -errno. bus_address: "system", "user" or a D-Bus address. */
 int manager_new(const char *config_path, const char *bus_address, Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
