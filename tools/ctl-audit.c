@@ -11,14 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/audit-file.h"
-#include "daemon/config.h"
-#include "daemon/audit-verify.h"
-#include "daemon/pseudonym.h"
+#include "audit/audit-file.h"
+#include "audit/audit-verify.h"
 #include "daemon/bus-connect.h"
+#include "daemon/config.h"
+#include "daemon/pseudonym.h"
+#include "pkcs11/token.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
-#include "pkcs11/token.h"
 #include "tools/util.h"
 
 static int usage(FILE *f) {

@@ -32,8 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/audit-file.h"
-#include "daemon/audit-verify.h"
+#include "audit/audit-file.h"
+#include "audit/audit-verify.h"
 #include "tools/util.h"
 
 static const char *daemon_path, *config, *address, *audit_dir, *fifo;

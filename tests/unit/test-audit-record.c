@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/audit-file.h"
-#include "daemon/audit-record.h"
+#include "audit/audit-file.h"
+#include "audit/audit-record.h"
 
 static const uint8_t zero[AUDIT_HASH_SIZE];
 
