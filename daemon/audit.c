@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "core/fileio.h"
 #include "daemon/audit-internal.h"
-#include "daemon/config.h"
 #include "daemon/log.h"
 #include "daemon/private-dir.h"
 

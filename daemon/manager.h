@@ -9,8 +9,8 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "config/config.h"
 #include "core/verifier.h"
-#include "daemon/config.h"
 #include "hal/lock.h"
 #include "pkcs11/token.h"
 

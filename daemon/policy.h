@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/config.h"
 #include "core/verifier.h"
-#include "daemon/config.h"
 
 typedef struct PolicyInput {
         const DoorConf *door;

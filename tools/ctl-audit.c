@@ -13,8 +13,8 @@
 
 #include "audit/audit-file.h"
 #include "audit/audit-verify.h"
+#include "config/config.h"
 #include "daemon/bus-connect.h"
-#include "daemon/config.h"
 #include "daemon/pseudonym.h"
 #include "pkcs11/token.h"
 #include "tools/ctl-audit.h"

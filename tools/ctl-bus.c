@@ -8,10 +8,10 @@
 #include <systemd/sd-bus.h>
 #include <time.h>
 
+#include "config/config.h"
 #include "core/macro.h"
 #include "core/verifier.h"
 #include "daemon/bus-connect.h"
-#include "daemon/config.h"
 #include "tools/ctl-bus.h"
 #include "tools/util.h"
 

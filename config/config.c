@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config-text.h"
+#include "config/config.h"
 #include "core/claims.h"
 #include "core/fileio.h"
 #include "core/hc1-claims.h"
 #include "core/verifier.h"
-#include "daemon/config-text.h"
-#include "daemon/config.h"
 
 /* Problems are collected, not returned one at a time: an operator fixing a file wants them all. */
 typedef struct Errors {
