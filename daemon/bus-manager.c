@@ -2,8 +2,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "api/bus-connect.h"
 #include "daemon/audit.h"
-#include "daemon/bus-connect.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
 #include "daemon/log.h"

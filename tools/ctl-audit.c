@@ -11,12 +11,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/bus-connect.h"
+#include "api/bus-locator.h"
 #include "audit/audit-file.h"
 #include "audit/audit-verify.h"
 #include "audit/pseudonym-input.h"
 #include "config/config.h"
 #include "core/macro.h"
-#include "daemon/bus-connect.h"
 #include "pkcs11/token.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
@@ -443,8 +444,7 @@ static int head(int argc, char *argv[]) {
                 return usage(stderr);
         r = bus_connect(ctl_bus_address, &bus);
         if (r >= 0)
-                r = sd_bus_get_property(bus, "io.qrgate.Gate1", "/io/qrgate/Gate1", "io.qrgate.Gate1.Manager", "AuditHead",
-                                        &e, &reply, "(tsttss)");
+                r = bus_get_property(bus, bus_gate_manager, "AuditHead", &e, &reply, "(tsttss)");
         if (r >= 0)
                 r = sd_bus_message_read(reply, "(tsttss)", &seq, &hash, &durable, &cseq, &chash, &state);
         if (r < 0) {
