@@ -1,10 +1,11 @@
 # qrgate — one Makefile for the daemon, its tools and its tests.
 #
 # Conventions that keep this file stable while the tree grows:
-#  - every .c under core/ hal/ pkcs11/ daemon/ goes into one static library (libqrgate.a, what
-#    the daemon links), except the files that hold a program's main() (MAIN_SRCS) and backend
-#    files that only build against one library version (LIB_EXCLUDE); the tools' own code
-#    (tools/*.c) goes into a second one that only the tools and their tests link;
+#  - every .c under core/ hal/ pkcs11/ api/ audit/ config/ daemon/ goes into one static library
+#    (libqrgate.a, what the daemon links), except the files that hold a program's main()
+#    (MAIN_SRCS) and backend files that only build against one library version (LIB_EXCLUDE);
+#    the tools' own code (tools/*.c) goes into a second one that only the tools and their
+#    tests link;
 #  - build, test and demo scripts live in scripts/;
 #  - tests/unit/test-*.c are cmocka programs, run plain and under ASan+UBSan;
 #  - tests/integration/test-*.sh are run by `make check` against the built programs;
@@ -41,7 +42,7 @@ MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
 GPIOD_MAJOR := $(shell pkg-config --modversion libgpiod 2>/dev/null | cut -d. -f1)
 LIB_EXCLUDE := $(if $(filter 1,$(GPIOD_MAJOR)),hal/lock-gpiod-v2.c,hal/lock-gpiod-v1.c)
 LIB_SRCS := $(filter-out $(MAIN_SRCS) $(LIB_EXCLUDE), \
-	$(wildcard core/*.c hal/*.c pkcs11/*.c daemon/*.c))
+	$(wildcard core/*.c hal/*.c pkcs11/*.c api/*.c audit/*.c config/*.c daemon/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o)
 TOOLS_LIB_SRCS := $(filter-out $(MAIN_SRCS), $(wildcard tools/*.c))

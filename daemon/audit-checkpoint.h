@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <systemd/sd-event.h>
 
+#include "audit/audit-record.h"
 #include "core/macro.h"
-#include "daemon/audit-record.h"
 #include "pkcs11/token.h"
 
 typedef struct AuditCheckpointer AuditCheckpointer;

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "audit/audit-file.h"
 #include "daemon/audit-checkpoint.h"
-#include "daemon/audit-file.h"
 #include "daemon/audit-sync.h"
 #include "daemon/audit.h"
 

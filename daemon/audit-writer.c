@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/event-util.h"
+#include "audit/audit-rotate.h"
 #include "daemon/audit-internal.h"
-#include "daemon/audit-rotate.h"
+#include "daemon/event-util.h"
 #include "daemon/log.h"
 
 static uint64_t be(const uint8_t *p, size_t n) {

@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config/config.h"
 #include "core/fileio.h"
-#include "daemon/event-util.h"
 #include "daemon/audit-internal.h"
-#include "daemon/config.h"
+#include "daemon/event-util.h"
 #include "daemon/log.h"
 #include "daemon/private-dir.h"
 

@@ -27,9 +27,9 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "audit/audit-conf.h"
+#include "audit/audit-record.h"
 #include "core/macro.h"
-#include "daemon/audit-conf.h"
-#include "daemon/audit-record.h"
 #include "pkcs11/token.h"
 
 typedef struct Audit Audit;

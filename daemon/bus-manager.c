@@ -2,13 +2,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/reload.h"
-#include "daemon/decide.h"
+#include "api/bus-connect.h"
 #include "daemon/audit.h"
-#include "daemon/bus-connect.h"
 #include "daemon/bus.h"
+#include "daemon/decide.h"
 #include "daemon/door.h"
 #include "daemon/log.h"
+#include "daemon/reload.h"
 
 #ifndef QRGATE_VERSION
 #define QRGATE_VERSION "0.1"

@@ -4,15 +4,8 @@
 #include <errno.h>
 #include <systemd/sd-bus.h>
 
+#include "api/gate1.h"
 #include "daemon/manager.h"
-
-/* D-Bus errors (docs/io.qrgate.Gate1.xml documents when each is returned). */
-#define BUS_ERROR_NOT_AUTHORIZED "io.qrgate.Gate1.Error.NotAuthorized"
-#define BUS_ERROR_UNKNOWN_DOOR "io.qrgate.Gate1.Error.UnknownDoor"
-#define BUS_ERROR_INVALID_ARGUMENT "io.qrgate.Gate1.Error.InvalidArgument"
-#define BUS_ERROR_INVALID_CONFIGURATION "io.qrgate.Gate1.Error.InvalidConfiguration"
-#define BUS_ERROR_LOCK_FAILED "io.qrgate.Gate1.Error.LockFailed"
-#define BUS_ERROR_AUDIT_UNAVAILABLE "io.qrgate.Gate1.Error.AuditUnavailable"
 
 /* Connects to the configured bus, publishes the objects and takes the bus name. */
 int bus_setup(Manager *m);

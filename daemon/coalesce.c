@@ -2,9 +2,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "daemon/event-util.h"
 #include "daemon/audit.h"
 #include "daemon/coalesce.h"
+#include "daemon/event-util.h"
 #include "daemon/log.h"
 
 /* How long one record may stand for a run of refusals: the history an operator reads is late by

@@ -14,8 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/config.h"
 #include "core/verifier.h"
-#include "daemon/config.h"
 
 typedef struct Manager Manager;
 typedef struct Coalescer Coalescer;

@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config/config.h"
 #include "core/fileio.h"
-#include "daemon/config.h"
 #include "daemon/lock-record.h"
 
 #define HEADER "qrgate-held-locks 1\n"

@@ -9,17 +9,12 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "api/gate1.h"
+#include "config/config.h"
 #include "core/verifier.h"
-#include "daemon/config.h"
 #include "daemon/decide.h"
 #include "hal/lock.h"
 #include "pkcs11/token.h"
-
-#define BUS_NAME "io.qrgate.Gate1"
-#define BUS_PATH "/io/qrgate/Gate1"
-#define BUS_DOOR_PREFIX "/io/qrgate/Gate1/door"
-#define BUS_MANAGER_IFACE "io.qrgate.Gate1.Manager"
-#define BUS_DOOR_IFACE "io.qrgate.Gate1.Door"
 
 typedef struct Door Door;
 typedef struct Source Source;

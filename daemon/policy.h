@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/config.h"
 #include "core/replay.h"
 #include "core/verifier.h"
-#include "daemon/config.h"
 
 typedef struct Audit Audit;
 

@@ -1,27 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
-#include <string.h>
 
+#include "core/macro.h"
 #include "daemon/pseudonym.h"
-
-/* Domain separation: the same HMAC key may serve other purposes later (HSM-keyed codes). */
-#define PSEUDONYM_DOMAIN "qrgate-subject-v1"
 
 int pseudonym_request(TokenService *t, const char *iss, const char *sub, uint64_t timeout_usec,
                       TokenResultHandler handler, void *userdata, uint64_t *ret_id) {
-        char input[sizeof(PSEUDONYM_DOMAIN) + 2 * (PSEUDONYM_TEXT_MAX + 1)];
-        size_t ni = strnlen(iss, PSEUDONYM_TEXT_MAX + 1), ns = strnlen(sub, PSEUDONYM_TEXT_MAX + 1), n = 0;
+        _cleanup_(pseudonym_input_erase) PseudonymInput input = {};
         int r;
 
-        if (ni == 0 || ns == 0 || ni > PSEUDONYM_TEXT_MAX || ns > PSEUDONYM_TEXT_MAX)
-                return -EINVAL;
-        memcpy(input, PSEUDONYM_DOMAIN, sizeof(PSEUDONYM_DOMAIN)), n += sizeof(PSEUDONYM_DOMAIN);
-        memcpy(input + n, iss, ni + 1), n += ni + 1;
-        memcpy(input + n, sub, ns), n += ns;
+        r = pseudonym_input_build(iss, sub, &input);
+        if (r < 0)
+                return r;
         /* The service copies the input; it goes nowhere else, and this copy is wiped. */
-        r = token_hmac_async(t, input, n, timeout_usec, handler, userdata, ret_id);
-        explicit_bzero(input, sizeof(input));
-        return r;
+        return token_hmac_async(t, input.data, input.size, timeout_usec, handler, userdata, ret_id);
 }
 
 const char *pseudonym_request_error(int error) {

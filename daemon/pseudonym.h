@@ -1,20 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* A subject's pseudonym: HMAC-SHA256, computed in the token with its HMAC key, over
- *
- *     "qrgate-subject-v1" NUL iss NUL sub
- *
- * (docs/audit.md, "Pseudonyms"). The audit log keeps all 32 bytes, the Decision signal the first
- * 16; the daemon asks the token once per decision (daemon/publish.c) and both take theirs from
- * that answer, and `qrgatectl audit pseudonym` asks the same question for an operator. The issuer
- * is part of the input because it is part of who someone is: two issuers' "p-1" are two people. */
+/* The daemon's request for a subject's pseudonym (the input is audit/pseudonym-input.h's). The
+ * audit log keeps all 32 bytes, the Decision signal the first 16; the daemon asks the token once
+ * per decision (daemon/publish.c) and both take theirs from that answer. */
 
-#include "core/claims.h"
+#include "audit/pseudonym-input.h"
 #include "pkcs11/token.h"
-
-/* The longest iss or sub a code can carry (docs/code-format.md). */
-#define PSEUDONYM_TEXT_MAX CLAIM_TEXT_MAX
 
 /* Queues the HMAC of (iss, sub) on t, as token_hmac_async() does (the input is wiped here after
  * the token service has copied it). Returns what token_hmac_async() returns, or -EINVAL when iss

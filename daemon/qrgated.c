@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "daemon/config.h"
+#include "config/config.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
 #include "daemon/safe-state.h"

@@ -3,9 +3,9 @@
 
 /* The configuration, read at start and applied again at every reload (daemon/reload.c). */
 
+#include "config/config.h"
 #include "core/keystore.h"
 #include "core/trustlist.h"
-#include "daemon/config.h"
 
 typedef struct Manager Manager;
 

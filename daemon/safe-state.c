@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/config.h"
+#include "config/config.h"
 #include "daemon/lock-record.h"
 #include "daemon/log.h"
 #include "daemon/private-dir.h"

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon/event-util.h"
-#include "daemon/decide.h"
 #include "daemon/audit.h"
+#include "daemon/decide.h"
+#include "daemon/event-util.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
 

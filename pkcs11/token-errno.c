@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 
 /* The only place a CK_RV becomes an errno (STYLE.md: foreign codes are converted once at the
  * library edge). Return values are those of PKCS#11 v2.40 base spec §5.1 and the function descriptions of §5. The classes

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "core/fileio.h"
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 
 static bool looks_like_path(const char *s) {
         size_t n = strlen(s);

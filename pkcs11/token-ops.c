@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 
 /* DER of the OID prime256v1 / secp256r1 (RFC 5480 §2.1.1.1), as CKA_EC_PARAMS holds a named
  * curve (PKCS#11 v2.40 Current Mechanisms, elliptic curve key objects). */

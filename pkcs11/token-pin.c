@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "core/fileio.h"
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 
 void token_pin_erase(TokenPin *pin) {
         explicit_bzero(pin, sizeof(*pin));

@@ -12,7 +12,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 
 /* The OpenSSL edge of the token service: digests, public key encoding and the check that the
  * public key object verifies what the private key signed. OpenSSL's error queue is cleared here

@@ -9,7 +9,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 
 typedef enum TokenItemKind {
         TOKEN_ITEM_REQUEST, /* a sign/HMAC request, then its answer */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 
 #define SEEN_MAX 160
 

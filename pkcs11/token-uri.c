@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 
 /* p11-kit's URI result codes, converted here and nowhere else. */
 static int uri_errno(int code) {

@@ -11,14 +11,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/audit-file.h"
-#include "daemon/config.h"
-#include "daemon/audit-verify.h"
-#include "daemon/pseudonym.h"
-#include "daemon/bus-connect.h"
+#include "api/bus-connect.h"
+#include "api/bus-locator.h"
+#include "audit/audit-file.h"
+#include "audit/audit-verify.h"
+#include "audit/pseudonym-input.h"
+#include "config/config.h"
+#include "core/macro.h"
+#include "pkcs11/token.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
-#include "pkcs11/token.h"
 #include "tools/util.h"
 
 static int usage(FILE *f) {
@@ -442,8 +444,7 @@ static int head(int argc, char *argv[]) {
                 return usage(stderr);
         r = bus_connect(ctl_bus_address, &bus);
         if (r >= 0)
-                r = sd_bus_get_property(bus, "io.qrgate.Gate1", "/io/qrgate/Gate1", "io.qrgate.Gate1.Manager", "AuditHead",
-                                        &e, &reply, "(tsttss)");
+                r = bus_get_property(bus, bus_gate_manager, "AuditHead", &e, &reply, "(tsttss)");
         if (r >= 0)
                 r = sd_bus_message_read(reply, "(tsttss)", &seq, &hash, &durable, &cseq, &chash, &state);
         if (r < 0) {
@@ -485,6 +486,7 @@ static int pseudonym(int argc, char *argv[]) {
         _cleanup_(sd_event_unrefp) sd_event *e = NULL;
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(freep) char *errors = NULL;
+        _cleanup_(pseudonym_input_erase) PseudonymInput input = {};
         const char *config = CONFIG_DEFAULT_PATH, *pin_file = NULL, *reason = NULL;
         Wait w = {};
         int ch, r;
@@ -505,8 +507,7 @@ static int pseudonym(int argc, char *argv[]) {
                 }
         if (argc - optind != 2)
                 return usage(stderr);
-        if (!*argv[optind] || !*argv[optind + 1] || strlen(argv[optind]) > PSEUDONYM_TEXT_MAX ||
-            strlen(argv[optind + 1]) > PSEUDONYM_TEXT_MAX) {
+        if (pseudonym_input_build(argv[optind], argv[optind + 1], &input) < 0) {
                 fprintf(stderr, "qrgatectl: ISS and SUB are 1-%d characters, as in a code\n", PSEUDONYM_TEXT_MAX);
                 return 2;
         }
@@ -535,7 +536,7 @@ static int pseudonym(int argc, char *argv[]) {
                 return 1;
         }
         /* The daemon's question, asked of the same token (docs/audit.md, "Pseudonyms"). */
-        r = pseudonym_request(token, argv[optind], argv[optind + 1], 10U * 1000U * 1000U, on_mac, &w, NULL);
+        r = token_hmac_async(token, input.data, input.size, 10U * 1000U * 1000U, on_mac, &w, NULL);
         while (r >= 0 && !w.done)
                 r = sd_event_run(e, UINT64_MAX);
         if (r < 0 || w.error < 0) {

@@ -8,17 +8,13 @@
 #include <systemd/sd-bus.h>
 #include <time.h>
 
+#include "api/bus-connect.h"
+#include "api/bus-locator.h"
+#include "config/config.h"
 #include "core/macro.h"
 #include "core/verifier.h"
-#include "daemon/bus-connect.h"
-#include "daemon/config.h"
 #include "tools/ctl-bus.h"
 #include "tools/util.h"
-
-#define NAME "io.qrgate.Gate1"
-#define PATH "/io/qrgate/Gate1"
-#define MANAGER "io.qrgate.Gate1.Manager"
-#define DOOR "io.qrgate.Gate1.Door"
 
 const char *ctl_bus_address = "system";
 
@@ -43,13 +39,9 @@ static int report_error(const char *what, const sd_bus_error *e, int r) {
 
 static char *door_path(const char *door) {
         char *p = NULL;
-        if (asprintf(&p, PATH "/door/%s", door) < 0)
+        if (asprintf(&p, BUS_DOOR_PREFIX "/%s", door) < 0)
                 return NULL;
         return p;
-}
-
-static int get_string(sd_bus *bus, const char *path, const char *iface, const char *prop, char **ret, sd_bus_error *e) {
-        return sd_bus_get_property_string(bus, NAME, path, iface, prop, e, ret);
 }
 
 int ctl_status(int argc, char *argv[]) {
@@ -63,11 +55,11 @@ int ctl_status(int argc, char *argv[]) {
                 return fprintf(stderr, "usage: qrgatectl status\n"), 2;
         if (bus_open(&bus) < 0)
                 return 1;
-        r = get_string(bus, PATH, MANAGER, "State", &state, &e);
+        r = bus_get_property_string(bus, bus_gate_manager, "State", &e, &state);
         if (r >= 0)
-                r = get_string(bus, PATH, MANAGER, "Version", &version, &e);
+                r = bus_get_property_string(bus, bus_gate_manager, "Version", &e, &version);
         if (r >= 0)
-                r = sd_bus_get_property_strv(bus, NAME, PATH, MANAGER, "Doors", &e, &doors);
+                r = bus_get_property_strv(bus, bus_gate_manager, "Doors", &e, &doors);
         if (r < 0) {
                 report_error("cannot read the gate's state (is qrgated running?)", &e, r);
                 sd_bus_error_free(&e);
@@ -76,7 +68,8 @@ int ctl_status(int argc, char *argv[]) {
         printf("qrgated %s: %s\n", version, state);
         for (char **d = doors; d && *d; d++) {
                 _cleanup_(freep) char *path = door_path(*d), *lock = NULL;
-                r = path ? get_string(bus, path, DOOR, "LockState", &lock, &e) : -ENOMEM;
+                BusLocator door = bus_gate_door(path);
+                r = path ? bus_get_property_string(bus, &door, "LockState", &e, &lock) : -ENOMEM;
                 printf("door %s: %s\n", *d, r < 0 ? "?" : lock);
                 sd_bus_error_free(&e);
                 free(*d);
@@ -103,7 +96,7 @@ static int on_properties(sd_bus_message *m, void *userdata, sd_bus_error *ret_er
         const char *path = sd_bus_message_get_path(m);
         char t[40];
 
-        if (sd_bus_message_read(m, "s", &iface) < 0 || strcmp(iface, DOOR) != 0)
+        if (sd_bus_message_read(m, "s", &iface) < 0 || strcmp(iface, BUS_DOOR_IFACE) != 0)
                 return 0;
         if (sd_bus_message_enter_container(m, 'a', "{sv}") < 0)
                 return 0;
@@ -129,9 +122,9 @@ int ctl_watch(int argc, char *argv[]) {
                 return fprintf(stderr, "usage: qrgatectl watch\n"), 2;
         if (bus_open(&bus) < 0)
                 return 1;
-        r = sd_bus_match_signal(bus, NULL, NAME, PATH, MANAGER, "Decision", on_decision, NULL);
+        r = bus_match_signal(bus, NULL, bus_gate_manager, "Decision", on_decision, NULL);
         if (r >= 0)
-                r = sd_bus_match_signal(bus, NULL, NAME, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                r = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged",
                                         on_properties, NULL);
         if (r < 0)
                 return fprintf(stderr, "qrgatectl: cannot subscribe: %s\n", strerror(-r)), 1;
@@ -163,7 +156,8 @@ int ctl_unlock(int argc, char *argv[]) {
         path = door_path(argv[1]);
         if (!path)
                 return 1;
-        r = sd_bus_call_method(bus, NAME, path, DOOR, "Unlock", &e, NULL, "u", (uint32_t) (seconds * 1000));
+        BusLocator door = bus_gate_door(path);
+        r = bus_call_method(bus, &door, "Unlock", &e, NULL, "u", (uint32_t) (seconds * 1000));
         if (r < 0) {
                 report_error("unlock refused", &e, r);
                 sd_bus_error_free(&e);
@@ -182,7 +176,7 @@ int ctl_reload(int argc, char *argv[]) {
                 return fprintf(stderr, "usage: qrgatectl reload\n"), 2;
         if (bus_open(&bus) < 0)
                 return 1;
-        r = sd_bus_call_method(bus, NAME, PATH, MANAGER, "Reload", &e, NULL, NULL);
+        r = bus_call_method(bus, bus_gate_manager, "Reload", &e, NULL, NULL);
         if (r < 0) {
                 report_error("reload refused", &e, r);
                 sd_bus_error_free(&e);
@@ -222,7 +216,7 @@ int ctl_submit(int argc, char *argv[]) {
                 return 1;
         if (!door) {
                 /* With one door there is nothing to choose. */
-                r = sd_bus_get_property_strv(bus, NAME, PATH, MANAGER, "Doors", &e, &doors);
+                r = bus_get_property_strv(bus, bus_gate_manager, "Doors", &e, &doors);
                 if (r < 0 || !doors || !doors[0] || doors[1]) {
                         if (r < 0)
                                 report_error("cannot list the doors", &e, r);
@@ -232,7 +226,7 @@ int ctl_submit(int argc, char *argv[]) {
                 }
                 door = doors[0];
         }
-        r = sd_bus_call_method(bus, NAME, PATH, MANAGER, "SubmitCode", &e, &reply, "ss", door, code);
+        r = bus_call_method(bus, bus_gate_manager, "SubmitCode", &e, &reply, "ss", door, code);
         if (r < 0) {
                 report_error("submit failed", &e, r);
                 sd_bus_error_free(&e);

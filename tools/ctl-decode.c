@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/config.h"
 #include "core/fileio.h"
 #include "core/hc1-explain.h"
-#include "daemon/config.h"
 #include "tools/ctl-decode.h"
 #include "tools/util.h"
 

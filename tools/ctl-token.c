@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 #include "tools/ctl-token.h"
 #include "tools/util.h"
 

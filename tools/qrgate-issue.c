@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/fileio.h"
 #include "core/claims.h"
 #include "core/cose.h"
+#include "core/fileio.h"
 #include "core/macro.h"
 #include "core/qg1.h"
 #include "tools/issue-hc1.h"

@@ -25,8 +25,8 @@
 #include <systemd/sd-event.h>
 #include <zlib.h>
 
-#include "daemon/audit-file.h"
-#include "daemon/audit-verify.h"
+#include "audit/audit-file.h"
+#include "audit/audit-verify.h"
 #include "daemon/audit.h"
 
 typedef struct AuditFx {

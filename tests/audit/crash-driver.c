@@ -32,8 +32,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/audit-file.h"
-#include "daemon/audit-verify.h"
+#include "api/bus-connect.h"
+#include "api/bus-locator.h"
+#include "audit/audit-file.h"
+#include "audit/audit-verify.h"
 #include "tools/util.h"
 
 static const char *daemon_path, *config, *address, *audit_dir, *fifo;
@@ -107,7 +109,7 @@ static bool daemon_up(sd_bus *bus) {
         sd_bus_error e = SD_BUS_ERROR_NULL;
         sd_bus_message *reply = NULL;
         int r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                   "GetNameOwner", &e, &reply, "s", "io.qrgate.Gate1");
+                                   "GetNameOwner", &e, &reply, "s", BUS_NAME);
         sd_bus_error_free(&e);
         sd_bus_message_unref(reply);
         return r >= 0;
@@ -127,8 +129,7 @@ static void read_head(sd_bus *bus, Ack *ack) {
         const char *hash, *chash, *state;
         size_t n = 0;
 
-        if (sd_bus_get_property(bus, "io.qrgate.Gate1", "/io/qrgate/Gate1", "io.qrgate.Gate1.Manager", "AuditHead", &e,
-                                &reply, "(tsttss)") >= 0 &&
+        if (bus_get_property(bus, bus_gate_manager, "AuditHead", &e, &reply, "(tsttss)") >= 0 &&
             sd_bus_message_read(reply, "(tsttss)", &seq, &hash, &durable, &cseq, &chash, &state) >= 0) {
                 if (durable > ack->durable)
                         ack->durable = durable;
@@ -277,8 +278,7 @@ int main(int argc, char *argv[]) {
         seed[1] = (unsigned short) (s >> 16);
         seed[2] = 0x5147;
         signal(SIGPIPE, SIG_IGN);
-        if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, address) < 0 || sd_bus_set_bus_client(bus, true) < 0 ||
-            sd_bus_start(bus) < 0)
+        if (bus_connect(address, &bus) < 0)
                 die("cannot connect to %s", address);
 
         for (uint64_t k = 0; k < kills; k++) {

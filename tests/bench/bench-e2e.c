@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "api/bus-connect.h"
+#include "api/bus-locator.h"
 #include "core/qg1.h"
 #include "core/verifier.h"
 #include "tests/bench/bench-util.h"
@@ -95,19 +97,17 @@ int main(int argc, char *argv[]) {
                 _exit(127);
         }
 
-        if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, addr) < 0 || sd_bus_set_bus_client(bus, true) < 0 ||
-            sd_bus_start(bus) < 0)
+        if (bus_connect(addr, &bus) < 0)
                 die("cannot connect to the bus");
         for (int i = 0;; i++) {
                 if (sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                       "GetNameOwner", NULL, NULL, "s", "io.qrgate.Gate1") >= 0)
+                                       "GetNameOwner", NULL, NULL, "s", BUS_NAME) >= 0)
                         break;
                 if (i > 200)
                         die("qrgated did not come up");
                 usleep(50000);
         }
-        if (sd_bus_match_signal(bus, NULL, "io.qrgate.Gate1", "/io/qrgate/Gate1", "io.qrgate.Gate1.Manager", "Decision",
-                                on_decision, NULL) < 0)
+        if (bus_match_signal(bus, NULL, bus_gate_manager, "Decision", on_decision, NULL) < 0)
                 die("match");
         for (int d = 0; d < doors; d++) {
                 snprintf(path, sizeof(path), "%s/scan%d", dir, d);

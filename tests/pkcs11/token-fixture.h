@@ -28,7 +28,7 @@
 #include <openssl/hmac.h>
 #include <systemd/sd-event.h>
 
-#include "pkcs11/token-internal.h"
+#include "pkcs11/token-blocking.h"
 #include "pkcs11/token.h"
 
 extern char **environ;

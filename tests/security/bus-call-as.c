@@ -32,8 +32,9 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "api/bus-connect.h"
+#include "api/bus-locator.h"
 #include "core/macro.h"
-#include "daemon/bus-connect.h"
 
 #define MAX_GROUPS 32
 
@@ -106,15 +107,14 @@ static int become(const Identity *id, uid_t saved_uid) {
 }
 
 static int call(sd_bus *bus, const char *method, sd_bus_error *error) {
+        const BusLocator door = bus_gate_door(BUS_DOOR_PREFIX "/main");
+
         if (strcmp(method, "unlock") == 0)
-                return sd_bus_call_method(bus, "io.qrgate.Gate1", "/io/qrgate/Gate1/door/main", "io.qrgate.Gate1.Door",
-                                          "Unlock", error, NULL, "u", 300);
+                return bus_call_method(bus, &door, "Unlock", error, NULL, "u", 300);
         if (strcmp(method, "reload") == 0)
-                return sd_bus_call_method(bus, "io.qrgate.Gate1", "/io/qrgate/Gate1", "io.qrgate.Gate1.Manager", "Reload",
-                                          error, NULL, NULL);
+                return bus_call_method(bus, bus_gate_manager, "Reload", error, NULL, NULL);
         if (strcmp(method, "submit") == 0)
-                return sd_bus_call_method(bus, "io.qrgate.Gate1", "/io/qrgate/Gate1", "io.qrgate.Gate1.Manager",
-                                          "SubmitCode", error, NULL, "ss", "main", "not-a-code");
+                return bus_call_method(bus, bus_gate_manager, "SubmitCode", error, NULL, "ss", "main", "not-a-code");
         return -EINVAL;
 }
 

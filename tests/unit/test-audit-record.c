@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The audit record format (docs/audit.md): what the builder writes is what the parser reads, and
- * every kind of bad input is told apart, never read past, never taken for a record. */
+ * every kind of bad input is told apart, never read past, never taken for a record; and the
+ * pseudonym's input, byte for byte. */
 
 #include <errno.h>
 #include <setjmp.h>
@@ -12,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/audit-file.h"
-#include "daemon/audit-record.h"
+#include "audit/audit-file.h"
+#include "audit/audit-record.h"
+#include "audit/pseudonym-input.h"
 
 static const uint8_t zero[AUDIT_HASH_SIZE];
 
@@ -160,6 +162,33 @@ static void checkpoint_message_layout_is_fixed(void **state) {
         assert_int_equal(msg[d + 41], AUDIT_FLAG_FINAL);
 }
 
+/* The daemon and `qrgatectl audit pseudonym` both build this input: an operator finds someone in
+ * the log only if the bytes are exactly the documented ones (docs/audit.md, "Pseudonyms"). */
+static void pseudonym_input_layout_is_fixed(void **state) {
+        static const char want[] = "qrgate-subject-v1\0city\0raw-subject-4711";
+        char longest[PSEUDONYM_TEXT_MAX + 1], too_long[PSEUDONYM_TEXT_MAX + 2];
+        PseudonymInput in;
+
+        assert_int_equal(pseudonym_input_build("city", "raw-subject-4711", &in), 0);
+        assert_int_equal(in.size, sizeof(want) - 1);
+        assert_memory_equal(in.data, want, in.size);
+
+        memset(longest, 'p', sizeof(longest) - 1);
+        longest[sizeof(longest) - 1] = '\0';
+        memset(too_long, 'p', sizeof(too_long) - 1);
+        too_long[sizeof(too_long) - 1] = '\0';
+        assert_int_equal(pseudonym_input_build(longest, longest, &in), 0);
+        assert_true(in.size <= sizeof(in.data));
+        /* What no code can carry is refused, not cut to fit (which would merge people). */
+        assert_int_equal(pseudonym_input_build("city", too_long, &in), -EINVAL);
+        assert_int_equal(pseudonym_input_build(too_long, "p-1", &in), -EINVAL);
+        assert_int_equal(pseudonym_input_build("city", "", &in), -EINVAL);
+        assert_int_equal(pseudonym_input_build("", "p-1", &in), -EINVAL);
+
+        pseudonym_input_erase(&in);
+        assert_int_equal(in.size, 0);
+}
+
 static void file_names_sort_in_chain_order(void **state) {
         char name[AUDIT_FILE_NAME_MAX];
         uint64_t seq;
@@ -269,6 +298,7 @@ int main(void) {
                 cmocka_unit_test(builder_refuses_out_of_order_tags_and_oversize),
                 cmocka_unit_test(every_kind_of_bad_input_is_told_apart),
                 cmocka_unit_test(checkpoint_message_layout_is_fixed),
+                cmocka_unit_test(pseudonym_input_layout_is_fixed),
                 cmocka_unit_test(file_names_sort_in_chain_order),
                 cmocka_unit_test(scan_resynchronizes_after_damage_and_classifies_tails),
         };

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "daemon/audit-file.h"
+#include "audit/audit-file.h"
 #include "daemon/audit.h"
 #include "daemon/decide.h"
 #include "daemon/door.h"

@@ -2,8 +2,9 @@
 #pragma once
 
 /* Synchronous building blocks of the token service, shared by the worker thread
- * (token-worker.c) and `qrgatectl token` (tools/ctl-token.c). Each function makes blocking
- * PKCS#11 calls: never call them on the event loop thread of the daemon.
+ * (token-worker.c) and `qrgatectl token` (tools/ctl-token.c): the service's blocking API, as
+ * pkcs11/token.h is its asynchronous one. Each function makes blocking PKCS#11 calls: never call
+ * them on the event loop thread of the daemon (it has token.h for that).
  *
  * Failures return a negative errno and, when `why` is not NULL, a short English reason in it.
  * CK_RV values become errno values in token_errno_from_rv() only (token-errno.c). */

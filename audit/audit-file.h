@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/audit-record.h"
+#include "audit/audit-record.h"
 
 #define AUDIT_DIRECTORY "audit"
 #define AUDIT_FILE_PREFIX "audit-"

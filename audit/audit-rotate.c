@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "daemon/audit-rotate.h"
+#include "audit/audit-rotate.h"
 
 bool audit_rotate_due(const AuditConf *c, uint64_t file_size, size_t record_size, int64_t file_started_usec,
                       int64_t now_usec) {

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/audit-file.h"
+#include "audit/audit-file.h"
 
 void audit_file_name(uint64_t first_seq, char buf[static AUDIT_FILE_NAME_MAX]) {
         snprintf(buf, AUDIT_FILE_NAME_MAX, AUDIT_FILE_PREFIX "%020" PRIu64 AUDIT_FILE_SUFFIX, first_seq);

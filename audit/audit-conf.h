@@ -2,7 +2,7 @@
 #pragma once
 
 /* The audit log's settings: the `audit: { ... }` group of qrgate.conf, which documents each key
- * (defaults and ranges are in daemon/config.c, the reference for operators in docs/audit.md). */
+ * (defaults and ranges are in config/config.c, the reference for operators in docs/audit.md). */
 
 #include <errno.h>
 #include <stdbool.h>

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "daemon/audit-record.h"
+#include "audit/audit-record.h"
 
 static const struct {
         const char *name;

@@ -2,7 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "daemon/bus-connect.h"
+#include "api/bus-connect.h"
 
 int bus_connect(const char *address, sd_bus **ret) {
         sd_bus *bus = NULL;

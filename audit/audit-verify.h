@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/audit-record.h"
+#include "audit/audit-record.h"
 
 typedef enum AuditVerifyLevel {
         AUDIT_VERIFY_INFO,    /* how the log is, e.g. where it starts */

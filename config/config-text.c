@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config/config-text.h"
 #include "core/macro.h"
-#include "daemon/config-text.h"
 
 typedef struct Report {
         const char *file;

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/audit-file.h"
-#include "daemon/audit-verify.h"
+#include "audit/audit-file.h"
+#include "audit/audit-verify.h"
 
 /* How far back a checkpoint may reach for the record it covers and still be checked against the
  * chain; the daemon's checkpoints cover a head a few records old. */

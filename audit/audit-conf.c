@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
-#include "daemon/audit-conf.h"
+#include "audit/audit-conf.h"
 
 static const char *const durabilities[_AUDIT_DURABILITY_MAX] = {
         [AUDIT_DURABILITY_SYNC] = "sync",

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "daemon/audit-conf.h"
-#include "daemon/audit-file.h"
+#include "audit/audit-conf.h"
+#include "audit/audit-file.h"
 
 bool audit_rotate_due(const AuditConf *c, uint64_t file_size, size_t record_size, int64_t file_started_usec,
                       int64_t now_usec);

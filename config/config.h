@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "audit/audit-conf.h"
 #include "core/keystore.h"
 #include "core/trustlist.h"
-#include "daemon/audit-conf.h"
 #include "hal/lock.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/qrgate/qrgate.conf"

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* The names of qrgated's D-Bus API, defined once for the daemon that serves it and for qrgatectl
+ * and the tests that call it. docs/io.qrgate.Gate1.xml documents the objects, their members and
+ * when each error is returned; tests/integration/test-bus-api.sh checks that document against
+ * what the running daemon introspects. A Gate2 would get a header of its own beside this one. */
+
+#define BUS_NAME "io.qrgate.Gate1"
+
+/* The appliance as a whole: io.qrgate.Gate1.Manager (and the ObjectManager). */
+#define BUS_PATH "/io/qrgate/Gate1"
+#define BUS_MANAGER_IFACE "io.qrgate.Gate1.Manager"
+
+/* One object per configured door: BUS_DOOR_PREFIX "/" <door id> (ids are [A-Za-z0-9_], so the id
+ * goes into the path unescaped). */
+#define BUS_DOOR_PREFIX "/io/qrgate/Gate1/door"
+#define BUS_DOOR_IFACE "io.qrgate.Gate1.Door"
+
+/* Errors. */
+#define BUS_ERROR_NOT_AUTHORIZED "io.qrgate.Gate1.Error.NotAuthorized"
+#define BUS_ERROR_UNKNOWN_DOOR "io.qrgate.Gate1.Error.UnknownDoor"
+#define BUS_ERROR_INVALID_ARGUMENT "io.qrgate.Gate1.Error.InvalidArgument"
+#define BUS_ERROR_INVALID_CONFIGURATION "io.qrgate.Gate1.Error.InvalidConfiguration"
+#define BUS_ERROR_LOCK_FAILED "io.qrgate.Gate1.Error.LockFailed"
+#define BUS_ERROR_AUDIT_UNAVAILABLE "io.qrgate.Gate1.Error.AuditUnavailable"
