@@ -140,7 +140,7 @@ static const char *structure_change(const Config *old, const Config *new) {
 
 static const LogFields config_refused = { .message_id = QRGATE_MESSAGE_CONFIG_REFUSED };
 
-int manager_reload(Manager *m, char **ret_errors) {
+static int reload(Manager *m, char **ret_errors) {
         Config *c = NULL;
         Keystore *ks = NULL;
         TrustList *tl = NULL;
@@ -192,9 +192,28 @@ int manager_reload(Manager *m, char **ret_errors) {
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
                                                       "DccTrustListAge", NULL);
-        (void) sd_notifyf(false, "RELOADING=0\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(ks));
         log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_CONFIG_RELOADED), "Configuration reloaded: %zu issuer keys.",
                    keystore_size(ks));
         audit_reload(m, NULL);
         return 0;
+}
+
+int manager_reload(Manager *m, char **ret_errors) {
+        struct timespec ts;
+        int r;
+
+        /* sd_notify(3): RELOADING=1 with the CLOCK_MONOTONIC time the reload began, then READY=1
+         * once it is over, applied or refused (the daemon runs on either way), so systemd shows
+         * the unit "reloading" for exactly that long. There is no "RELOADING=0". */
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
+                          (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u);
+        r = reload(m, ret_errors);
+        /* A degraded daemon keeps the STATUS that says why (manager_update_state()). */
+        if (r >= 0 && m->state == MANAGER_RUNNING)
+                (void) sd_notifyf(false, "READY=1\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors,
+                                  keystore_size(m->keys));
+        else
+                (void) sd_notify(false, "READY=1");
+        return r;
 }
