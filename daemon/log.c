@@ -52,9 +52,13 @@ bool log_stream_is_journal(int fd, const char *journal_stream) {
 
 /* Once, before the first line: stderr does not change under a running daemon. The journal is
  * recognised by $JOURNAL_STREAM naming stderr itself (systemd.exec(5)), not by the variable
- * alone: a child whose stderr was redirected inherits it too. */
+ * alone: a child whose stderr was redirected inherits it too. And its native socket must be
+ * there: sd_journal_sendv() drops an entry without an error when it is not (ENOENT). */
 static void target_detect(void) {
-        if (log_stream_is_journal(STDERR_FILENO, getenv("JOURNAL_STREAM")))
+        struct stat st;
+
+        if (log_stream_is_journal(STDERR_FILENO, getenv("JOURNAL_STREAM")) &&
+            stat("/run/systemd/journal/socket", &st) >= 0 && S_ISSOCK(st.st_mode))
                 target = LOG_TARGET_JOURNAL;
         else if (isatty(STDERR_FILENO))
                 target = LOG_TARGET_CONSOLE;
