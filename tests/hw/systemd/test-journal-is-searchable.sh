@@ -91,15 +91,18 @@ journal_find "the refusal explained" -x QRGATE_REASON=replayed
 grep -F "Subject: A code was refused at door main: replayed" "$HW_TMP/found" ||
 	hw_fail "no catalog text in: $(cat "$HW_TMP/found")"
 
+# reload: the job ends once the daemon sent READY=1 after its RELOADING=1; without it, it hangs.
+reload() { timeout 30 systemctl reload "$UNIT" || hw_fail "systemctl reload did not end within 30 s"; }
+
 hw_step "systemctl reload: applied"
-systemctl reload "$UNIT"
+reload
 journal_find "reload applied" MESSAGE_ID="$(id CONFIG_RELOADED)" -o cat
 wait_running "after the reload"
 
 hw_step "systemctl reload: refused, the running configuration stays"
 cp "$QRGATE_CONF" "$HW_TMP/good.conf"
 echo 'verifier: { max_lifetime = "long"; };' >>"$QRGATE_CONF"
-systemctl reload "$UNIT"
+reload
 journal_find "reload refused" MESSAGE_ID="$(id CONFIG_REFUSED)" -o cat
 wait_running "after the refused reload"
 cp "$HW_TMP/good.conf" "$QRGATE_CONF"
