@@ -127,7 +127,8 @@ void log_fields_write(FILE *f, const LogFields *fields) {
 
 /* One line for stderr, written at once: line-buffered writes would interleave with other
  * writers. A terminal gets the message alone; a captured stream the priority prefix and, after a
- * tab, the fields (the only tab of the fields part, which escapes its own). */
+ * tab, the fields, whose values escape any tab of their own: the fields are what follows the
+ * line's last tab. */
 static void write_stderr(int level, const char *msg, const LogFields *fields) {
         _cleanup_(freep) char *line = NULL;
         Field list[N_FIELDS];
