@@ -195,7 +195,10 @@ $(B)/bench/%: tests/bench/%.c $(TEST_HELPER_SRCS) $(LIBS)
 # The bus policy goes to /etc/dbus-1/system.d whatever the prefix: the system bus reads only
 # that and /usr/share/dbus-1/system.d. The udev rule goes next to it, to /etc/udev/rules.d:
 # udev reads /etc, /run, /usr/lib and /usr/local/lib, so $(PREFIX)/lib would miss any other
-# PREFIX. The unit names the binaries under $(PREFIX).
+# PREFIX. The unit names the binaries under $(PREFIX). journalctl reads the journal catalog from
+# /usr/lib and /usr/local/lib only (catalog_file_dirs in systemd's catalog.c), and from an index
+# that `journalctl --update-catalog` builds: install rebuilds it on this machine, not for a
+# DESTDIR (a package's trigger does that where it is unpacked; Debian's systemd has one).
 install: all
 	install -Dm0755 $(B)/qrgated $(DESTDIR)$(PREFIX)/sbin/qrgated
 	install -Dm0755 $(B)/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgatectl
@@ -206,7 +209,12 @@ install: all
 		*.sysusers) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/sysusers.d/qrgate.conf ;; \
 		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)/etc/dbus-1/system.d/io.qrgate.Gate1.conf ;; \
 		*.rules) install -Dm0644 $$f $(DESTDIR)/etc/udev/rules.d/$$(basename $$f) ;; \
+		*.catalog) sed 's|/usr/local|$(PREFIX)|g' $$f | install -Dm0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/catalog/$$(basename $$f) ;; \
 	esac; done
+	@if [ -z "$(DESTDIR)" ]; then \
+		case "$(PREFIX)" in /usr|/usr/local) ;; *) echo "install: journalctl does not read catalogs in $(PREFIX)/lib/systemd/catalog" ;; esac; \
+		journalctl --update-catalog || echo "install: journalctl --update-catalog failed; run it as root for journalctl -x"; \
+	fi
 
 clean:
 	rm -rf $(B)

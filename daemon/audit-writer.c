@@ -155,12 +155,17 @@ static int flush_backlog(Audit *a) {
 }
 
 
+/* The journal's side of the log's alarms (docs/journal.md): failing and recovered, whatever the
+ * cause (a write refused, the disk full, fdatasync failing), so an operator searches for two IDs. */
+static const LogFields audit_failing = { .message_id = QRGATE_MESSAGE_AUDIT_FAILING };
+static const LogFields audit_recovered = { .message_id = QRGATE_MESSAGE_AUDIT_RECOVERED };
+
 static void recovered(Audit *a) {
         AuditBuilder b;
 
         a->write_failing = false;
         (void) sd_event_source_set_enabled(a->retry, SD_EVENT_OFF);
-        log_notice("Audit log: %s is writable again; every held record is written.", a->path);
+        log_struct(LOG_NOTICE, 0, &audit_recovered, "Audit log: %s is writable again; every held record is written.", a->path);
         if (a->lost > 0) {
                 audit_builder_init(&b, AUDIT_EVENT_LOST);
                 audit_builder_add_str(&b, AUDIT_TAG_TEXT, "the write backlog was full");
@@ -187,8 +192,8 @@ static void fail(Audit *a, int error) {
         if (a->write_failing)
                 return;
         a->write_failing = true;
-        log_error_errno(error, "Audit log: cannot write to %s: %m. Records are held in memory and writing is retried "
-                        "every second; %s", a->path, failing_consequence(a));
+        log_struct(LOG_ERR, error, &audit_failing, "Audit log: cannot write to %s: %m. Records are held in memory and "
+                   "writing is retried every second; %s", a->path, failing_consequence(a));
         arm_retry(a);
         (void) audit_append_alarm(a, "audit", NULL, true, strerror(-error), true);
         audit_notify_state(a);
@@ -211,12 +216,12 @@ void audit_check_space(Audit *a, bool force) {
                 return;
         a->space_low = low;
         if (low) {
-                log_error("Audit log: less than %u KiB free for %s; counting it as full: %s", SPACE_MIN / 1024, a->path,
-                          failing_consequence(a));
+                log_struct(LOG_ERR, 0, &audit_failing, "Audit log: less than %u KiB free for %s; counting it as full: %s",
+                           SPACE_MIN / 1024, a->path, failing_consequence(a));
                 arm_retry(a);
                 (void) audit_append_alarm(a, "audit", NULL, true, "No space left on device", true);
         } else {
-                log_notice("Audit log: space for %s again.", a->path);
+                log_struct(LOG_NOTICE, 0, &audit_recovered, "Audit log: space for %s again.", a->path);
                 (void) audit_append_alarm(a, "audit", NULL, false, "space on the state file system again", true);
         }
         audit_notify_state(a);
@@ -362,13 +367,13 @@ void audit_on_synced(AuditSyncer *s, uint64_t seq, int error, void *userdata) {
         a->durable_seq = MAX(a->durable_seq, seq);
         if (error < 0 && !a->sync_failing) {
                 a->sync_failing = true;
-                log_error_errno(error, "Audit log: fdatasync failed: %m. Records after %" PRIu64 " may not be on disk.",
-                                a->durable_seq);
+                log_struct(LOG_ERR, error, &audit_failing,
+                           "Audit log: fdatasync failed: %m. Records after %" PRIu64 " may not be on disk.", a->durable_seq);
                 (void) audit_append_alarm(a, "audit", NULL, true, "fdatasync failed", true);
                 audit_notify_state(a);
         } else if (error == 0 && a->sync_failing) {
                 a->sync_failing = false;
-                log_notice("Audit log: fdatasync works again.");
+                log_struct(LOG_NOTICE, 0, &audit_recovered, "Audit log: fdatasync works again.");
                 (void) audit_append_alarm(a, "audit", NULL, false, "fdatasync works again", true);
                 audit_notify_state(a);
         }

@@ -25,8 +25,12 @@ struct Coalescer {
 static void write_run(Coalescer *c) {
         if (c->count == 0)
                 return;
-        log_notice("%s: door %s: %" PRIu64 " more lines refused (%s) like the one before; counted, not logged one by "
-                   "one.", c->origin, c->door, c->count, reason_to_string(c->reason));
+        /* The fields of the refusals it stands for, so that a search by reason or door finds it. */
+        log_struct(LOG_NOTICE, 0,
+                   LOG_FIELDS(.door = c->door, .reason = reason_to_string(c->reason),
+                              .format = code_format_to_string(c->format), .source = c->origin),
+                   "%s: door %s: %" PRIu64 " more lines refused (%s) like the one before; counted, not logged one by one.",
+                   c->origin, c->door, c->count, reason_to_string(c->reason));
         if (c->manager->audit)
                 (void) audit_log_repeats(c->manager->audit, c->door, reason_to_string(c->reason),
                                          code_format_to_string(c->format), c->origin, c->count);

@@ -10,6 +10,7 @@
 #include "daemon/manager.h"
 #include "daemon/policy.h"
 #include "daemon/publish.h"
+#include "daemon/reload.h"
 
 static void decision_init(Decision *d, const char *door) {
         struct timespec ts;
@@ -23,17 +24,33 @@ static void decision_init(Decision *d, const char *door) {
 
 /* The journal line and the published decision; a refusal the source's coalescer counts gets
  * neither its own record nor its own line, only the signal. No line carries the subject, the
- * presenter or any name (docs/audit.md): the bus and the log know people only as pseudonyms. */
+ * presenter or any name (docs/audit.md): the bus and the log know people only as pseudonyms.
+ * Every line carries the door, reason, format and source as fields (docs/journal.md), so that
+ * `journalctl QRGATE_REASON=replayed` finds it. */
 static void report(Manager *m, Decision *d, const VerifyResult *res, const char *origin, Coalescer *coalescer) {
         bool verified = res && res->failed > VERIFY_STEP_SIGNATURE;
         bool counted = coalescer && coalescer_absorb(coalescer, d, !verified);
+        const LogFields fields = {
+                .message_id = d->granted ? QRGATE_MESSAGE_GRANTED : QRGATE_MESSAGE_DENIED,
+                .door = d->door,
+                .reason = reason_to_string(d->reason),
+                .format = code_format_to_string(d->format),
+                .source = origin,
+        };
 
+        /* An outdated trust list refuses (or, with trust_age_policy = "warn", marks) every HC1
+         * code: the cause is said before the first such decision, once per list, not with every
+         * scan. */
+        if (d->format == CODE_FORMAT_HC1)
+                manager_check_dcc_trust_age(m);
         if (counted)
                 ;
         else if (d->granted)
-                log_info("%s: door %s: granted (%s code).", origin, d->door, code_format_to_string(d->format));
+                log_struct(LOG_INFO, 0, &fields, "%s: door %s: granted (%s code).", origin, d->door,
+                           code_format_to_string(d->format));
         else
-                log_notice("%s: door %s: denied %s: %s", origin, d->door, reason_to_string(d->reason), d->detail);
+                log_struct(LOG_NOTICE, 0, &fields, "%s: door %s: denied %s: %s", origin, d->door,
+                           reason_to_string(d->reason), d->detail);
         publish_decision(m, d, res, origin, counted);
 }
 

@@ -58,7 +58,8 @@ void door_relock(Door *d) {
         if (r < 0) {
                 /* The output did not switch: the door may be open. Say so loudly and mark the
                  * appliance degraded; there is no better action for software to take. */
-                log_error_errno(r, "Door %s: cannot relock lock %s: %m", d->id, d->lock->id);
+                log_struct(LOG_ERR, r, LOG_FIELDS(.message_id = QRGATE_MESSAGE_LOCK_NOT_SAFE, .door = d->id, .lock = d->lock->id),
+                           "Door %s: cannot relock lock %s: %m", d->id, d->lock->id);
                 if (d->manager->audit)
                         (void) audit_log_alarm(d->manager->audit, "lock", d->id, true, "cannot relock");
                 d->manager->lock_fault = true;
@@ -89,7 +90,9 @@ int door_open(Door *d, uint32_t ms) {
                                 (void) audit_log_alarm(d->manager->audit, "lock", d->id, true, "cannot unlock");
                         d->manager->lock_fault = true;
                         manager_update_state(d->manager);
-                        return log_error_errno(r, "Door %s: cannot unlock lock %s: %m", d->id, d->lock->id);
+                        return log_struct(LOG_ERR, r,
+                                          LOG_FIELDS(.message_id = QRGATE_MESSAGE_LOCK_FAULT, .door = d->id, .lock = d->lock->id),
+                                          "Door %s: cannot unlock lock %s: %m", d->id, d->lock->id);
                 }
         }
 

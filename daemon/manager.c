@@ -83,7 +83,8 @@ Manager *manager_free(Manager *m) {
                 int r = lock_close(m->locks[i]);
                 if (r < 0) {
                         all_safe = false;
-                        log_error_errno(r, "Lock %s: cannot drive the safe state: %m", id ?: "?");
+                        log_struct(LOG_ERR, r, LOG_FIELDS(.message_id = QRGATE_MESSAGE_LOCK_NOT_SAFE, .lock = id),
+                                   "Lock %s: cannot drive the safe state: %m", id ?: "?");
                 } else
                         log_info("Lock %s: %s (safe state).", id ?: "?", lock_safe_state_to_string(safe));
         }
@@ -235,7 +236,8 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 (void) manager_reload(m, &errors);
                 return 0;
         }
-        log_info("Received %s, stopping.", strsignal((int) si->ssi_signo));
+        log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_STOPPING), "Received %s, stopping.",
+                   strsignal((int) si->ssi_signo));
         if (m->state == MANAGER_STOPPING) /* a second signal: wait no longer for the token */
                 return sd_event_exit(sd_event_source_get_event(s), 0);
         m->state = MANAGER_STOPPING;
@@ -249,15 +251,21 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 
 static void on_token_state(TokenService *s, TokenState state, const char *reason, void *userdata) {
         Manager *m = userdata;
+        LogFields fields = { .token_state = token_state_to_string(state) };
 
-        if (state == TOKEN_STATE_PRESENT)
-                log_info("Token: present (%s).", reason ?: "logged in");
-        else if (token_state_is_alarm(state))
+        if (state == TOKEN_STATE_PRESENT) {
+                fields.message_id = QRGATE_MESSAGE_TOKEN_PRESENT;
+                log_struct(LOG_INFO, 0, &fields, "Token: present (%s).", reason ?: "logged in");
+        } else if (token_state_is_alarm(state)) {
                 /* A PIN problem needs a person: the service will not try again on its own. */
-                log_internal(LOG_ALERT, 0, "Token: %s: %s. Pseudonyms and signatures are unavailable until an operator "
-                             "fixes the PIN.", token_state_to_string(state), reason ?: "");
-        else
-                log_warning("Token: %s%s%s.", token_state_to_string(state), reason ? ": " : "", reason ?: "");
+                fields.message_id = QRGATE_MESSAGE_TOKEN_PIN;
+                log_struct(LOG_ALERT, 0, &fields, "Token: %s: %s. Pseudonyms and signatures are unavailable until an "
+                           "operator fixes the PIN.", token_state_to_string(state), reason ?: "");
+        } else {
+                fields.message_id = state == TOKEN_STATE_ABSENT ? QRGATE_MESSAGE_TOKEN_ABSENT : NULL;
+                log_struct(LOG_WARNING, 0, &fields, "Token: %s%s%s.", token_state_to_string(state), reason ? ": " : "",
+                           reason ?: "");
+        }
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "TokenPresent", "TokenState", NULL);
         if (m->audit)
@@ -393,7 +401,8 @@ int manager_start(Manager *m) {
         m->state = MANAGER_RUNNING;
         manager_update_state(m);
         (void) sd_notifyf(false, "READY=1\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(m->keys));
-        log_info("qrgated running: %zu doors, %zu issuer keys, bus %s.", m->n_doors, keystore_size(m->keys), m->bus_address);
+        log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_STARTED), "qrgated running: %zu doors, %zu issuer keys, bus %s.",
+                   m->n_doors, keystore_size(m->keys), m->bus_address);
         return 0;
 }
 

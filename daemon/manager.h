@@ -56,6 +56,7 @@ typedef struct Manager {
         bool lock_fault;
         TokenService *token;   /* NULL when no token is configured */
         TrustList *dcc_trust;  /* NULL when no EU DCC trust list is configured */
+        bool dcc_trust_outdated_said; /* its age beyond dcc.trust_max_age was logged (daemon/reload.c) */
         /* Decisions waiting for their subject's pseudonym, oldest first (daemon/publish.c). */
         PendingDecision *pending_head, *pending_tail;
         Audit *audit; /* the audit log (daemon/audit.h); freed before the token it uses */

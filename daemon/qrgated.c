@@ -67,6 +67,6 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
         m = manager_free(m); /* drives every lock to its safe state */
-        log_info("qrgated stopped; every lock is in its safe state.");
+        log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_STOPPED), "qrgated stopped; every lock is in its safe state.");
         return 0;
 }

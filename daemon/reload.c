@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reading the configuration (at start and at every reload) and applying a new one to the running
  * daemon: what may change in place, and what needs a restart. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
@@ -67,6 +68,34 @@ void manager_apply_dcc_trust(Manager *m, TrustList *tl) {
         m->verifier.dcc_trust = tl;
         m->verifier.dcc_trust_max_age = m->config->dcc.trust_max_age;
         m->verifier.dcc_trust_age_policy = m->config->dcc.trust_age_policy;
+        m->dcc_trust_outdated_said = false;
+        manager_check_dcc_trust_age(m);
+}
+
+/* Said when a list is put in force (start, reload) and, for one that ages past the limit while in
+ * force, at the next HC1 code. Once per list: each refused code has its own line with
+ * QRGATE_REASON=trust-list-too-old, and a flood of scans must not become a flood of alerts. */
+void manager_check_dcc_trust_age(Manager *m) {
+        const Verifier *v = &m->verifier;
+        int64_t age;
+
+        if (!v->dcc_trust || v->dcc_trust_max_age <= 0 || m->dcc_trust_outdated_said)
+                return;
+        age = trustlist_age(v->dcc_trust, (int64_t) time(NULL));
+        if (age >= 0 && age <= v->dcc_trust_max_age)
+                return;
+        m->dcc_trust_outdated_said = true;
+        const char *then = v->dcc_trust_age_policy == TRUST_LIST_AGE_WARN
+                                   ? "HC1 codes are still accepted (trust_age_policy = \"warn\")"
+                                   : "HC1 codes are refused with trust-list-too-old";
+        if (age < 0)
+                log_struct(LOG_WARNING, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_DCC_TRUST_OUTDATED),
+                           "EU DCC trust list: its age is unknown and dcc.trust_max_age is %" PRId64 " s; %s until "
+                           "updated files are reloaded.", v->dcc_trust_max_age, then);
+        else
+                log_struct(LOG_WARNING, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_DCC_TRUST_OUTDATED),
+                           "EU DCC trust list is outdated: updated %" PRId64 " s ago, dcc.trust_max_age is %" PRId64
+                           " s; %s until updated files are reloaded.", age, v->dcc_trust_max_age, then);
 }
 
 /* What a reload may change in place: keys, verifier limits, door rules, operators. Adding or
@@ -109,7 +138,9 @@ static const char *structure_change(const Config *old, const Config *new) {
         return NULL;
 }
 
-int manager_reload(Manager *m, char **ret_errors) {
+static const LogFields config_refused = { .message_id = QRGATE_MESSAGE_CONFIG_REFUSED };
+
+static int reload(Manager *m, char **ret_errors) {
         Config *c = NULL;
         Keystore *ks = NULL;
         TrustList *tl = NULL;
@@ -121,7 +152,7 @@ int manager_reload(Manager *m, char **ret_errors) {
         if (r < 0) {
                 log_config_errors(*ret_errors);
                 audit_reload(m, *ret_errors ?: "the configuration cannot be loaded");
-                return log_error_errno(r, "New configuration refused; the running one stays.");
+                return log_struct(LOG_ERR, r, &config_refused, "New configuration refused; the running one stays.");
         }
         why = structure_change(m->config, c);
         if (why) {
@@ -130,7 +161,8 @@ int manager_reload(Manager *m, char **ret_errors) {
                 config_free(c);
                 keystore_free(ks);
                 audit_reload(m, why);
-                return log_error_errno(EINVAL, "New configuration refused (%s; restart to apply); the running one stays.", why);
+                return log_struct(LOG_ERR, EINVAL, &config_refused,
+                                  "New configuration refused (%s; restart to apply); the running one stays.", why);
         }
         r = config_build_trustlist(c, (int64_t) time(NULL), &tl, ret_errors);
         if (r < 0 && c->dcc.n_trust_list > 0) {
@@ -138,7 +170,7 @@ int manager_reload(Manager *m, char **ret_errors) {
                 config_free(c);
                 keystore_free(ks);
                 audit_reload(m, "the EU DCC trust list cannot be loaded");
-                return log_error_errno(r, "New EU DCC trust list refused; the running configuration stays.");
+                return log_struct(LOG_ERR, r, &config_refused, "New EU DCC trust list refused; the running configuration stays.");
         }
         log_config_errors(*ret_errors); /* certificates skipped in a list that loaded */
         free(*ret_errors);
@@ -160,8 +192,28 @@ int manager_reload(Manager *m, char **ret_errors) {
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
                                                       "DccTrustListAge", NULL);
-        (void) sd_notifyf(false, "RELOADING=0\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(ks));
-        log_info("Configuration reloaded: %zu issuer keys.", keystore_size(ks));
+        log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_CONFIG_RELOADED), "Configuration reloaded: %zu issuer keys.",
+                   keystore_size(ks));
         audit_reload(m, NULL);
         return 0;
+}
+
+int manager_reload(Manager *m, char **ret_errors) {
+        struct timespec ts;
+        int r;
+
+        /* sd_notify(3): RELOADING=1 with the CLOCK_MONOTONIC time the reload began, then READY=1
+         * once it is over, applied or refused (the daemon runs on either way), so systemd shows
+         * the unit "reloading" for exactly that long. There is no "RELOADING=0". */
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
+                          (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u);
+        r = reload(m, ret_errors);
+        /* A degraded daemon keeps the STATUS that says why (manager_update_state()). */
+        if (r >= 0 && m->state == MANAGER_RUNNING)
+                (void) sd_notifyf(false, "READY=1\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors,
+                                  keystore_size(m->keys));
+        else
+                (void) sd_notify(false, "READY=1");
+        return r;
 }

@@ -19,6 +19,9 @@ void log_config_errors(const char *errors);
 int manager_load_dcc_trust(Manager *m, const Config *c, TrustList **ret);
 /* Puts tl (taken over; NULL: none) in force, with the trust settings of m->config. */
 void manager_apply_dcc_trust(Manager *m, TrustList *tl);
+/* Logs, once per list put in force, that the list in force is older than dcc.trust_max_age (or of
+ * unknown age). Cheap when there is nothing to say: called with every HC1 decision. */
+void manager_check_dcc_trust_age(Manager *m);
 
 /* Re-reads the configuration file. A file that does not validate (or changes what needs a
  * restart) is refused: returns -EINVAL with *ret_errors, and the running configuration stays. */

@@ -31,7 +31,8 @@ static int drive(const LockConfig *c) {
         if (r >= 0)
                 r = lock_close(l);
         if (r < 0)
-                return log_error_errno(r, "Lock %s: cannot drive the safe state (%s): %m", c->id, c->backend);
+                return log_struct(LOG_ERR, r, LOG_FIELDS(.message_id = QRGATE_MESSAGE_LOCK_NOT_SAFE, .lock = c->id),
+                                  "Lock %s: cannot drive the safe state (%s): %m", c->id, c->backend);
         log_info("Lock %s: %s (safe state).", c->id, lock_safe_state_to_string(c->safe_state));
         return 0;
 }

@@ -28,8 +28,6 @@
 #include "core/macro.h"
 #include "hal/lock.h"
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(Lock *, lock_free);
-
 static const char *state_name(bool unlocked) {
         return unlocked ? "unlocked" : "locked";
 }
