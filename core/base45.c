@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/base45.h"
 
@@ -86,4 +88,16 @@ void base45_encode(const uint8_t *in, size_t n, char *out) {
                 out[o++] = alphabet[v / 45];
         }
         out[o] = '\0';
+}
+
+int base45_wrap(const char *prefix, const uint8_t *in, size_t n, char **ret_text) {
+        size_t plen = strlen(prefix);
+        char *t = malloc(plen + base45_encoded_len(n) + 1);
+
+        if (!t)
+                return -ENOMEM;
+        memcpy(t, prefix, plen);
+        base45_encode(in, n, t + plen);
+        *ret_text = t;
+        return 0;
 }

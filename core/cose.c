@@ -164,6 +164,19 @@ CoseKeyType cose_key_type(EVP_PKEY *pkey) {
         }
 }
 
+int64_t cose_alg_for_key(EVP_PKEY *pkey) {
+        switch (cose_key_type(pkey)) {
+        case COSE_KEY_EC_P256:
+                return COSE_ALG_ES256;
+        case COSE_KEY_ED25519:
+                return COSE_ALG_EDDSA;
+        case COSE_KEY_RSA:
+                return COSE_ALG_PS256;
+        default:
+                return 0;
+        }
+}
+
 /* Sig_structure = ["Signature1", body_protected, external_aad (empty), payload]. */
 static int sig_structure(const uint8_t *protected_raw, size_t protected_len, const uint8_t *payload,
                          size_t payload_len, uint8_t **ret, size_t *ret_len) {

@@ -71,6 +71,9 @@ const EVP_MD *md_sha256(void);
 CoseKeyType cose_alg_key_type(int64_t alg);
 const char *cose_alg_to_string(int64_t alg);
 CoseKeyType cose_key_type(EVP_PKEY *pkey);
+/* The algorithm an issuer signs with for a key: ES256 for P-256, EdDSA for Ed25519, PS256 for
+ * RSA; 0 for keys we cannot use. */
+int64_t cose_alg_for_key(EVP_PKEY *pkey);
 
 /* Verifies the signature over the Sig_structure (RFC 9052 §4.4) with pkey, whose type must
  * be key_type (as cose_key_type() gave when the key was loaded). Returns 0 when it verifies,

@@ -15,7 +15,7 @@
 #include "core/claims.h"
 #include "core/cose.h"
 #include "core/macro.h"
-#include "core/qg1.h"
+#include "core/qg1-mint.h"
 #include "tools/issue-hc1.h"
 #include "tools/keyfile.h"
 #include "tools/qr-png.h"

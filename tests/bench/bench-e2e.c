@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/qg1.h"
+#include "core/qg1-mint.h"
 #include "core/verifier.h"
 #include "tests/bench/bench-util.h"
 #include "tools/keyfile.h"

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/qg1.h"
+#include "core/qg1-mint.h"
 #include "core/verifier.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/base45.h"
+#include "core/qg1-mint.h"
 #include "core/qg1.h"
 #include "core/verifier.h"
 #include "tests/unit/helper-codes.h"
