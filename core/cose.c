@@ -23,29 +23,31 @@ const EVP_MD *md_sha256(void) {
         return sha256;
 }
 
-static int header_parse(const cbor_item_t *map, CoseHeader *h, const char **ret_why) {
+static int header_parse(const CborItem *map, CoseHeader *h, const char **ret_why) {
         static const int64_t labels[] = { COSE_HEADER_ALG, COSE_HEADER_KID };
-        cbor_item_t *v[2];
+        CborItem v[2];
         int r;
 
-        r = cbor_map_lookup(map, labels, 2, v);
+        r = cbor_map_lookup(map, labels, 2, v, &h->n_params);
         if (r == -ENOTUNIQ) {
                 *ret_why = "a COSE header label occurs twice in one bucket";
                 return -EBADMSG;
         }
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
         if (r < 0) {
                 *ret_why = "COSE header bucket is not a map";
                 return -EBADMSG;
         }
-        if (v[0]) {
-                if (cbor_get_int64(v[0], &h->alg) < 0) {
+        if (cbor_item_present(&v[0])) {
+                if (cbor_item_int64(&v[0], &h->alg) < 0) {
                         *ret_why = "COSE alg is not an integer (text algorithms such as \"none\" are not accepted)";
                         return -EPROTONOSUPPORT;
                 }
                 h->has_alg = true;
         }
-        if (v[1]) {
-                if (!cbor_get_bytes(v[1], &h->kid, &h->kid_len)) {
+        if (cbor_item_present(&v[1])) {
+                if (!cbor_item_bytes(&v[1], &h->kid, &h->kid_len)) {
                         *ret_why = "COSE kid is not a byte string";
                         return -EBADMSG;
                 }
@@ -59,7 +61,9 @@ static int header_parse(const cbor_item_t *map, CoseHeader *h, const char **ret_
 }
 
 int cose_sign1_parse(const uint8_t *buf, size_t len, CoseSign1 *c, const char **ret_why) {
+        CborItem root, item[4], prot;
         const char *dummy;
+        size_t tags;
         int r;
 
         if (!ret_why)
@@ -72,39 +76,43 @@ int cose_sign1_parse(const uint8_t *buf, size_t len, CoseSign1 *c, const char **
                 return r;
         }
 
-        r = cbor_load_bounded(buf, len, CBOR_MAX_DEPTH, &c->root_item, ret_why);
+        r = cbor_parse_bounded(buf, len, CBOR_MAX_DEPTH, &root, &c->inner_tags, ret_why);
         if (r < 0)
                 return r;
 
-        if (!cbor_isa_array(c->root_item) || !cbor_array_is_definite(c->root_item) ||
-            cbor_array_size(c->root_item) != 4) {
+        if (!cbor_item_is_array(&root) || root.arg != 4) {
                 *ret_why = "COSE_Sign1 is not an array of four items";
                 return -EBADMSG;
         }
-        cbor_item_t **items = cbor_array_handle(c->root_item);
+        r = cbor_item_first(&root, &item[0]);
+        for (size_t i = 1; r >= 0 && i < 4; i++)
+                r = cbor_item_next(&item[i - 1], &item[i]);
+        if (r < 0)
+                return *ret_why = "COSE_Sign1 is not an array of four items", -EBADMSG; /* the walk passed it: never */
 
-        if (!cbor_get_bytes(items[0], &c->protected_raw, &c->protected_len)) {
+        if (!cbor_item_bytes(&item[0], &c->protected_raw, &c->protected_len)) {
                 *ret_why = "COSE protected header is not a byte string";
                 return -EBADMSG;
         }
         /* RFC 9052 §3: an empty protected bucket is a zero-length string, not an empty map. */
         if (c->protected_len > 0) {
-                r = cbor_load_bounded(c->protected_raw, c->protected_len, 2, &c->protected_item, ret_why);
+                r = cbor_parse_bounded(c->protected_raw, c->protected_len, 2, &prot, &tags, ret_why);
                 if (r < 0)
                         return r;
-                r = header_parse(c->protected_item, &c->protected, ret_why);
+                c->inner_tags += tags;
+                r = header_parse(&prot, &c->protected, ret_why);
                 if (r < 0)
                         return r;
         }
-        r = header_parse(items[1], &c->unprotected, ret_why);
+        r = header_parse(&item[1], &c->unprotected, ret_why);
         if (r < 0)
                 return r;
 
-        if (!cbor_get_bytes(items[2], &c->payload, &c->payload_len)) {
+        if (!cbor_item_bytes(&item[2], &c->payload, &c->payload_len)) {
                 *ret_why = "COSE payload is not a byte string (detached payloads are not accepted)";
                 return -EBADMSG;
         }
-        if (!cbor_get_bytes(items[3], &c->signature, &c->signature_len)) {
+        if (!cbor_item_bytes(&item[3], &c->signature, &c->signature_len)) {
                 *ret_why = "COSE signature is not a byte string";
                 return -EBADMSG;
         }
@@ -112,10 +120,6 @@ int cose_sign1_parse(const uint8_t *buf, size_t len, CoseSign1 *c, const char **
 }
 
 void cose_sign1_done(CoseSign1 *c) {
-        if (c->protected_item)
-                cbor_decref(&c->protected_item);
-        if (c->root_item)
-                cbor_decref(&c->root_item);
         *c = (CoseSign1) {};
 }
 

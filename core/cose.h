@@ -32,19 +32,21 @@ typedef enum CoseKeyType {
         COSE_KEY_RSA,
 } CoseKeyType;
 
-/* One header bucket's parameters that we use. */
+/* One header bucket's parameters that we use, and how many it has in all. */
 typedef struct CoseHeader {
+        size_t n_params;
         bool has_alg, has_kid;
         int64_t alg;
         const uint8_t *kid; /* borrowed from the parsed message */
         size_t kid_len;
 } CoseHeader;
 
-/* A parsed COSE_Sign1. Pointers are borrowed from the message's own decoded items and stay
- * valid until cose_sign1_done(). */
+/* A parsed COSE_Sign1. Pointers are borrowed from the buffer it was parsed from and stay valid
+ * as long as that buffer. */
 typedef struct CoseSign1 {
-        uint64_t tags[CBOR_MAX_TAGS];
+        uint64_t tags[CBOR_MAX_TAGS]; /* in front of the message */
         size_t n_tags;
+        size_t inner_tags; /* tags inside the message and its protected header */
         CoseHeader protected, unprotected;
         const uint8_t *protected_raw; /* the protected bucket as signed (a bstr's content) */
         size_t protected_len;
@@ -52,10 +54,10 @@ typedef struct CoseSign1 {
         size_t payload_len;
         const uint8_t *signature;
         size_t signature_len;
-        cbor_item_t *root_item, *protected_item;
 } CoseSign1;
 
-/* Parses buf into *ret (which cose_sign1_done() must release, also after a failure). Returns
+/* Parses buf into *ret, reading it in place: nothing is allocated, and cose_sign1_done() only
+ * forgets the pointers into buf. Returns
  * -EBADMSG with *ret_why for anything that is not a well-formed COSE_Sign1 with a byte-string
  * payload: wrong item types, a header label twice in one bucket, a kid of the wrong type;
  * -EPROTONOSUPPORT for an alg that is not an integer (RFC 9053 registers only integers).

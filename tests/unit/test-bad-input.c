@@ -313,6 +313,25 @@ static char *mk_detached_payload(void) {
         memcpy(c, b, o);
         return wrap(c, o);
 }
+static char *mk_status_wraps_to_green(void) {
+        /* status -4294967295: its low 32 bits are 1, green, for a reader that narrows it. */
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t hdr[32], *p = th_payload(&c, &len), *q = malloc(len + 4);
+        size_t o = 0;
+        for (size_t i = 0; i < len; i++) {
+                q[o++] = p[i];
+                if (i >= 4 && memcmp(p + i - 4, "\x3a\x00\x01\x00\x00", 5) == 0 && p[i + 1] == 0x01) {
+                        memcpy(q + o, "\x3a\xff\xff\xff\xfe", 5), o += 5;
+                        i++;
+                }
+        }
+        assert_int_equal(o, len + 4);
+        char *t = signed_with(hdr, header(hdr), B(0xa0), q, o);
+        free(p);
+        free(q);
+        return t;
+}
 static char *mk_claims(void (*edit)(CodeClaims *c)) {
         CodeClaims c = th_claims();
         edit(&c);
@@ -398,6 +417,7 @@ static const struct BadCase {
         { "alg HS256", mk_alg_hs256, REASON_UNSUPPORTED_ALGORITHM },
         { "detached payload", mk_detached_payload, REASON_MALFORMED },
         { "status out of range", mk_bad_status, REASON_MALFORMED },
+        { "status -2^32+1 (wraps to green)", mk_status_wraps_to_green, REASON_MALFORMED },
         { "cti too short", mk_short_cti, REASON_MALFORMED },
         { "scope with spaces", mk_bad_scope, REASON_MALFORMED },
         { "control characters in sub", mk_control_in_sub, REASON_MALFORMED },
