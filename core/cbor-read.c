@@ -203,13 +203,39 @@ static int keys_unique(const CborItem *keys, size_t n) {
         return 0;
 }
 
-int cbor_map_lookup(const CborItem *map, const int64_t *labels, size_t n, CborItem *values, size_t *ret_size) {
+/* Which of the n wanted keys key is: its index, or n. */
+typedef size_t (*KeyMatch)(const CborItem *key, const void *wanted, size_t n);
+
+static size_t match_label(const CborItem *key, const void *wanted, size_t n) {
+        const int64_t *labels = wanted;
+        int64_t label;
+        size_t j = n;
+
+        if (cbor_item_int64(key, &label) == 0)
+                for (j = 0; j < n && labels[j] != label; j++)
+                        ;
+        return j;
+}
+
+static size_t match_text(const CborItem *key, const void *wanted, size_t n) {
+        const char *const *texts = wanted, *s;
+        size_t j = n, len;
+
+        if (cbor_item_text(key, &s, &len))
+                for (j = 0; j < n && !(strlen(texts[j]) == len && memcmp(texts[j], s, len) == 0); j++)
+                        ;
+        return j;
+}
+
+/* One pass over a map: each key is read once, matched against the wanted ones, and kept for
+ * the duplicate check. */
+static int map_scan(const CborItem *map, KeyMatch match, const void *wanted, size_t n, CborItem *values, size_t *ret_size) {
         _cleanup_(freep) CborItem *heap = NULL;
         CborItem small[SMALL_MAP], *keys = small, key, value;
         size_t size;
         int r;
 
-        if (map->major != CBOR_MAJOR_MAP)
+        if (!map->head || map->major != CBOR_MAJOR_MAP)
                 return -EMEDIUMTYPE;
         size = (size_t) map->arg;
         if (map->arg > (uint64_t) (map->end - map->data) / 2)
@@ -224,19 +250,15 @@ int cbor_map_lookup(const CborItem *map, const int64_t *labels, size_t n, CborIt
 
         const uint8_t *p = map->data;
         for (size_t i = 0; i < size; i++) {
-                int64_t label;
-
                 if (cbor_item_read(p, map->end, &key) < 0 || cbor_item_next(&key, &value) < 0)
                         return -EBADMSG;
                 p = cbor_item_skip(&value);
                 if (!p)
                         return -EBADMSG;
                 keys[i] = key;
-                if (cbor_item_int64(&key, &label) < 0)
-                        continue;
-                for (size_t j = 0; j < n; j++)
-                        if (labels[j] == label)
-                                values[j] = value;
+                size_t j = match(&key, wanted, n);
+                if (j < n)
+                        values[j] = value;
         }
         r = keys_unique(keys, size);
         if (r < 0)
@@ -246,26 +268,12 @@ int cbor_map_lookup(const CborItem *map, const int64_t *labels, size_t n, CborIt
         return 0;
 }
 
-bool cbor_map_get_text(const CborItem *map, const char *key, CborItem *ret) {
-        size_t klen = strlen(key);
-        CborItem k, v;
-        const uint8_t *p = map->data;
+int cbor_map_lookup(const CborItem *map, const int64_t *labels, size_t n, CborItem *values, size_t *ret_size) {
+        return map_scan(map, match_label, labels, n, values, ret_size);
+}
 
-        if (map->major != CBOR_MAJOR_MAP)
-                return false;
-        for (uint64_t i = 0; i < map->arg; i++) {
-                const char *s;
-                size_t n;
-
-                if (cbor_item_read(p, map->end, &k) < 0 || cbor_item_next(&k, &v) < 0)
-                        return false;
-                if (cbor_item_text(&k, &s, &n) && n == klen && memcmp(s, key, n) == 0) {
-                        *ret = v;
-                        return true;
-                }
-                p = cbor_item_skip(&v);
-        }
-        return false;
+int cbor_map_lookup_text(const CborItem *map, const char *const *keys, size_t n, CborItem *values, size_t *ret_size) {
+        return map_scan(map, match_text, keys, n, values, ret_size);
 }
 
 int cbor_maps_unique(const CborItem *item) {

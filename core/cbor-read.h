@@ -81,8 +81,8 @@ bool cbor_key_equal(const CborItem *a, const CborItem *b);
  * are not well formed. *ret_size, if not NULL, is set to the map's number of entries. */
 int cbor_map_lookup(const CborItem *map, const int64_t *labels, size_t n, CborItem *values, size_t *ret_size);
 
-/* The value for a text key in a map whose keys are known to be unique; false when absent. */
-bool cbor_map_get_text(const CborItem *map, const char *key, CborItem *ret);
+/* The same for text keys: values[i] is the value for the key keys[i]. */
+int cbor_map_lookup_text(const CborItem *map, const char *const *keys, size_t n, CborItem *values, size_t *ret_size);
 
 /* Returns -ENOTUNIQ if any map in item, however deep, has a key twice; -EBADMSG for bytes that
  * are not well formed. */

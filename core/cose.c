@@ -181,47 +181,72 @@ int64_t cose_alg_for_key(EVP_PKEY *pkey) {
         }
 }
 
-/* Sig_structure = ["Signature1", body_protected, external_aad (empty), payload]. */
+/* Sig_structure = ["Signature1", body_protected, external_aad (empty), payload] (RFC 9052
+ * §4.4), as the heads that come before the protected bucket's bytes and before the payload's. */
+typedef struct SigHeads {
+        uint8_t before_protected[1 + 11 + 9];
+        uint8_t before_payload[1 + 9];
+        size_t len_protected, len_payload;
+} SigHeads;
+
+static void sig_heads(size_t protected_len, size_t payload_len, SigHeads *h) {
+        size_t o = 0;
+
+        o += cbor_put_head(h->before_protected + o, 4, 4);
+        o += cbor_put_head(h->before_protected + o, 3, 10);
+        memcpy(h->before_protected + o, "Signature1", 10), o += 10;
+        o += cbor_put_head(h->before_protected + o, 2, protected_len);
+        h->len_protected = o;
+        o = cbor_put_head(h->before_payload, 2, 0);
+        o += cbor_put_head(h->before_payload + o, 2, payload_len);
+        h->len_payload = o;
+}
+
+/* The Sig_structure in one malloc()ed buffer, for EdDSA (which signs in one pass) and signing. */
 static int sig_structure(const uint8_t *protected_raw, size_t protected_len, const uint8_t *payload,
                          size_t payload_len, uint8_t **ret, size_t *ret_len) {
-        size_t n = 1 + 11 + 9 + protected_len + 1 + 9 + payload_len, o = 0;
-        uint8_t *b = malloc(n);
+        SigHeads h;
+        size_t o = 0;
+        uint8_t *b;
 
+        sig_heads(protected_len, payload_len, &h);
+        b = malloc(h.len_protected + protected_len + h.len_payload + payload_len);
         if (!b)
                 return -ENOMEM;
-        o += cbor_put_head(b + o, 4, 4);
-        o += cbor_put_head(b + o, 3, 10);
-        memcpy(b + o, "Signature1", 10), o += 10;
-        o += cbor_put_head(b + o, 2, protected_len);
+        memcpy(b + o, h.before_protected, h.len_protected), o += h.len_protected;
         memcpy_safe(b + o, protected_raw, protected_len), o += protected_len;
-        o += cbor_put_head(b + o, 2, 0);
-        o += cbor_put_head(b + o, 2, payload_len);
+        memcpy(b + o, h.before_payload, h.len_payload), o += h.len_payload;
         memcpy_safe(b + o, payload, payload_len), o += payload_len;
         *ret = b;
         *ret_len = o;
         return 0;
 }
 
-/* RFC 9053 §2.1: an ES256 signature is r||s, each 32 bytes; OpenSSL wants DER. */
-static int ecdsa_raw_to_der(const uint8_t *sig, size_t len, uint8_t **ret, size_t *ret_len) {
-        ECDSA_SIG *s = ECDSA_SIG_new();
-        BIGNUM *r = BN_bin2bn(sig, 32, NULL), *ss = BN_bin2bn(sig + 32, 32, NULL);
-        unsigned char *der = NULL;
-        int n;
+/* RFC 9053 §2.1: an ES256 signature is r||s, 32 bytes each; OpenSSL verifies the DER form, a
+ * SEQUENCE of two INTEGERs, each minimal and non-negative (X.690 §8.3). Written here rather
+ * than through ECDSA_SIG and two BIGNUMs, whose allocations cost as much as the rest of the
+ * COSE layer. out has room for ES256_DER_MAX bytes; returns the length. */
+#define ES256_DER_MAX (2 + 2 * (2 + 1 + 32))
 
-        if (!s || !r || !ss || ECDSA_SIG_set0(s, r, ss) != 1) {
-                ECDSA_SIG_free(s);
-                BN_free(r);
-                BN_free(ss);
-                return -ENOMEM;
-        }
-        n = i2d_ECDSA_SIG(s, &der);
-        ECDSA_SIG_free(s);
-        if (n <= 0)
-                return -ENOMEM;
-        *ret = der;
-        *ret_len = (size_t) n;
-        return 0;
+static size_t der_integer(uint8_t *out, const uint8_t *be, size_t n) {
+        while (n > 1 && be[0] == 0)
+                be++, n--;
+        size_t pad = be[0] >> 7; /* a leading 1 bit would make it negative */
+        out[0] = 0x02;
+        out[1] = (uint8_t) (n + pad);
+        out[2] = 0;
+        memcpy(out + 2 + pad, be, n);
+        return 2 + pad + n;
+}
+
+static size_t ecdsa_raw_to_der(const uint8_t sig[static 64], uint8_t out[static ES256_DER_MAX]) {
+        size_t o = 2;
+
+        o += der_integer(out + o, sig, 32);
+        o += der_integer(out + o, sig + 32, 32);
+        out[0] = 0x30;
+        out[1] = (uint8_t) (o - 2);
+        return o;
 }
 
 static int ecdsa_der_to_raw(const uint8_t *der, size_t len, uint8_t out[static 64]) {
@@ -259,13 +284,26 @@ static int digest_init(EVP_MD_CTX *ctx, int64_t alg, EVP_PKEY *pkey, bool sign) 
         return 0;
 }
 
+/* Feeds the Sig_structure to the digest piece by piece, so the payload is never copied. */
+static int verify_update(EVP_MD_CTX *ctx, const CoseSign1 *c) {
+        SigHeads h;
+
+        sig_heads(c->protected_len, c->payload_len, &h);
+        if (EVP_DigestVerifyUpdate(ctx, h.before_protected, h.len_protected) != 1 ||
+            (c->protected_len > 0 && EVP_DigestVerifyUpdate(ctx, c->protected_raw, c->protected_len) != 1) ||
+            EVP_DigestVerifyUpdate(ctx, h.before_payload, h.len_payload) != 1 ||
+            (c->payload_len > 0 && EVP_DigestVerifyUpdate(ctx, c->payload, c->payload_len) != 1))
+                return -EIO;
+        return 0;
+}
+
 int cose_sign1_verify(const CoseSign1 *c, int64_t alg, EVP_PKEY *pkey, CoseKeyType key_type) {
         _cleanup_(freep) uint8_t *tbs = NULL;
-        unsigned char *der = NULL;
+        uint8_t der[ES256_DER_MAX];
         const uint8_t *sig = c->signature;
         size_t tbs_len, sig_len = c->signature_len;
         EVP_MD_CTX *ctx = NULL;
-        int r, ok;
+        int r;
 
         CoseKeyType want = cose_alg_key_type(alg);
         if (want == COSE_KEY_UNSUPPORTED)
@@ -276,35 +314,36 @@ int cose_sign1_verify(const CoseSign1 *c, int64_t alg, EVP_PKEY *pkey, CoseKeyTy
         if (alg == COSE_ALG_ES256) {
                 if (sig_len != 64)
                         return -EBADMSG;
-                r = ecdsa_raw_to_der(sig, sig_len, &der, &sig_len);
-                if (r < 0)
-                        return r;
+                sig_len = ecdsa_raw_to_der(sig, der);
                 sig = der;
         } else if (alg == COSE_ALG_EDDSA && sig_len != 64)
                 return -EBADMSG;
         else if (sig_len == 0)
                 return -EBADMSG;
 
-        r = sig_structure(c->protected_raw, c->protected_len, c->payload, c->payload_len, &tbs, &tbs_len);
-        if (r < 0)
-                goto out;
-
         ctx = EVP_MD_CTX_new();
-        if (!ctx) {
-                r = -ENOMEM;
-                goto out;
-        }
+        if (!ctx)
+                return -ENOMEM;
         r = digest_init(ctx, alg, pkey, false);
         if (r < 0)
                 goto out;
-        ok = EVP_DigestVerify(ctx, sig, sig_len, tbs, tbs_len);
-        r = ok == 1 ? 0 : -EBADMSG;
+        if (alg == COSE_ALG_EDDSA) {
+                /* Ed25519 hashes the message twice, so OpenSSL takes it only in one piece. */
+                r = sig_structure(c->protected_raw, c->protected_len, c->payload, c->payload_len, &tbs, &tbs_len);
+                if (r < 0)
+                        goto out;
+                r = EVP_DigestVerify(ctx, sig, sig_len, tbs, tbs_len) == 1 ? 0 : -EBADMSG;
+        } else {
+                r = verify_update(ctx, c);
+                if (r < 0)
+                        goto out;
+                r = EVP_DigestVerifyFinal(ctx, sig, sig_len) == 1 ? 0 : -EBADMSG;
+        }
 out:
         /* A failed verification leaves entries in OpenSSL's per-thread error queue; a stream of
          * forged codes must not make it grow. */
         ERR_clear_error();
         EVP_MD_CTX_free(ctx);
-        OPENSSL_free(der);
         return r;
 }
 

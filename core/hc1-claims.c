@@ -85,21 +85,6 @@ static CborItem untag(const CborItem *item) {
         return it;
 }
 
-/* The value for a text key, or an item that is not present. Duplicate keys were refused before
- * (is_clean_map()). */
-static CborItem map_get(const CborItem *map, const char *key) {
-        CborItem v = {};
-
-        if (!cbor_map_get_text(map, key, &v))
-                v = (CborItem) {};
-        return v;
-}
-
-/* A definite map without duplicate keys (RFC 8949 §5.6), or false. */
-static bool is_clean_map(const CborItem *item) {
-        return cbor_item_is_map(item) && cbor_map_lookup(item, NULL, 0, NULL, NULL) == 0;
-}
-
 /* Copies display text: printable ASCII as is, each other character (a UTF-8 sequence counts
  * once) as '?', so that nothing from a code can steer a terminal or a log line. */
 static void copy_text(const CborItem *item, char *out, size_t size) {
@@ -137,37 +122,38 @@ static int numeric_date(const CborItem *item, int64_t *ret) {
         return -EDOM;
 }
 
-static void get_int(const CborItem *map, const char *key, int64_t *ret) {
-        CborItem v = map_get(map, key), u = untag(&v);
+/* The fields of a certificate entry that a gate shows (hcert spec; DCC schema 1.3). */
+enum { E_TG, E_CO, E_IS, E_DN, E_SD, E_DT, E_SC, E_TR, E_TT, E_FR, E_DF, E_DU, _E_MAX };
+static const char *const entry_keys[_E_MAX] = {
+        [E_TG] = "tg", [E_CO] = "co", [E_IS] = "is", [E_DN] = "dn", [E_SD] = "sd", [E_DT] = "dt",
+        [E_SC] = "sc", [E_TR] = "tr", [E_TT] = "tt", [E_FR] = "fr", [E_DF] = "df", [E_DU] = "du",
+};
+
+static void get_int(const CborItem *item, int64_t *ret) {
+        CborItem u = untag(item);
 
         (void) cbor_item_int64(&u, ret);
 }
 
-static void get_text(const CborItem *map, const char *key, char *out, size_t size) {
-        CborItem v = map_get(map, key);
-
-        copy_text(&v, out, size);
-}
-
 static void entry_summary(const CborItem *e, Hc1Claims *c) {
-        get_text(e, "tg", c->tg, sizeof(c->tg));
-        get_text(e, "co", c->co, sizeof(c->co));
-        get_text(e, "is", c->is, sizeof(c->is));
+        copy_text(&e[E_TG], c->tg, sizeof(c->tg));
+        copy_text(&e[E_CO], c->co, sizeof(c->co));
+        copy_text(&e[E_IS], c->is, sizeof(c->is));
         switch (c->type) {
         case DCC_TYPE_VACCINATION:
-                get_int(e, "dn", &c->dn);
-                get_int(e, "sd", &c->sd);
-                get_text(e, "dt", c->date, sizeof(c->date));
+                get_int(&e[E_DN], &c->dn);
+                get_int(&e[E_SD], &c->sd);
+                copy_text(&e[E_DT], c->date, sizeof(c->date));
                 break;
         case DCC_TYPE_TEST:
-                get_text(e, "sc", c->date, sizeof(c->date));
-                get_text(e, "tr", c->tr, sizeof(c->tr));
-                get_text(e, "tt", c->tt, sizeof(c->tt));
+                copy_text(&e[E_SC], c->date, sizeof(c->date));
+                copy_text(&e[E_TR], c->tr, sizeof(c->tr));
+                copy_text(&e[E_TT], c->tt, sizeof(c->tt));
                 break;
         case DCC_TYPE_RECOVERY:
-                get_text(e, "fr", c->date, sizeof(c->date));
-                get_text(e, "df", c->df, sizeof(c->df));
-                get_text(e, "du", c->du, sizeof(c->du));
+                copy_text(&e[E_FR], c->date, sizeof(c->date));
+                copy_text(&e[E_DF], c->df, sizeof(c->df));
+                copy_text(&e[E_DU], c->du, sizeof(c->du));
                 break;
         default:
                 break;
@@ -178,7 +164,9 @@ int hc1_claims_parse(const uint8_t *payload, size_t len, Hc1Claims *c, const cha
         enum { ISS, EXP, IAT, HCERT, _N };
         static const int64_t labels[_N] = { [ISS] = CWT_ISS, [EXP] = CWT_EXP, [IAT] = CWT_IAT, [HCERT] = HCERT_CLAIM };
         static const int64_t dcc_label[1] = { HCERT_EU_DCC_V1 };
-        CborItem map, v[_N], dcc, entries = {}, entry;
+        /* The DCC's groups in type_table's order, then its schema version. */
+        static const char *const dcc_keys[] = { "v", "t", "r", "ver" };
+        CborItem map, v[_N], dcc, groups[ELEMENTSOF(dcc_keys)], entries = {}, entry, fields[_E_MAX];
         const char *dummy;
         int r;
 
@@ -220,11 +208,14 @@ int hc1_claims_parse(const uint8_t *payload, size_t len, Hc1Claims *c, const cha
                 return *ret_why = "health certificate claim (-260) is not a map", -EBADMSG;
         if (!cbor_item_present(&dcc))
                 return *ret_why = "health certificate claim (-260) has no EU DCC (key 1)", -EBADMSG;
-        if (!is_clean_map(&dcc))
+        r = cbor_map_lookup_text(&dcc, dcc_keys, ELEMENTSOF(dcc_keys), groups, NULL);
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
+        if (r < 0)
                 return *ret_why = "EU DCC (-260/1) is not a map, or a key occurs twice in it", -EBADMSG;
 
         for (size_t i = 0; i < ELEMENTSOF(type_table); i++) {
-                CborItem a = map_get(&dcc, type_table[i].key);
+                CborItem a = groups[i];
                 /* Early issuers wrote the absent groups as null ("r": null); the hcert spec
                  * asks decoders to be permissive, and null names no certificate. */
                 if (!cbor_item_present(&a) || cbor_item_is_null(&a))
@@ -238,10 +229,13 @@ int hc1_claims_parse(const uint8_t *payload, size_t len, Hc1Claims *c, const cha
                 return *ret_why = "EU DCC holds no vaccination (v), test (t) or recovery (r)", -EBADMSG;
         if (!cbor_item_is_array(&entries) || entries.arg != 1 || cbor_item_first(&entries, &entry) < 0)
                 return *ret_why = "EU DCC must hold exactly one certificate entry (schema: v, t or r with one item)", -EBADMSG;
-        if (!is_clean_map(&entry))
+        r = cbor_map_lookup_text(&entry, entry_keys, _E_MAX, fields, NULL);
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
+        if (r < 0)
                 return *ret_why = "EU DCC certificate entry is not a map, or a key occurs twice in it", -EBADMSG;
 
-        get_text(&dcc, "ver", c->ver, sizeof(c->ver));
-        entry_summary(&entry, c);
+        copy_text(&groups[ELEMENTSOF(dcc_keys) - 1], c->ver, sizeof(c->ver));
+        entry_summary(fields, c);
         return 0;
 }

@@ -37,12 +37,15 @@ static const char *utc(int64_t t, char buf[static 24]) {
         return buf;
 }
 
-static const char *hex(const uint8_t *b, size_t n, char *buf, size_t size) {
-        size_t o = 0;
+/* The kid in hex, for a failure's detail (only then: formatting it costs more than the lookup). */
+static const char *kid_hex(const VerifyResult *res, char buf[static 2 * COSE_KID_MAX + 1]) {
+        static const char digits[] = "0123456789abcdef";
 
-        buf[0] = '\0';
-        for (size_t i = 0; i < n && o + 3 <= size; i++)
-                o += (size_t) snprintf(buf + o, size - o, "%02x", b[i]);
+        for (size_t i = 0; i < res->kid_len; i++) {
+                buf[2 * i] = digits[res->kid[i] >> 4];
+                buf[2 * i + 1] = digits[res->kid[i] & 0xf];
+        }
+        buf[2 * res->kid_len] = '\0';
         return buf;
 }
 
@@ -144,15 +147,14 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
                 h->trust_list_stale = true;
         }
 
-        hex(res->kid, res->kid_len, k, sizeof(k));
         n = trustlist_find(v->dcc_trust, res->kid, res->kid_len, &dscs);
         if (n == 0) {
                 if (res->kid_len != DSC_KID_LEN)
                         return verify_fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
-                                    "kid %s is %zu bytes; DSC key ids are %d", k, res->kid_len, DSC_KID_LEN);
+                                    "kid %s is %zu bytes; DSC key ids are %d", kid_hex(res, k), res->kid_len, DSC_KID_LEN);
                 return verify_fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
                             "no signer certificate with kid %s in the trust list (%zu certificates)",
-                            k, trustlist_count(v->dcc_trust));
+                            kid_hex(res, k), trustlist_count(v->dcc_trust));
         }
         h->stage = HC1_STAGE_SIGNER;
 
@@ -177,11 +179,11 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
         if (typed == 0)
                 return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_ALGORITHM_MISMATCH,
                             "alg %s does not fit the key of the signer certificate with kid %s",
-                            cose_alg_to_string(res->alg), k);
+                            cose_alg_to_string(res->alg), kid_hex(res, k));
         if (err < 0)
                 return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_INTERNAL_ERROR, "signature check failed: %s", strerror(-err));
         return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_BAD_SIGNATURE,
-                    "signature does not verify with the signer certificate with kid %s", k);
+                    "signature does not verify with the signer certificate with kid %s", kid_hex(res, k));
 }
 
 /* Stage 8. Every check is made so hc1.problems lists all that is wrong; the verdict is the
