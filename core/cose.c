@@ -284,31 +284,95 @@ static int digest_init(EVP_MD_CTX *ctx, int64_t alg, EVP_PKEY *pkey, bool sign) 
         return 0;
 }
 
-/* Feeds the Sig_structure to the digest piece by piece, so the payload is never copied. */
-static int verify_update(EVP_MD_CTX *ctx, const CoseSign1 *c) {
-        SigHeads h;
+int cose_key_init(CoseKey *k, EVP_PKEY *pkey) {
+        const EVP_MD *md = md_sha256();
+        CoseKeyType type = cose_key_type(pkey);
+        EVP_PKEY_CTX *ctx = NULL;
 
-        sig_heads(c->protected_len, c->payload_len, &h);
-        if (EVP_DigestVerifyUpdate(ctx, h.before_protected, h.len_protected) != 1 ||
-            (c->protected_len > 0 && EVP_DigestVerifyUpdate(ctx, c->protected_raw, c->protected_len) != 1) ||
-            EVP_DigestVerifyUpdate(ctx, h.before_payload, h.len_payload) != 1 ||
-            (c->payload_len > 0 && EVP_DigestVerifyUpdate(ctx, c->payload, c->payload_len) != 1))
-                return -EIO;
+        *k = (CoseKey) {};
+        if (type == COSE_KEY_UNSUPPORTED)
+                return -EKEYREJECTED;
+        if (!md)
+                return -ENOMEM;
+        if (type != COSE_KEY_ED25519) {
+                ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+                if (!ctx)
+                        return ERR_clear_error(), -ENOMEM;
+                bool ok = EVP_PKEY_verify_init(ctx) == 1 && EVP_PKEY_CTX_set_signature_md(ctx, md) == 1;
+                /* RFC 8230 §2: PSS with SHA-256, MGF1 with SHA-256, salt as long as the hash. */
+                if (ok && type == COSE_KEY_RSA)
+                        ok = EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+                             EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) == 1 &&
+                             EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1;
+                ERR_clear_error();
+                if (!ok) {
+                        EVP_PKEY_CTX_free(ctx);
+                        return -EKEYREJECTED;
+                }
+        }
+        if (EVP_PKEY_up_ref(pkey) != 1) {
+                EVP_PKEY_CTX_free(ctx);
+                return -ENOMEM;
+        }
+        *k = (CoseKey) { .pkey = pkey, .type = type, .verify = ctx };
         return 0;
 }
 
-int cose_sign1_verify(const CoseSign1 *c, int64_t alg, EVP_PKEY *pkey, CoseKeyType key_type) {
+void cose_key_done(CoseKey *k) {
+        EVP_PKEY_CTX_free(k->verify);
+        EVP_PKEY_free(k->pkey);
+        *k = (CoseKey) {};
+}
+
+/* SHA-256 of the Sig_structure, fed piece by piece so the payload is never copied. */
+static int sig_digest(const CoseSign1 *c, uint8_t out[static 32]) {
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        unsigned n = 0;
+        SigHeads h;
+        bool ok;
+
+        if (!ctx)
+                return -ENOMEM;
+        sig_heads(c->protected_len, c->payload_len, &h);
+        ok = EVP_DigestInit_ex2(ctx, md_sha256(), NULL) == 1 &&
+             EVP_DigestUpdate(ctx, h.before_protected, h.len_protected) == 1 &&
+             (c->protected_len == 0 || EVP_DigestUpdate(ctx, c->protected_raw, c->protected_len) == 1) &&
+             EVP_DigestUpdate(ctx, h.before_payload, h.len_payload) == 1 &&
+             (c->payload_len == 0 || EVP_DigestUpdate(ctx, c->payload, c->payload_len) == 1) &&
+             EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
+        EVP_MD_CTX_free(ctx);
+        return ok ? 0 : -EIO;
+}
+
+/* Ed25519 hashes the message twice, so OpenSSL takes it in one piece, through its own context. */
+static int verify_eddsa(const CoseSign1 *c, EVP_PKEY *pkey) {
         _cleanup_(freep) uint8_t *tbs = NULL;
-        uint8_t der[ES256_DER_MAX];
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        size_t tbs_len;
+        int r;
+
+        if (!ctx)
+                return -ENOMEM;
+        r = digest_init(ctx, COSE_ALG_EDDSA, pkey, false);
+        if (r >= 0)
+                r = sig_structure(c->protected_raw, c->protected_len, c->payload, c->payload_len, &tbs, &tbs_len);
+        if (r >= 0)
+                r = EVP_DigestVerify(ctx, c->signature, c->signature_len, tbs, tbs_len) == 1 ? 0 : -EBADMSG;
+        EVP_MD_CTX_free(ctx);
+        return r;
+}
+
+int cose_sign1_verify(const CoseSign1 *c, int64_t alg, const CoseKey *key) {
+        uint8_t der[ES256_DER_MAX], digest[32];
         const uint8_t *sig = c->signature;
-        size_t tbs_len, sig_len = c->signature_len;
-        EVP_MD_CTX *ctx = NULL;
+        size_t sig_len = c->signature_len;
+        EVP_PKEY_CTX *ctx = NULL;
         int r;
 
         CoseKeyType want = cose_alg_key_type(alg);
         if (want == COSE_KEY_UNSUPPORTED)
                 return -EPROTONOSUPPORT;
-        if (want != key_type)
+        if (want != key->type)
                 return -EKEYREJECTED;
 
         if (alg == COSE_ALG_ES256) {
@@ -321,29 +385,20 @@ int cose_sign1_verify(const CoseSign1 *c, int64_t alg, EVP_PKEY *pkey, CoseKeyTy
         else if (sig_len == 0)
                 return -EBADMSG;
 
-        ctx = EVP_MD_CTX_new();
-        if (!ctx)
-                return -ENOMEM;
-        r = digest_init(ctx, alg, pkey, false);
-        if (r < 0)
-                goto out;
-        if (alg == COSE_ALG_EDDSA) {
-                /* Ed25519 hashes the message twice, so OpenSSL takes it only in one piece. */
-                r = sig_structure(c->protected_raw, c->protected_len, c->payload, c->payload_len, &tbs, &tbs_len);
-                if (r < 0)
-                        goto out;
-                r = EVP_DigestVerify(ctx, sig, sig_len, tbs, tbs_len) == 1 ? 0 : -EBADMSG;
-        } else {
-                r = verify_update(ctx, c);
-                if (r < 0)
-                        goto out;
-                r = EVP_DigestVerifyFinal(ctx, sig, sig_len) == 1 ? 0 : -EBADMSG;
+        if (alg == COSE_ALG_EDDSA)
+                r = verify_eddsa(c, key->pkey);
+        else {
+                r = sig_digest(c, digest);
+                if (r >= 0) {
+                        /* A copy of the key's context: cheap, and the key's own stays untouched. */
+                        ctx = EVP_PKEY_CTX_dup(key->verify);
+                        r = !ctx ? -ENOMEM : EVP_PKEY_verify(ctx, sig, sig_len, digest, sizeof(digest)) == 1 ? 0 : -EBADMSG;
+                }
         }
-out:
         /* A failed verification leaves entries in OpenSSL's per-thread error queue; a stream of
          * forged codes must not make it grow. */
         ERR_clear_error();
-        EVP_MD_CTX_free(ctx);
+        EVP_PKEY_CTX_free(ctx);
         return r;
 }
 

@@ -77,12 +77,27 @@ CoseKeyType cose_key_type(EVP_PKEY *pkey);
  * RSA; 0 for keys we cannot use. */
 int64_t cose_alg_for_key(EVP_PKEY *pkey);
 
-/* Verifies the signature over the Sig_structure (RFC 9052 §4.4) with pkey, whose type must
- * be key_type (as cose_key_type() gave when the key was loaded). Returns 0 when it verifies,
- * -EPROTONOSUPPORT for an algorithm we do not verify, -EKEYREJECTED when the key does not fit
- * the algorithm, -EBADMSG when the signature does not verify (including a wrong length), or
- * -ENOMEM. */
-int cose_sign1_verify(const CoseSign1 *c, int64_t alg, EVP_PKEY *pkey, CoseKeyType key_type);
+/* A verification key, made ready when it is loaded rather than for each code: OpenSSL's per-key
+ * setup — a context for the key with its algorithm's padding and digest — costs as much as
+ * everything else on the HC1 path. Each key type verifies under exactly one algorithm (P-256:
+ * ES256, RSA: PS256, Ed25519: EdDSA), so one context serves. The context is only read, each
+ * verification working on a copy, so a key may be used from several threads at once. */
+typedef struct CoseKey {
+        EVP_PKEY *pkey;       /* a reference of our own */
+        CoseKeyType type;
+        EVP_PKEY_CTX *verify; /* set up for verifying a digest; NULL for Ed25519, which has none */
+} CoseKey;
+
+/* Sets up *ret for pkey, taking a reference to it; cose_key_done() releases it. Returns
+ * -EKEYREJECTED for a key we cannot verify with (not P-256, Ed25519 or RSA ≥ 2048), -ENOMEM. */
+int cose_key_init(CoseKey *ret, EVP_PKEY *pkey);
+void cose_key_done(CoseKey *k);
+
+/* Verifies the signature over the Sig_structure (RFC 9052 §4.4) with key. Returns 0 when it
+ * verifies, -EPROTONOSUPPORT for an algorithm we do not verify, -EKEYREJECTED when the key does
+ * not fit the algorithm, -EBADMSG when the signature does not verify (including a wrong
+ * length), -ENOMEM, or -EIO when OpenSSL fails otherwise. */
+int cose_sign1_verify(const CoseSign1 *c, int64_t alg, const CoseKey *key);
 
 /* Signs the Sig_structure for (protected, payload) with pkey under alg and returns the COSE
  * signature (for ES256 the fixed-size r||s of RFC 9053 §2.1) in a malloc()ed buffer. */

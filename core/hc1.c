@@ -164,7 +164,7 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
                 if (dscs[i]->info.key_type != want)
                         continue;
                 typed++;
-                r = cose_sign1_verify(cose, res->alg, dscs[i]->pkey, dscs[i]->info.key_type);
+                r = cose_sign1_verify(cose, res->alg, &dscs[i]->key);
                 if (r == 0) {
                         h->dsc = dscs[i]->info;
                         h->have_dsc = true;

@@ -45,7 +45,7 @@ static Reason check_signature(const Verifier *v, const CoseSign1 *cose, VerifyRe
                 return verify_fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
                             "no key for issuer \"%s\" with this kid", res->claims.iss);
 
-        r = cose_sign1_verify(cose, res->alg, key->pkey, key->type);
+        r = cose_sign1_verify(cose, res->alg, &key->key);
         if (r == -EKEYREJECTED)
                 return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_ALGORITHM_MISMATCH,
                             "alg %s does not match the issuer's key type", cose_alg_to_string(res->alg));
