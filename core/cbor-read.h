@@ -85,5 +85,5 @@ int cbor_map_lookup(const CborItem *map, const int64_t *labels, size_t n, CborIt
 int cbor_map_lookup_text(const CborItem *map, const char *const *keys, size_t n, CborItem *values, size_t *ret_size);
 
 /* Returns -ENOTUNIQ if any map in item, however deep, has a key twice; -EBADMSG for bytes that
- * are not well formed. */
+ * are not well formed; -ENOMEM. */
 int cbor_maps_unique(const CborItem *item);

@@ -179,13 +179,18 @@ int claims_parse(const uint8_t *payload, size_t len, CodeClaims *c, const char *
                 [CODE_CLAIM_SCOPES] = QG1_CLAIM_SCOPES, [CODE_CLAIM_OBO] = QG1_CLAIM_OBO,
         };
         CborItem map, v[_CODE_CLAIM_MAX];
+        size_t tags;
         int r;
 
         *c = (CodeClaims) {};
 
-        r = cbor_parse_bounded(payload, len, 3, &map, NULL, ret_why);
+        /* docs/code-format.md §2: at most 8 levels, no tags, no key twice in any map - claims
+         * we ignore included, so that every verifier reads the same message. */
+        r = cbor_parse_bounded(payload, len, CBOR_MAX_DEPTH, &map, &tags, ret_why);
         if (r < 0)
                 return r;
+        if (tags > 0)
+                return *ret_why = "a CBOR tag in the claims (QG1 allows none but the leading 18)", -EBADMSG;
         r = cbor_map_lookup(&map, labels, _CODE_CLAIM_LABELLED, v, NULL);
         if (r == -ENOTUNIQ)
                 return *ret_why = "a claim occurs twice in the claims map", -EBADMSG;
@@ -193,6 +198,13 @@ int claims_parse(const uint8_t *payload, size_t len, CodeClaims *c, const char *
                 return *ret_why = "out of memory", r;
         if (r < 0)
                 return *ret_why = "CWT payload is not a claims map", -EBADMSG;
+        r = cbor_maps_unique(&map);
+        if (r == -ENOTUNIQ)
+                return *ret_why = "a key occurs twice in a map inside a claim", -EBADMSG;
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
+        if (r < 0)
+                return *ret_why = "CBOR item not well formed", -EBADMSG; /* the walk passed it: never */
 
         r = claims_read(v, c, ret_why);
         if (r < 0)

@@ -3,7 +3,8 @@
 
 #include "core/qg1.h"
 
-/* Structure: a COSE_Sign1 tagged 18, alg and kid protected (docs/code-format.md §2). */
+/* Structure: a COSE_Sign1 tagged 18, exactly alg and kid in the protected header, nothing in
+ * the unprotected one, no other tag anywhere (docs/code-format.md §2). */
 static Reason check_cose(const uint8_t *data, size_t len, CoseSign1 *cose, VerifyResult *res) {
         const char *why = NULL;
         int r;
@@ -16,9 +17,18 @@ static Reason check_cose(const uint8_t *data, size_t len, CoseSign1 *cose, Verif
         if (cose->n_tags != 1 || cose->tags[0] != COSE_TAG_SIGN1)
                 return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
                             "QG1 needs exactly the COSE_Sign1 tag 18 in front of the message");
+        if (cose->inner_tags > 0)
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
+                            "a CBOR tag inside the COSE message (QG1 allows none but the leading 18)");
         if (cose->unprotected.has_alg || cose->unprotected.has_kid)
                 return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
                             "alg and kid must be in the protected header only (an unprotected one could be swapped)");
+        /* Anything unprotected can be changed by whoever relays the code; QG1 has no use for it. */
+        if (cose->unprotected.n_params > 0)
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED, "the unprotected header is not an empty map");
+        if (cose->protected.n_params > (size_t) cose->protected.has_alg + cose->protected.has_kid)
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
+                            "the protected header holds a label other than alg (1) and kid (4)");
         if (!cose->protected.has_alg)
                 return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_UNSUPPORTED_ALGORITHM, "no alg in the protected header");
         res->alg = cose->protected.alg;

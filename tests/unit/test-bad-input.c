@@ -204,6 +204,69 @@ static char *mk_nested_tag18(void) {
         free(q);
         return t;
 }
+/* A valid code's claims with one more claim, key 99, whose value is the given bytes. */
+static char *with_claim_99(const uint8_t *value, size_t n) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t hdr[32], *p = th_payload(&c, &len), *q = malloc(len + 2 + n);
+        memcpy(q, p, len);
+        q[0]++;
+        q[len] = 0x18, q[len + 1] = 99;
+        memcpy(q + len + 2, value, n);
+        char *t = signed_with(hdr, header(hdr), B(0xa0), q, len + 2 + n);
+        free(p);
+        free(q);
+        return t;
+}
+/* docs/code-format.md §2: the claims map is level 1, so a claim's value may reach level 8. */
+static char *mk_claim_nested_9_levels(void) {
+        return with_claim_99(B(0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x01));
+}
+static char *mk_tag_in_ignored_claim(void) {
+        /* 1(1800000000): an epoch date, the kind of tag a careless issuer adds. */
+        return with_claim_99(B(0xc1, 0x1a, 0x6b, 0x49, 0xd2, 0x00));
+}
+static char *mk_duplicate_key_in_ignored_claim(void) {
+        return with_claim_99(B(0xa2, 0x01, 0x00, 0x01, 0x01));
+}
+static char *mk_bad_utf8_in_ignored_claim(void) {
+        return with_claim_99(B(0x62, 0xc0, 0xaf));
+}
+static char *mk_unprotected_other_label(void) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t hdr[32], *p = th_payload(&c, &len);
+        /* {33: h'00'}: x5chain would be a certificate anyone could swap. */
+        char *t = signed_with(hdr, header(hdr), B(0xa1, 0x18, 0x21, 0x41, 0x00), p, len);
+        free(p);
+        return t;
+}
+static char *mk_unprotected_text_label(void) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t hdr[32], *p = th_payload(&c, &len);
+        char *t = signed_with(hdr, header(hdr), B(0xa1, 0x61, 'x', 0x01), p, len);
+        free(p);
+        return t;
+}
+static char *mk_protected_other_label(void) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t *p = th_payload(&c, &len);
+        /* {1: -7, 4: "k1", 3: 0}: content type, signed but not one QG1 has */
+        char *t = signed_with(B(0xa3, 0x01, 0x26, 0x04, 0x42, 'k', '1', 0x03, 0x00), B(0xa0), p, len);
+        free(p);
+        return t;
+}
+static char *mk_tag_in_protected_header(void) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t *p = th_payload(&c, &len);
+        /* {1: -7, 4: "k1", 99: 1(0)}: refused for the label and for the tag alike */
+        char *t = signed_with(B(0xa3, 0x01, 0x26, 0x04, 0x42, 'k', '1', 0x18, 0x63, 0xc1, 0x00), B(0xa0), p, len);
+        free(p);
+        return t;
+}
 static char *mk_indefinite_length(void) {
         CodeClaims c = th_claims();
         size_t len;
@@ -403,6 +466,14 @@ static const struct BadCase {
         { "deep nesting", mk_deep_nesting, REASON_MALFORMED },
         { "indefinite length", mk_indefinite_length, REASON_MALFORMED },
         { "nested tag 18", mk_nested_tag18, REASON_MALFORMED },
+        { "ignored claim 9 levels deep", mk_claim_nested_9_levels, REASON_MALFORMED },
+        { "tag in an ignored claim", mk_tag_in_ignored_claim, REASON_MALFORMED },
+        { "duplicate key in an ignored claim", mk_duplicate_key_in_ignored_claim, REASON_MALFORMED },
+        { "bad UTF-8 in an ignored claim", mk_bad_utf8_in_ignored_claim, REASON_MALFORMED },
+        { "unprotected label 33", mk_unprotected_other_label, REASON_MALFORMED },
+        { "unprotected text label", mk_unprotected_text_label, REASON_MALFORMED },
+        { "protected label 3", mk_protected_other_label, REASON_MALFORMED },
+        { "tag in the protected header", mk_tag_in_protected_header, REASON_MALFORMED },
         { "non-base45 character", mk_non_base45, REASON_BAD_ENCODING },
         { "lower case", mk_lower_case, REASON_BAD_ENCODING },
         { "lower-case body", mk_lower_case_body, REASON_BAD_ENCODING },
@@ -457,6 +528,63 @@ static void the_valid_code_the_cases_start_from_is_valid(void **state) {
         free(t);
 }
 
+/* What docs/code-format.md allows beside the plain code, each accepted. */
+static char *ok_claim_nested_8_levels(void) {
+        return with_claim_99(B(0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x01));
+}
+static char *ok_ignored_claim_with_map(void) {
+        return with_claim_99(B(0xa2, 0x01, 0x00, 0x61, 'a', 0x81, 0xa1, 0x01, 0x02));
+}
+static char *ok_text_keyed_claim(void) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t hdr[32], *p = th_payload(&c, &len), *q = malloc(len + 4);
+        memcpy(q, p, len);
+        q[0]++;
+        memcpy(q + len, "\x61x\xf5", 3); /* "x": true */
+        char *t = signed_with(hdr, header(hdr), B(0xa0), q, len + 3);
+        free(p);
+        free(q);
+        return t;
+}
+static char *ok_long_integer_forms(void) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t *p = th_payload(&c, &len);
+        /* {1: -7, 4: "k1"} with alg's -7 and kid's length written in two bytes (RFC 8949 §4.2.1
+         * prefers the short form; the spec lets verifiers accept the long one). */
+        char *t = signed_with(B(0xa2, 0x01, 0x38, 0x06, 0x04, 0x58, 0x02, 'k', '1'), B(0xa0), p, len);
+        free(p);
+        return t;
+}
+
+static const struct GoodCase {
+        const char *name;
+        char *(*make)(void);
+} good_cases[] = {
+        { "ignored claim 8 levels deep", ok_claim_nested_8_levels },
+        { "ignored claim holding maps", ok_ignored_claim_with_map },
+        { "ignored text-keyed claim", ok_text_keyed_claim },
+        { "longer integer encodings", ok_long_integer_forms },
+};
+
+static void codes_the_spec_allows_are_valid(void **state) {
+        unsigned failures = 0;
+
+        for (size_t i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
+                char *t = good_cases[i].make();
+                Verifier v = { .keys = ks, .max_lifetime = 120, .clock_skew = 30 };
+                VerifyResult res;
+                Reason got = verifier_check(&v, t, strlen(t), TH_NOW, &res);
+
+                printf("%-32s -> %-22s %s\n", good_cases[i].name, reason_to_string(got), res.detail);
+                if (got != REASON_OK)
+                        failures++;
+                free(t);
+        }
+        assert_int_equal(failures, 0);
+}
+
 static int setup(void **state) {
         es = th_key("es256");
         assert_int_equal(keystore_new(&ks), 0);
@@ -474,6 +602,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(the_valid_code_the_cases_start_from_is_valid),
                 cmocka_unit_test(every_bad_input_is_refused_with_its_reason),
+                cmocka_unit_test(codes_the_spec_allows_are_valid),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
