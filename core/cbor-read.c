@@ -37,6 +37,9 @@ const uint8_t *cbor_item_skip(const CborItem *item) {
         CborItem it = *item;
         uint64_t pending = 1;
 
+        if (!item->head)
+                return NULL;
+
         /* An iterative walk: pending counts the items still to pass, so no input can make it
          * recurse. Each element takes at least one byte, so a count beyond what is left fails. */
         for (;;) {

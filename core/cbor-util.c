@@ -92,6 +92,7 @@ static bool utf8_valid(const uint8_t *s, size_t n) {
 static void on_text(void *ctx, cbor_data d, size_t n) {
         ((WalkItem *) ctx)->kind = utf8_valid(d, n) ? ITEM_LEAF : ITEM_BAD_TEXT;
 }
+
 static void on_float(void *ctx, float f) {
         on_leaf(ctx);
 }

@@ -248,7 +248,7 @@ static Reason hc1_check(const Verifier *v, const uint8_t *data, size_t len, int6
         Reason reason;
         int r;
 
-        res->hc1.stage = HC1_STAGE_BASE45;
+        res->hc1.stage = HC1_STAGE_BASE45; /* the verifier's encoding step passed */
         reason = inflate_cose(data, len, res, &cose_buf, &cose_len);
         if (reason != REASON_OK)
                 return reason;
