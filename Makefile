@@ -149,7 +149,8 @@ check: deps
 
 # Debian bookworm ships libcbor 0.8, trixie 0.10; the verifier's tests run against both. (Both
 # still refuse the one-byte tags 6-20, COSE's 18 among them, which core/cbor-util.c handles.) The prefix comes from scripts/next-debian-prefix.
-CBOR_TESTS := tests/unit/test-base45.c tests/unit/test-verifier.c tests/unit/test-bad-input.c tests/unit/test-replay.c
+CBOR_TESTS := tests/unit/test-base45.c tests/unit/test-verifier.c tests/unit/test-bad-input.c tests/unit/test-replay.c \
+	tests/unit/test-cbor-read.c
 NEXT_DEBIAN_CACHE ?= /var/cache/qrgate-next
 MULTIARCH := $(shell $(CC) -print-multiarch)
 check-libcbor:

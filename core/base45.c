@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core/base45.h"
+#include "core/macro.h"
 
 static const char alphabet[45] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
@@ -19,54 +22,58 @@ static const uint8_t value_of[256] = {
 #undef V
 };
 
-static int digit(const char *in, size_t i, size_t *ret_bad_offset) {
-        uint8_t v = value_of[(unsigned char) in[i]];
-        if (v == 0) {
-                *ret_bad_offset = i;
-                return -EINVAL;
-        }
-        return v - 1;
+/* The offset of the first of n characters at in that is not in the alphabet, or n. */
+static size_t first_bad(const unsigned char *in, size_t n) {
+        size_t i = 0;
+
+        while (i < n && value_of[in[i]] != 0)
+                i++;
+        return i;
 }
 
 int base45_decode(const char *in, size_t len, uint8_t *out, size_t *ret_bad_offset) {
-        size_t o = 0, dummy;
+        const unsigned char *u = (const unsigned char *) in;
+        size_t o = 0, i, dummy, bad, overflow = SIZE_MAX, full = len - len % 3;
 
         if (!ret_bad_offset)
                 ret_bad_offset = &dummy;
 
-        /* Check the whole alphabet first so the reported error is the first bad character, not
-         * a length problem that a stray character caused. */
-        for (size_t i = 0; i < len; i++)
-                if (value_of[(unsigned char) in[i]] == 0) {
-                        *ret_bad_offset = i;
+        /* One pass. A character outside the alphabet is reported first wherever it is, then a
+         * dangling last character, then the first group whose value is too large: the first
+         * bad character is what an operator needs to see, not a length problem it caused. */
+        for (i = 0; i < full; i += 3) {
+                unsigned a = value_of[u[i]], b = value_of[u[i + 1]], c = value_of[u[i + 2]];
+
+                if (a == 0 || b == 0 || c == 0) {
+                        *ret_bad_offset = i + first_bad(u + i, 3);
                         return -EINVAL;
                 }
-
-        if (len % 3 == 1) {
+                /* RFC 9285 §4: c + d*45 + e*45², first character least significant (the table
+                 * holds each value plus one). */
+                unsigned n = a + b * 45 + c * 45 * 45 - (1 + 45 + 45 * 45);
+                if (n > 0xffff && overflow == SIZE_MAX)
+                        overflow = i;
+                out[o++] = (uint8_t) (n >> 8);
+                out[o++] = (uint8_t) n;
+        }
+        bad = first_bad(u + full, len - full);
+        if (bad < len - full) {
+                *ret_bad_offset = full + bad;
+                return -EINVAL;
+        }
+        if (len - full == 1) {
                 *ret_bad_offset = len - 1;
                 return -EBADMSG;
         }
-
-        for (size_t i = 0; i < len; i += 3) {
-                /* RFC 9285 §4: c + d*45 + e*45², first character least significant. */
-                unsigned c = digit(in, i, ret_bad_offset), d = digit(in, i + 1, ret_bad_offset);
-                unsigned n = c + d * 45;
-
-                if (i + 2 < len) {
-                        n += (unsigned) digit(in, i + 2, ret_bad_offset) * 45 * 45;
-                        if (n > 0xffff) {
-                                *ret_bad_offset = i;
-                                return -EBADMSG;
-                        }
-                        out[o++] = n >> 8;
-                        out[o++] = n & 0xff;
-                } else {
-                        if (n > 0xff) {
-                                *ret_bad_offset = i;
-                                return -EBADMSG;
-                        }
-                        out[o++] = n;
-                }
+        if (len - full == 2) {
+                unsigned n = value_of[u[full]] + value_of[u[full + 1]] * 45 - (1 + 45);
+                if (n > 0xff && overflow == SIZE_MAX)
+                        overflow = full;
+                out[o++] = (uint8_t) n;
+        }
+        if (overflow != SIZE_MAX) {
+                *ret_bad_offset = overflow;
+                return -EBADMSG;
         }
         return (int) o;
 }
@@ -86,4 +93,16 @@ void base45_encode(const uint8_t *in, size_t n, char *out) {
                 out[o++] = alphabet[v / 45];
         }
         out[o] = '\0';
+}
+
+int base45_wrap(const char *prefix, const uint8_t *in, size_t n, char **ret_text) {
+        size_t plen = strlen(prefix);
+        char *t = malloc(plen + base45_encoded_len(n) + 1);
+
+        if (!t)
+                return -ENOMEM;
+        memcpy(t, prefix, plen);
+        base45_encode(in, n, t + plen);
+        *ret_text = t;
+        return 0;
 }

@@ -26,3 +26,7 @@ int base45_decode(const char *in, size_t len, uint8_t *out, size_t *ret_bad_offs
 
 /* Encodes n bytes into out (room for base45_encoded_len(n) + 1) and NUL-terminates it. */
 void base45_encode(const uint8_t *in, size_t n, char *out);
+
+/* Returns prefix followed by the base45 encoding of n bytes, as a malloc()ed string that the
+ * caller frees: the text form of QG1 and HC1 codes. -ENOMEM. */
+int base45_wrap(const char *prefix, const uint8_t *in, size_t n, char **ret_text);

@@ -4,49 +4,27 @@
 
 #include "core/cbor-util.h"
 
-enum { CBOR_MAJOR_TAG = 6 };
-
-/* Reads the argument of the head at buf (RFC 8949 §3): returns the head's length, 0 when the
- * input is too short or the additional information is reserved/indefinite. */
-static size_t read_head(const uint8_t *buf, size_t len, unsigned *ret_major, uint64_t *ret_arg) {
-        if (len < 1)
-                return 0;
-        unsigned ai = buf[0] & 0x1f;
-        size_t n = ai < 24 ? 0 : ai == 24 ? 1 : ai == 25 ? 2 : ai == 26 ? 4 : ai == 27 ? 8 : SIZE_MAX;
-        if (n == SIZE_MAX || len < 1 + n)
-                return 0;
-        uint64_t v = ai < 24 ? ai : 0;
-        for (size_t i = 0; i < n; i++)
-                v = v << 8 | buf[1 + i];
-        *ret_major = buf[0] >> 5;
-        *ret_arg = v;
-        return 1 + n;
-}
-
 int cbor_strip_tags(const uint8_t **buf, size_t *len, uint64_t tags[static CBOR_MAX_TAGS], size_t *ret_n) {
         size_t n = 0;
+        CborItem it;
 
         for (;;) {
-                unsigned major;
-                uint64_t arg;
-                size_t h = read_head(*buf, *len, &major, &arg);
-
-                if (h == 0)
+                if (cbor_item_read(*buf, *buf + *len, &it) < 0)
                         return -EBADMSG;
-                if (major != CBOR_MAJOR_TAG)
+                if (it.major != CBOR_MAJOR_TAG)
                         break;
                 if (n == CBOR_MAX_TAGS)
                         return -EBADMSG;
-                tags[n++] = arg;
-                *buf += h;
-                *len -= h;
+                tags[n++] = it.arg;
+                *len -= (size_t) (it.data - *buf);
+                *buf = it.data;
         }
         *ret_n = n;
         return 0;
 }
 
 /* What the streaming decoder reported for one head. */
-typedef enum ItemKind { ITEM_LEAF, ITEM_ARRAY, ITEM_MAP, ITEM_TAG, ITEM_INDEFINITE } ItemKind;
+typedef enum ItemKind { ITEM_LEAF, ITEM_ARRAY, ITEM_MAP, ITEM_TAG, ITEM_INDEFINITE, ITEM_BAD_TEXT } ItemKind;
 
 typedef struct WalkItem {
         ItemKind kind;
@@ -72,6 +50,49 @@ static void on_u64(void *ctx, uint64_t v) {
 static void on_string(void *ctx, cbor_data d, size_t n) {
         on_leaf(ctx);
 }
+
+/* RFC 3629 §4: well-formed UTF-8 — no overlong forms, no surrogates, nothing above U+10FFFF.
+ * libcbor's tree builder refused other text strings; reading in place, we refuse them here. */
+static bool utf8_valid(const uint8_t *s, size_t n) {
+        for (size_t i = 0; i < n;) {
+                uint8_t c = s[i];
+                size_t k;
+                uint8_t lo = 0x80, hi = 0xbf;
+
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                }
+                if (c >= 0xc2 && c <= 0xdf)
+                        k = 1;
+                else if (c >= 0xe0 && c <= 0xef) {
+                        k = 2;
+                        if (c == 0xe0)
+                                lo = 0xa0;
+                        else if (c == 0xed)
+                                hi = 0x9f;
+                } else if (c >= 0xf0 && c <= 0xf4) {
+                        k = 3;
+                        if (c == 0xf0)
+                                lo = 0x90;
+                        else if (c == 0xf4)
+                                hi = 0x8f;
+                } else
+                        return false;
+                if (n - i <= k || s[i + 1] < lo || s[i + 1] > hi)
+                        return false;
+                for (size_t j = 2; j <= k; j++)
+                        if (s[i + j] < 0x80 || s[i + j] > 0xbf)
+                                return false;
+                i += k + 1;
+        }
+        return true;
+}
+
+static void on_text(void *ctx, cbor_data d, size_t n) {
+        ((WalkItem *) ctx)->kind = utf8_valid(d, n) ? ITEM_LEAF : ITEM_BAD_TEXT;
+}
+
 static void on_float(void *ctx, float f) {
         on_leaf(ctx);
 }
@@ -98,7 +119,7 @@ static const struct cbor_callbacks walk_callbacks = {
         .uint8 = on_u8, .uint16 = on_u16, .uint32 = on_u32, .uint64 = on_u64,
         .negint8 = on_u8, .negint16 = on_u16, .negint32 = on_u32, .negint64 = on_u64,
         .byte_string = on_string, .byte_string_start = on_indefinite,
-        .string = on_string, .string_start = on_indefinite,
+        .string = on_text, .string_start = on_indefinite,
         .array_start = on_array, .indef_array_start = on_indefinite,
         .map_start = on_map, .indef_map_start = on_indefinite,
         .tag = on_tag,
@@ -108,8 +129,8 @@ static const struct cbor_callbacks walk_callbacks = {
 };
 
 /* The streaming pass: remaining[d] counts the items still expected at depth d. */
-static int walk(const uint8_t *buf, size_t len, unsigned max_depth, const char **ret_why) {
-        size_t remaining[CBOR_MAX_DEPTH + 2];
+static int walk(const uint8_t *buf, size_t len, unsigned max_depth, size_t *ret_tags, const char **ret_why) {
+        size_t remaining[CBOR_MAX_DEPTH + 2], tags = 0;
         unsigned depth = 1;
         size_t pos = 0;
 
@@ -139,6 +160,9 @@ static int walk(const uint8_t *buf, size_t len, unsigned max_depth, const char *
                 case ITEM_INDEFINITE:
                         *ret_why = "indefinite-length CBOR item (not allowed in codes)";
                         return -EBADMSG;
+                case ITEM_BAD_TEXT:
+                        *ret_why = "CBOR text string is not valid UTF-8";
+                        return -EBADMSG;
                 case ITEM_TAG:
                         /* A tag prefixes the next item and takes no slot of its own. Tags 6–20
                          * are refused so that all libcbor versions agree (see the header). */
@@ -146,6 +170,7 @@ static int walk(const uint8_t *buf, size_t len, unsigned max_depth, const char *
                                 *ret_why = "nested CBOR tag 6-20 (not allowed inside codes)";
                                 return -EBADMSG;
                         }
+                        tags++;
                         continue;
                 case ITEM_ARRAY:
                 case ITEM_MAP: {
@@ -179,104 +204,27 @@ static int walk(const uint8_t *buf, size_t len, unsigned max_depth, const char *
                 *ret_why = "trailing bytes after the CBOR item";
                 return -EBADMSG;
         }
+        *ret_tags = tags;
         return 0;
 }
 
-int cbor_load_bounded(const uint8_t *buf, size_t len, unsigned max_depth, cbor_item_t **ret, const char **ret_why) {
-        struct cbor_load_result res;
+int cbor_parse_bounded(const uint8_t *buf, size_t len, unsigned max_depth, CborItem *ret, size_t *ret_tags,
+                       const char **ret_why) {
         const char *dummy;
+        size_t tags = 0;
         int r;
 
         if (!ret_why)
                 ret_why = &dummy;
 
-        r = walk(buf, len, max_depth, ret_why);
+        r = walk(buf, len, max_depth, &tags, ret_why);
         if (r < 0)
                 return r;
-
-        cbor_item_t *item = cbor_load(buf, len, &res);
-        if (!item) {
-                *ret_why = res.error.code == CBOR_ERR_MEMERROR ? "out of memory" : "CBOR rejected by libcbor (a text string that is not UTF-8?)";
-                return res.error.code == CBOR_ERR_MEMERROR ? -ENOMEM : -EBADMSG;
-        }
-        *ret = item;
-        return 0;
-}
-
-int cbor_get_int64(const cbor_item_t *item, int64_t *ret) {
-        uint64_t v;
-
-        if (cbor_isa_uint(item)) {
-                v = cbor_get_int(item);
-                if (v > INT64_MAX)
-                        return -EDOM;
-                *ret = (int64_t) v;
-                return 0;
-        }
-        if (cbor_isa_negint(item)) {
-                /* A negative integer n is stored as -1 - n. */
-                v = cbor_get_int(item);
-                if (v > INT64_MAX)
-                        return -EDOM;
-                *ret = -1 - (int64_t) v;
-                return 0;
-        }
-        return -EDOM;
-}
-
-bool cbor_get_bytes(const cbor_item_t *item, const uint8_t **ret_data, size_t *ret_len) {
-        if (!cbor_isa_bytestring(item) || !cbor_bytestring_is_definite(item))
-                return false;
-        *ret_data = cbor_bytestring_handle(item);
-        *ret_len = cbor_bytestring_length(item);
-        return true;
-}
-
-bool cbor_get_text(const cbor_item_t *item, const char **ret_data, size_t *ret_len) {
-        if (!cbor_isa_string(item) || !cbor_string_is_definite(item))
-                return false;
-        *ret_data = (const char *) cbor_string_handle(item);
-        *ret_len = cbor_string_length(item);
-        return true;
-}
-
-static bool keys_equal(const cbor_item_t *a, const cbor_item_t *b) {
-        int64_t x, y;
-        const char *s, *t;
-        size_t m, n;
-
-        if (cbor_get_int64(a, &x) == 0 && cbor_get_int64(b, &y) == 0)
-                return x == y;
-        if (cbor_get_text(a, &s, &m) && cbor_get_text(b, &t, &n))
-                return m == n && (m == 0 || memcmp(s, t, m) == 0);
-        return false;
-}
-
-int cbor_map_lookup(const cbor_item_t *map, const int64_t *labels, size_t n, cbor_item_t **values) {
-        if (!cbor_isa_map(map) || !cbor_map_is_definite(map))
-                return -EMEDIUMTYPE;
-
-        struct cbor_pair *pairs = cbor_map_handle(map);
-        size_t size = cbor_map_size(map);
-
-        for (size_t j = 0; j < n; j++)
-                values[j] = NULL;
-
-        for (size_t i = 0; i < size; i++) {
-                int64_t key;
-
-                /* Maps in codes are small (the walk bounds them by the input length), so the
-                 * quadratic duplicate check costs less than building an index. */
-                for (size_t k = 0; k < i; k++)
-                        if (keys_equal(pairs[i].key, pairs[k].key))
-                                return -ENOTUNIQ;
-
-                if (cbor_get_int64(pairs[i].key, &key) < 0)
-                        continue;
-                for (size_t j = 0; j < n; j++)
-                        if (labels[j] == key)
-                                values[j] = pairs[i].value;
-        }
+        r = cbor_item_read(buf, buf + len, ret);
+        if (r < 0)
+                return *ret_why = "CBOR item not well formed", r; /* the walk passed it: never */
+        if (ret_tags)
+                *ret_tags = tags;
         return 0;
 }
 

@@ -2,17 +2,20 @@
 #pragma once
 
 /* CBOR (RFC 8949) at the hostile edge. Everything a scanned code contains passes through
- * cbor_load_bounded() before libcbor builds a tree from it, so that a crafted code cannot make
- * us allocate by a length it declares, recurse deeply, or hide trailing bytes. */
+ * cbor_parse_bounded() before any of it is read, so that a crafted code cannot make us read or
+ * allocate by a length it declares, recurse deeply, or hide trailing bytes. libcbor's streaming
+ * decoder judges well-formedness; its tree builder serves only the issuer side (encoding). */
 
 #include <cbor.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/cbor-read.h"
 #include "core/macro.h"
 
-/* Deep enough for any COSE/CWT structure we read (COSE_Sign1 → header map → value is 3). */
+/* Levels of nesting, the top-level item being level 1 (docs/code-format.md §2): deep enough for
+ * any COSE/CWT structure we read (COSE_Sign1 → header map → value is 3). */
 #define CBOR_MAX_DEPTH 8
 /* Tags in front of the top-level item that we accept and report (e.g. CWT 61 around COSE 18). */
 #define CBOR_MAX_TAGS 2
@@ -30,27 +33,16 @@ static inline void cbor_decrefp(cbor_item_t **p) {
  * inside a tag or more tags follow. */
 int cbor_strip_tags(const uint8_t **buf, size_t *len, uint64_t tags[static CBOR_MAX_TAGS], size_t *ret_n);
 
-/* Decodes exactly one item from buf. Before libcbor sees the bytes, a streaming pass checks
- * that they are well formed, that no item is nested deeper than max_depth, that no array, map
- * or string declares more elements or bytes than remain in the input (so allocations are
- * bounded by the input length), that there are no indefinite lengths, no tags 6–20 (see above)
- * and no bytes after the item. On success returns 0 and *ret owns the tree (cbor_decref()).
- * On failure returns -EBADMSG (or -ENOMEM) and *ret_why says what was wrong. */
-int cbor_load_bounded(const uint8_t *buf, size_t len, unsigned max_depth, cbor_item_t **ret, const char **ret_why);
-
-/* Reads an unsigned or negative integer item into *ret. -EDOM for other types or values outside
- * int64_t. */
-int cbor_get_int64(const cbor_item_t *item, int64_t *ret);
-
-/* True for definite byte/text strings; their handle and length in *ret_data, *ret_len. */
-bool cbor_get_bytes(const cbor_item_t *item, const uint8_t **ret_data, size_t *ret_len);
-bool cbor_get_text(const cbor_item_t *item, const char **ret_data, size_t *ret_len);
-
-/* Looks up integer labels in a map: values[i] is set to the value for labels[i] or NULL.
- * Returns -EMEDIUMTYPE if map is not a map, -ENOTUNIQ if any key (integer or text) occurs twice
- * (RFC 8949 §5.6: such a map is not valid, and COSE/CWT forbid it). Values are borrowed from
- * the map. */
-int cbor_map_lookup(const cbor_item_t *map, const int64_t *labels, size_t n, cbor_item_t **values);
+/* Checks that buf holds exactly one well-formed item and reads its head into *ret (core/cbor-read.h
+ * reads the rest in place). The check is a streaming pass, made before anything is read: no
+ * item is nested deeper than max_depth (the top-level item is level 1; at most CBOR_MAX_DEPTH),
+ * no array, map or string declares more elements or bytes than remain in the input (so no
+ * declared length can make a reader run or allocate beyond it), no indefinite lengths, no tags
+ * 6-20 (see above), every text string is valid UTF-8, and no bytes follow the item.
+ * *ret_tags (may be NULL) is set to the number of tags inside, for formats that allow none.
+ * Returns 0, or -EBADMSG with *ret_why saying what was wrong. */
+int cbor_parse_bounded(const uint8_t *buf, size_t len, unsigned max_depth, CborItem *ret, size_t *ret_tags,
+                       const char **ret_why);
 
 /* Builds an integer item of the right width and sign; NULL on allocation failure. */
 cbor_item_t *cbor_build_int64(int64_t v);

@@ -29,79 +29,187 @@ bool scope_is_valid(const char *s) {
         return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
 }
 
-/* Copies a text claim: 1–64 printable ASCII characters. Identifiers end up in logs, on D-Bus
- * and in audit records, so control characters and non-ASCII are refused at the edge. */
-static bool text_claim(const cbor_item_t *item, char out[static CLAIM_TEXT_MAX + 1]) {
-        const char *s;
-        size_t n;
+/* Identifiers end up in logs, on D-Bus and in audit records, so control characters and
+ * non-ASCII are refused at the edge. */
+bool claim_text_is_valid(const char *s) {
+        size_t n = strlen(s);
 
-        if (!item || !cbor_get_text(item, &s, &n) || n == 0 || n > CLAIM_TEXT_MAX)
+        if (n == 0 || n > CLAIM_TEXT_MAX)
                 return false;
         for (size_t i = 0; i < n; i++)
                 if (s[i] < 0x21 || s[i] > 0x7e)
                         return false;
-        memcpy(out, s, n);
-        out[n] = '\0';
         return true;
 }
 
-int claims_parse(const uint8_t *payload, size_t len, CodeClaims *c, const char **ret_why) {
-        enum { ISS, SUB, EXP, IAT, CTI, STATUS, SCOPES, OBO, _N };
-        static const int64_t labels[_N] = {
-                [ISS] = CWT_ISS, [SUB] = CWT_SUB, [EXP] = CWT_EXP, [IAT] = CWT_IAT, [CTI] = CWT_CTI,
-                [STATUS] = QG1_CLAIM_STATUS, [SCOPES] = QG1_CLAIM_SCOPES, [OBO] = QG1_CLAIM_OBO,
-        };
-        _cleanup_(cbor_decrefp) cbor_item_t *map = NULL;
-        cbor_item_t *v[_N];
+/* What is wrong with a claim's value (claims_check()): the same words reach `qrgatectl
+ * decode`, the daemon's log and qrgate-issue's refusal. */
+static const char *const value_why[_CODE_CLAIM_MAX] = {
+        [CODE_CLAIM_ISS] = "claim iss (1) is not 1-64 printable ASCII characters (no spaces)",
+        [CODE_CLAIM_SUB] = "claim sub (2) is not 1-64 printable ASCII characters (no spaces)",
+        [CODE_CLAIM_IAT] = "claim iat or exp is outside 1970-9999",
+        [CODE_CLAIM_EXP] = "claim iat or exp is outside 1970-9999",
+        [CODE_CLAIM_CTI] = "claim cti (7) is not 8-32 bytes",
+        [CODE_CLAIM_STATUS] = "status claim (-65537) is not 1 (green), 2 (yellow) or 3 (red)",
+        [CODE_CLAIM_SCOPES] = "scopes claim (-65538) holds more than 16 scopes",
+        [CODE_CLAIM_SCOPE] = "a scope is not 1-64 characters of [A-Za-z0-9._-]",
+        [CODE_CLAIM_OBO] = "on-behalf-of claim (-65539) is not 1-64 printable ASCII characters (no spaces)",
+};
+
+/* What is wrong with a claim's CBOR (claims_parse() only). */
+static const char *const type_why[_CODE_CLAIM_MAX] = {
+        [CODE_CLAIM_ISS] = "claim iss (1) missing or not a text string",
+        [CODE_CLAIM_SUB] = "claim sub (2) missing or not a text string",
+        [CODE_CLAIM_IAT] = "claim iat (6) missing or not an integer",
+        [CODE_CLAIM_EXP] = "claim exp (4) missing or not an integer",
+        [CODE_CLAIM_CTI] = "claim cti (7) missing or not a byte string",
+        [CODE_CLAIM_STATUS] = "status claim (-65537) missing or not an integer",
+        [CODE_CLAIM_SCOPES] = "scopes claim (-65538) missing or not an array",
+        [CODE_CLAIM_SCOPE] = "a scope is not a text string",
+        [CODE_CLAIM_OBO] = "on-behalf-of claim (-65539) is not a text string",
+};
+
+static int fail(CodeClaim claim, const char *why, CodeClaim *ret_claim, const char **ret_why) {
+        if (ret_claim)
+                *ret_claim = claim;
+        if (ret_why)
+                *ret_why = why;
+        return -EBADMSG;
+}
+
+static int bad_value(CodeClaim claim, CodeClaim *ret_claim, const char **ret_why) {
+        return fail(claim, value_why[claim], ret_claim, ret_why);
+}
+
+int claims_check(const CodeClaims *c, CodeClaim *ret_claim, const char **ret_why) {
+        if (!claim_text_is_valid(c->iss))
+                return bad_value(CODE_CLAIM_ISS, ret_claim, ret_why);
+        if (!claim_text_is_valid(c->sub))
+                return bad_value(CODE_CLAIM_SUB, ret_claim, ret_why);
+        /* Bounding the times keeps every later sum and difference (exp + skew, exp - iat) far
+         * from int64 overflow, whatever a crafted code claims. */
+        if (c->iat < 0 || c->iat > CLAIM_TIME_MAX)
+                return bad_value(CODE_CLAIM_IAT, ret_claim, ret_why);
+        if (c->exp < 0 || c->exp > CLAIM_TIME_MAX)
+                return bad_value(CODE_CLAIM_EXP, ret_claim, ret_why);
+        if (c->exp <= c->iat)
+                return fail(CODE_CLAIM_EXP, "claim exp is not after iat", ret_claim, ret_why);
+        if (c->cti_len < QG1_CTI_MIN || c->cti_len > QG1_CTI_MAX)
+                return bad_value(CODE_CLAIM_CTI, ret_claim, ret_why);
+        if (!code_status_to_string(c->status))
+                return bad_value(CODE_CLAIM_STATUS, ret_claim, ret_why);
+        if (c->n_scopes > QG1_MAX_SCOPES)
+                return bad_value(CODE_CLAIM_SCOPES, ret_claim, ret_why);
+        for (size_t i = 0; i < c->n_scopes; i++)
+                if (!scope_is_valid(c->scopes[i]))
+                        return bad_value(CODE_CLAIM_SCOPE, ret_claim, ret_why);
+        if (c->obo[0] != '\0' && !claim_text_is_valid(c->obo))
+                return bad_value(CODE_CLAIM_OBO, ret_claim, ret_why);
+        return 0;
+}
+
+/* Copies a text claim that fits CodeClaims; its content is judged by claims_check(). -EDOM
+ * when it is absent or not a text, -EBADMSG when it cannot be held (too long, or a NUL that
+ * would cut it short). */
+static int copy_text(const CborItem *item, char out[static CLAIM_TEXT_MAX + 1]) {
+        const char *s;
+        size_t n;
+
+        if (!cbor_item_text(item, &s, &n))
+                return -EDOM;
+        if (n > CLAIM_TEXT_MAX || memchr(s, '\0', n))
+                return -EBADMSG;
+        memcpy(out, s, n);
+        out[n] = '\0';
+        return 0;
+}
+
+/* Reads the claims' values into *c where their CBOR types are right; the rules on the values
+ * themselves are claims_check()'s, so that the issuer applies exactly the same. */
+static int claims_read(const CborItem *v, CodeClaims *c, const char **ret_why) {
         const uint8_t *cti;
         int64_t status;
+        CborItem scope;
+        int r;
+
+        /* A value too long for CodeClaims is refused with the words claims_check() would use. */
+        r = copy_text(&v[CODE_CLAIM_ISS], c->iss);
+        if (r < 0)
+                return fail(CODE_CLAIM_ISS, r == -EDOM ? type_why[CODE_CLAIM_ISS] : value_why[CODE_CLAIM_ISS], NULL, ret_why);
+        r = copy_text(&v[CODE_CLAIM_SUB], c->sub);
+        if (r < 0)
+                return fail(CODE_CLAIM_SUB, r == -EDOM ? type_why[CODE_CLAIM_SUB] : value_why[CODE_CLAIM_SUB], NULL, ret_why);
+        if (cbor_item_int64(&v[CODE_CLAIM_IAT], &c->iat) < 0)
+                return fail(CODE_CLAIM_IAT, type_why[CODE_CLAIM_IAT], NULL, ret_why);
+        if (cbor_item_int64(&v[CODE_CLAIM_EXP], &c->exp) < 0)
+                return fail(CODE_CLAIM_EXP, type_why[CODE_CLAIM_EXP], NULL, ret_why);
+        if (!cbor_item_bytes(&v[CODE_CLAIM_CTI], &cti, &c->cti_len))
+                return fail(CODE_CLAIM_CTI, type_why[CODE_CLAIM_CTI], NULL, ret_why);
+        if (c->cti_len > QG1_CTI_MAX)
+                return bad_value(CODE_CLAIM_CTI, NULL, ret_why);
+        memcpy(c->cti, cti, c->cti_len);
+        if (cbor_item_int64(&v[CODE_CLAIM_STATUS], &status) < 0)
+                return fail(CODE_CLAIM_STATUS, type_why[CODE_CLAIM_STATUS], NULL, ret_why);
+        /* Clamped, not narrowed: -4294967295 must not become 1 (green). */
+        c->status = (int) MAX(MIN(status, (int64_t) 1000), (int64_t) -1000);
+        if (!cbor_item_is_array(&v[CODE_CLAIM_SCOPES]))
+                return fail(CODE_CLAIM_SCOPES, type_why[CODE_CLAIM_SCOPES], NULL, ret_why);
+        if (v[CODE_CLAIM_SCOPES].arg > QG1_MAX_SCOPES)
+                return bad_value(CODE_CLAIM_SCOPES, NULL, ret_why);
+        c->n_scopes = (size_t) v[CODE_CLAIM_SCOPES].arg;
+        for (size_t i = 0; i < c->n_scopes; i++) {
+                r = i == 0 ? cbor_item_first(&v[CODE_CLAIM_SCOPES], &scope) : cbor_item_next(&scope, &scope);
+                if (r >= 0)
+                        r = copy_text(&scope, c->scopes[i]);
+                if (r < 0)
+                        return fail(CODE_CLAIM_SCOPE, r == -EDOM ? type_why[CODE_CLAIM_SCOPE] : value_why[CODE_CLAIM_SCOPE], NULL, ret_why);
+        }
+        if (cbor_item_present(&v[CODE_CLAIM_OBO])) {
+                r = copy_text(&v[CODE_CLAIM_OBO], c->obo);
+                if (r < 0 || c->obo[0] == '\0')
+                        return fail(CODE_CLAIM_OBO, r == -EDOM ? type_why[CODE_CLAIM_OBO] : value_why[CODE_CLAIM_OBO], NULL, ret_why);
+        }
+        return 0;
+}
+
+int claims_parse(const uint8_t *payload, size_t len, CodeClaims *c, const char **ret_why) {
+        static const int64_t labels[_CODE_CLAIM_LABELLED] = {
+                [CODE_CLAIM_ISS] = CWT_ISS, [CODE_CLAIM_SUB] = CWT_SUB, [CODE_CLAIM_EXP] = CWT_EXP,
+                [CODE_CLAIM_IAT] = CWT_IAT, [CODE_CLAIM_CTI] = CWT_CTI, [CODE_CLAIM_STATUS] = QG1_CLAIM_STATUS,
+                [CODE_CLAIM_SCOPES] = QG1_CLAIM_SCOPES, [CODE_CLAIM_OBO] = QG1_CLAIM_OBO,
+        };
+        CborItem map, v[_CODE_CLAIM_MAX];
+        size_t tags;
         int r;
 
         *c = (CodeClaims) {};
 
-        r = cbor_load_bounded(payload, len, 3, &map, ret_why);
+        /* docs/code-format.md §2: at most 8 levels, no tags, no key twice in any map - claims
+         * we ignore included, so that every verifier reads the same message. */
+        r = cbor_parse_bounded(payload, len, CBOR_MAX_DEPTH, &map, &tags, ret_why);
         if (r < 0)
                 return r;
-        r = cbor_map_lookup(map, labels, _N, v);
+        if (tags > 0)
+                return *ret_why = "a CBOR tag in the claims (QG1 allows none but the leading 18)", -EBADMSG;
+        r = cbor_map_lookup(&map, labels, _CODE_CLAIM_LABELLED, v, NULL);
         if (r == -ENOTUNIQ)
                 return *ret_why = "a claim occurs twice in the claims map", -EBADMSG;
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
         if (r < 0)
                 return *ret_why = "CWT payload is not a claims map", -EBADMSG;
+        r = cbor_maps_unique(&map);
+        if (r == -ENOTUNIQ)
+                return *ret_why = "a key occurs twice in a map inside a claim", -EBADMSG;
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
+        if (r < 0)
+                return *ret_why = "CBOR item not well formed", -EBADMSG; /* the walk passed it: never */
 
-        if (!text_claim(v[ISS], c->iss))
-                return *ret_why = "claim iss (1) missing, or not 1-64 printable ASCII characters", -EBADMSG;
-        if (!text_claim(v[SUB], c->sub))
-                return *ret_why = "claim sub (2) missing, or not 1-64 printable ASCII characters", -EBADMSG;
-        if (!v[IAT] || cbor_get_int64(v[IAT], &c->iat) < 0)
-                return *ret_why = "claim iat (6) missing or not an integer", -EBADMSG;
-        if (!v[EXP] || cbor_get_int64(v[EXP], &c->exp) < 0)
-                return *ret_why = "claim exp (4) missing or not an integer", -EBADMSG;
-        /* Bounding the times keeps every later sum and difference (exp + skew, exp - iat) far
-         * from int64 overflow, whatever a crafted code claims. */
-        if (c->iat < 0 || c->iat > CLAIM_TIME_MAX || c->exp < 0 || c->exp > CLAIM_TIME_MAX)
-                return *ret_why = "claim iat or exp is outside 1970-9999", -EBADMSG;
-        if (c->exp <= c->iat)
-                return *ret_why = "claim exp is not after iat", -EBADMSG;
-        if (!v[CTI] || !cbor_get_bytes(v[CTI], &cti, &c->cti_len) ||
-            c->cti_len < QG1_CTI_MIN || c->cti_len > QG1_CTI_MAX)
-                return *ret_why = "claim cti (7) missing, or not a byte string of 8-32 bytes", -EBADMSG;
-        memcpy(c->cti, cti, c->cti_len);
-
-        if (!v[STATUS] || cbor_get_int64(v[STATUS], &status) < 0 || !code_status_to_string((int) MIN(status, 1000)))
-                return *ret_why = "status claim (-65537) missing or not 1 (green), 2 (yellow) or 3 (red)", -EBADMSG;
-        c->status = (int) status;
-
-        if (!v[SCOPES] || !cbor_isa_array(v[SCOPES]) || cbor_array_size(v[SCOPES]) > QG1_MAX_SCOPES)
-                return *ret_why = "scopes claim (-65538) missing, not an array, or more than 16 scopes", -EBADMSG;
-        cbor_item_t **scopes = cbor_array_handle(v[SCOPES]);
-        c->n_scopes = cbor_array_size(v[SCOPES]);
-        for (size_t i = 0; i < c->n_scopes; i++)
-                if (!text_claim(scopes[i], c->scopes[i]) || !scope_is_valid(c->scopes[i]))
-                        return *ret_why = "a scope is not a text of 1-64 characters [A-Za-z0-9._-]", -EBADMSG;
-
-        if (v[OBO] && !text_claim(v[OBO], c->obo))
-                return *ret_why = "on-behalf-of claim (-65539) is not 1-64 printable ASCII characters", -EBADMSG;
-        return 0;
+        r = claims_read(v, c, ret_why);
+        if (r < 0)
+                return r;
+        return claims_check(c, NULL, ret_why);
 }
 
 static bool add(cbor_item_t *map, int64_t key, cbor_item_t *value) {

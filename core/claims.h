@@ -47,10 +47,32 @@ typedef struct CodeClaims {
         char scopes[QG1_MAX_SCOPES][CLAIM_TEXT_MAX + 1];
 } CodeClaims;
 
+/* The claims, as claims_check() names the one that is wrong. */
+typedef enum CodeClaim {
+        CODE_CLAIM_ISS,
+        CODE_CLAIM_SUB,
+        CODE_CLAIM_EXP,
+        CODE_CLAIM_IAT,
+        CODE_CLAIM_CTI,
+        CODE_CLAIM_STATUS,
+        CODE_CLAIM_SCOPES,
+        CODE_CLAIM_OBO,
+        _CODE_CLAIM_LABELLED, /* the ones above are map entries; the next one is a rule on scopes */
+        CODE_CLAIM_SCOPE = _CODE_CLAIM_LABELLED, /* one of the scopes */
+        _CODE_CLAIM_MAX,
+} CodeClaim;
+
 /* Parses and checks a QG1 claims map. Returns -EBADMSG with *ret_why for a missing or
- * duplicated claim, a wrong type, or a value outside its limits. Unknown claims are ignored
- * (RFC 8392 §3: a recipient ignores claims it does not understand). */
+ * duplicated claim, a wrong type, or a value outside its limits (claims_check()). Unknown
+ * claims are ignored (RFC 8392 §3: a recipient ignores claims it does not understand). */
 int claims_parse(const uint8_t *payload, size_t len, CodeClaims *ret, const char **ret_why);
+
+/* The rules on the claims' values (docs/code-format.md §3) that claims_parse() applies: texts
+ * 1-64 printable ASCII, times in 1970-9999 with exp after iat, cti 8-32 bytes, a known status,
+ * at most 16 valid scopes; obo may be empty (absent). Returns 0, or -EBADMSG with the claim
+ * in *ret_claim and the verifier's words in *ret_why (both may be NULL). An issuer calls it
+ * before minting, so that it never makes a code every gate refuses. */
+int claims_check(const CodeClaims *c, CodeClaim *ret_claim, const char **ret_why);
 
 /* Encodes c as a claims map, as it is: no value is checked, so tests can make bad codes.
  * Returns a malloc()ed buffer. Claims with empty text or zero count are still written; obo is
@@ -62,3 +84,5 @@ CodeStatus code_status_from_string(const char *s);
 
 /* True for a syntactically valid scope: 1–64 of [A-Za-z0-9._-]. */
 bool scope_is_valid(const char *s);
+/* True for a valid text claim (iss, sub, on-behalf-of): 1–64 printable ASCII, 0x21-0x7e. */
+bool claim_text_is_valid(const char *s);

@@ -32,19 +32,21 @@ typedef enum CoseKeyType {
         COSE_KEY_RSA,
 } CoseKeyType;
 
-/* One header bucket's parameters that we use. */
+/* One header bucket's parameters that we use, and how many it has in all. */
 typedef struct CoseHeader {
+        size_t n_params;
         bool has_alg, has_kid;
         int64_t alg;
         const uint8_t *kid; /* borrowed from the parsed message */
         size_t kid_len;
 } CoseHeader;
 
-/* A parsed COSE_Sign1. Pointers are borrowed from the message's own decoded items and stay
- * valid until cose_sign1_done(). */
+/* A parsed COSE_Sign1. Pointers are borrowed from the buffer it was parsed from and stay valid
+ * as long as that buffer. */
 typedef struct CoseSign1 {
-        uint64_t tags[CBOR_MAX_TAGS];
+        uint64_t tags[CBOR_MAX_TAGS]; /* in front of the message */
         size_t n_tags;
+        size_t inner_tags; /* tags inside the message and its protected header */
         CoseHeader protected, unprotected;
         const uint8_t *protected_raw; /* the protected bucket as signed (a bstr's content) */
         size_t protected_len;
@@ -52,10 +54,10 @@ typedef struct CoseSign1 {
         size_t payload_len;
         const uint8_t *signature;
         size_t signature_len;
-        cbor_item_t *root_item, *protected_item;
 } CoseSign1;
 
-/* Parses buf into *ret (which cose_sign1_done() must release, also after a failure). Returns
+/* Parses buf into *ret, reading it in place: nothing is allocated, and cose_sign1_done() only
+ * forgets the pointers into buf. Returns
  * -EBADMSG with *ret_why for anything that is not a well-formed COSE_Sign1 with a byte-string
  * payload: wrong item types, a header label twice in one bucket, a kid of the wrong type;
  * -EPROTONOSUPPORT for an alg that is not an integer (RFC 9053 registers only integers).
@@ -71,13 +73,31 @@ const EVP_MD *md_sha256(void);
 CoseKeyType cose_alg_key_type(int64_t alg);
 const char *cose_alg_to_string(int64_t alg);
 CoseKeyType cose_key_type(EVP_PKEY *pkey);
+/* The algorithm an issuer signs with for a key: ES256 for P-256, EdDSA for Ed25519, PS256 for
+ * RSA; 0 for keys we cannot use. */
+int64_t cose_alg_for_key(EVP_PKEY *pkey);
 
-/* Verifies the signature over the Sig_structure (RFC 9052 §4.4) with pkey, whose type must
- * be key_type (as cose_key_type() gave when the key was loaded). Returns 0 when it verifies,
- * -EPROTONOSUPPORT for an algorithm we do not verify, -EKEYREJECTED when the key does not fit
- * the algorithm, -EBADMSG when the signature does not verify (including a wrong length), or
- * -ENOMEM. */
-int cose_sign1_verify(const CoseSign1 *c, int64_t alg, EVP_PKEY *pkey, CoseKeyType key_type);
+/* A verification key, made ready when it is loaded rather than for each code: OpenSSL's per-key
+ * setup — a context for the key with its algorithm's padding and digest — costs as much as
+ * everything else on the HC1 path. Each key type verifies under exactly one algorithm (P-256:
+ * ES256, RSA: PS256, Ed25519: EdDSA), so one context serves. The context is only read, each
+ * verification working on a copy, so a key may be used from several threads at once. */
+typedef struct CoseKey {
+        EVP_PKEY *pkey;       /* a reference of our own */
+        CoseKeyType type;
+        EVP_PKEY_CTX *verify; /* set up for verifying a digest; NULL for Ed25519, which has none */
+} CoseKey;
+
+/* Sets up *ret for pkey, taking a reference to it; cose_key_done() releases it. Returns
+ * -EKEYREJECTED for a key we cannot verify with (not P-256, Ed25519 or RSA ≥ 2048), -ENOMEM. */
+int cose_key_init(CoseKey *ret, EVP_PKEY *pkey);
+void cose_key_done(CoseKey *k);
+
+/* Verifies the signature over the Sig_structure (RFC 9052 §4.4) with key. Returns 0 when it
+ * verifies, -EPROTONOSUPPORT for an algorithm we do not verify, -EKEYREJECTED when the key does
+ * not fit the algorithm, -EBADMSG when the signature does not verify (including a wrong
+ * length), -ENOMEM, or -EIO when OpenSSL fails otherwise. */
+int cose_sign1_verify(const CoseSign1 *c, int64_t alg, const CoseKey *key);
 
 /* Signs the Sig_structure for (protected, payload) with pkey under alg and returns the COSE
  * signature (for ES256 the fixed-size r||s of RFC 9053 §2.1) in a malloc()ed buffer. */

@@ -73,45 +73,27 @@ const char *dcc_types_to_string(unsigned mask, char *buf, size_t size) {
 }
 
 /* Values in a DCC may carry a semantic tag (0 for date-time text, 1004 for a full date); what
- * we show is the value beneath. The tag keeps its own reference, so the one cbor_tag_item() adds
- * is dropped at once and the result stays borrowed. */
-static const cbor_item_t *untag(const cbor_item_t *item) {
-        for (unsigned n = 0; item && cbor_isa_tag(item) && n < CBOR_MAX_DEPTH; n++) {
-                cbor_item_t *inner = cbor_tag_item(item), *ref = inner;
-                cbor_decref(&ref);
-                item = inner;
+ * we show is the value beneath. At most CBOR_MAX_DEPTH tags are looked through. */
+static CborItem untag(const CborItem *item) {
+        CborItem it = *item, inner;
+
+        for (unsigned n = 0; it.head && it.major == CBOR_MAJOR_TAG && n < CBOR_MAX_DEPTH; n++) {
+                if (cbor_item_read(it.data, it.end, &inner) < 0)
+                        break;
+                it = inner;
         }
-        return item;
-}
-
-/* The value for a text key, or NULL. Duplicate keys were refused before (cbor_map_lookup). */
-static const cbor_item_t *map_get(const cbor_item_t *map, const char *key) {
-        struct cbor_pair *pairs = cbor_map_handle(map);
-        size_t klen = strlen(key);
-
-        for (size_t i = 0; i < cbor_map_size(map); i++) {
-                const char *s;
-                size_t n;
-                if (cbor_get_text(pairs[i].key, &s, &n) && n == klen && memcmp(s, key, n) == 0)
-                        return pairs[i].value;
-        }
-        return NULL;
-}
-
-/* A definite map without duplicate keys (RFC 8949 §5.6), or false. */
-static bool is_clean_map(const cbor_item_t *item) {
-        return item && cbor_isa_map(item) && cbor_map_lookup(item, NULL, 0, NULL) == 0;
+        return it;
 }
 
 /* Copies display text: printable ASCII as is, each other character (a UTF-8 sequence counts
  * once) as '?', so that nothing from a code can steer a terminal or a log line. */
-static void copy_text(const cbor_item_t *item, char *out, size_t size) {
+static void copy_text(const CborItem *item, char *out, size_t size) {
+        CborItem it = untag(item);
         const char *s;
         size_t n, o = 0;
 
         out[0] = '\0';
-        item = untag(item);
-        if (!item || !cbor_get_text(item, &s, &n))
+        if (!cbor_item_text(&it, &s, &n))
                 return;
         for (size_t i = 0; i < n && o + 1 < size; i++) {
                 unsigned char c = (unsigned char) s[i];
@@ -123,13 +105,14 @@ static void copy_text(const cbor_item_t *item, char *out, size_t size) {
 }
 
 /* NumericDate (RFC 8392 §2): an integer, or a floating-point number of seconds. */
-static int numeric_date(const cbor_item_t *item, int64_t *ret) {
-        if (!item)
+static int numeric_date(const CborItem *item, int64_t *ret) {
+        double d;
+
+        if (!cbor_item_present(item))
                 return -ENOENT;
-        if (cbor_get_int64(item, ret) == 0)
+        if (cbor_item_int64(item, ret) == 0)
                 return 0;
-        if (cbor_isa_float_ctrl(item) && cbor_float_get_width(item) != CBOR_FLOAT_0) {
-                double d = cbor_float_get_float(item);
+        if (cbor_item_float(item, &d) == 0) {
                 /* ±2^53 keeps the conversion exact and far beyond any real date. */
                 if (!isfinite(d) || fabs(d) > 9007199254740992.0)
                         return -EDOM;
@@ -139,29 +122,38 @@ static int numeric_date(const cbor_item_t *item, int64_t *ret) {
         return -EDOM;
 }
 
-static void entry_summary(const cbor_item_t *e, Hc1Claims *c) {
-        const cbor_item_t *v;
+/* The fields of a certificate entry that a gate shows (hcert spec; DCC schema 1.3). */
+enum { E_TG, E_CO, E_IS, E_DN, E_SD, E_DT, E_SC, E_TR, E_TT, E_FR, E_DF, E_DU, _E_MAX };
+static const char *const entry_keys[_E_MAX] = {
+        [E_TG] = "tg", [E_CO] = "co", [E_IS] = "is", [E_DN] = "dn", [E_SD] = "sd", [E_DT] = "dt",
+        [E_SC] = "sc", [E_TR] = "tr", [E_TT] = "tt", [E_FR] = "fr", [E_DF] = "df", [E_DU] = "du",
+};
 
-        copy_text(map_get(e, "tg"), c->tg, sizeof(c->tg));
-        copy_text(map_get(e, "co"), c->co, sizeof(c->co));
-        copy_text(map_get(e, "is"), c->is, sizeof(c->is));
+static void get_int(const CborItem *item, int64_t *ret) {
+        CborItem u = untag(item);
+
+        (void) cbor_item_int64(&u, ret);
+}
+
+static void entry_summary(const CborItem *e, Hc1Claims *c) {
+        copy_text(&e[E_TG], c->tg, sizeof(c->tg));
+        copy_text(&e[E_CO], c->co, sizeof(c->co));
+        copy_text(&e[E_IS], c->is, sizeof(c->is));
         switch (c->type) {
         case DCC_TYPE_VACCINATION:
-                if ((v = map_get(e, "dn")))
-                        (void) cbor_get_int64(untag(v), &c->dn);
-                if ((v = map_get(e, "sd")))
-                        (void) cbor_get_int64(untag(v), &c->sd);
-                copy_text(map_get(e, "dt"), c->date, sizeof(c->date));
+                get_int(&e[E_DN], &c->dn);
+                get_int(&e[E_SD], &c->sd);
+                copy_text(&e[E_DT], c->date, sizeof(c->date));
                 break;
         case DCC_TYPE_TEST:
-                copy_text(map_get(e, "sc"), c->date, sizeof(c->date));
-                copy_text(map_get(e, "tr"), c->tr, sizeof(c->tr));
-                copy_text(map_get(e, "tt"), c->tt, sizeof(c->tt));
+                copy_text(&e[E_SC], c->date, sizeof(c->date));
+                copy_text(&e[E_TR], c->tr, sizeof(c->tr));
+                copy_text(&e[E_TT], c->tt, sizeof(c->tt));
                 break;
         case DCC_TYPE_RECOVERY:
-                copy_text(map_get(e, "fr"), c->date, sizeof(c->date));
-                copy_text(map_get(e, "df"), c->df, sizeof(c->df));
-                copy_text(map_get(e, "du"), c->du, sizeof(c->du));
+                copy_text(&e[E_FR], c->date, sizeof(c->date));
+                copy_text(&e[E_DF], c->df, sizeof(c->df));
+                copy_text(&e[E_DU], c->du, sizeof(c->du));
                 break;
         default:
                 break;
@@ -172,9 +164,9 @@ int hc1_claims_parse(const uint8_t *payload, size_t len, Hc1Claims *c, const cha
         enum { ISS, EXP, IAT, HCERT, _N };
         static const int64_t labels[_N] = { [ISS] = CWT_ISS, [EXP] = CWT_EXP, [IAT] = CWT_IAT, [HCERT] = HCERT_CLAIM };
         static const int64_t dcc_label[1] = { HCERT_EU_DCC_V1 };
-        _cleanup_(cbor_decrefp) cbor_item_t *map = NULL;
-        cbor_item_t *v[_N], *dcc;
-        const cbor_item_t *entries = NULL;
+        /* The DCC's groups in type_table's order, then its schema version. */
+        static const char *const dcc_keys[] = { "v", "t", "r", "ver" };
+        CborItem map, v[_N], dcc, groups[ELEMENTSOF(dcc_keys)], entries = {}, entry, fields[_E_MAX];
         const char *dummy;
         int r;
 
@@ -182,44 +174,51 @@ int hc1_claims_parse(const uint8_t *payload, size_t len, Hc1Claims *c, const cha
                 ret_why = &dummy;
         *c = (Hc1Claims) {};
 
-        r = cbor_load_bounded(payload, len, HC1_CBOR_DEPTH, &map, ret_why);
+        r = cbor_parse_bounded(payload, len, HC1_CBOR_DEPTH, &map, NULL, ret_why);
         if (r < 0)
                 return r;
-        r = cbor_map_lookup(map, labels, _N, v);
+        r = cbor_map_lookup(&map, labels, _N, v, NULL);
         if (r == -ENOTUNIQ)
                 return *ret_why = "a claim occurs twice in the CWT claims map", -EBADMSG;
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
         if (r < 0)
                 return *ret_why = "CWT payload is not a claims map", -EBADMSG;
 
-        if (v[ISS]) {
+        if (cbor_item_present(&v[ISS])) {
                 const char *s;
                 size_t n;
-                if (!cbor_get_text(v[ISS], &s, &n))
+                if (!cbor_item_text(&v[ISS], &s, &n))
                         return *ret_why = "claim iss (1) is not a text", -EBADMSG;
-                copy_text(v[ISS], c->iss, sizeof(c->iss));
+                copy_text(&v[ISS], c->iss, sizeof(c->iss));
         }
-        if (numeric_date(v[IAT], &c->iat) < 0)
+        if (numeric_date(&v[IAT], &c->iat) < 0)
                 return *ret_why = "claim iat (6) missing or not a NumericDate", -EBADMSG;
-        if (numeric_date(v[EXP], &c->exp) < 0)
+        if (numeric_date(&v[EXP], &c->exp) < 0)
                 return *ret_why = "claim exp (4) missing or not a NumericDate", -EBADMSG;
 
-        if (!v[HCERT])
+        if (!cbor_item_present(&v[HCERT]))
                 return *ret_why = "no health certificate claim (-260)", -EBADMSG;
-        r = cbor_map_lookup(v[HCERT], dcc_label, 1, &dcc);
+        r = cbor_map_lookup(&v[HCERT], dcc_label, 1, &dcc, NULL);
         if (r == -ENOTUNIQ)
                 return *ret_why = "a key occurs twice in the health certificate claim (-260)", -EBADMSG;
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
         if (r < 0)
                 return *ret_why = "health certificate claim (-260) is not a map", -EBADMSG;
-        if (!dcc)
+        if (!cbor_item_present(&dcc))
                 return *ret_why = "health certificate claim (-260) has no EU DCC (key 1)", -EBADMSG;
-        if (!is_clean_map(dcc))
+        r = cbor_map_lookup_text(&dcc, dcc_keys, ELEMENTSOF(dcc_keys), groups, NULL);
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
+        if (r < 0)
                 return *ret_why = "EU DCC (-260/1) is not a map, or a key occurs twice in it", -EBADMSG;
 
         for (size_t i = 0; i < ELEMENTSOF(type_table); i++) {
-                const cbor_item_t *a = map_get(dcc, type_table[i].key);
+                CborItem a = groups[i];
                 /* Early issuers wrote the absent groups as null ("r": null); the hcert spec
                  * asks decoders to be permissive, and null names no certificate. */
-                if (!a || cbor_is_null(a))
+                if (!cbor_item_present(&a) || cbor_item_is_null(&a))
                         continue;
                 if (c->type != 0)
                         return *ret_why = "EU DCC holds more than one kind of certificate (v, t, r)", -EBADMSG;
@@ -228,13 +227,15 @@ int hc1_claims_parse(const uint8_t *payload, size_t len, Hc1Claims *c, const cha
         }
         if (c->type == 0)
                 return *ret_why = "EU DCC holds no vaccination (v), test (t) or recovery (r)", -EBADMSG;
-        if (!cbor_isa_array(entries) || cbor_array_size(entries) != 1)
+        if (!cbor_item_is_array(&entries) || entries.arg != 1 || cbor_item_first(&entries, &entry) < 0)
                 return *ret_why = "EU DCC must hold exactly one certificate entry (schema: v, t or r with one item)", -EBADMSG;
-        const cbor_item_t *entry = cbor_array_handle(entries)[0];
-        if (!is_clean_map(entry))
+        r = cbor_map_lookup_text(&entry, entry_keys, _E_MAX, fields, NULL);
+        if (r == -ENOMEM)
+                return *ret_why = "out of memory", r;
+        if (r < 0)
                 return *ret_why = "EU DCC certificate entry is not a map, or a key occurs twice in it", -EBADMSG;
 
-        copy_text(map_get(dcc, "ver"), c->ver, sizeof(c->ver));
-        entry_summary(entry, c);
+        copy_text(&groups[ELEMENTSOF(dcc_keys) - 1], c->ver, sizeof(c->ver));
+        entry_summary(fields, c);
         return 0;
 }

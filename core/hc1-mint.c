@@ -10,7 +10,6 @@
 #include "core/cose.h"
 #include "core/hc1-mint.h"
 #include "core/hc1.h"
-#include "core/qg1.h"
 
 /* Adds key → value to map, taking over value (NULL fails). */
 static bool put(cbor_item_t *map, cbor_item_t *key, cbor_item_t *value) {
@@ -83,27 +82,16 @@ int hc1_payload_encode(const char *iss, int64_t iat, int64_t exp, DccType type, 
 
 int hc1_wrap(const uint8_t *cose, size_t len, bool compress, char **ret_text) {
         _cleanup_(freep) uint8_t *z = NULL;
-        const size_t plen = strlen(HC1_PREFIX);
-        const uint8_t *data = cose;
         uLongf zlen = compressBound((uLong) len);
-        char *t;
 
-        if (compress) {
-                z = malloc(zlen);
-                if (!z)
-                        return -ENOMEM;
-                if (compress2(z, &zlen, cose, (uLong) len, Z_BEST_COMPRESSION) != Z_OK)
-                        return -ENOMEM;
-                data = z;
-                len = zlen;
-        }
-        t = malloc(plen + base45_encoded_len(len) + 1);
-        if (!t)
+        if (!compress)
+                return base45_wrap(HC1_PREFIX, cose, len, ret_text);
+        z = malloc(zlen);
+        if (!z)
                 return -ENOMEM;
-        memcpy(t, HC1_PREFIX, plen);
-        base45_encode(data, len, t + plen);
-        *ret_text = t;
-        return 0;
+        if (compress2(z, &zlen, cose, (uLong) len, Z_BEST_COMPRESSION) != Z_OK)
+                return -ENOMEM;
+        return base45_wrap(HC1_PREFIX, z, zlen, ret_text);
 }
 
 int hc1_mint(EVP_PKEY *key, const uint8_t *kid, size_t kid_len, const uint8_t *payload, size_t len,
@@ -112,7 +100,7 @@ int hc1_mint(EVP_PKEY *key, const uint8_t *kid, size_t kid_len, const uint8_t *p
         _cleanup_(freep) uint8_t *sig = NULL, *cose = NULL, *tagged = NULL;
         uint8_t prot[16 + COSE_KID_MAX], unprot[16 + COSE_KID_MAX];
         size_t prot_len, unprot_len = 0, sig_len, cose_len;
-        int64_t alg = qg1_alg_for_key(key);
+        int64_t alg = cose_alg_for_key(key);
         int r;
 
         if (!o)

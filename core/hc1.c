@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <stdarg.h>
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "core/base45.h"
 #include "core/hc1.h"
 #include "core/inflate-bounded.h"
 
@@ -38,41 +37,33 @@ static const char *utc(int64_t t, char buf[static 24]) {
         return buf;
 }
 
-static const char *hex(const uint8_t *b, size_t n, char *buf, size_t size) {
-        size_t o = 0;
+/* The kid in hex, for a failure's detail (only then: formatting it costs more than the lookup). */
+static const char *kid_hex(const VerifyResult *res, char buf[static 2 * COSE_KID_MAX + 1]) {
+        static const char digits[] = "0123456789abcdef";
 
-        buf[0] = '\0';
-        for (size_t i = 0; i < n && o + 3 <= size; i++)
-                o += (size_t) snprintf(buf + o, size - o, "%02x", b[i]);
+        for (size_t i = 0; i < res->kid_len; i++) {
+                buf[2 * i] = digits[res->kid[i] >> 4];
+                buf[2 * i + 1] = digits[res->kid[i] & 0xf];
+        }
+        buf[2 * res->kid_len] = '\0';
         return buf;
 }
 
-/* Stages 1–3: prefix, base45, zlib. On success *ret_cose owns the inflated COSE bytes. */
-static Reason decode_text(const char *text, size_t len, VerifyResult *res, uint8_t **ret_cose, size_t *ret_len) {
-        const size_t plen = strlen(HC1_PREFIX);
-        uint8_t bin[base45_decoded_max(HC1_MAX_TEXT)];
+/* Stage 1, "prefix", passed once the verifier chose this entry: it has already refused any
+ * text longer than CODE_MAX_TEXT, which is HC1's own limit too. */
+static_assert(HC1_MAX_TEXT == CODE_MAX_TEXT, "the HC1 prefix stage relies on the verifier's length check");
+
+static void hc1_begin(VerifyResult *res) {
+        res->hc1 = (Hc1Info) { .stage = HC1_STAGE_PREFIX, .trust_list_age = -1 };
+}
+
+/* Stage 3: zlib. Stage 2, base45, is the verifier's encoding step (code_text_base45()). On
+ * success *ret_cose owns the inflated COSE bytes. */
+static Reason inflate_cose(const uint8_t *data, size_t len, VerifyResult *res, uint8_t **ret_cose, size_t *ret_len) {
         const char *why = NULL;
-        size_t bad;
         int r;
 
-        if (len < plen || memcmp(text, HC1_PREFIX, plen) != 0)
-                return verify_fail(res, VERIFY_STEP_FORMAT, REASON_UNSUPPORTED_FORMAT, "text does not start with HC1:");
-        if (len > HC1_MAX_TEXT)
-                return verify_fail(res, VERIFY_STEP_FORMAT, REASON_TOO_LONG,
-                            "HC1 code is %zu characters, more than a QR code holds (%d)", len, HC1_MAX_TEXT);
-        res->hc1.stage = HC1_STAGE_PREFIX;
-
-        r = base45_decode(text + plen, len - plen, bin, &bad);
-        if (r == -EINVAL)
-                return verify_fail(res, VERIFY_STEP_ENCODING, REASON_BAD_ENCODING,
-                            "character 0x%02x at position %zu is not base45 (RFC 9285)",
-                            (unsigned char) text[plen + bad], plen + bad);
-        if (r < 0)
-                return verify_fail(res, VERIFY_STEP_ENCODING, REASON_BAD_ENCODING,
-                            "base45 group at position %zu is invalid (dangling character or value too large)", plen + bad);
-        res->hc1.stage = HC1_STAGE_BASE45;
-
-        r = inflate_bounded(bin, (size_t) r, HC1_MAX_INFLATED, HC1_MAX_RATIO, ret_cose, ret_len, &why);
+        r = inflate_bounded(data, len, HC1_MAX_INFLATED, HC1_MAX_RATIO, ret_cose, ret_len, &why);
         if (r == -EFBIG)
                 return verify_fail(res, VERIFY_STEP_ENCODING, REASON_TOO_LONG,
                             "zlib data inflates beyond %d bytes or %dx its size (decompression bomb?)",
@@ -156,15 +147,14 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
                 h->trust_list_stale = true;
         }
 
-        hex(res->kid, res->kid_len, k, sizeof(k));
         n = trustlist_find(v->dcc_trust, res->kid, res->kid_len, &dscs);
         if (n == 0) {
                 if (res->kid_len != DSC_KID_LEN)
                         return verify_fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
-                                    "kid %s is %zu bytes; DSC key ids are %d", k, res->kid_len, DSC_KID_LEN);
+                                    "kid %s is %zu bytes; DSC key ids are %d", kid_hex(res, k), res->kid_len, DSC_KID_LEN);
                 return verify_fail(res, VERIFY_STEP_ISSUER, REASON_UNKNOWN_ISSUER,
                             "no signer certificate with kid %s in the trust list (%zu certificates)",
-                            k, trustlist_count(v->dcc_trust));
+                            kid_hex(res, k), trustlist_count(v->dcc_trust));
         }
         h->stage = HC1_STAGE_SIGNER;
 
@@ -174,7 +164,7 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
                 if (dscs[i]->info.key_type != want)
                         continue;
                 typed++;
-                r = cose_sign1_verify(cose, res->alg, dscs[i]->pkey, dscs[i]->info.key_type);
+                r = cose_sign1_verify(cose, res->alg, &dscs[i]->key);
                 if (r == 0) {
                         h->dsc = dscs[i]->info;
                         h->have_dsc = true;
@@ -189,11 +179,11 @@ static Reason check_signer(const Verifier *v, const CoseSign1 *cose, int64_t now
         if (typed == 0)
                 return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_ALGORITHM_MISMATCH,
                             "alg %s does not fit the key of the signer certificate with kid %s",
-                            cose_alg_to_string(res->alg), k);
+                            cose_alg_to_string(res->alg), kid_hex(res, k));
         if (err < 0)
                 return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_INTERNAL_ERROR, "signature check failed: %s", strerror(-err));
         return verify_fail(res, VERIFY_STEP_SIGNATURE, REASON_BAD_SIGNATURE,
-                    "signature does not verify with the signer certificate with kid %s", k);
+                    "signature does not verify with the signer certificate with kid %s", kid_hex(res, k));
 }
 
 /* Stage 8. Every check is made so hc1.problems lists all that is wrong; the verdict is the
@@ -250,7 +240,7 @@ static Reason check_validity(const Verifier *v, int64_t now, VerifyResult *res) 
         return REASON_OK;
 }
 
-Reason hc1_check(const Verifier *v, const char *text, size_t len, int64_t now, VerifyResult *res) {
+static Reason hc1_check(const Verifier *v, const uint8_t *data, size_t len, int64_t now, VerifyResult *res) {
         _cleanup_(freep) uint8_t *cose_buf = NULL;
         _cleanup_(cose_sign1_done) CoseSign1 cose = {};
         const char *why = NULL;
@@ -258,10 +248,8 @@ Reason hc1_check(const Verifier *v, const char *text, size_t len, int64_t now, V
         Reason reason;
         int r;
 
-        res->format = CODE_FORMAT_HC1;
-        res->hc1 = (Hc1Info) { .trust_list_age = -1 };
-
-        reason = decode_text(text, len, res, &cose_buf, &cose_len);
+        res->hc1.stage = HC1_STAGE_BASE45; /* the verifier's encoding step passed */
+        reason = inflate_cose(data, len, res, &cose_buf, &cose_len);
         if (reason != REASON_OK)
                 return reason;
         reason = check_cose(cose_buf, cose_len, &cose, res);
@@ -283,3 +271,19 @@ Reason hc1_check(const Verifier *v, const char *text, size_t len, int64_t now, V
 
         return check_validity(v, now, res);
 }
+
+/* An HC1 certificate is shown at every visit for months; it has no cti to remember. */
+static int hc1_consume(const Verifier *v, const VerifyResult *res, int64_t now) {
+        return res->reason == REASON_OK ? 0 : -EINVAL;
+}
+
+const CodeFormatOps code_format_hc1 = {
+        .format = CODE_FORMAT_HC1,
+        .name = "HC1",
+        .prefix = HC1_PREFIX,
+        .max_text = HC1_MAX_TEXT,
+        .decode = code_text_base45,
+        .begin = hc1_begin,
+        .check = hc1_check,
+        .consume = hc1_consume,
+};

@@ -15,7 +15,7 @@
 
 #include <stdbool.h>
 
-#include "core/verifier.h"
+#include "core/code-format.h"
 
 #define HC1_PREFIX "HC1:"
 /* QR version 40 holds 4296 alphanumeric characters; nothing longer was ever scanned. */
@@ -26,11 +26,11 @@
 #define HC1_MAX_INFLATED 16384
 #define HC1_MAX_RATIO 16
 
-/* The HC1 pipeline, which verifier_check() runs for text starting with HC1_PREFIX after it has
- * initialised *res; everything else calls verifier_check(). Fills res->hc1 along the way. Uses
- * v->dcc_trust, v->dcc_trust_max_age, v->dcc_trust_age_policy and v->clock_skew, and ignores the
- * QG1 fields (keys, replay, max_lifetime). */
-Reason hc1_check(const Verifier *v, const char *text, size_t len, int64_t now, VerifyResult *res);
+/* The verifier's table entry. Its check fills res->hc1 along the way; it uses v->dcc_trust,
+ * v->dcc_trust_max_age, v->dcc_trust_age_policy and v->clock_skew, and ignores the QG1 fields
+ * (keys, replay, max_lifetime). Its consume records nothing: a certificate is shown again at
+ * every visit. */
+extern const CodeFormatOps code_format_hc1;
 
 /* Door policy: true when r is a valid HC1 result whose certificate type is in accepted_types
  * (DccType bits). A door that refuses the type should report REASON_CERTIFICATE_TYPE. */

@@ -28,7 +28,7 @@ Keystore *keystore_free(Keystore *ks) {
         if (!ks)
                 return NULL;
         for (size_t i = 0; i < ks->n; i++)
-                EVP_PKEY_free(ks->keys[i].pkey);
+                cose_key_done(&ks->keys[i].key);
         free(ks->keys);
         free(ks);
         return NULL;
@@ -49,7 +49,9 @@ size_t keystore_size(const Keystore *ks) {
 
 int keystore_add_pem(Keystore *ks, const char *iss, const uint8_t *kid, size_t kid_len, const char *pem, size_t pem_len) {
         EVP_PKEY *pkey;
+        CoseKey key;
         BIO *bio;
+        int r;
 
         if (strlen(iss) == 0 || strlen(iss) > CLAIM_TEXT_MAX || kid_len == 0 || kid_len > COSE_KID_MAX)
                 return -EINVAL;
@@ -67,20 +69,19 @@ int keystore_add_pem(Keystore *ks, const char *iss, const uint8_t *kid, size_t k
         if (!pkey)
                 return -EBADMSG;
 
-        CoseKeyType type = cose_key_type(pkey);
-        if (type == COSE_KEY_UNSUPPORTED) {
-                EVP_PKEY_free(pkey);
-                return -EKEYREJECTED;
-        }
+        r = cose_key_init(&key, pkey);
+        EVP_PKEY_free(pkey); /* the CoseKey holds its own reference */
+        if (r < 0)
+                return r;
 
         IssuerKey *keys = reallocarray(ks->keys, ks->n + 1, sizeof(IssuerKey));
         if (!keys) {
-                EVP_PKEY_free(pkey);
+                cose_key_done(&key);
                 return -ENOMEM;
         }
         ks->keys = keys;
         IssuerKey *k = &ks->keys[ks->n++];
-        *k = (IssuerKey) { .kid_len = kid_len, .pkey = pkey, .type = type };
+        *k = (IssuerKey) { .kid_len = kid_len, .key = key };
         strcpy(k->iss, iss);
         memcpy(k->kid, kid, kid_len);
         return 0;

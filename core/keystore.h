@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Issuer public keys, looked up by (iss, kid). Keys are parsed once, when they are added, so
- * the verify path only compares bytes and uses a ready EVP_PKEY. */
+/* Issuer public keys, looked up by (iss, kid). Keys are parsed and set up for verifying once,
+ * when they are added, so the verify path only compares bytes and uses a ready CoseKey. */
 
 #include <openssl/evp.h>
 #include <stddef.h>
@@ -15,8 +15,7 @@ typedef struct IssuerKey {
         char iss[CLAIM_TEXT_MAX + 1];
         uint8_t kid[COSE_KID_MAX];
         size_t kid_len;
-        EVP_PKEY *pkey;
-        CoseKeyType type;
+        CoseKey key;
 } IssuerKey;
 
 typedef struct Keystore Keystore;

@@ -1,22 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Making QG1 codes: the issuer's half of docs/code-format.md. Used by qrgate-issue and by the
- * tests; never needed on an appliance. */
+/* QG1 codes: qrgate's dynamic code, "QG1:" + base45 (RFC 9285) of a COSE_Sign1 (RFC 9052) over
+ * a CWT (RFC 8392) with our claims. docs/code-format.md is the normative description; this is
+ * the verifier's half of it (core/qg1-mint.h is the issuer's). A code lives for a minute or two
+ * and opens a door once: the entry checks its lifetime and records it as used. */
 
-#include <openssl/evp.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "core/code-format.h"
 
-#include "core/claims.h"
+#define QG1_PREFIX "QG1:"
+#define QG1_MAX_TEXT 1024 /* docs/code-format.md §5 */
 
-/* Signs claims with key (ES256 for a P-256 key, EdDSA for Ed25519, PS256 for RSA) under kid
- * and returns the text "QG1:" + base45(COSE_Sign1) in a malloc()ed string. The claims are
- * encoded as given, unchecked, so tests can mint codes that must be refused. */
-int qg1_mint(EVP_PKEY *key, const uint8_t *kid, size_t kid_len, const CodeClaims *claims, char **ret_text);
-
-/* Wraps an already encoded COSE message as QG1 text, for tests that craft the bytes. */
-int qg1_wrap(const uint8_t *cose, size_t len, char **ret_text);
-
-/* The COSE algorithm that a key signs with, 0 for keys we cannot use. */
-int64_t qg1_alg_for_key(EVP_PKEY *key);
+/* The verifier's table entry. Its check uses v->keys, v->max_lifetime, v->clock_skew and
+ * v->replay; its consume records (iss, cti) in v->replay. */
+extern const CodeFormatOps code_format_qg1;

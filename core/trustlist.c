@@ -51,6 +51,7 @@ int trustlist_new(TrustList **ret) {
 static void dsc_free(Dsc *d) {
         if (!d)
                 return;
+        cose_key_done(&d->key);
         X509_free(d->x509);
         free(d);
 }
@@ -249,14 +250,17 @@ static int dsc_new(const uint8_t *der, size_t len, Dsc **ret) {
         }
         read_subject(d->x509, d->info.subject);
 
-        d->pkey = X509_get0_pubkey(d->x509);
+        EVP_PKEY *pkey = X509_get0_pubkey(d->x509);
         ERR_clear_error();
-        if (!d->pkey)
+        if (!pkey)
                 return -EKEYREJECTED;
         /* hcert spec §3.3.2: ES256 (P-256) or PS256 (RSA, 2048 bits and up). */
-        d->info.key_type = cose_key_type(d->pkey);
+        d->info.key_type = cose_key_type(pkey);
         if (d->info.key_type != COSE_KEY_EC_P256 && d->info.key_type != COSE_KEY_RSA)
                 return -EKEYREJECTED;
+        r = cose_key_init(&d->key, pkey);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(d);
         return 0;

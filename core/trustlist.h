@@ -49,7 +49,7 @@ typedef struct Dsc {
         DscInfo info;
         uint8_t sha256[32];
         X509 *x509;
-        EVP_PKEY *pkey; /* borrowed from x509 */
+        CoseKey key; /* its public key, set up for verifying once, when the list is built */
 } Dsc;
 
 typedef struct TrustList TrustList;

@@ -18,18 +18,19 @@
 #include "core/replay.h"
 #include "core/trustlist.h"
 
-/* Limits of the QG1 format; docs/code-format.md explains the choice of each number. */
-#define QG1_PREFIX "QG1:"
-#define QG1_MAX_TEXT 1024
+/* Defaults and bounds of Verifier.max_lifetime and .clock_skew; docs/code-format.md explains
+ * the choice of each number. */
 #define QG1_DEFAULT_MAX_LIFETIME 120
 #define QG1_DEFAULT_CLOCK_SKEW 30
 #define QG1_MAX_CLOCK_SKEW 300 /* the most verifier.clock_skew can be configured to */
 /* A limit for any scanned text before its format is known (QR version 40 holds 4296 characters). */
 #define CODE_MAX_TEXT 4296
 
+/* One value per entry of the verifier's table of formats (core/code-format.h says how to add
+ * one). */
 typedef enum CodeFormat {
         CODE_FORMAT_UNKNOWN,
-        CODE_FORMAT_QG1,
+        CODE_FORMAT_QG1, /* qrgate's dynamic codes: core/qg1.h, docs/code-format.md */
         CODE_FORMAT_HC1, /* EU DCC and its WHO successor: core/hc1.h, docs/dcc.md */
         _CODE_FORMAT_MAX,
 } CodeFormat;
@@ -89,10 +90,6 @@ Reason verifier_check(const Verifier *v, const char *text, size_t len, int64_t n
  * accepted under any configuration. Returns 0, -ENOSPC (cache full of live codes: refuse the code), -EEXIST (already
  * used), or -errno from the cache's file (the entry is still held in memory). */
 int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now);
-
-/* Records a failure at step with reason and a formatted detail in res; returns reason. For the
- * format pipelines (QG1 here, HC1 in core/hc1.c). */
-_printf_(4, 5) Reason verify_fail(VerifyResult *res, VerifyStep step, Reason reason, const char *fmt, ...);
 
 const char *verify_step_to_string(VerifyStep s);
 const char *code_format_to_string(CodeFormat f);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* qrgate-issue: the issuer's tool. Makes issuer keys and mints QG1 codes — including codes with
- * deliberately wrong claims, for testing gates. It belongs on the issuing side, never on an
+/* qrgate-issue: the issuer's tool. Makes issuer keys and mints QG1 codes. It refuses claims
+ * that every gate would refuse, with the verifier's own rules (claims_check()); --unchecked
+ * mints them anyway, for testing gates. It belongs on the issuing side, never on an
  * appliance. */
 
 #include <errno.h>
@@ -15,7 +16,7 @@
 #include "core/cose.h"
 #include "core/fileio.h"
 #include "core/macro.h"
-#include "core/qg1.h"
+#include "core/qg1-mint.h"
 #include "tools/issue-hc1.h"
 #include "tools/keyfile.h"
 #include "tools/qr-png.h"
@@ -25,7 +26,7 @@ static int usage(FILE *f) {
         fputs("usage: qrgate-issue keygen --alg es256|ed25519 --kid KID --out PREFIX\n"
               "       qrgate-issue mint --key FILE --kid KID --iss ISS --sub SUB [--scope S]...\n"
               "                         [--status green|yellow|red|N] [--ttl SECONDS] [--iat UNIXTIME]\n"
-              "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE]\n"
+              "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE] [--unchecked]\n"
               "       qrgate-issue dcc-signer --out PREFIX [--types vaccination,test,recovery|all] [--days N]\n"
               "       qrgate-issue mint-hc1 --key FILE --cert FILE --type vaccination|test|recovery\n"
               "                         [--iss CC] [--iat UNIXTIME] [--ttl SECONDS]\n"
@@ -69,6 +70,47 @@ static int cmd_keygen(int argc, char *argv[]) {
         return 0;
 }
 
+/* The option that set each claim, to name it when claims_check() refuses the claims. */
+static const char *const claim_option[_CODE_CLAIM_MAX] = {
+        [CODE_CLAIM_ISS] = "--iss", [CODE_CLAIM_SUB] = "--sub", [CODE_CLAIM_IAT] = "--iat",
+        [CODE_CLAIM_EXP] = "--exp/--ttl", [CODE_CLAIM_CTI] = "--cti", [CODE_CLAIM_STATUS] = "--status",
+        [CODE_CLAIM_SCOPES] = "--scope", [CODE_CLAIM_SCOPE] = "--scope", [CODE_CLAIM_OBO] = "--obo",
+};
+
+/* The offending text, for the claims whose value the user typed. */
+static const char *claim_value(const CodeClaims *cl, CodeClaim which) {
+        switch (which) {
+        case CODE_CLAIM_ISS:
+                return cl->iss;
+        case CODE_CLAIM_SUB:
+                return cl->sub;
+        case CODE_CLAIM_OBO:
+                return cl->obo;
+        case CODE_CLAIM_SCOPE:
+                for (size_t i = 0; i < cl->n_scopes; i++)
+                        if (!scope_is_valid(cl->scopes[i]))
+                                return cl->scopes[i];
+                return NULL;
+        default:
+                return NULL;
+        }
+}
+
+/* Refuses claims that every gate refuses (exit 2, like any bad argument): an issuer that
+ * printed such a code would hand out something that looks like a pass and opens nothing. */
+static int refuse_bad_claims(const CodeClaims *cl) {
+        const char *why, *value;
+        CodeClaim which;
+
+        if (claims_check(cl, &which, &why) >= 0)
+                return 0;
+        value = claim_value(cl, which);
+        fprintf(stderr, "qrgate-issue: %s%s%s%s: %s; every gate refuses such a code as malformed "
+                "(--unchecked mints it anyway, for testing gates)\n",
+                claim_option[which], value ? " '" : "", value ?: "", value ? "'" : "", why);
+        return -EINVAL;
+}
+
 static int cmd_mint(int argc, char *argv[]) {
         static const struct option opts[] = {
                 { "key", required_argument, NULL, 'K' },
@@ -83,13 +125,14 @@ static int cmd_mint(int argc, char *argv[]) {
                 { "cti", required_argument, NULL, 'c' },
                 { "obo", required_argument, NULL, 'o' },
                 { "png", required_argument, NULL, 'p' },
+                { "unchecked", no_argument, NULL, 'u' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         const char *key_path = NULL, *kid = NULL, *png = NULL, *iss = NULL, *sub = NULL;
         CodeClaims cl = { .status = CODE_STATUS_GREEN, .cti_len = 16 };
         int64_t ttl = 60, exp = 0;
-        bool have_iat = false, have_exp = false, have_cti = false;
+        bool have_iat = false, have_exp = false, have_cti = false, unchecked = false;
         EVP_PKEY *key = NULL;
         _cleanup_(freep) char *text = NULL;
         int c, r;
@@ -139,13 +182,14 @@ static int cmd_mint(int argc, char *argv[]) {
                         have_cti = true;
                         break;
                 case 'p': png = optarg; break;
+                case 'u': unchecked = true; break;
                 case 'h': return usage(stdout);
                 default: return usage(stderr);
                 }
         if (!key_path || !kid || !iss || !sub || optind != argc)
                 return usage(stderr);
-        if (strlen(iss) > CLAIM_TEXT_MAX || strlen(sub) > CLAIM_TEXT_MAX || strlen(kid) > COSE_KID_MAX)
-                return fprintf(stderr, "qrgate-issue: --iss/--sub longer than %d or --kid longer than %d\n",
+        if (strlen(iss) > CLAIM_TEXT_MAX || strlen(sub) > CLAIM_TEXT_MAX || strlen(kid) == 0 || strlen(kid) > COSE_KID_MAX)
+                return fprintf(stderr, "qrgate-issue: --iss/--sub longer than %d or --kid not 1-%d bytes\n",
                                CLAIM_TEXT_MAX, COSE_KID_MAX), 2;
         strcpy(cl.iss, iss);
         strcpy(cl.sub, sub);
@@ -153,6 +197,8 @@ static int cmd_mint(int argc, char *argv[]) {
         if (!have_iat)
                 cl.iat = (int64_t) time(NULL);
         cl.exp = have_exp ? exp : cl.iat + ttl;
+        if (!unchecked && refuse_bad_claims(&cl) < 0)
+                return 2;
         if (!have_cti && RAND_bytes(cl.cti, (int) cl.cti_len) != 1)
                 return fprintf(stderr, "qrgate-issue: no randomness for cti\n"), 1;
 

@@ -25,7 +25,7 @@
 
 #include "api/bus-connect.h"
 #include "api/bus-locator.h"
-#include "core/qg1.h"
+#include "core/qg1-mint.h"
 #include "core/verifier.h"
 #include "tests/bench/bench-util.h"
 #include "tools/keyfile.h"

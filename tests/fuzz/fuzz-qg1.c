@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/qg1.h"
+#include "core/qg1-mint.h"
 #include "core/verifier.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -40,6 +40,8 @@ static void check(const char *text, size_t len) {
         assert(r >= 0 && r < _REASON_MAX);
         assert(r == res.reason);
         assert(r == REASON_OK || res.detail[0] != '\0');
+        /* Claims the verifier read are claims the issuer would sign (qrgate-issue's check). */
+        assert(!res.have_claims || claims_check(&res.claims, NULL, NULL) == 0);
         if (r == REASON_OK)
                 (void) verifier_consume(&v, &res, 1800000000);
 }

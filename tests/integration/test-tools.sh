@@ -38,8 +38,8 @@ dec --issuer-key city:k1:"$T/ed.pub" "$code" > "$T/out"
 expect "wrong key type: algorithm-mismatch" "verdict: invalid algorithm-mismatch" "$(tail -n1 "$T/out")"
 expect "no keys at all: unknown-issuer" "verdict: invalid unknown-issuer" "$(dec "$code" | tail -n1)"
 expect "decode --now in the code's window" "verdict: valid" "$(dec --issuer-key city:k1:"$T/city.pub" --now 1000000010 "$bad" | tail -n1)"
-stale=$(iss mint --key "$T/city.key" --kid k1 --iss city --sub p-1 --scope library.lend --cti 0011)
-expect "a deliberately bad claim can be minted and is refused" "verdict: invalid malformed" "$(dec --issuer-key city:k1:"$T/city.pub" "$stale" | tail -n1)"
+stale=$(iss mint --key "$T/city.key" --kid k1 --iss city --sub p-1 --scope library.lend --cti 0011 --unchecked)
+expect "a deliberately bad claim can be minted (--unchecked) and is refused" "verdict: invalid malformed" "$(dec --issuer-key city:k1:"$T/city.pub" "$stale" | tail -n1)"
 printf 'qg1:abc\n' | dec - > "$T/out"
 expect "lower case from a scanner" "verdict: invalid bad-encoding" "$(tail -n1 "$T/out")"
 
@@ -55,6 +55,21 @@ iss mint --key "$T/city.key" --kid k1 --iss city > /dev/null 2>&1
 expect "mint without --sub exits 2" 2 $?
 iss mint --key "$T/city.pub" --kid k1 --iss city --sub p > /dev/null 2>"$T/err"
 expect "mint with a public key exits 1" 1 $?
+
+# The issuer refuses what every gate refuses, with the verifier's own rules, and prints nothing.
+out=$(iss mint --key "$T/city.key" --kid k1 --iss city --sub 'Jane Doe' --scope library.lend 2>"$T/err")
+expect "mint --sub with a space exits 2" 2 $?
+expect "mint --sub with a space prints no code" "" "$out"
+check "mint --sub with a space names the option and the rule" grep -q "^qrgate-issue: --sub 'Jane Doe': claim sub (2) is not 1-64 printable ASCII" "$T/err"
+out=$(iss mint --key "$T/city.key" --kid k1 --iss city --sub p-1 --scope 'bad scope!' 2>"$T/err")
+expect "mint --scope 'bad scope!' exits 2" 2 $?
+check "mint --scope 'bad scope!' says why" grep -q "^qrgate-issue: --scope 'bad scope!': a scope is not 1-64 characters" "$T/err"
+iss mint --key "$T/city.key" --kid k1 --iss city --sub p-1 --cti 0011 > /dev/null 2>"$T/err"
+expect "mint --cti of 2 bytes exits 2" 2 $?
+iss mint --key "$T/city.key" --kid k1 --iss city --sub p-1 --status 7 > /dev/null 2>"$T/err"
+expect "mint --status 7 exits 2" 2 $?
+jane=$(iss mint --key "$T/city.key" --kid k1 --iss city --sub 'Jane Doe' --unchecked)
+expect "--unchecked mints it, and a gate refuses it" "verdict: invalid malformed" "$(dec --issuer-key city:k1:"$T/city.pub" "$jane" | tail -n1)"
 
 # decode --config uses the appliance's own keys and limits.
 write_config "$T/qrgate.conf" 'verifier: { max_lifetime = 30; };'

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/cose.h"
-#include "core/qg1.h"
+#include "core/qg1-mint.h"
 #include "tests/unit/helper-codes.h"
 
 static void die(const char *what) {

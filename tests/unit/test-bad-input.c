@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/base45.h"
+#include "core/qg1-mint.h"
 #include "core/qg1.h"
 #include "core/verifier.h"
 #include "tests/unit/helper-codes.h"
@@ -54,6 +55,41 @@ static char *wrap(uint8_t *cose, size_t len) {
         char *t;
         assert_int_equal(qg1_wrap(cose, len, &t), 0);
         free(cose);
+        return t;
+}
+
+/* The usual claims signed under the given header buckets (encoded maps). */
+static char *with_headers(const uint8_t *prot, size_t plen, const uint8_t *unprot, size_t ulen) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t *p = th_payload(&c, &len);
+        char *t = signed_with(prot, plen, unprot, ulen, p, len);
+        free(p);
+        return t;
+}
+
+/* The usual claims with one more map entry (its key and value encoded), under the usual
+ * headers. */
+static char *with_entry(const uint8_t *entry, size_t n) {
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t hdr[32], *p = th_payload(&c, &len), *q = malloc(len + n);
+        memcpy(q, p, len);
+        q[0]++;
+        memcpy(q + len, entry, n);
+        char *t = signed_with(hdr, header(hdr), B(0xa0), q, len + n);
+        free(p);
+        free(q);
+        return t;
+}
+
+/* The same with claim 99, whose value is the given bytes. */
+static char *with_claim_99(const uint8_t *value, size_t n) {
+        uint8_t *e = malloc(2 + n);
+        e[0] = 0x18, e[1] = 99;
+        memcpy(e + 2, value, n);
+        char *t = with_entry(e, 2 + n);
+        free(e);
         return t;
 }
 
@@ -131,27 +167,12 @@ static char *mk_protected_not_map(void) {
         return signed_with(B(0x82, 0x01, 0x26), B(0xa0), B(0xa0));
 }
 static char *mk_duplicate_claim(void) {
-        CodeClaims c = th_claims();
-        size_t len;
-        uint8_t hdr[32], *p = th_payload(&c, &len);
-        /* Append a second iss: map count + 1, then 0x01 "evil". */
-        uint8_t *q = malloc(len + 6);
-        memcpy(q, p, len);
-        q[0]++;
-        memcpy(q + len, "\x01\x64" "evil", 6);
-        char *t = signed_with(hdr, header(hdr), B(0xa0), q, len + 6);
-        free(p);
-        free(q);
-        return t;
+        /* A second iss: 1: "evil". */
+        return with_entry(B(0x01, 0x64, 'e', 'v', 'i', 'l'));
 }
 static char *mk_duplicate_header_label(void) {
-        CodeClaims c = th_claims();
-        size_t len;
-        uint8_t *p = th_payload(&c, &len);
         /* {1: -7, 4: "k1", 1: -8} */
-        char *t = signed_with(B(0xa3, 0x01, 0x26, 0x04, 0x42, 'k', '1', 0x01, 0x27), B(0xa0), p, len);
-        free(p);
-        return t;
+        return with_headers(B(0xa3, 0x01, 0x26, 0x04, 0x42, 'k', '1', 0x01, 0x27), B(0xa0));
 }
 static char *mk_huge_payload_length(void) {
         /* d2 84 <prot> a0 5b <2^63 bytes of payload...> */
@@ -172,36 +193,48 @@ static char *mk_huge_array_count(void) {
         return wrap(c, 11);
 }
 static char *mk_deep_nesting(void) {
-        CodeClaims c = th_claims();
-        size_t len;
-        uint8_t hdr[32], *p = th_payload(&c, &len);
         /* An extra claim 99: [[[[...]]]] 200 deep. */
-        uint8_t *q = malloc(len + 1 + 201);
-        memcpy(q, p, len);
-        q[0]++;
-        q[len] = 0x18, q[len + 1] = 99;
-        memset(q + len + 2, 0x81, 199);
-        q[len + 201] = 0x80;
-        char *t = signed_with(hdr, header(hdr), B(0xa0), q, len + 202);
-        free(p);
-        free(q);
-        return t;
+        uint8_t v[200];
+        memset(v, 0x81, 199);
+        v[199] = 0x80;
+        return with_claim_99(v, sizeof(v));
 }
 static char *mk_nested_tag18(void) {
         /* An extra claim 99: 18(0). libcbor 0.8 and 0.10 reject one-byte tags 6-20 in their
          * decoder; a fixed libcbor would pass them to our walk, which refuses them: malformed
          * either way. */
-        CodeClaims c = th_claims();
-        size_t len;
-        uint8_t hdr[32], *p = th_payload(&c, &len);
-        uint8_t *q = malloc(len + 4);
-        memcpy(q, p, len);
-        q[0]++;
-        memcpy(q + len, "\x18\x63\xd2\x00", 4);
-        char *t = signed_with(hdr, header(hdr), B(0xa0), q, len + 4);
-        free(p);
-        free(q);
-        return t;
+        return with_claim_99(B(0xd2, 0x00));
+}
+/* docs/code-format.md §2: the claims map is level 1, so a claim's value may reach level 8. */
+static char *mk_claim_nested_9_levels(void) {
+        return with_claim_99(B(0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x01));
+}
+static char *mk_tag_in_ignored_claim(void) {
+        /* 1(1800000000): an epoch date, the kind of tag a careless issuer adds. */
+        return with_claim_99(B(0xc1, 0x1a, 0x6b, 0x49, 0xd2, 0x00));
+}
+static char *mk_duplicate_key_in_ignored_claim(void) {
+        return with_claim_99(B(0xa2, 0x01, 0x00, 0x01, 0x01));
+}
+static char *mk_bad_utf8_in_ignored_claim(void) {
+        return with_claim_99(B(0x62, 0xc0, 0xaf));
+}
+static char *mk_unprotected_other_label(void) {
+        /* {33: h'00'}: x5chain would be a certificate anyone could swap. */
+        uint8_t hdr[32];
+        return with_headers(hdr, header(hdr), B(0xa1, 0x18, 0x21, 0x41, 0x00));
+}
+static char *mk_unprotected_text_label(void) {
+        uint8_t hdr[32];
+        return with_headers(hdr, header(hdr), B(0xa1, 0x61, 'x', 0x01));
+}
+static char *mk_protected_other_label(void) {
+        /* {1: -7, 4: "k1", 3: 0}: content type, signed but not one QG1 has */
+        return with_headers(B(0xa3, 0x01, 0x26, 0x04, 0x42, 'k', '1', 0x03, 0x00), B(0xa0));
+}
+static char *mk_tag_in_protected_header(void) {
+        /* {1: -7, 4: "k1", 99: 1(0)}: refused for the label and for the tag alike */
+        return with_headers(B(0xa3, 0x01, 0x26, 0x04, 0x42, 'k', '1', 0x18, 0x63, 0xc1, 0x00), B(0xa0));
 }
 static char *mk_indefinite_length(void) {
         CodeClaims c = th_claims();
@@ -242,12 +275,7 @@ static char *mk_trailing_garbage(void) {
         return wrap(b, n + 2);
 }
 static char *mk_unprotected_kid(void) {
-        CodeClaims c = th_claims();
-        size_t len;
-        uint8_t *p = th_payload(&c, &len);
-        char *t = signed_with(B(0xa1, 0x01, 0x26), B(0xa1, 0x04, 0x42, 'k', '1'), p, len);
-        free(p);
-        return t;
+        return with_headers(B(0xa1, 0x01, 0x26), B(0xa1, 0x04, 0x42, 'k', '1'));
 }
 static char *mk_alg_mismatch(void) {
         /* Claims EdDSA over the P-256 key k1, with a 64-byte signature. */
@@ -312,6 +340,25 @@ static char *mk_detached_payload(void) {
         memcpy(c, b, o);
         return wrap(c, o);
 }
+static char *mk_status_wraps_to_green(void) {
+        /* status -4294967295: its low 32 bits are 1, green, for a reader that narrows it. */
+        CodeClaims c = th_claims();
+        size_t len;
+        uint8_t hdr[32], *p = th_payload(&c, &len), *q = malloc(len + 4);
+        size_t o = 0;
+        for (size_t i = 0; i < len; i++) {
+                q[o++] = p[i];
+                if (i >= 4 && memcmp(p + i - 4, "\x3a\x00\x01\x00\x00", 5) == 0 && p[i + 1] == 0x01) {
+                        memcpy(q + o, "\x3a\xff\xff\xff\xfe", 5), o += 5;
+                        i++;
+                }
+        }
+        assert_int_equal(o, len + 4);
+        char *t = signed_with(hdr, header(hdr), B(0xa0), q, o);
+        free(p);
+        free(q);
+        return t;
+}
 static char *mk_claims(void (*edit)(CodeClaims *c)) {
         CodeClaims c = th_claims();
         edit(&c);
@@ -360,11 +407,38 @@ static char *mk_exp_before_iat(void) {
         return mk_claims(ed_exp_before_iat);
 }
 
-static const struct BadCase {
+typedef struct Case {
         const char *name;
         char *(*make)(void);
         Reason want;
-} cases[] = {
+} Case;
+
+/* Verifies each case's code, prints what became of it, and returns how many did not get their
+ * reason (or, refused, came without a detail). */
+static unsigned run_cases(const Case *c, size_t n) {
+        unsigned failures = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                char *t = c[i].make();
+                Verifier v = { .keys = ks, .max_lifetime = 120, .clock_skew = 30 };
+                VerifyResult res;
+                Reason got = verifier_check(&v, t, strlen(t), TH_NOW, &res);
+
+                printf("%-34s -> %-22s %s\n", c[i].name, reason_to_string(got), res.detail);
+                if (got != c[i].want) {
+                        printf("    FAIL: want %s\n", reason_to_string(c[i].want));
+                        failures++;
+                }
+                if (c[i].want != REASON_OK && res.detail[0] == '\0') {
+                        printf("    FAIL: no detail\n");
+                        failures++;
+                }
+                free(t);
+        }
+        return failures;
+}
+
+static const Case cases[] = {
         { "truncated", mk_truncated, REASON_MALFORMED },
         { "prefix only", mk_prefix_only, REASON_MALFORMED },
         { "oversized", mk_oversized, REASON_TOO_LONG },
@@ -383,6 +457,14 @@ static const struct BadCase {
         { "deep nesting", mk_deep_nesting, REASON_MALFORMED },
         { "indefinite length", mk_indefinite_length, REASON_MALFORMED },
         { "nested tag 18", mk_nested_tag18, REASON_MALFORMED },
+        { "ignored claim 9 levels deep", mk_claim_nested_9_levels, REASON_MALFORMED },
+        { "tag in an ignored claim", mk_tag_in_ignored_claim, REASON_MALFORMED },
+        { "duplicate key in an ignored claim", mk_duplicate_key_in_ignored_claim, REASON_MALFORMED },
+        { "bad UTF-8 in an ignored claim", mk_bad_utf8_in_ignored_claim, REASON_MALFORMED },
+        { "unprotected label 33", mk_unprotected_other_label, REASON_MALFORMED },
+        { "unprotected text label", mk_unprotected_text_label, REASON_MALFORMED },
+        { "protected label 3", mk_protected_other_label, REASON_MALFORMED },
+        { "tag in the protected header", mk_tag_in_protected_header, REASON_MALFORMED },
         { "non-base45 character", mk_non_base45, REASON_BAD_ENCODING },
         { "lower case", mk_lower_case, REASON_BAD_ENCODING },
         { "lower-case body", mk_lower_case_body, REASON_BAD_ENCODING },
@@ -397,6 +479,7 @@ static const struct BadCase {
         { "alg HS256", mk_alg_hs256, REASON_UNSUPPORTED_ALGORITHM },
         { "detached payload", mk_detached_payload, REASON_MALFORMED },
         { "status out of range", mk_bad_status, REASON_MALFORMED },
+        { "status -2^32+1 (wraps to green)", mk_status_wraps_to_green, REASON_MALFORMED },
         { "cti too short", mk_short_cti, REASON_MALFORMED },
         { "scope with spaces", mk_bad_scope, REASON_MALFORMED },
         { "control characters in sub", mk_control_in_sub, REASON_MALFORMED },
@@ -406,26 +489,7 @@ static const struct BadCase {
 };
 
 static void every_bad_input_is_refused_with_its_reason(void **state) {
-        unsigned failures = 0;
-
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                char *t = cases[i].make();
-                Verifier v = { .keys = ks, .max_lifetime = 120, .clock_skew = 30 };
-                VerifyResult res;
-                Reason got = verifier_check(&v, t, strlen(t), TH_NOW, &res);
-
-                printf("%-32s -> %-22s %s\n", cases[i].name, reason_to_string(got), res.detail);
-                if (got != cases[i].want) {
-                        printf("    FAIL: want %s\n", reason_to_string(cases[i].want));
-                        failures++;
-                }
-                if (res.detail[0] == '\0') {
-                        printf("    FAIL: no detail\n");
-                        failures++;
-                }
-                free(t);
-        }
-        assert_int_equal(failures, 0);
+        assert_int_equal(run_cases(cases, ELEMENTSOF(cases)), 0);
 }
 
 static void the_valid_code_the_cases_start_from_is_valid(void **state) {
@@ -434,6 +498,60 @@ static void the_valid_code_the_cases_start_from_is_valid(void **state) {
         VerifyResult res;
         assert_int_equal(verifier_check(&v, t, strlen(t), TH_NOW, &res), REASON_OK);
         free(t);
+}
+
+/* What docs/code-format.md allows beside the plain code, each accepted. */
+static char *ok_claim_nested_8_levels(void) {
+        return with_claim_99(B(0x81, 0x81, 0x81, 0x81, 0x81, 0x81, 0x01));
+}
+static char *ok_ignored_claim_with_map(void) {
+        return with_claim_99(B(0xa2, 0x01, 0x00, 0x61, 'a', 0x81, 0xa1, 0x01, 0x02));
+}
+static char *ok_text_keyed_claim(void) {
+        return with_entry(B(0x61, 'x', 0xf5)); /* "x": true */
+}
+static char *ok_long_integer_forms(void) {
+        /* {1: -7, 4: "k1"} with alg's -7 and kid's length written in two bytes (RFC 8949 §4.2.1
+         * prefers the short form; the spec lets verifiers accept the long one). */
+        return with_headers(B(0xa2, 0x01, 0x38, 0x06, 0x04, 0x58, 0x02, 'k', '1'), B(0xa0));
+}
+
+static const Case good_cases[] = {
+        { "ignored claim 8 levels deep", ok_claim_nested_8_levels, REASON_OK },
+        { "ignored claim holding maps", ok_ignored_claim_with_map, REASON_OK },
+        { "ignored text-keyed claim", ok_text_keyed_claim, REASON_OK },
+        { "longer integer encodings", ok_long_integer_forms, REASON_OK },
+};
+
+/* qrgate-issue refuses claims with claims_check(): it must refuse exactly what the verifier
+ * calls malformed, no more (the issuer would refuse good codes) and no less (it would print
+ * codes that open nothing). */
+static void the_issuer_judges_claims_as_the_verifier_does(void **state) {
+        static void (*const edits[])(CodeClaims *c) = {
+                ed_status, ed_cti_short, ed_scope, ed_sub_control, ed_exp_huge, ed_iat_negative, ed_exp_before_iat,
+        };
+        CodeClaims c = th_claims();
+        Verifier v = { .keys = ks, .max_lifetime = 120, .clock_skew = 30 };
+        VerifyResult res;
+        const char *why = NULL;
+        CodeClaim which;
+
+        assert_int_equal(claims_check(&c, NULL, NULL), 0);
+        for (size_t i = 0; i < ELEMENTSOF(edits); i++) {
+                char *t = mk_claims(edits[i]);
+
+                c = th_claims();
+                edits[i](&c);
+                assert_int_equal(claims_check(&c, &which, &why), -EBADMSG);
+                assert_int_equal(verifier_check(&v, t, strlen(t), TH_NOW, &res), REASON_MALFORMED);
+                /* The same words: the issuer's refusal reads as the gate's detail. */
+                assert_string_equal(res.detail, why);
+                free(t);
+        }
+}
+
+static void codes_the_spec_allows_are_valid(void **state) {
+        assert_int_equal(run_cases(good_cases, ELEMENTSOF(good_cases)), 0);
 }
 
 static int setup(void **state) {
@@ -453,6 +571,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(the_valid_code_the_cases_start_from_is_valid),
                 cmocka_unit_test(every_bad_input_is_refused_with_its_reason),
+                cmocka_unit_test(codes_the_spec_allows_are_valid),
+                cmocka_unit_test(the_issuer_judges_claims_as_the_verifier_does),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -251,6 +251,36 @@ static void other_text_is_unsupported_format(void **state) {
         assert_int_equal(res.failed, VERIFY_STEP_FORMAT);
 }
 
+/* The table of formats (core/verifier.c): each prefix picks its entry, which names the code in
+ * the result and in code_format_to_string(); anything else is refused at the format step, with
+ * the prefixes the gate reads in the detail. */
+static void each_prefix_picks_its_format(void **state) {
+        VerifyResult res;
+
+        (void) check_at("QG1:", TH_NOW, &res);
+        assert_int_equal(res.format, CODE_FORMAT_QG1);
+        assert_int_not_equal(res.failed, VERIFY_STEP_FORMAT);
+        assert_string_equal(code_format_to_string(res.format), "QG1");
+        (void) check_at("HC1:", TH_NOW, &res);
+        assert_int_equal(res.format, CODE_FORMAT_HC1);
+        assert_int_not_equal(res.failed, VERIFY_STEP_FORMAT);
+        assert_string_equal(code_format_to_string(res.format), "HC1");
+        assert_string_equal(code_format_to_string(CODE_FORMAT_UNKNOWN), "unknown");
+
+        assert_int_equal(check_at("hc1:6BF", TH_NOW, &res), REASON_BAD_ENCODING);
+        assert_int_equal(res.format, CODE_FORMAT_UNKNOWN);
+        assert_int_equal(res.failed, VERIFY_STEP_FORMAT);
+        assert_int_equal(check_at("XX1:6BF", TH_NOW, &res), REASON_UNSUPPORTED_FORMAT);
+        assert_non_null(strstr(res.detail, "(QG1:, HC1:)"));
+
+        /* A result of no format is never recorded as used. */
+        ReplayCache *rc;
+        assert_int_equal(replay_cache_new(16, &rc), 0);
+        Verifier v = verifier(rc);
+        assert_int_equal(verifier_consume(&v, &res, TH_NOW), -EINVAL);
+        replay_cache_free(rc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(es256_code_is_valid),
@@ -266,6 +296,7 @@ int main(void) {
                 cmocka_unit_test(replayed_code_is_denied_after_restart),
                 cmocka_unit_test(full_replay_cache_refuses_instead_of_forgetting),
                 cmocka_unit_test(other_text_is_unsupported_format),
+                cmocka_unit_test(each_prefix_picks_its_format),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
