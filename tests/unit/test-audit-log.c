@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The audit log's writer without a token: the chain across restarts and files, what recovery
- * does with what a crash or a power cut leaves, rotation and retention, acknowledgment after
- * fdatasync, and a disk that refuses writes. (Signatures and pseudonyms: test-audit-token.c.) */
+/* The audit log's writer without a token: the chain across restarts, what recovery does with
+ * what a crash or a power cut leaves, acknowledgment after fdatasync, and a disk that refuses
+ * writes. (Rotation and retention: test-audit-rotation.c; signatures and pseudonyms:
+ * test-audit-token.c.) */
 
 #include <errno.h>
 #include <setjmp.h>
@@ -11,60 +12,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sys/resource.h>
-
 #include <sys/wait.h>
 
-#include "tests/audit/audit-fixture.h"
-
-static int setup(void **state) {
-        AuditFx *f = calloc(1, sizeof(AuditFx));
-        assert_non_null(f);
-        afx_setup(f);
-        *state = f;
-        return 0;
-}
-
-static int teardown(void **state) {
-        AuditFx *f = *state;
-        afx_teardown(f);
-        free(f);
-        return 0;
-}
-
-/* A log without a token has no checkpoints: verified as "open", it must show no problem. */
-static const AuditVerifyOptions open_ok = { .open_ok = true };
-
-static Audit *open_log(AuditFx *f, const AuditConf *c) {
-        Audit *a = NULL;
-        assert_int_equal(audit_open(f->event, f->state, c, &a), 0);
-        return a;
-}
-
-static unsigned count_events(const AuditFx *f, AuditEvent event) {
-        char **paths;
-        size_t n = afx_list(f, &paths);
-        unsigned count = 0;
-        AfxRecords *rs = calloc(1, sizeof(AfxRecords));
-
-        assert_non_null(rs);
-        for (size_t i = 0; i < n; i++) {
-                size_t size;
-                _cleanup_(freep) uint8_t *buf = afx_read(paths[i], &size);
-                afx_records(buf, size, rs);
-                for (size_t k = 0; k < rs->n; k++)
-                        count += rs->event[k] == event;
-        }
-        free(rs);
-        afx_free_paths(paths);
-        return count;
-}
+#include "tests/audit/audit-writer-fixture.h"
 
 static void chain_continues_across_restarts(void **state) {
         AuditFx *f = *state;
         AuditConf c = afx_conf();
         Audit *a;
 
-        a = open_log(f, &c);
+        a = afx_open_log(f, &c);
         assert_int_equal(audit_log_start(a, NULL), 0);
         for (unsigned i = 0; i < 10; i++)
                 assert_int_equal(afx_decision(a, i), 0);
@@ -72,34 +29,27 @@ static void chain_continues_across_restarts(void **state) {
         assert_int_equal(audit_stop(a, NULL, NULL), 0); /* no token: nothing to wait for */
         a = audit_free(a);
 
-        a = open_log(f, &c);
+        a = afx_open_log(f, &c);
         assert_int_equal(afx_head_seq(a), 12); /* START, 10 decisions, STOP */
         assert_int_equal(audit_log_start(a, NULL), 0);
         assert_int_equal(afx_decision(a, 1), 0);
         a = audit_free(a); /* STOP written even without audit_stop() */
 
-        AfxReport r = afx_verify(f, &open_ok);
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 0);
         assert_int_equal(r.s.first_seq, 1);
         assert_int_equal(r.s.last_seq, 15);
         assert_int_equal(r.s.n_files, 1);
         assert_false(r.s.closed); /* nothing signed it */
         afx_report_free(&r);
-        assert_int_equal(count_events(f, AUDIT_EVENT_START), 2);
-        assert_int_equal(count_events(f, AUDIT_EVENT_STOP), 2);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_START), 2);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_STOP), 2);
 
         /* Without --open, an unsigned log is not proof of anything. */
         r = afx_verify(f, &(AuditVerifyOptions) {});
         assert_true(r.s.n_problems > 0);
         assert_non_null(strstr(r.text, "no valid checkpoint"));
         afx_report_free(&r);
-}
-
-static void write_some(AuditFx *f, const AuditConf *c, unsigned n) {
-        Audit *a = open_log(f, c);
-        for (unsigned i = 0; i < n; i++)
-                assert_int_equal(afx_decision(a, i), 0);
-        audit_free(a);
 }
 
 /* Appends half of a record, as a crash in the middle of a write leaves it; returns how much. */
@@ -120,12 +70,12 @@ static void torn_tail_is_cut_recorded_and_the_chain_continues(void **state) {
         char **paths;
         size_t before, after;
 
-        write_some(f, &c, 5);
+        afx_write_some(f, &c, 5);
         assert_int_equal(afx_list(f, &paths), 1);
         free(afx_read(paths[0], &before));
         append_half_record(paths[0], 7);
 
-        AfxReport r = afx_verify(f, &open_ok);
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 0); /* with --open a torn tail is expected */
         assert_non_null(strstr(r.text, "torn record"));
         afx_report_free(&r);
@@ -133,17 +83,17 @@ static void torn_tail_is_cut_recorded_and_the_chain_continues(void **state) {
         assert_int_equal(r.first_problem_off, (int64_t) before); /* located */
         afx_report_free(&r);
 
-        Audit *a = open_log(f, &c); /* recovery */
+        Audit *a = afx_open_log(f, &c); /* recovery */
         assert_int_equal(afx_head_seq(a), 7); /* 5 + STOP, then the RECOVERY record */
         audit_free(a);
         free(afx_read(paths[0], &after));
         assert_true(after > before); /* cut, then RECOVERY and STOP appended */
 
-        r = afx_verify(f, &open_ok);
+        r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 0);
         assert_int_equal(r.s.last_seq, 8);
         afx_report_free(&r);
-        assert_int_equal(count_events(f, AUDIT_EVENT_RECOVERY), 1);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_RECOVERY), 1);
         afx_free_paths(paths);
 }
 
@@ -153,15 +103,15 @@ static void zeros_after_a_power_cut_are_cut_too(void **state) {
         uint8_t zeros[8192] = {};
         char **paths;
 
-        write_some(f, &c, 3);
+        afx_write_some(f, &c, 3);
         assert_int_equal(afx_list(f, &paths), 1);
         afx_append(paths[0], zeros, sizeof(zeros));
-        audit_free(open_log(f, &c));
-        AfxReport r = afx_verify(f, &open_ok);
+        audit_free(afx_open_log(f, &c));
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 0);
         assert_int_equal(r.s.last_seq, 6); /* 3 + STOP + RECOVERY + STOP */
         afx_report_free(&r);
-        assert_int_equal(count_events(f, AUDIT_EVENT_RECOVERY), 1);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_RECOVERY), 1);
         afx_free_paths(paths);
 }
 
@@ -175,14 +125,14 @@ static void half_a_record_after_zeros_is_damage_not_a_torn_tail(void **state) {
         char **paths;
         size_t before, size, half;
 
-        write_some(f, &c, 3);
+        afx_write_some(f, &c, 3);
         assert_int_equal(afx_list(f, &paths), 1);
         free(afx_read(paths[0], &before));
         afx_append(paths[0], zeros, sizeof(zeros));
         half = append_half_record(paths[0], 5);
         afx_free_paths(paths);
 
-        Audit *a = open_log(f, &c);
+        Audit *a = afx_open_log(f, &c);
         assert_int_equal(afx_head_seq(a), 5); /* 3 + STOP, then the RECOVERY record, in a new file */
         audit_free(a);
         assert_int_equal(afx_list(f, &paths), 2);
@@ -190,12 +140,12 @@ static void half_a_record_after_zeros_is_damage_not_a_torn_tail(void **state) {
         assert_int_equal(size, before + sizeof(zeros) + half); /* left as found */
         afx_free_paths(paths);
 
-        AfxReport r = afx_verify(f, &open_ok);
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 1);
         assert_int_equal(r.first_problem_off, (int64_t) before); /* located */
         assert_int_equal(r.s.last_seq, 6); /* and its STOP */
         afx_report_free(&r);
-        assert_int_equal(count_events(f, AUDIT_EVENT_RECOVERY), 1);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_RECOVERY), 1);
 }
 
 static void damaged_file_is_kept_and_the_chain_continues_in_a_new_file(void **state) {
@@ -206,7 +156,7 @@ static void damaged_file_is_kept_and_the_chain_continues_in_a_new_file(void **st
         size_t size, size2;
 
         assert_non_null(rs);
-        write_some(f, &c, 8);
+        afx_write_some(f, &c, 8);
         assert_int_equal(afx_list(f, &paths), 1);
         _cleanup_(freep) uint8_t *buf = afx_read(paths[0], &size);
         afx_records(buf, size, rs);
@@ -215,7 +165,7 @@ static void damaged_file_is_kept_and_the_chain_continues_in_a_new_file(void **st
         afx_write(paths[0], buf, size);
         afx_free_paths(paths);
 
-        Audit *a = open_log(f, &c);
+        Audit *a = afx_open_log(f, &c);
         assert_int_equal(afx_head_seq(a), 10); /* continues after the last readable record */
         audit_free(a);
 
@@ -225,12 +175,12 @@ static void damaged_file_is_kept_and_the_chain_continues_in_a_new_file(void **st
         assert_memory_equal(kept, buf, size); /* left exactly as found */
         afx_free_paths(paths);
 
-        AfxReport r = afx_verify(f, &open_ok);
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_true(r.s.n_problems >= 1);
         assert_int_equal(r.first_problem_off, (int64_t) rs->off[2]); /* located */
         assert_int_equal(r.s.last_seq, 11);
         afx_report_free(&r);
-        assert_int_equal(count_events(f, AUDIT_EVENT_RECOVERY), 1);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_RECOVERY), 1);
         free(rs);
 }
 
@@ -244,7 +194,7 @@ static void a_late_pseudonym_is_recorded_unavailable_and_not_twice(void **state)
         uint64_t seq, seq2;
 
         c.pseudonym_timeout_ms = 100;
-        Audit *a = open_log(f, &c);
+        Audit *a = afx_open_log(f, &c);
         assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_PENDING, AUDIT_SUBJECT_NONE, NULL, &seq), 0);
         assert_int_equal(seq, 1);
         assert_true(afx_wait_durable(f->event, a, 1000000)); /* acknowledged without the pseudonym */
@@ -275,7 +225,7 @@ static void a_decision_without_a_pseudonym_says_why(void **state) {
         AuditFx *f = *state;
         AuditConf c = afx_conf();
         uint64_t seq;
-        Audit *a = open_log(f, &c);
+        Audit *a = afx_open_log(f, &c);
 
         assert_int_equal(audit_log_decision(a, "main", true, "ok", "QG1", "scan0", AUDIT_SUBJECT_UNAVAILABLE,
                                             AUDIT_SUBJECT_NONE, "no HMAC key in the token", &seq), 0);
@@ -285,7 +235,7 @@ static void a_decision_without_a_pseudonym_says_why(void **state) {
         assert_int_equal(seq, 0); /* stopping: nothing waits any more */
         audit_free(a);
         assert_false(afx_pseudonym(f).found);
-        AfxReport r = afx_verify(f, &open_ok);
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 0);
         afx_report_free(&r);
         size_t size;
@@ -297,121 +247,6 @@ static void a_decision_without_a_pseudonym_says_why(void **state) {
         assert_non_null(memmem(buf, size, "stopping", 8));
 }
 
-static void files_rotate_by_size_and_link_across(void **state) {
-        AuditFx *f = *state;
-        AuditConf c = afx_conf();
-        char **paths;
-        size_t n;
-
-        c.max_file_size = 4096;
-        write_some(f, &c, 300);
-        n = afx_list(f, &paths);
-        assert_true(n >= 5);
-        for (size_t i = 0; i < n; i++) {
-                struct stat st;
-                assert_int_equal(stat(paths[i], &st), 0);
-                assert_true(st.st_size <= 4096);
-        }
-        AfxReport r = afx_verify(f, &open_ok);
-        assert_int_equal(r.s.n_problems, 0);
-        assert_int_equal(r.s.n_files, n);
-        assert_int_equal(r.s.first_seq, 1);
-        assert_int_equal(r.s.last_seq, 301);
-        afx_report_free(&r);
-
-        /* A file in the middle gone: the gap is named. */
-        assert_int_equal(unlink(paths[2]), 0);
-        r = afx_verify(f, &open_ok);
-        assert_true(r.s.n_problems >= 1);
-        assert_non_null(strstr(r.text, "are missing"));
-        afx_report_free(&r);
-        afx_free_paths(paths);
-}
-
-static void retention_deletes_the_oldest_files_and_verify_starts_after_them(void **state) {
-        AuditFx *f = *state;
-        AuditConf c = afx_conf();
-        char **paths;
-
-        c.max_file_size = 4096;
-        c.max_files = 3;
-        c.min_age = 0;
-        write_some(f, &c, 300);
-        assert_int_equal(afx_list(f, &paths), 3);
-        afx_free_paths(paths);
-        assert_true(count_events(f, AUDIT_EVENT_RETIRE) >= 1);
-
-        AfxReport r = afx_verify(f, &open_ok);
-        assert_int_equal(r.s.n_problems, 0);
-        assert_true(r.s.first_seq > 1);
-        assert_non_null(strstr(r.text, "starts at record"));
-        afx_report_free(&r);
-}
-
-/* A flood of records must not push out recent evidence: beyond max_files, a file younger than
- * min_age is kept (and an alarm says so), so what bounds the log is then the free-space check. */
-static void retention_by_count_keeps_files_younger_than_min_age(void **state) {
-        AuditFx *f = *state;
-        AuditConf c = afx_conf();
-        char **paths;
-        size_t n;
-
-        c.max_file_size = 4096;
-        c.max_files = 3;
-        c.min_age = 3600;
-        write_some(f, &c, 300);
-        n = afx_list(f, &paths);
-        afx_free_paths(paths);
-        assert_true(n > 3);
-        assert_int_equal(count_events(f, AUDIT_EVENT_RETIRE), 0);
-        assert_int_equal(count_events(f, AUDIT_EVENT_ALARM), 1); /* raised once, not at every rotation */
-
-        AfxReport r = afx_verify(f, &open_ok);
-        assert_int_equal(r.s.n_problems, 0);
-        assert_int_equal(r.s.first_seq, 1);
-        afx_report_free(&r);
-}
-
-static void retention_by_age_applies_at_start(void **state) {
-        AuditFx *f = *state;
-        AuditConf c = afx_conf();
-        struct timespec old[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
-        char **paths;
-        size_t n;
-
-        c.max_file_size = 4096;
-        write_some(f, &c, 100);
-        n = afx_list(f, &paths);
-        assert_true(n >= 3);
-        /* The first two files were last written in 2001. */
-        assert_int_equal(utimensat(AT_FDCWD, paths[0], old, 0), 0);
-        assert_int_equal(utimensat(AT_FDCWD, paths[1], old, 0), 0);
-        afx_free_paths(paths);
-        c.max_age = 86400;
-        audit_free(open_log(f, &c));
-        assert_int_equal(afx_list(f, &paths), n - 2);
-        afx_free_paths(paths);
-        assert_int_equal(count_events(f, AUDIT_EVENT_RETIRE), 2);
-        AfxReport r = afx_verify(f, &open_ok);
-        assert_int_equal(r.s.n_problems, 0);
-        afx_report_free(&r);
-}
-
-static void files_rotate_by_age(void **state) {
-        AuditFx *f = *state;
-        AuditConf c = afx_conf();
-        char **paths;
-
-        c.max_file_age = 1;
-        Audit *a = open_log(f, &c);
-        assert_int_equal(afx_decision(a, 0), 0);
-        usleep(1100 * 1000);
-        assert_int_equal(afx_decision(a, 1), 0);
-        audit_free(a);
-        assert_int_equal(afx_list(f, &paths), 2);
-        afx_free_paths(paths);
-}
-
 static void records_are_acknowledged_after_fdatasync(void **state) {
         AuditFx *f = *state;
         AuditConf c = afx_conf();
@@ -419,7 +254,7 @@ static void records_are_acknowledged_after_fdatasync(void **state) {
         Audit *a;
 
         /* sync: acknowledged about one fdatasync after the write. */
-        a = open_log(f, &c);
+        a = afx_open_log(f, &c);
         assert_int_equal(afx_decision(a, 0), 0);
         audit_get_head(a, &h);
         assert_int_equal(h.seq, 1);
@@ -429,7 +264,7 @@ static void records_are_acknowledged_after_fdatasync(void **state) {
         /* grouped: not before the group window has passed. */
         c.durability = AUDIT_DURABILITY_GROUPED;
         c.group_ms = 300;
-        a = open_log(f, &c);
+        a = afx_open_log(f, &c);
         afx_loop_for(f->event, 50000);
         uint64_t t0 = afx_now_usec();
         for (unsigned i = 0; i < 20; i++)
@@ -471,7 +306,7 @@ static void write_errors_hold_records_raise_an_alarm_and_recover(void **state) {
 
         signal(SIGXFSZ, SIG_IGN);
         failing_seen = recovered_seen = false;
-        a = open_log(f, &c);
+        a = afx_open_log(f, &c);
         audit_set_state_handler(a, on_state, NULL);
         for (unsigned i = 0; i < 5; i++)
                 assert_int_equal(afx_decision(a, i), 0);
@@ -490,7 +325,7 @@ static void write_errors_hold_records_raise_an_alarm_and_recover(void **state) {
         assert_int_equal(h.seq, 5 + 20 + 1); /* + the alarm */
         assert_true(h.durable_seq < h.seq);
         /* Nothing torn in the file: a partial write was cut back. */
-        AfxReport r = afx_verify(f, &open_ok);
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 0);
         afx_report_free(&r);
 
@@ -503,12 +338,12 @@ static void write_errors_hold_records_raise_an_alarm_and_recover(void **state) {
         audit_free(a);
         signal(SIGXFSZ, SIG_DFL);
 
-        r = afx_verify(f, &open_ok);
+        r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 0);
         assert_int_equal(r.s.last_seq, 5 + 20 + 1 + 1 + 1); /* alarm raised, cleared, STOP */
         afx_report_free(&r);
-        assert_int_equal(count_events(f, AUDIT_EVENT_ALARM), 2);
-        assert_int_equal(count_events(f, AUDIT_EVENT_DECISION), 25);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_ALARM), 2);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_DECISION), 25);
         afx_free_paths(paths);
 }
 
@@ -519,7 +354,7 @@ static void a_full_backlog_is_counted_in_a_lost_record(void **state) {
         Audit *a;
 
         signal(SIGXFSZ, SIG_IGN);
-        a = open_log(f, &c);
+        a = afx_open_log(f, &c);
         assert_int_equal(afx_decision(a, 0), 0);
         set_file_limit(1);
         for (unsigned i = 0; i < 20000; i++)
@@ -531,9 +366,9 @@ static void a_full_backlog_is_counted_in_a_lost_record(void **state) {
         audit_free(a);
         signal(SIGXFSZ, SIG_DFL);
 
-        assert_int_equal(count_events(f, AUDIT_EVENT_LOST), 1);
-        assert_int_equal(count_events(f, AUDIT_EVENT_DECISION), 20001 - refused);
-        AfxReport r = afx_verify(f, &open_ok);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_LOST), 1);
+        assert_int_equal(afx_count_events(f, AUDIT_EVENT_DECISION), 20001 - refused);
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_int_equal(r.s.n_problems, 0);
         afx_report_free(&r);
 }
@@ -584,7 +419,7 @@ static void records_held_when_killed_leave_a_lost_record_and_no_number_is_reused
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 0);
 
-        Audit *a = open_log(f, &c);
+        Audit *a = afx_open_log(f, &c);
         assert_int_equal(afx_decision(a, 99), 0);
         assert_int_equal(afx_head_seq(a), 18); /* 6-16 lost, 17 the LOST record, 18 this one */
         audit_free(a);
@@ -620,7 +455,7 @@ static void reordered_deleted_and_repeated_records_are_located(void **state) {
         size_t size;
 
         assert_non_null(rs);
-        write_some(f, &c, 10);
+        afx_write_some(f, &c, 10);
         assert_int_equal(afx_list(f, &paths), 1);
         _cleanup_(freep) uint8_t *orig = afx_read(paths[0], &size);
         _cleanup_(freep) uint8_t *buf = malloc(size + AUDIT_RECORD_MAX);
@@ -634,7 +469,7 @@ static void reordered_deleted_and_repeated_records_are_located(void **state) {
         memcpy(buf + o, orig + rs->off[4], n5);
         memcpy(buf + o + n5, orig + o, n4);
         afx_write(paths[0], buf, size);
-        AfxReport r = afx_verify(f, &open_ok);
+        AfxReport r = afx_verify(f, &afx_open_ok);
         assert_true(r.s.n_problems > 0);
         assert_int_equal(r.first_problem_off, (int64_t) o);
         assert_int_equal(r.first_problem_seq, 5);
@@ -644,7 +479,7 @@ static void reordered_deleted_and_repeated_records_are_located(void **state) {
         memcpy(buf, orig, rs->off[5]);
         memcpy(buf + rs->off[5], orig + rs->off[6], size - rs->off[6]);
         afx_write(paths[0], buf, size - rs->size[5]);
-        r = afx_verify(f, &open_ok);
+        r = afx_verify(f, &afx_open_ok);
         assert_true(r.s.n_problems > 0);
         assert_int_equal(r.first_problem_off, (int64_t) rs->off[5]);
         assert_non_null(strstr(r.text, "records 6-6 are missing"));
@@ -655,7 +490,7 @@ static void reordered_deleted_and_repeated_records_are_located(void **state) {
         memcpy(buf + rs->off[2], orig + rs->off[1], rs->size[1]);
         memcpy(buf + rs->off[2] + rs->size[1], orig + rs->off[2], size - rs->off[2]);
         afx_write(paths[0], buf, size + rs->size[1]);
-        r = afx_verify(f, &open_ok);
+        r = afx_verify(f, &afx_open_ok);
         assert_true(r.s.n_problems > 0);
         assert_int_equal(r.first_problem_off, (int64_t) rs->off[2]);
         assert_non_null(strstr(r.text, "out of order or repeated"));
@@ -667,24 +502,19 @@ static void reordered_deleted_and_repeated_records_are_located(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(chain_continues_across_restarts, setup, teardown),
-                cmocka_unit_test_setup_teardown(torn_tail_is_cut_recorded_and_the_chain_continues, setup, teardown),
-                cmocka_unit_test_setup_teardown(zeros_after_a_power_cut_are_cut_too, setup, teardown),
-                cmocka_unit_test_setup_teardown(half_a_record_after_zeros_is_damage_not_a_torn_tail, setup, teardown),
-                cmocka_unit_test_setup_teardown(damaged_file_is_kept_and_the_chain_continues_in_a_new_file, setup, teardown),
-                cmocka_unit_test_setup_teardown(a_late_pseudonym_is_recorded_unavailable_and_not_twice, setup, teardown),
-                cmocka_unit_test_setup_teardown(a_decision_without_a_pseudonym_says_why, setup, teardown),
-                cmocka_unit_test_setup_teardown(files_rotate_by_size_and_link_across, setup, teardown),
-                cmocka_unit_test_setup_teardown(retention_deletes_the_oldest_files_and_verify_starts_after_them, setup, teardown),
-                cmocka_unit_test_setup_teardown(retention_by_count_keeps_files_younger_than_min_age, setup, teardown),
-                cmocka_unit_test_setup_teardown(retention_by_age_applies_at_start, setup, teardown),
-                cmocka_unit_test_setup_teardown(files_rotate_by_age, setup, teardown),
-                cmocka_unit_test_setup_teardown(records_are_acknowledged_after_fdatasync, setup, teardown),
-                cmocka_unit_test_setup_teardown(write_errors_hold_records_raise_an_alarm_and_recover, setup, teardown),
-                cmocka_unit_test_setup_teardown(a_full_backlog_is_counted_in_a_lost_record, setup, teardown),
-                cmocka_unit_test_setup_teardown(records_held_when_killed_leave_a_lost_record_and_no_number_is_reused, setup,
-                                                teardown),
-                cmocka_unit_test_setup_teardown(reordered_deleted_and_repeated_records_are_located, setup, teardown),
+                cmocka_unit_test_setup_teardown(chain_continues_across_restarts, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(torn_tail_is_cut_recorded_and_the_chain_continues, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(zeros_after_a_power_cut_are_cut_too, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(half_a_record_after_zeros_is_damage_not_a_torn_tail, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(damaged_file_is_kept_and_the_chain_continues_in_a_new_file, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(a_late_pseudonym_is_recorded_unavailable_and_not_twice, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(a_decision_without_a_pseudonym_says_why, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(records_are_acknowledged_after_fdatasync, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(write_errors_hold_records_raise_an_alarm_and_recover, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(a_full_backlog_is_counted_in_a_lost_record, afx_test_setup, afx_test_teardown),
+                cmocka_unit_test_setup_teardown(records_held_when_killed_leave_a_lost_record_and_no_number_is_reused, afx_test_setup,
+                                                afx_test_teardown),
+                cmocka_unit_test_setup_teardown(reordered_deleted_and_repeated_records_are_located, afx_test_setup, afx_test_teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
