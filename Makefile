@@ -124,7 +124,7 @@ $(B)/asan/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(ASAN_LIBS)
 	$(CC) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(ASAN_LIBS) $(PKG_LIBS) -lcmocka
 
 # libFuzzer targets: the library is compiled again by clang with the fuzzer's coverage hooks.
-FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(B)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)
