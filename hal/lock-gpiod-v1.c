@@ -4,7 +4,8 @@
  * compiles the one the installed library has, and tests/hw runs both against a real kernel.
  *
  * "Unlocked" is the line's active level; LockConfig.active_low moves the inversion into the
- * kernel (GPIOHANDLE_REQUEST_ACTIVE_LOW), so every value this file passes is logical. */
+ * kernel (GPIOHANDLE_REQUEST_ACTIVE_LOW), so every value this file passes is logical. The chip
+ * is found by hal/lock-gpiod.c, which both backends share. */
 
 #include <errno.h>
 #include <gpiod.h>
@@ -14,109 +15,39 @@
 #include <unistd.h>
 
 #include "core/macro.h"
-#include "hal/gpiochip-list.h"
-#include "hal/lock.h"
+#include "hal/lock-gpiod.h"
 
 typedef struct GpiodLock {
         struct gpiod_chip *chip; /* owns line: closing the chip releases the request */
         struct gpiod_line *line;
 } GpiodLock;
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpiod_chip *, gpiod_chip_close);
-
-/* libgpiod reports failures as NULL/-1 with errno set. This is the one place its errno becomes
- * ours: "not found" is ENOENT there but -ENODEV in hal/lock.h's contract. */
-static int gpiod_error(int fallback) {
-        int r = errno_or(fallback);
-        return r == -ENOENT ? -ENODEV : r;
+/* libgpiod 1.x cannot tell a chip device from another file; gpiod_chip_open() refuses anything
+ * else, so being there is enough to try it. */
+static bool is_chip(const char *path) {
+        return access(path, F_OK) >= 0;
 }
 
-static int chip_open(const char *path, struct gpiod_chip **ret) {
-        struct gpiod_chip *chip;
-
-        errno = 0;
-        chip = gpiod_chip_open(path);
-        if (!chip)
-                return gpiod_error(-ENODEV);
-        *ret = chip;
-        return 0;
-}
-
-/* Returns > 0 when chip is the one searched for, 0 when not. */
-typedef int (*ChipMatch)(struct gpiod_chip *chip, const char *what);
-
-static int match_label(struct gpiod_chip *chip, const char *label) {
+static int has_label(struct gpiod_chip *chip, const char *label) {
         return strcmp(gpiod_chip_label(chip), label) == 0;
 }
 
-static int match_line_name(struct gpiod_chip *chip, const char *name) {
+static int has_line(struct gpiod_chip *chip, const char *name) {
         return gpiod_chip_find_line(chip, name) != NULL;
 }
 
-/* Opens the first chip in number order (gpiochip2 before gpiochip10) that match() accepts.
- * libgpiod 1.x's own searches (gpiod_chip_open_by_label(), gpiod_line_find()) give up when any
- * chip cannot be opened, so a daemon allowed only its own chip could not find its line by name;
- * this walk skips such a chip, and returns its error instead of -ENODEV when nothing matched:
- * "permission denied" says more than "not found". Same walk as in lock-gpiod-v2.c. */
-static int chip_search(ChipMatch match, const char *what, struct gpiod_chip **ret) {
-        char **list = NULL;
-        int n, r, first_error = 0;
-
-        n = gpiochip_list(&list);
-        if (n < 0)
-                return n;
-
-        for (int i = 0; i < n; i++) {
-                _cleanup_(gpiod_chip_closep) struct gpiod_chip *chip = NULL;
-                const char *path = list[i];
-
-                r = chip_open(path, &chip);
-                if (r < 0) {
-                        if (first_error == 0)
-                                first_error = r;
-                        continue;
-                }
-                if (match(chip, what)) {
-                        gpiochip_list_free(list);
-                        *ret = TAKE_PTR(chip);
-                        return 0;
-                }
-        }
-
-        gpiochip_list_free(list);
-        return first_error < 0 ? first_error : -ENODEV;
-}
-
-/* A path, a chip name ("gpiochip0"), a chip number, or else a label. */
-static int chip_lookup(const char *descr, struct gpiod_chip **ret) {
-        char path[300];
-
-        if (descr[0] == '/')
-                return chip_open(descr, ret);
-        if (descr[0] != '\0' && strspn(descr, "0123456789") == strlen(descr))
-                (void) snprintf(path, sizeof(path), "/dev/gpiochip%s", descr);
-        else
-                (void) snprintf(path, sizeof(path), "/dev/%s", descr);
-        if (!strchr(descr, '/') && access(path, F_OK) >= 0)
-                return chip_open(path, ret);
-        return chip_search(match_label, descr, ret);
-}
+static const LockGpiodOps chip_ops = {
+        .is_chip = is_chip,
+        .has_label = has_label,
+        .has_line = has_line,
+};
 
 static int find_line(const LockConfig *c, struct gpiod_chip **ret_chip, struct gpiod_line **ret_line) {
         _cleanup_(gpiod_chip_closep) struct gpiod_chip *chip = NULL;
         struct gpiod_line *line;
         int r;
 
-        if (c->line_offset < 0 && !c->line_name)
-                return -EINVAL;
-
-        if (c->chip)
-                r = chip_lookup(c->chip, &chip);
-        else if (c->line_offset < 0)
-                /* No chip: the name is looked up on every chip, first match in chip order. */
-                r = chip_search(match_line_name, c->line_name, &chip);
-        else
-                r = -EINVAL; /* an offset means nothing without its chip */
+        r = lock_gpiod_open_chip(&chip_ops, c, &chip);
         if (r < 0)
                 return r;
 
@@ -130,7 +61,7 @@ static int find_line(const LockConfig *c, struct gpiod_chip **ret_chip, struct g
                 line = gpiod_chip_find_line(chip, c->line_name);
         }
         if (!line)
-                return gpiod_error(-ENODEV);
+                return lock_gpiod_error(-ENODEV);
 
         *ret_chip = TAKE_PTR(chip);
         *ret_line = line;
@@ -157,7 +88,7 @@ static int gpiod_v1_open(Lock *l, const LockConfig *c, bool initial_unlocked) {
         if (gpiod_line_request_output_flags(line, consumer,
                                             c->active_low ? GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0,
                                             initial_unlocked) < 0)
-                return gpiod_error(-EIO);
+                return lock_gpiod_error(-EIO);
 
         g->chip = TAKE_PTR(chip);
         g->line = line;
@@ -169,7 +100,7 @@ static int gpiod_v1_set(Lock *l, bool unlocked) {
 
         errno = 0;
         if (gpiod_line_set_value(g->line, unlocked) < 0)
-                return gpiod_error(-EIO);
+                return lock_gpiod_error(-EIO);
         return 0;
 }
 

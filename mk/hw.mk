@@ -14,8 +14,8 @@ CHECK_EXTRA += check-hw
 # installed library's one): v1 against the system's libgpiod 1.x, v2 against Debian trixie's
 # libgpiod 2.x that tests/hw/prepare unpacks into QRGATE_HW_GPIOD2 (check-hw passes it).
 HW_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I.
-HW_LOCK_SRCS := tests/hw/lock-drive.c hal/lock.c hal/lock-sim.c hal/gpiochip-list.c
-HW_LOCK_HDRS := hal/lock.h hal/gpiochip-list.h core/macro.h
+HW_LOCK_SRCS := tests/hw/lock-drive.c hal/lock.c hal/lock-sim.c hal/lock-gpiod.c
+HW_LOCK_HDRS := hal/lock.h hal/lock-gpiod.h core/macro.h
 QRGATE_HW_GPIOD2 ?=
 HW_GPIOD2_LIBDIR := $(QRGATE_HW_GPIOD2)/usr/lib/$(shell $(CC) -print-multiarch)
 
