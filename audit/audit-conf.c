@@ -2,22 +2,14 @@
 #include <string.h>
 
 #include "audit/audit-conf.h"
+#include "core/string-table.h"
 
-static const char *const durabilities[_AUDIT_DURABILITY_MAX] = {
+static const char *const audit_durability_table[_AUDIT_DURABILITY_MAX] = {
         [AUDIT_DURABILITY_SYNC] = "sync",
         [AUDIT_DURABILITY_GROUPED] = "grouped",
 };
 
-const char *audit_durability_to_string(AuditDurability d) {
-        return d >= 0 && d < _AUDIT_DURABILITY_MAX ? durabilities[d] : NULL;
-}
-
-AuditDurability audit_durability_from_string(const char *s) {
-        for (int i = 0; s && i < _AUDIT_DURABILITY_MAX; i++)
-                if (strcmp(s, durabilities[i]) == 0)
-                        return (AuditDurability) i;
-        return _AUDIT_DURABILITY_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(audit_durability, AuditDurability);
 
 bool audit_conf_equal(const AuditConf *a, const AuditConf *b) {
         return a->checkpoint_records == b->checkpoint_records && a->checkpoint_seconds == b->checkpoint_seconds &&

@@ -5,6 +5,7 @@
 #include <zlib.h>
 
 #include "audit/audit-record.h"
+#include "core/string-table.h"
 
 static const struct {
         const char *name;
@@ -34,7 +35,7 @@ static const struct {
         [AUDIT_TAG_PRESENTER_PSEUDONYM] = { "presenter_pseudonym", AUDIT_FIELD_BYTES },
 };
 
-static const char *const events[_AUDIT_EVENT_MAX] = {
+static const char *const audit_event_table[_AUDIT_EVENT_MAX] = {
         [AUDIT_EVENT_START] = "start",         [AUDIT_EVENT_STOP] = "stop",
         [AUDIT_EVENT_DECISION] = "decision",   [AUDIT_EVENT_PSEUDONYM] = "pseudonym",
         [AUDIT_EVENT_UNLOCK] = "unlock",       [AUDIT_EVENT_ALARM] = "alarm",
@@ -43,16 +44,14 @@ static const char *const events[_AUDIT_EVENT_MAX] = {
         [AUDIT_EVENT_RETIRE] = "retire",       [AUDIT_EVENT_LOST] = "lost",
 };
 
-static const char *const subjects[_AUDIT_SUBJECT_MAX] = {
+static const char *const audit_subject_table[_AUDIT_SUBJECT_MAX] = {
         [AUDIT_SUBJECT_NONE] = "none",
         [AUDIT_SUBJECT_PENDING] = "pending",
         [AUDIT_SUBJECT_UNAVAILABLE] = "unavailable",
         [AUDIT_SUBJECT_PRESENT] = "present",
 };
 
-const char *audit_event_to_string(AuditEvent e) {
-        return e > 0 && e < _AUDIT_EVENT_MAX ? events[e] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(audit_event, AuditEvent);
 
 const char *audit_tag_to_string(AuditTag t) {
         return t > 0 && t < _AUDIT_TAG_MAX ? tags[t].name : NULL;
@@ -62,9 +61,7 @@ AuditFieldType audit_tag_type(AuditTag t) {
         return t > 0 && t < _AUDIT_TAG_MAX ? tags[t].type : AUDIT_FIELD_BYTES;
 }
 
-const char *audit_subject_to_string(AuditSubject s) {
-        return s < _AUDIT_SUBJECT_MAX ? subjects[s] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(audit_subject, AuditSubject);
 
 static void put_be(uint8_t *p, uint64_t v, size_t n) {
         for (size_t i = 0; i < n; i++)
@@ -236,16 +233,18 @@ AuditParse audit_record_parse(const uint8_t *p, size_t size, AuditRecord *ret) {
         return AUDIT_PARSE_OK;
 }
 
+static const char *const audit_parse_table[] = {
+        [AUDIT_PARSE_OK] = "ok",
+        [AUDIT_PARSE_SHORT] = "incomplete record",
+        [AUDIT_PARSE_MAGIC] = "no record starts here",
+        [AUDIT_PARSE_LENGTH] = "record length out of range",
+        [AUDIT_PARSE_CRC] = "CRC mismatch",
+        [AUDIT_PARSE_STRUCTURE] = "invalid record contents",
+};
+
+/* Said in verify's and export's messages: never NULL. */
 const char *audit_parse_to_string(AuditParse p) {
-        static const char *const names[] = {
-                [AUDIT_PARSE_OK] = "ok",
-                [AUDIT_PARSE_SHORT] = "incomplete record",
-                [AUDIT_PARSE_MAGIC] = "no record starts here",
-                [AUDIT_PARSE_LENGTH] = "record length out of range",
-                [AUDIT_PARSE_CRC] = "CRC mismatch",
-                [AUDIT_PARSE_STRUCTURE] = "invalid record contents",
-        };
-        return p < ELEMENTSOF(names) ? names[p] : "?";
+        return string_table_lookup_to_string(audit_parse_table, ELEMENTSOF(audit_parse_table), p) ?: "?";
 }
 
 void audit_record_hash(const AuditRecord *r, uint8_t ret[static AUDIT_HASH_SIZE]) {

@@ -3,23 +3,17 @@
 
 #include "core/cbor-util.h"
 #include "core/claims.h"
+#include "core/string-table.h"
 
-static const char *const status_table[_CODE_STATUS_MAX] = {
+static const char *const code_status_table[_CODE_STATUS_MAX] = {
         [CODE_STATUS_GREEN] = "green",
         [CODE_STATUS_YELLOW] = "yellow",
         [CODE_STATUS_RED] = "red",
 };
 
-const char *code_status_to_string(int s) {
-        return s > 0 && s < _CODE_STATUS_MAX ? status_table[s] : NULL;
-}
-
-CodeStatus code_status_from_string(const char *s) {
-        for (int i = 1; s && i < _CODE_STATUS_MAX; i++)
-                if (strcmp(s, status_table[i]) == 0)
-                        return (CodeStatus) i;
-        return _CODE_STATUS_INVALID;
-}
+/* Status 0 has no name: the table starts at CODE_STATUS_GREEN (1). */
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(code_status, int);
+DEFINE_STRING_TABLE_LOOKUP_FROM_STRING(code_status, CodeStatus);
 
 bool scope_is_valid(const char *s) {
         size_t n = strlen(s);

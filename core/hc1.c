@@ -6,8 +6,9 @@
 
 #include "core/hc1.h"
 #include "core/inflate-bounded.h"
+#include "core/string-table.h"
 
-static const char *const stage_table[_HC1_STAGE_MAX] = {
+static const char *const hc1_stage_table[_HC1_STAGE_MAX] = {
         [HC1_STAGE_NONE] = "none",
         [HC1_STAGE_PREFIX] = "prefix",
         [HC1_STAGE_BASE45] = "base45",
@@ -19,9 +20,7 @@ static const char *const stage_table[_HC1_STAGE_MAX] = {
         [HC1_STAGE_VALID] = "validity",
 };
 
-const char *hc1_stage_to_string(Hc1Stage s) {
-        return s < _HC1_STAGE_MAX ? stage_table[s] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(hc1_stage, Hc1Stage);
 
 bool hc1_type_accepted(const VerifyResult *r, unsigned accepted_types) {
         return r->format == CODE_FORMAT_HC1 && r->reason == REASON_OK && r->hc1.have_claims &&

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
 
-#include "core/macro.h"
 #include "core/reason.h"
+#include "core/string-table.h"
 
 static const char *const reason_table[_REASON_MAX] = {
         [REASON_OK] = "ok",
@@ -34,13 +34,4 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_RATE_LIMITED] = "rate-limited",
 };
 
-const char *reason_to_string(Reason r) {
-        return r >= 0 && r < _REASON_MAX ? reason_table[r] : NULL;
-}
-
-Reason reason_from_string(const char *s) {
-        for (size_t i = 0; s && i < ELEMENTSOF(reason_table); i++)
-                if (strcmp(s, reason_table[i]) == 0)
-                        return (Reason) i;
-        return _REASON_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(reason, Reason);

@@ -14,6 +14,7 @@
 
 #include "core/fileio.h"
 #include "core/hc1-claims.h"
+#include "core/string-table.h"
 #include "core/trustlist.h"
 
 /* Sorted by (kid, sha256): a lookup is a binary search, and DSCs that share a key id sit side
@@ -24,21 +25,12 @@ struct TrustList {
         int64_t updated_at, loaded_at;
 };
 
-static const char *const age_policy_table[_TRUST_LIST_AGE_MAX] = {
+static const char *const trust_list_age_policy_table[_TRUST_LIST_AGE_MAX] = {
         [TRUST_LIST_AGE_DENY] = "deny",
         [TRUST_LIST_AGE_WARN] = "warn",
 };
 
-const char *trust_list_age_policy_to_string(TrustListAgePolicy p) {
-        return p >= 0 && p < _TRUST_LIST_AGE_MAX ? age_policy_table[p] : NULL;
-}
-
-TrustListAgePolicy trust_list_age_policy_from_string(const char *s) {
-        for (int i = 0; s && i < _TRUST_LIST_AGE_MAX; i++)
-                if (strcmp(s, age_policy_table[i]) == 0)
-                        return (TrustListAgePolicy) i;
-        return _TRUST_LIST_AGE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(trust_list_age_policy, TrustListAgePolicy);
 
 int trustlist_new(TrustList **ret) {
         TrustList *tl = calloc(1, sizeof(TrustList));

@@ -9,6 +9,7 @@
 #include "core/code-format.h"
 #include "core/hc1.h"
 #include "core/qg1.h"
+#include "core/string-table.h"
 
 /* The formats a gate reads, found by prefix. core/code-format.h says how to add one. */
 static const CodeFormatOps *const formats[] = {
@@ -16,7 +17,7 @@ static const CodeFormatOps *const formats[] = {
         &code_format_hc1,
 };
 
-static const char *const step_table[_VERIFY_STEP_MAX] = {
+static const char *const verify_step_table[_VERIFY_STEP_MAX] = {
         [VERIFY_STEP_FORMAT] = "format",
         [VERIFY_STEP_ENCODING] = "encoding",
         [VERIFY_STEP_STRUCTURE] = "structure",
@@ -27,9 +28,7 @@ static const char *const step_table[_VERIFY_STEP_MAX] = {
         [VERIFY_STEP_REPLAY] = "replay",
 };
 
-const char *verify_step_to_string(VerifyStep s) {
-        return s < _VERIFY_STEP_MAX ? step_table[s] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(verify_step, VerifyStep);
 
 static const CodeFormatOps *format_by_id(CodeFormat f) {
         for (size_t i = 0; i < ELEMENTSOF(formats); i++)

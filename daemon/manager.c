@@ -6,6 +6,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "core/string-table.h"
 #include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
@@ -18,16 +19,14 @@
 #include "daemon/safe-state.h"
 #include "daemon/source.h"
 
-static const char *const state_table[_MANAGER_STATE_MAX] = {
+static const char *const manager_state_table[_MANAGER_STATE_MAX] = {
         [MANAGER_STARTING] = "starting",
         [MANAGER_RUNNING] = "running",
         [MANAGER_DEGRADED] = "degraded",
         [MANAGER_STOPPING] = "stopping",
 };
 
-const char *manager_state_to_string(ManagerState s) {
-        return s < _MANAGER_STATE_MAX ? state_table[s] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(manager_state, ManagerState);
 
 int manager_new(const char *config_path, const char *bus_address, Manager **ret) {
         _cleanup_(manager_freep) Manager *m = calloc(1, sizeof(Manager));

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/macro.h"
+#include "core/string-table.h"
 #include "hal/lock.h"
 
 static const LockOps *const backends[] = {
@@ -11,21 +11,12 @@ static const LockOps *const backends[] = {
         &lock_ops_gpiod,
 };
 
-static const char *const safe_state_names[_LOCK_SAFE_STATE_MAX] = {
+static const char *const lock_safe_state_table[_LOCK_SAFE_STATE_MAX] = {
         [LOCK_SAFE_LOCKED] = "locked",
         [LOCK_SAFE_UNLOCKED] = "unlocked",
 };
 
-const char *lock_safe_state_to_string(LockSafeState s) {
-        return s >= 0 && s < _LOCK_SAFE_STATE_MAX ? safe_state_names[s] : NULL;
-}
-
-LockSafeState lock_safe_state_from_string(const char *s) {
-        for (size_t i = 0; i < ELEMENTSOF(safe_state_names); i++)
-                if (s && strcmp(s, safe_state_names[i]) == 0)
-                        return (LockSafeState) i;
-        return _LOCK_SAFE_STATE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(lock_safe_state, LockSafeState);
 
 static void lock_free_unopened(Lock *l) {
         free(l->priv);

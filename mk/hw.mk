@@ -15,7 +15,7 @@ CHECK_EXTRA += check-hw
 # libgpiod 2.x that tests/hw/prepare unpacks into QRGATE_HW_GPIOD2 (check-hw passes it).
 HW_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I.
 HW_LOCK_SRCS := tests/hw/lock-drive.c hal/lock.c hal/lock-sim.c hal/lock-gpiod.c
-HW_LOCK_HDRS := hal/lock.h hal/lock-gpiod.h core/macro.h
+HW_LOCK_HDRS := hal/lock.h hal/lock-gpiod.h core/macro.h core/string-table.h
 QRGATE_HW_GPIOD2 ?=
 HW_GPIOD2_LIBDIR := $(QRGATE_HW_GPIOD2)/usr/lib/$(shell $(CC) -print-multiarch)
 

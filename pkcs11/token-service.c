@@ -6,6 +6,7 @@
 #include <sys/eventfd.h>
 #include <time.h>
 
+#include "core/string-table.h"
 #include "pkcs11/token-service-private.h"
 
 /* The event loop side of the token service: configuration, accepting requests, and delivering
@@ -19,7 +20,7 @@
 #define POLL_MAX_DEFAULT_USEC (2U * 1000U * 1000U)
 #define HEALTH_DEFAULT_USEC (5U * 1000U * 1000U)
 
-static const char *const state_names[_TOKEN_STATE_MAX] = {
+static const char *const token_state_table[_TOKEN_STATE_MAX] = {
         [TOKEN_STATE_CONNECTING] = "connecting",
         [TOKEN_STATE_PRESENT] = "present",
         [TOKEN_STATE_ABSENT] = "absent",
@@ -28,29 +29,18 @@ static const char *const state_names[_TOKEN_STATE_MAX] = {
         [TOKEN_STATE_PIN_LOCKED] = "pin-locked",
 };
 
-static const char *const op_names[_TOKEN_OP_MAX] = {
+static const char *const token_op_table[_TOKEN_OP_MAX] = {
         [TOKEN_OP_SIGN] = "sign",
         [TOKEN_OP_HMAC] = "hmac",
 };
 
-const char *token_state_to_string(TokenState s) {
-        return s >= 0 && s < _TOKEN_STATE_MAX ? state_names[s] : NULL;
-}
-
-TokenState token_state_from_string(const char *s) {
-        for (size_t i = 0; i < ELEMENTSOF(state_names); i++)
-                if (s && strcmp(s, state_names[i]) == 0)
-                        return (TokenState) i;
-        return _TOKEN_STATE_INVALID;
-}
+DEFINE_STRING_TABLE_LOOKUP(token_state, TokenState);
 
 bool token_state_is_alarm(TokenState s) {
         return s == TOKEN_STATE_PIN_REJECTED || s == TOKEN_STATE_PIN_FINAL_TRY || s == TOKEN_STATE_PIN_LOCKED;
 }
 
-const char *token_op_to_string(TokenOp op) {
-        return op >= 0 && op < _TOKEN_OP_MAX ? op_names[op] : NULL;
-}
+DEFINE_STRING_TABLE_LOOKUP_TO_STRING(token_op, TokenOp);
 
 uint64_t token_now_usec(void) {
         struct timespec ts;
