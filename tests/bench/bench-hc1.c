@@ -12,8 +12,6 @@
  * real floor: a context made once, then per code only the digest and the verification on a
  * copy of the context, which is what qrgate itself does around its parsing. */
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <stdio.h>
@@ -40,8 +38,7 @@ typedef struct Path {
         EVP_PKEY_CTX *prepared; /* for the prepared floor */
         bool pss;
         char *text;
-        uint8_t *tbs, *sig;
-        size_t tbs_len, sig_len;
+        BenchRawInputs raw;
 } Path;
 
 static Verifier verifier;
@@ -70,32 +67,7 @@ static void prepare(Path *p, TrustList *tl) {
         if (k < 0 || inflate_bounded(bin, (size_t) k, HC1_MAX_INFLATED, HC1_MAX_RATIO, &cose, &cose_len, NULL) < 0 ||
             cose_sign1_parse(cose, cose_len, &c, NULL) < 0)
                 die("cannot decode the code");
-        p->tbs = malloc(64 + c.protected_len + c.payload_len);
-        size_t o = 0;
-        o += cbor_put_head(p->tbs + o, 4, 4);
-        o += cbor_put_head(p->tbs + o, 3, 10);
-        memcpy(p->tbs + o, "Signature1", 10), o += 10;
-        o += cbor_put_head(p->tbs + o, 2, c.protected_len);
-        memcpy(p->tbs + o, c.protected_raw, c.protected_len), o += c.protected_len;
-        o += cbor_put_head(p->tbs + o, 2, 0);
-        o += cbor_put_head(p->tbs + o, 2, c.payload_len);
-        memcpy(p->tbs + o, c.payload, c.payload_len), o += c.payload_len;
-        p->tbs_len = o;
-        if (!p->pss) {
-                /* OpenSSL verifies DER; converting r||s is part of our path, not of the floor. */
-                ECDSA_SIG *s = ECDSA_SIG_new();
-                unsigned char *d = NULL;
-                ECDSA_SIG_set0(s, BN_bin2bn(c.signature, 32, NULL), BN_bin2bn(c.signature + 32, 32, NULL));
-                p->sig_len = (size_t) i2d_ECDSA_SIG(s, &d);
-                p->sig = malloc(p->sig_len);
-                memcpy(p->sig, d, p->sig_len);
-                OPENSSL_free(d);
-                ECDSA_SIG_free(s);
-        } else {
-                p->sig = malloc(c.signature_len);
-                memcpy(p->sig, c.signature, c.signature_len);
-                p->sig_len = c.signature_len;
-        }
+        bench_raw_inputs(&c, !p->pss, &p->raw);
         cose_sign1_done(&c);
         free(cose), free(bin), free(payload), free(der);
 
@@ -114,7 +86,7 @@ static bool raw_once(const void *arg) {
         bool ok = EVP_DigestVerifyInit(ctx, &pctx, EVP_sha256(), NULL, p->key) == 1 &&
                   (!p->pss || (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
                                EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1)) &&
-                  EVP_DigestVerify(ctx, p->sig, p->sig_len, p->tbs, p->tbs_len) == 1;
+                  EVP_DigestVerify(ctx, p->raw.sig, p->raw.sig_len, p->raw.tbs, p->raw.tbs_len) == 1;
         EVP_MD_CTX_free(ctx);
         return ok;
 }
@@ -123,8 +95,8 @@ static bool prepared_once(const void *arg) {
         const Path *p = arg;
         EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_dup(p->prepared);
         uint8_t digest[32];
-        bool ok = ctx && EVP_Digest(p->tbs, p->tbs_len, digest, NULL, md_sha256(), NULL) == 1 &&
-                  EVP_PKEY_verify(ctx, p->sig, p->sig_len, digest, sizeof(digest)) == 1;
+        bool ok = ctx && EVP_Digest(p->raw.tbs, p->raw.tbs_len, digest, NULL, md_sha256(), NULL) == 1 &&
+                  EVP_PKEY_verify(ctx, p->raw.sig, p->raw.sig_len, digest, sizeof(digest)) == 1;
         EVP_PKEY_CTX_free(ctx);
         return ok;
 }
@@ -178,7 +150,8 @@ int main(void) {
         for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
                 EVP_PKEY_free(paths[i].key);
                 EVP_PKEY_CTX_free(paths[i].prepared);
-                free(paths[i].text), free(paths[i].tbs), free(paths[i].sig);
+                free(paths[i].text);
+                bench_raw_inputs_done(&paths[i].raw);
         }
         EVP_PKEY_free(other);
         trustlist_free(tl);

@@ -7,8 +7,6 @@
  * setup done once). Rounds alternate between the two so that machine noise hits both alike;
  * the figure of each is its median round. */
 
-#include <openssl/bn.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +27,7 @@ typedef struct Path {
         EVP_PKEY *key;
         const char *kid;
         char *text;
-        /* the raw baseline's inputs: Sig_structure and DER/raw signature */
-        uint8_t *tbs, *sig;
-        size_t tbs_len, sig_len;
+        BenchRawInputs raw;
         bool digest; /* ES256 hashes with SHA-256; Ed25519 signs the message itself */
 } Path;
 
@@ -47,30 +43,7 @@ static void prepare(Path *p) {
         CoseSign1 cose;
         if (n < 0 || cose_sign1_parse(bin, (size_t) n, &cose, NULL) < 0)
                 abort();
-        p->tbs = malloc(64 + cose.protected_len + cose.payload_len);
-        size_t o = 0;
-        o += cbor_put_head(p->tbs + o, 4, 4);
-        o += cbor_put_head(p->tbs + o, 3, 10);
-        memcpy(p->tbs + o, "Signature1", 10), o += 10;
-        o += cbor_put_head(p->tbs + o, 2, cose.protected_len);
-        memcpy(p->tbs + o, cose.protected_raw, cose.protected_len), o += cose.protected_len;
-        o += cbor_put_head(p->tbs + o, 2, 0);
-        o += cbor_put_head(p->tbs + o, 2, cose.payload_len);
-        memcpy(p->tbs + o, cose.payload, cose.payload_len), o += cose.payload_len;
-        p->tbs_len = o;
-        if (p->digest) {
-                /* OpenSSL verifies DER; converting is part of our path, not of the floor. */
-                ECDSA_SIG *s = ECDSA_SIG_new();
-                ECDSA_SIG_set0(s, BN_bin2bn(cose.signature, 32, NULL), BN_bin2bn(cose.signature + 32, 32, NULL));
-                unsigned char *der = NULL;
-                p->sig_len = (size_t) i2d_ECDSA_SIG(s, &der);
-                p->sig = der;
-                ECDSA_SIG_free(s);
-        } else {
-                p->sig = malloc(cose.signature_len);
-                memcpy(p->sig, cose.signature, cose.signature_len);
-                p->sig_len = cose.signature_len;
-        }
+        bench_raw_inputs(&cose, p->digest, &p->raw); /* ES256 is the one with a digest */
         cose_sign1_done(&cose);
         free(bin);
 }
@@ -79,7 +52,7 @@ static bool raw_once(const void *arg) {
         const Path *p = arg;
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         bool ok = EVP_DigestVerifyInit(ctx, NULL, p->digest ? EVP_sha256() : NULL, NULL, p->key) == 1 &&
-                  EVP_DigestVerify(ctx, p->sig, p->sig_len, p->tbs, p->tbs_len) == 1;
+                  EVP_DigestVerify(ctx, p->raw.sig, p->raw.sig_len, p->raw.tbs, p->raw.tbs_len) == 1;
         EVP_MD_CTX_free(ctx);
         return ok;
 }
