@@ -125,6 +125,36 @@ wait_for() {
 	return 1
 }
 lock_state() { busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door LockState 2>&1; }
+# Conditions for wait_for and check.
+token_present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
+door_locked() { [ "$(lock_state)" = 's "locked"' ]; }
+now_ms() { date +%s%3N; }
+
+# The outcome of a method call: "ok" for a method return, else the D-Bus error name, else what
+# failed (so a connection refused by the bus can never pass for success).
+err_of() { awk '/^method return/ { print "ok"; exit } /^Error / { sub(/^Error /, ""); sub(/:.*/, ""); print; exit }'; }
+outcome() { out=$("$@" 2>&1); r=$(echo "$out" | err_of); echo "${r:-failed: $out}"; }
+# unlock_ms_as MS COMMAND...: Unlock of door main for MS ms, called through COMMAND (env for
+# root, as_nobody, setpriv ...); unlock_as, reload_as and submit_as: the calls the tests make.
+unlock_ms_as() { ms=$1; shift; outcome "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door.Unlock uint32:"$ms"; }
+unlock_as() { unlock_ms_as 300 "$@"; }
+reload_as() { outcome "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager.Reload; }
+submit_as() { outcome "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager.SubmitCode string:main string:not-a-code; }
+
+# small_state_dir NAME: the state directory on a 1 MiB tmpfs of its own (unmounted at exit), for
+# the tests of a full disk; fill_state fills it.
+small_state_dir() {
+	[ "$(id -u)" = 0 ] || { echo "needs root (mounts a tmpfs)"; exit 1; }
+	mkdir -p "$T/state"
+	mount -t tmpfs -o size=1m,mode=0700 "$1" "$T/state" || { echo "cannot mount a tmpfs"; exit 1; }
+	trap 'umount "$T/state" 2>/dev/null; cleanup' EXIT
+}
+fill_state() { dd if=/dev/zero of="$T/state/filler" bs=4k > /dev/null 2>&1; sync; }
+# mint_refused N: N codes that verify but that door main refuses (wrong scope), so each is a
+# record of its own (repeated junk would be coalesced into one, docs/audit.md); submit_refused
+# presents them all.
+mint_refused() { for i in $(seq "$1"); do mint --sub "p-r$i" --scope pool.enter; done > "$T/refused.codes"; }
+submit_refused() { while read -r c; do ctl submit "$c" > /dev/null; done < "$T/refused.codes"; }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 # Callers must be real accounts: dbus-daemon refuses a connection from a uid with no passwd
 # entry, which would make a refusal look like success. uid 1 (daemon) and 2 (bin) exist on

@@ -6,26 +6,20 @@
 # "grant" the doors keep opening meanwhile, and still nothing is lost.
 . "$(dirname "$0")/lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "needs root (mounts a tmpfs)"; exit 1; }
-mkdir -p "$T/state"
-mount -t tmpfs -o size=1m,mode=0700 qrgate-audit-test "$T/state" || { echo "cannot mount a tmpfs"; exit 1; }
-trap 'umount "$T/state" 2>/dev/null; cleanup' EXIT
+small_state_dir qrgate-audit-test
 
 make_issuer
 write_config "$T/qrgate.conf"
 start_bus permissive
-present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
 head_state() { mgr_prop AuditHead | sed 's/.* "\([a-z]*\)"$/\1/'; }
-fill() { dd if=/dev/zero of="$T/state/filler" bs=4k > /dev/null 2>&1; sync; }
 
-for i in $(seq 60); do mint --sub "p-r$i" --scope pool.enter; done > "$T/refused.codes"
+mint_refused 60
 start_daemon
-check "token present" wait_for 10 present
+check "token present" wait_for 10 token_present
 expect "granted before the disk fills" granted "$(ctl submit "$(mint --sub p-1 --scope library.lend)")"
-locked() { [ "$(lock_state)" = 's "locked"' ]; }
-wait_for 2 locked
+wait_for 2 door_locked
 
-fill
+fill_state
 code=$(mint --sub p-2 --scope library.lend)
 expect "disk full: a valid code is refused" "denied audit-unavailable" "$(ctl submit "$code")"
 expect "disk full: the gate is degraded" 's "degraded"' "$(mgr_prop State)"
@@ -37,7 +31,7 @@ expect "disk full: the door stays locked" 's "locked"' "$(lock_state)"
 # More records than the last page of the file holds: now the writes themselves fail (ENOSPC),
 # and the records are held in memory, not dropped. (Codes that verify but are refused, each a
 # record of its own: repeated junk would be coalesced into one, docs/audit.md.)
-while read -r c; do ctl submit "$c" > /dev/null; done < "$T/refused.codes"
+submit_refused
 check "disk full: writes fail and records are held" wait_for 3 grep -q "Audit log: cannot write to .*No space left on device. Records are held in memory" "$T/daemon.log"
 
 rm "$T/state/filler"
@@ -62,8 +56,8 @@ check "nothing lost (no LOST record)" sh -c "! grep -q '\"event\":\"lost\"' '$T/
 # on_write_error = "grant": availability first, the records still all kept.
 write_config "$T/qrgate.conf" 'audit: { on_write_error = "grant"; };'
 start_daemon
-check "grant: token present" wait_for 10 present
-fill
+check "grant: token present" wait_for 10 token_present
+fill_state
 expect "grant: disk full, a valid code still opens" granted "$(ctl submit "$(mint --sub p-4 --scope library.lend)")"
 expect "grant: the gate is degraded" 's "degraded"' "$(mgr_prop State)"
 rm "$T/state/filler"

@@ -11,9 +11,8 @@ write_config "$T/qrgate.conf" 'audit: { checkpoint_records = 5; };'
 # passwd entry): uid 1, "daemon".
 sed -i 's/operator_uids = \[ 2 \]/operator_uids = [ 2, 1 ]/' "$T/qrgate.conf"
 start_bus permissive
-present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
 start_daemon
-check "token present" wait_for 10 present
+check "token present" wait_for 10 token_present
 AUDIT=$T/state/audit
 
 ctl watch > "$T/watch" 2>"$T/watch.err" &
@@ -93,7 +92,7 @@ check "no raw subject in the daemon's log" sh -c "! grep -q 'p-audit-' '$T/daemo
 
 # A restart continues the chain.
 start_daemon
-check "token present again" wait_for 10 present
+check "token present again" wait_for 10 token_present
 expect "granted after restart" granted "$(ctl submit "$(mint --sub p-audit-4 --scope library.lend)")"
 check "SIGTERM exits 0 again" stop_daemon
 "$B/qrgatectl" audit verify --pubkey "$T/device.pem" "$AUDIT" > "$T/verify2.out"

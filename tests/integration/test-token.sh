@@ -9,12 +9,10 @@ TOKEN_MODULE=$B/tests/pkcs11/libqrgate-fault.so
 make_issuer
 write_config "$T/qrgate.conf"
 start_bus permissive
-present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
-now_ms() { date +%s%3N; }
 
 # 1. Every token call takes 2 s (as a slow smartcard might).
 QRGATE_FAULT_LATENCY_US="C_Sign=2000000" start_daemon
-check "slow token: comes up" wait_for 15 present
+check "slow token: comes up" wait_for 15 token_present
 ctl watch > "$T/watch" 2>"$T/watch.err" &
 WATCH=$!
 wait_for 5 test -s "$T/watch.err"
@@ -40,7 +38,7 @@ stop_daemon
 # 2. The token is pulled out and put back.
 export QRGATE_FAULT_REMOVED_FILE="$T/token-out"
 start_daemon
-check "token present" wait_for 10 present
+check "token present" wait_for 10 token_present
 touch "$T/token-out"
 check "pulled: TokenPresent false" wait_for 10 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager TokenPresent)\" = 'b false' ]"
 expect "pulled: TokenState absent" 's "absent"' "$(mgr_prop TokenState)"
@@ -49,7 +47,7 @@ expect "pulled: the door still works" granted "$(ctl submit "$(mint --sub p-3 --
 check "pulled: logged" grep -q "Token: absent" "$T/daemon.log"
 rm "$T/token-out"
 t0=$(now_ms)
-check "reinserted: back by itself" wait_for 10 present
+check "reinserted: back by itself" wait_for 10 token_present
 echo "     (recovered $(( $(now_ms) - t0 )) ms after reinsertion)"
 check "reinserted: within 5 s" test $(( $(now_ms) - t0 )) -lt 5000
 expect "reinserted: State running" 's "running"' "$(mgr_prop State)"

@@ -33,13 +33,6 @@ write_config "$T/qrgate.conf"
 sed -i "s|^bus: .*|bus: { operator_groups = [ \"users\", \"$OPS\" ]; operator_uids = [ 2 ]; ui_groups = [ \"$UIS\", \"lp\" ]; ui_uids = [ 5 ]; };|" "$T/qrgate.conf"
 grep -q "$UIS" "$T/qrgate.conf" || { echo "the bus section of write_config's file changed"; exit 1; }
 
-# The outcome of a call: "ok" for a method return, else the D-Bus error name, else what failed
-# (so a connection refused by the bus can never pass for success).
-err_of() { awk '/^method return/ { print "ok"; exit } /^Error / { sub(/^Error /, ""); sub(/:.*/, ""); print; exit }'; }
-outcome() { out=$("$@" 2>&1); r=$(echo "$out" | err_of); echo "${r:-failed: $out}"; }
-unlock_as() { outcome "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door.Unlock uint32:300; }
-reload_as() { outcome "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager.Reload; }
-submit_as() { outcome "$@" dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager.SubmitCode string:main string:not-a-code; }
 # attack CONNECT CALL METHOD: the helper's answer, or what went wrong (never "ok" by accident).
 attack() { out=$("$HELPER" "$ADDR" "$@" 2>"$T/helper.err") || out="failed: $(cat "$T/helper.err")"; echo "$out"; }
 

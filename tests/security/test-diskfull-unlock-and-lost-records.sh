@@ -6,41 +6,27 @@
 # full, its record was lost on SIGKILL, the next start reused the numbers and verify said intact.
 . "$(dirname "$0")/../integration/lib.sh"
 
-[ "$(id -u)" = 0 ] || { echo "needs root (mounts a tmpfs)"; exit 1; }
-mkdir -p "$T/state"
-mount -t tmpfs -o size=1m,mode=0700 qrgate-security-test "$T/state" || { echo "cannot mount a tmpfs"; exit 1; }
-trap 'umount "$T/state" 2>/dev/null; cleanup' EXIT
+small_state_dir qrgate-security-test
 
 make_issuer
 start_bus permissive
-present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
-fill() { dd if=/dev/zero of="$T/state/filler" bs=4k > /dev/null 2>&1; sync; }
-locked() { [ "$(lock_state)" = 's "locked"' ]; }
 degraded() { [ "$(mgr_prop State)" = 's "degraded"' ]; }
 running() { [ "$(mgr_prop State)" = 's "running"' ]; }
-unlock_outcome() {
-	out=$(dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1/door/main \
-		io.qrgate.Gate1.Door.Unlock uint32:"$1" 2>&1)
-	case "$out" in method\ return*) echo ok ;; Error\ *) echo "$out" | sed -n 's/^Error \([^:]*\).*/\1/p' ;; *) echo "failed: $out" ;; esac
-}
-# Codes that verify but are refused by the door (wrong scope): each is a record of its own.
-mint_refused() { for i in $(seq "$1"); do mint --sub "p-r$i" --scope pool.enter; done > "$T/refused.codes"; }
-submit_all() { while read -r c; do ctl submit "$c" > /dev/null; done < "$T/refused.codes"; }
 mint_refused 80
 
 # on_write_error = "deny" (the default): an operator's Unlock is refused like a code.
 write_config "$T/qrgate.conf"
 start_daemon
-check "token present" wait_for 10 present
-fill
+check "token present" wait_for 10 token_present
+fill_state
 # The free space is checked before every opening: the Unlock finds the disk full.
-expect "disk full: an operator's Unlock is refused" io.qrgate.Gate1.Error.AuditUnavailable "$(unlock_outcome 2000)"
+expect "disk full: an operator's Unlock is refused" io.qrgate.Gate1.Error.AuditUnavailable "$(unlock_ms_as 2000 env)"
 check "disk full: degraded" wait_for 2 degraded
 expect "disk full: the door stays locked" 's "locked"' "$(lock_state)"
 check "the refusal is logged" grep -q "manual unlock refused: the audit log cannot be written" "$T/daemon.log"
 rm "$T/state/filler"
 check "space again: running" wait_for 3 running
-expect "space again: the Unlock works" ok "$(unlock_outcome 300)"
+expect "space again: the Unlock works" ok "$(unlock_ms_as 300 env)"
 check "SIGTERM exits 0" stop_daemon
 "$B/qrgatectl" audit export "$T/state/audit" > "$T/export1.jsonl"
 check "the refused Unlock is in the log" grep -q '"event":"unlock".*"text":"refused: the audit log cannot be written"' "$T/export1.jsonl"
@@ -49,11 +35,11 @@ last_before=$(tail -n 1 "$T/export1.jsonl" | sed 's/^{"seq":\([0-9]*\),.*/\1/')
 # on_write_error = "grant": the Unlock opens, its record is held in memory, and SIGKILL loses it.
 write_config "$T/qrgate.conf" 'audit: { on_write_error = "grant"; };'
 start_daemon
-check "grant: token present" wait_for 10 present
-fill
-submit_all # more than the last page holds: the writes themselves fail, records are held
+check "grant: token present" wait_for 10 token_present
+fill_state
+submit_refused # more than the last page holds: the writes themselves fail, records are held
 check "grant: records are held in memory" wait_for 3 grep -q "Records are held in memory" "$T/daemon.log"
-expect "grant: the Unlock opens" ok "$(unlock_outcome 300)"
+expect "grant: the Unlock opens" ok "$(unlock_ms_as 300 env)"
 kill -KILL "$DAEMON_PID"; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
 rm "$T/state/filler"
 start_daemon

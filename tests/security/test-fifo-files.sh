@@ -7,7 +7,6 @@
 
 # finished_in_time STATUS: the command ended by itself (timeout(1) gives 124 when it killed it).
 finished_in_time() { [ "$1" -ne 124 ]; }
-now_ms() { date +%s%3N; }
 # A daemon stuck in open() never reads the SIGTERM waiting in its signalfd, so lib.sh's
 # start_daemon and stop_daemon (and its cleanup) would wait for it forever. These give up, and
 # SIGKILL it, after SECONDS.
@@ -18,6 +17,16 @@ start_within() {
 	kill -KILL "$DAEMON_PID" 2>/dev/null; wait "$DAEMON_PID" 2>/dev/null; DAEMON_PID=
 	return 1
 }
+# refused_at_start WHAT LOG PATTERN: qrgated with $T/qrgate.conf exits at once, with an error,
+# and its output (in $T/LOG) matches PATTERN.
+refused_at_start() {
+	timeout -k 2 5 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/$2" 2>&1
+	rc=$?
+	check "$1 at start: refused, not hanging (status $rc)" test $rc -ne 0 -a $rc -ne 124
+	check "$1 at start: the reason is given" grep -q "$3" "$T/$2"
+}
+# submit_soon CODE: qrgatectl submit, which must answer within 5 s.
+submit_soon() { timeout -k 2 5 "$B/qrgatectl" --bus "$ADDR" submit "$1"; }
 stop_within() {
 	kill -TERM "$DAEMON_PID"
 	( sleep "$1"; kill -KILL "$DAEMON_PID" 2>/dev/null ) &
@@ -53,7 +62,7 @@ check "key FIFO: --check-config names the file" grep -q "$T/fifo.pub: not a regu
 # running configuration keeps deciding.
 write_config "$T/qrgate.conf"
 check "the gate comes up" start_within 10
-expect "before: code granted" granted "$(timeout -k 2 5 "$B/qrgatectl" --bus "$ADDR" submit "$(mint --sub p-1 --scope library.lend)")"
+expect "before: code granted" granted "$(submit_soon "$(mint --sub p-1 --scope library.lend)")"
 mv "$T/city.pub" "$T/city.pub.real"
 mkfifo "$T/city.pub"
 t0=$(now_ms)
@@ -68,11 +77,11 @@ check "key FIFO at reload: the reply names the file, not a regular file" \
 	grep -q "$T/city.pub: not a regular file" "$T/b-reload.out"
 check "key FIFO at reload: logged" grep -q "$T/city.pub: not a regular file" "$T/daemon.log"
 expect "key FIFO at reload: old configuration still grants" granted \
-	"$(timeout -k 2 5 "$B/qrgatectl" --bus "$ADDR" submit "$(mint --sub p-2 --scope library.lend)")"
+	"$(submit_soon "$(mint --sub p-2 --scope library.lend)")"
 # SIGHUP takes the same path, without a caller to answer.
 kill -HUP "$DAEMON_PID"
 expect "key FIFO at SIGHUP: still granting" granted \
-	"$(timeout -k 2 5 "$B/qrgatectl" --bus "$ADDR" submit "$(mint --sub p-3 --scope library.lend)")"
+	"$(submit_soon "$(mint --sub p-3 --scope library.lend)")"
 check "key FIFO at SIGHUP: still running" kill -0 "$DAEMON_PID"
 rm "$T/city.pub"
 mv "$T/city.pub.real" "$T/city.pub"
@@ -88,7 +97,7 @@ check "configuration FIFO at reload: refused, not hanging (status $rc)" test $rc
 check "configuration FIFO at reload: says why" \
 	grep -q "$T/qrgate.conf: cannot read the file: not a regular file" "$T/b2-reload.out"
 expect "configuration FIFO at reload: still granting" granted \
-	"$(timeout -k 2 5 "$B/qrgatectl" --bus "$ADDR" submit "$(mint --sub p-4 --scope library.lend)")"
+	"$(submit_soon "$(mint --sub p-4 --scope library.lend)")"
 rm "$T/qrgate.conf"
 mv "$T/qrgate.conf.real" "$T/qrgate.conf"
 check "SIGTERM exits 0 (the loop is not stuck)" stop_within 5
@@ -112,10 +121,7 @@ expect "configuration FIFO: qrgatectl check-config exits 1" 1 $?
 # (d) An EU DCC trust list that is a FIFO, at start: refused at once. In a folder of
 # certificates, a FIFO is reported and skipped, and the gate starts.
 write_config "$T/qrgate.conf" "dcc: { trust_list = [ \"$T/fifo.pem\" ]; };"
-timeout -k 2 5 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/d.log" 2>&1
-rc=$?
-check "trust list FIFO at start: refused, not hanging (status $rc)" test $rc -ne 0 -a $rc -ne 124
-check "trust list FIFO at start: names the file" grep -q "$T/fifo.pem: not a regular file" "$T/d.log"
+refused_at_start "trust list FIFO" d.log "$T/fifo.pem: not a regular file"
 mkdir "$T/dsc"
 mkfifo "$T/dsc/de.pem"
 write_config "$T/qrgate.conf" "dcc: { trust_list = [ \"$T/dsc\" ]; };"
@@ -123,33 +129,24 @@ write_config "$T/qrgate.conf" "dcc: { trust_list = [ \"$T/dsc\" ]; };"
 check "trust list folder with a FIFO: the gate comes up" start_within 10
 check "trust list folder with a FIFO: the FIFO is reported" grep -q "$T/dsc/de.pem certificate #0 skipped: not a regular file" "$T/daemon.log"
 expect "trust list folder with a FIFO: the gate decides" granted \
-	"$(timeout -k 2 5 "$B/qrgatectl" --bus "$ADDR" submit "$(mint --sub p-5 --scope library.lend)")"
+	"$(submit_soon "$(mint --sub p-5 --scope library.lend)")"
 [ -n "$DAEMON_PID" ] && check "SIGTERM exits 0" stop_within 5
 
 # (e) The token's PIN file is a FIFO: the token service, and with it qrgated, refuses at once.
 write_config "$T/qrgate.conf"
 sed -i "s|pin_file = \"$T/token/pin\"|pin_file = \"$T/fifo.pin\"|" "$T/qrgate.conf"
-timeout -k 2 5 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/e.log" 2>&1
-rc=$?
-check "PIN FIFO at start: refused, not hanging (status $rc)" test $rc -ne 0 -a $rc -ne 124
-check "PIN FIFO at start: the reason is given" grep -q "PIN file \"$T/fifo.pin\": not a regular file" "$T/e.log"
+refused_at_start "PIN FIFO" e.log "PIN file \"$T/fifo.pin\": not a regular file"
 
 # (f) The PKCS#11 module path is a FIFO (dlopen() would block on it).
 mkfifo "$T/fifo.so"
 write_config "$T/qrgate.conf"
 sed -i "s|module = \"$TOKEN_MODULE\"|module = \"$T/fifo.so\"|" "$T/qrgate.conf"
-timeout -k 2 5 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/f.log" 2>&1
-rc=$?
-check "module FIFO at start: refused, not hanging (status $rc)" test $rc -ne 0 -a $rc -ne 124
-check "module FIFO at start: the reason is given" grep -q "PKCS#11 module $T/fifo.so: not a regular file" "$T/f.log"
+refused_at_start "module FIFO" f.log "PKCS#11 module $T/fifo.so: not a regular file"
 
 # (g) A FIFO in the audit directory named like the log's next file.
 write_config "$T/qrgate.conf"
 mkdir -p "$T/state/audit"
 mkfifo "$T/state/audit/audit-00000000000000099999.log"
-timeout -k 2 5 "$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/g.log" 2>&1
-rc=$?
-check "audit file FIFO at start: refused, not hanging (status $rc)" test $rc -ne 0 -a $rc -ne 124
-check "audit file FIFO at start: the reason is given" grep -q "Audit log: cannot read .*audit-00000000000000099999.log" "$T/g.log"
+refused_at_start "audit file FIFO" g.log "Audit log: cannot read .*audit-00000000000000099999.log"
 rm -f "$T/state/audit/audit-00000000000000099999.log"
 finish

@@ -9,17 +9,14 @@
 
 make_issuer
 start_bus permissive
-now_ms() { date +%s%3N; }
-present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
-locked() { [ "$(lock_state)" = 's "locked"' ]; }
 records() { "$B/qrgatectl" audit export "$T/state/audit" 2>/dev/null; }
 
 # Small files and a low count, so that a flood would reach retention quickly if it could.
 write_config "$T/qrgate.conf" 'audit: { max_file_size = 8192; max_files = 2; };'
 start_daemon
-check "token present" wait_for 10 present
+check "token present" wait_for 10 token_present
 expect "a genuine grant before the flood" granted "$(ctl submit "$(mint --sub p-1 --scope library.lend)")"
-check "relocked" wait_for 2 locked
+check "relocked" wait_for 2 door_locked
 
 yes x > "$T/scan0" &
 FLOOD=$!
@@ -29,7 +26,7 @@ sleep 1
 t0=$(now_ms)
 dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door.Unlock uint32:400 > /dev/null
 expect "during the flood: the door opens" 's "unlocked"' "$(lock_state)"
-wait_for 5 locked
+wait_for 5 door_locked
 t1=$(now_ms)
 open_ms=$((t1 - t0))
 echo "     unlock of 400 ms lasted $open_ms ms during the flood"

@@ -7,9 +7,8 @@
 make_issuer
 write_config "$T/qrgate.conf"
 start_bus permissive
-present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
 start_daemon
-check "token present" wait_for 10 present
+check "token present" wait_for 10 token_present
 ctl watch > "$T/watch" 2>&1 &
 sleep 0.3
 expect "a code on behalf of p-0a1, presented by p-0a2, opens" granted \

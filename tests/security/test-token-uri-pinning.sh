@@ -6,10 +6,9 @@
 make_issuer
 write_config "$T/qrgate.conf"
 start_bus permissive
-present() { [ "$(mgr_prop TokenPresent)" = "b true" ]; }
 
 start_daemon
-check "token present (label only)" wait_for 10 present
+check "token present (label only)" wait_for 10 token_present
 check "a URI without a serial is warned about" grep -q 'Token URI "pkcs11:token=qrgate" names no serial number: any token with that label is accepted' "$T/daemon.log"
 check "SIGTERM exits 0" stop_daemon
 
@@ -18,7 +17,7 @@ check "the token's serial is known" test -n "$serial"
 : > "$T/daemon.log"
 sed -i "s|uri = \"pkcs11:token=qrgate\"|uri = \"pkcs11:token=qrgate;serial=$serial\"|" "$T/qrgate.conf"
 start_daemon
-check "token present (pinned by serial)" wait_for 10 present
+check "token present (pinned by serial)" wait_for 10 token_present
 check "a pinned URI is not warned about" sh -c "! grep -q 'names no serial number' '$T/daemon.log'"
 check "SIGTERM exits 0" stop_daemon
 
