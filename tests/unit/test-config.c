@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "tests/unit/helper-dir.h"
 
 static char path[64];
 
@@ -180,17 +181,14 @@ static void digits_outside_values_are_not_literals(void **state) {
 }
 
 static void include_and_nul_bytes_are_refused(void **state) {
-        char dir[] = "/tmp/qrgate-conf-inc-XXXXXX", fifo[64], text[256];
-        assert_non_null(mkdtemp(dir));
+        char dir[TH_DIR_MAX], fifo[96], text[256];
+        /* libconfig would open the FIFO and block: the refusal comes before it parses. */
+        th_dir_new(dir, "/tmp/qrgate-conf-inc-XXXXXX");
         snprintf(fifo, sizeof(fifo), "%s/more.conf", dir);
         assert_int_equal(mkfifo(fifo, 0600), 0);
-        /* libconfig would open the FIFO and block: the refusal comes before it parses. */
-        alarm(10);
         snprintf(text, sizeof(text), MINIMAL "@include \"%s\"\n", fifo);
         assert_error(text, "3: @include is not supported");
-        alarm(0);
-        assert_int_equal(unlink(fifo), 0);
-        assert_int_equal(rmdir(dir), 0);
+        th_dir_remove(dir);
 
         strcpy(path, "/tmp/qrgate-conf-XXXXXX");
         int fd = mkstemp(path);
@@ -208,27 +206,25 @@ static void include_and_nul_bytes_are_refused(void **state) {
 /* A FIFO (or any non-regular file) where a file is expected must be refused at once: open()
  * would otherwise wait for a writer and freeze the daemon at start or reload. */
 typedef struct FifoDir {
-        char dir[64], fifo[96], conf[96];
+        char dir[TH_DIR_MAX], fifo[96], conf[96];
 } FifoDir;
 
 static int fifo_setup(void **state) {
         FifoDir *f = calloc(1, sizeof(FifoDir));
-        strcpy(f->dir, "/tmp/qrgate-conf-fifo-XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
+
+        assert_non_null(f);
+        th_dir_new(f->dir, "/tmp/qrgate-conf-fifo-XXXXXX");
         snprintf(f->fifo, sizeof(f->fifo), "%s/fifo", f->dir);
         snprintf(f->conf, sizeof(f->conf), "%s/qrgate.conf", f->dir);
         assert_int_equal(mkfifo(f->fifo, 0600), 0);
         *state = f;
-        alarm(10); /* a regression blocks: SIGALRM fails the test instead of hanging the suite */
         return 0;
 }
 
 static int fifo_teardown(void **state) {
         FifoDir *f = *state;
-        char cmd[128];
-        alarm(0);
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-        assert_int_equal(system(cmd), 0);
+
+        th_dir_remove(f->dir);
         free(f);
         return 0;
 }

@@ -18,9 +18,10 @@
 
 #include "core/fileio.h"
 #include "core/macro.h"
+#include "tests/unit/helper-dir.h"
 
 typedef struct Dir {
-        char path[64];
+        char path[TH_DIR_MAX];
 } Dir;
 
 static char *in(Dir *d, const char *name) {
@@ -40,47 +41,40 @@ static void write_file(const char *path, const char *text) {
 
 static int dir_setup(void **state) {
         Dir *d = calloc(1, sizeof(Dir));
-        strcpy(d->path, "/tmp/qrgate-fileio-XXXXXX");
-        assert_non_null(mkdtemp(d->path));
+
+        assert_non_null(d);
+        th_dir_new(d->path, "/tmp/qrgate-fileio-XXXXXX");
         *state = d;
-        /* A regression blocks in open(): let SIGALRM end the test instead of hanging the suite. */
-        alarm(10);
         return 0;
 }
 
 static int dir_teardown(void **state) {
         Dir *d = *state;
-        char cmd[128];
-        alarm(0);
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->path);
-        assert_int_equal(system(cmd), 0);
+
+        th_dir_remove(d->path);
         free(d);
         return 0;
 }
 
-static void regular_file_is_read_whole_and_terminated(void **state) {
-        Dir *d = *state;
-        char *buf = NULL;
-        size_t n = 0;
-
-        write_file(in(d, "key.pem"), "-----BEGIN PUBLIC KEY-----\n");
-        assert_int_equal(read_regular_file(AT_FDCWD, in(d, "key.pem"), 1024, 0, &buf, &n), 0);
-        assert_int_equal(n, 27);
-        assert_string_equal(buf, "-----BEGIN PUBLIC KEY-----\n");
-        free(buf);
-}
-
-static void empty_file_is_an_empty_string(void **state) {
-        Dir *d = *state;
+/* Writes text to the file name, reads it back whole and NUL-terminated, with its length. */
+static void assert_read_back(Dir *d, const char *name, const char *text) {
         char *buf = NULL;
         size_t n = 99;
 
-        write_file(in(d, "empty"), "");
-        assert_int_equal(read_regular_file(AT_FDCWD, in(d, "empty"), 1024, 0, &buf, &n), 0);
-        assert_int_equal(n, 0);
+        write_file(in(d, name), text);
+        assert_int_equal(read_regular_file(AT_FDCWD, in(d, name), 1024, 0, &buf, &n), 0);
+        assert_int_equal(n, strlen(text));
         assert_non_null(buf);
-        assert_string_equal(buf, "");
+        assert_string_equal(buf, text);
         free(buf);
+}
+
+static void regular_file_is_read_whole_and_terminated(void **state) {
+        assert_read_back(*state, "key.pem", "-----BEGIN PUBLIC KEY-----\n");
+}
+
+static void empty_file_is_an_empty_string(void **state) {
+        assert_read_back(*state, "empty", "");
 }
 
 static void file_over_the_cap_is_efbig(void **state) {
