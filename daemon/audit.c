@@ -117,7 +117,7 @@ static void write_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, bool pre
 
 static int on_pending_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Audit *a = userdata;
-        uint64_t now = audit_monotonic_usec(a);
+        uint64_t now = event_now_usec(a->event);
 
         for (size_t i = 0; i < PENDING_MAX; i++) {
                 Pending *p = &a->pending[i];
@@ -180,7 +180,7 @@ static Pending *pending_add(Audit *a, const char **ret_why) {
         }
         *p = (Pending) {
                 .used = true,
-                .deadline = audit_monotonic_usec(a) + (uint64_t) a->conf.pseudonym_timeout_ms * 1000U,
+                .deadline = event_now_usec(a->event) + (uint64_t) a->conf.pseudonym_timeout_ms * 1000U,
         };
         a->n_pending++;
         pending_rearm(a);
@@ -308,25 +308,38 @@ void audit_set_state_handler(Audit *a, AuditStateHandler handler, void *userdata
         a->state_userdata = userdata;
 }
 
-static bool file_digest(const char *path, uint8_t ret[static AUDIT_HASH_SIZE]) {
+/* The configuration file's digest, when it can be read: START and RELOAD records say which
+ * configuration the daemon went by. */
+static void add_config_digest(AuditBuilder *b, const char *config_path) {
         _cleanup_(freep) char *buf = NULL;
+        uint8_t digest[AUDIT_HASH_SIZE];
         size_t size;
 
         /* Read as config_load() reads it: a FIFO put in its place between the load and this
          * record must not block the daemon, and a file over the cap was refused anyway. */
-        if (read_regular_file(AT_FDCWD, path, CONFIG_FILE_MAX, 0, &buf, &size) < 0)
-                return false;
-        audit_hash(buf, size, ret);
-        return true;
+        if (!config_path || read_regular_file(AT_FDCWD, config_path, CONFIG_FILE_MAX, 0, &buf, &size) < 0)
+                return;
+        audit_hash(buf, size, digest);
+        audit_builder_add_bytes(b, AUDIT_TAG_HASH, digest, AUDIT_HASH_SIZE);
+}
+
+/* The fields every DECISION record starts with, a single decision's or a count of refusals. */
+static void add_decision(AuditBuilder *b, const char *door, bool granted, const char *reason, const char *format,
+                         const char *origin, AuditSubject subject) {
+        audit_builder_init(b, AUDIT_EVENT_DECISION);
+        audit_builder_add_str(b, AUDIT_TAG_DOOR, door);
+        audit_builder_add_u8(b, AUDIT_TAG_DECISION, granted);
+        audit_builder_add_str(b, AUDIT_TAG_REASON, reason);
+        audit_builder_add_str(b, AUDIT_TAG_FORMAT, format);
+        audit_builder_add_str(b, AUDIT_TAG_ORIGIN, origin);
+        audit_builder_add_u8(b, AUDIT_TAG_SUBJECT, subject);
 }
 
 int audit_log_start(Audit *a, const char *config_path) {
-        uint8_t digest[AUDIT_HASH_SIZE];
         AuditBuilder b;
 
         audit_builder_init(&b, AUDIT_EVENT_START);
-        if (config_path && file_digest(config_path, digest))
-                audit_builder_add_bytes(&b, AUDIT_TAG_HASH, digest, AUDIT_HASH_SIZE);
+        add_config_digest(&b, config_path);
         if (config_path)
                 audit_builder_add_str(&b, AUDIT_TAG_TEXT, config_path);
         audit_builder_add_str(&b, AUDIT_TAG_VERSION, QRGATE_VERSION);
@@ -349,13 +362,7 @@ int audit_log_decision(Audit *a, const char *door, bool granted, const char *rea
                 presenter = AUDIT_SUBJECT_UNAVAILABLE;
         if (p)
                 p->presenter = presenter == AUDIT_SUBJECT_PENDING;
-        audit_builder_init(&b, AUDIT_EVENT_DECISION);
-        audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
-        audit_builder_add_u8(&b, AUDIT_TAG_DECISION, granted);
-        audit_builder_add_str(&b, AUDIT_TAG_REASON, reason);
-        audit_builder_add_str(&b, AUDIT_TAG_FORMAT, format);
-        audit_builder_add_str(&b, AUDIT_TAG_ORIGIN, origin);
-        audit_builder_add_u8(&b, AUDIT_TAG_SUBJECT, subject);
+        add_decision(&b, door, granted, reason, format, origin, subject);
         if (why && subject == AUDIT_SUBJECT_UNAVAILABLE)
                 audit_builder_add_str(&b, AUDIT_TAG_TEXT, why);
         if (presenter != AUDIT_SUBJECT_NONE)
@@ -377,13 +384,7 @@ int audit_log_repeats(Audit *a, const char *door, const char *reason, const char
                       uint64_t count) {
         AuditBuilder b;
 
-        audit_builder_init(&b, AUDIT_EVENT_DECISION);
-        audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
-        audit_builder_add_u8(&b, AUDIT_TAG_DECISION, 0);
-        audit_builder_add_str(&b, AUDIT_TAG_REASON, reason);
-        audit_builder_add_str(&b, AUDIT_TAG_FORMAT, format);
-        audit_builder_add_str(&b, AUDIT_TAG_ORIGIN, origin);
-        audit_builder_add_u8(&b, AUDIT_TAG_SUBJECT, AUDIT_SUBJECT_NONE);
+        add_decision(&b, door, false, reason, format, origin, AUDIT_SUBJECT_NONE);
         audit_builder_add_str(&b, AUDIT_TAG_TEXT, "repeated refusals, counted");
         audit_builder_add_u64(&b, AUDIT_TAG_COUNT, count);
         return audit_append(a, &b, true);
@@ -418,12 +419,10 @@ int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, c
 }
 
 int audit_log_reload(Audit *a, const char *config_path, const char *why) {
-        uint8_t digest[AUDIT_HASH_SIZE];
         AuditBuilder b;
 
         audit_builder_init(&b, AUDIT_EVENT_RELOAD);
-        if (config_path && file_digest(config_path, digest))
-                audit_builder_add_bytes(&b, AUDIT_TAG_HASH, digest, AUDIT_HASH_SIZE);
+        add_config_digest(&b, config_path);
         if (why)
                 audit_builder_add_str(&b, AUDIT_TAG_TEXT, why);
         audit_builder_add_str(&b, AUDIT_TAG_STATE, why ? "refused" : "applied");
