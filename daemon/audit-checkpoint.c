@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "daemon/audit-checkpoint.h"
+#include "daemon/event-util.h"
 
 /* A signature request waits for an absent token at most this long, or until the next checkpoint
  * would be due if that is sooner; it then fails (an alarm record says so) and is tried again. */
@@ -44,17 +45,6 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         return 0;
 }
 
-static uint64_t now_usec(AuditCheckpointer *c) {
-        struct timespec ts;
-        uint64_t now;
-
-        /* Before the loop first ran, sd_event_now() has no time to give. */
-        if (sd_event_now(c->event, CLOCK_MONOTONIC, &now) >= 0)
-                return now;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000U + (uint64_t) ts.tv_nsec / 1000U;
-}
-
 /* Arms the timer for `when` (CLOCK_MONOTONIC), unless it is armed for earlier already. */
 static void arm_at(AuditCheckpointer *c, uint64_t when) {
         if (c->timer) {
@@ -72,7 +62,7 @@ static void arm_at(AuditCheckpointer *c, uint64_t when) {
 }
 
 static void arm(AuditCheckpointer *c, uint64_t delay_usec) {
-        arm_at(c, now_usec(c) + delay_usec);
+        arm_at(c, event_now_usec(c->event) + delay_usec);
 }
 
 /* The deadline of the oldest record not yet covered. */
@@ -209,7 +199,7 @@ void audit_checkpointer_appended(AuditCheckpointer *c, uint64_t seq, const uint8
         if (!covers)
                 return;
         if (c->counted++ == 0)
-                c->first_counted_usec = now_usec(c);
+                c->first_counted_usec = event_now_usec(c->event);
         if (!c->token || c->in_flight)
                 return;
         if (c->counted >= c->every_records)

@@ -96,7 +96,6 @@ void audit_check_space(Audit *a, bool force);
 void audit_on_synced(AuditSyncer *s, uint64_t seq, int error, void *userdata);
 void audit_apply_retention(Audit *a);
 void audit_notify_state(Audit *a);
-uint64_t audit_monotonic_usec(const Audit *a);
 int64_t audit_realtime_usec(void);
 
 /* The held-records marker (audit-held.c). */

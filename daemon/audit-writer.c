@@ -31,16 +31,6 @@ int64_t audit_realtime_usec(void) {
         return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-uint64_t audit_monotonic_usec(const Audit *a) {
-        struct timespec ts;
-        uint64_t now;
-
-        if (sd_event_now(a->event, CLOCK_MONOTONIC, &now) >= 0)
-                return now;
-        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000U + (uint64_t) ts.tv_nsec / 1000U;
-}
-
 /* Whether the clock was synchronized: without it, a record's time is only as good as the RTC —
  * or, on a board without one, as the last shutdown. The kernel knows (an NTP client clears
  * STA_UNSYNC; adjtimex(2) with no modes only reads), but ProtectClock= in qrgated.service filters
@@ -201,7 +191,7 @@ static void fail(Audit *a, int error) {
 
 /* Free space on the state file system, checked at most every SPACE_CHECK_USEC unless forced. */
 void audit_check_space(Audit *a, bool force) {
-        uint64_t now = audit_monotonic_usec(a);
+        uint64_t now = event_now_usec(a->event);
         struct statvfs sv;
         bool low;
 

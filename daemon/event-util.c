@@ -4,6 +4,16 @@
 
 #include "daemon/event-util.h"
 
+uint64_t event_now_usec(sd_event *e) {
+        struct timespec ts;
+        uint64_t now;
+
+        if (sd_event_now(e, CLOCK_MONOTONIC, &now) >= 0)
+                return now;
+        (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000U + (uint64_t) ts.tv_nsec / 1000U;
+}
+
 int event_arm_timer(sd_event *e, sd_event_source **s, uint64_t usec, uint64_t accuracy, sd_event_time_handler_t handler,
                     void *userdata) {
         int r;
