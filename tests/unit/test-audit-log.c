@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "tests/audit/audit-writer-fixture.h"
+#include "tests/unit/helper-cmocka.h"
 
 static void chain_continues_across_restarts(void **state) {
         AuditFx *f = *state;
@@ -501,20 +502,19 @@ static void reordered_deleted_and_repeated_records_are_located(void **state) {
 }
 
 int main(void) {
-        const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(chain_continues_across_restarts, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(torn_tail_is_cut_recorded_and_the_chain_continues, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(zeros_after_a_power_cut_are_cut_too, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(half_a_record_after_zeros_is_damage_not_a_torn_tail, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(damaged_file_is_kept_and_the_chain_continues_in_a_new_file, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(a_late_pseudonym_is_recorded_unavailable_and_not_twice, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(a_decision_without_a_pseudonym_says_why, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(records_are_acknowledged_after_fdatasync, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(write_errors_hold_records_raise_an_alarm_and_recover, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(a_full_backlog_is_counted_in_a_lost_record, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(records_held_when_killed_leave_a_lost_record_and_no_number_is_reused, afx_test_setup,
-                                                afx_test_teardown),
-                cmocka_unit_test_setup_teardown(reordered_deleted_and_repeated_records_are_located, afx_test_setup, afx_test_teardown),
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(chain_continues_across_restarts),
+                cmocka_unit_test(torn_tail_is_cut_recorded_and_the_chain_continues),
+                cmocka_unit_test(zeros_after_a_power_cut_are_cut_too),
+                cmocka_unit_test(half_a_record_after_zeros_is_damage_not_a_torn_tail),
+                cmocka_unit_test(damaged_file_is_kept_and_the_chain_continues_in_a_new_file),
+                cmocka_unit_test(a_late_pseudonym_is_recorded_unavailable_and_not_twice),
+                cmocka_unit_test(a_decision_without_a_pseudonym_says_why),
+                cmocka_unit_test(records_are_acknowledged_after_fdatasync),
+                cmocka_unit_test(write_errors_hold_records_raise_an_alarm_and_recover),
+                cmocka_unit_test(a_full_backlog_is_counted_in_a_lost_record),
+                cmocka_unit_test(records_held_when_killed_leave_a_lost_record_and_no_number_is_reused),
+                cmocka_unit_test(reordered_deleted_and_repeated_records_are_located),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return th_run_tests_with_fixture(tests, afx_test_setup, afx_test_teardown);
 }

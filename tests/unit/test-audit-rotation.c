@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "tests/audit/audit-writer-fixture.h"
+#include "tests/unit/helper-cmocka.h"
 
 static void files_rotate_by_size_and_link_across(void **state) {
         AuditFx *f = *state;
@@ -124,12 +125,12 @@ static void files_rotate_by_age(void **state) {
 }
 
 int main(void) {
-        const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(files_rotate_by_size_and_link_across, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(retention_deletes_the_oldest_files_and_verify_starts_after_them, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(retention_by_count_keeps_files_younger_than_min_age, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(retention_by_age_applies_at_start, afx_test_setup, afx_test_teardown),
-                cmocka_unit_test_setup_teardown(files_rotate_by_age, afx_test_setup, afx_test_teardown),
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(files_rotate_by_size_and_link_across),
+                cmocka_unit_test(retention_deletes_the_oldest_files_and_verify_starts_after_them),
+                cmocka_unit_test(retention_by_count_keeps_files_younger_than_min_age),
+                cmocka_unit_test(retention_by_age_applies_at_start),
+                cmocka_unit_test(files_rotate_by_age),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return th_run_tests_with_fixture(tests, afx_test_setup, afx_test_teardown);
 }

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "tests/audit/audit-log-builder.h"
+#include "tests/unit/helper-cmocka.h"
 #include "tools/ctl-audit.h"
 
 static void deleted_first_file_without_retire_is_a_problem(void **state) {
@@ -202,14 +203,14 @@ static void verify_output_counts_records_never_numbered(void **state) {
 }
 
 int main(void) {
-        const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(deleted_first_file_without_retire_is_a_problem, setup, teardown),
-                cmocka_unit_test_setup_teardown(retired_files_are_accounted_for_by_retire_records_in_newer_files, setup, teardown),
-                cmocka_unit_test_setup_teardown(retire_records_accounting_for_less_than_is_missing_are_a_problem, setup, teardown),
-                cmocka_unit_test_setup_teardown(prefix_ok_accepts_a_later_part_of_the_log, setup, teardown),
-                cmocka_unit_test_setup_teardown(verify_output_shows_lost_records_and_stays_intact, setup, teardown),
-                cmocka_unit_test_setup_teardown(verify_output_fails_for_files_deleted_by_hand, setup, teardown),
-                cmocka_unit_test_setup_teardown(verify_output_counts_records_never_numbered, setup, teardown),
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(deleted_first_file_without_retire_is_a_problem),
+                cmocka_unit_test(retired_files_are_accounted_for_by_retire_records_in_newer_files),
+                cmocka_unit_test(retire_records_accounting_for_less_than_is_missing_are_a_problem),
+                cmocka_unit_test(prefix_ok_accepts_a_later_part_of_the_log),
+                cmocka_unit_test(verify_output_shows_lost_records_and_stays_intact),
+                cmocka_unit_test(verify_output_fails_for_files_deleted_by_hand),
+                cmocka_unit_test(verify_output_counts_records_never_numbered),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return th_run_tests_with_fixture(tests, setup, teardown);
 }

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "tests/audit/audit-log-builder.h"
+#include "tests/unit/helper-cmocka.h"
 
 static void gap_accounted_for_by_a_lost_record_is_a_warning(void **state) {
         Log *l = *state;
@@ -245,18 +246,18 @@ static void lost_records_right_before_the_first_file_left_still_need_retire_reco
 }
 
 int main(void) {
-        const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(gap_accounted_for_by_a_lost_record_is_a_warning, setup, teardown),
-                cmocka_unit_test_setup_teardown(gaps_across_files_are_accounted_for_and_counted_together, setup, teardown),
-                cmocka_unit_test_setup_teardown(lost_record_with_the_wrong_range_is_a_problem, setup, teardown),
-                cmocka_unit_test_setup_teardown(lost_record_not_linked_to_the_record_before_the_gap_is_a_problem, setup, teardown),
-                cmocka_unit_test_setup_teardown(gap_without_a_lost_record_is_a_problem, setup, teardown),
-                cmocka_unit_test_setup_teardown(lost_record_naming_records_that_are_there_is_a_problem, setup, teardown),
-                cmocka_unit_test_setup_teardown(lost_record_without_ref_is_a_warning_only, setup, teardown),
-                cmocka_unit_test_setup_teardown(head_given_among_lost_records_is_a_warning, setup, teardown),
-                cmocka_unit_test_setup_teardown(lost_record_as_record_1_is_a_problem, setup, teardown),
-                cmocka_unit_test_setup_teardown(lost_records_right_before_the_first_file_left, setup, teardown),
-                cmocka_unit_test_setup_teardown(lost_records_right_before_the_first_file_left_still_need_retire_records, setup, teardown),
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(gap_accounted_for_by_a_lost_record_is_a_warning),
+                cmocka_unit_test(gaps_across_files_are_accounted_for_and_counted_together),
+                cmocka_unit_test(lost_record_with_the_wrong_range_is_a_problem),
+                cmocka_unit_test(lost_record_not_linked_to_the_record_before_the_gap_is_a_problem),
+                cmocka_unit_test(gap_without_a_lost_record_is_a_problem),
+                cmocka_unit_test(lost_record_naming_records_that_are_there_is_a_problem),
+                cmocka_unit_test(lost_record_without_ref_is_a_warning_only),
+                cmocka_unit_test(head_given_among_lost_records_is_a_warning),
+                cmocka_unit_test(lost_record_as_record_1_is_a_problem),
+                cmocka_unit_test(lost_records_right_before_the_first_file_left),
+                cmocka_unit_test(lost_records_right_before_the_first_file_left_still_need_retire_records),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return th_run_tests_with_fixture(tests, setup, teardown);
 }

@@ -27,6 +27,7 @@
 #include "daemon/decide.h"
 #include "daemon/door.h"
 #include "daemon/manager.h"
+#include "tests/unit/helper-cmocka.h"
 #include "tests/unit/helper-codes.h"
 
 static EVP_PKEY *key;
@@ -282,14 +283,14 @@ static void no_door_opens_without_its_record_when_deny(void **state) {
 }
 
 int main(void) {
-        const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(a_valid_code_is_granted_consumed_and_opens, setup, teardown),
-                cmocka_unit_test_setup_teardown(every_refusal_reaches_the_decision_and_consumes_nothing, setup, teardown),
-                cmocka_unit_test_setup_teardown(the_code_is_consumed_before_the_lock_moves, setup, teardown),
-                cmocka_unit_test_setup_teardown(no_door_opens_without_its_record_when_deny, setup, teardown),
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(a_valid_code_is_granted_consumed_and_opens),
+                cmocka_unit_test(every_refusal_reaches_the_decision_and_consumes_nothing),
+                cmocka_unit_test(the_code_is_consumed_before_the_lock_moves),
+                cmocka_unit_test(no_door_opens_without_its_record_when_deny),
         };
         key = th_key("es256");
-        int r = cmocka_run_group_tests(tests, NULL, NULL);
+        int r = th_run_tests_with_fixture(tests, setup, teardown);
         EVP_PKEY_free(key);
         return r;
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/replay.h"
+#include "tests/unit/helper-cmocka.h"
 
 #define NOW 1800000000
 
@@ -126,12 +127,12 @@ static void file_growth_is_bounded_by_compaction(void **state) {
 }
 
 int main(void) {
-        const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(entries_expire_with_their_code, setup, teardown),
-                cmocka_unit_test_setup_teardown(torn_last_record_is_dropped_and_the_rest_kept, setup, teardown),
-                cmocka_unit_test_setup_teardown(expired_entries_are_compacted_away_on_open, setup, teardown),
-                cmocka_unit_test_setup_teardown(foreign_file_is_refused_not_overwritten, setup, teardown),
-                cmocka_unit_test_setup_teardown(file_growth_is_bounded_by_compaction, setup, teardown),
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(entries_expire_with_their_code),
+                cmocka_unit_test(torn_last_record_is_dropped_and_the_rest_kept),
+                cmocka_unit_test(expired_entries_are_compacted_away_on_open),
+                cmocka_unit_test(foreign_file_is_refused_not_overwritten),
+                cmocka_unit_test(file_growth_is_bounded_by_compaction),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return th_run_tests_with_fixture(tests, setup, teardown);
 }

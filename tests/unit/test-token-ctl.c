@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tests/pkcs11/token-fixture.h"
+#include "tests/unit/helper-cmocka.h"
 #include "tools/ctl-token.h"
 
 typedef struct Env {
@@ -168,12 +169,12 @@ static void missing_token_is_reported(void **state) {
 }
 
 int main(void) {
-        const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(init_provisions_a_blank_token_and_refuses_to_overwrite, setup, teardown),
-                cmocka_unit_test_setup_teardown(exported_key_checks_what_the_service_signs, setup, teardown),
-                cmocka_unit_test_setup_teardown(usage_errors_are_refused, setup, teardown),
-                cmocka_unit_test_setup_teardown(missing_token_is_reported, setup, teardown),
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(init_provisions_a_blank_token_and_refuses_to_overwrite),
+                cmocka_unit_test(exported_key_checks_what_the_service_signs),
+                cmocka_unit_test(usage_errors_are_refused),
+                cmocka_unit_test(missing_token_is_reported),
         };
 
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return th_run_tests_with_fixture(tests, setup, teardown);
 }

@@ -21,6 +21,7 @@
 
 #include "tests/pkcs11/fault-control.h"
 #include "tests/pkcs11/token-fixture.h"
+#include "tests/unit/helper-cmocka.h"
 
 #define TIMEOUT_USEC (10U * 1000U * 1000U)
 
@@ -484,22 +485,22 @@ static void no_slot_events_option_is_honoured(void **state) {
 }
 
 int main(void) {
-        const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(event_loop_keeps_deciding_while_a_token_call_takes_2s, setup, teardown),
-                cmocka_unit_test_setup_teardown(wrong_pin_causes_exactly_one_login, setup, teardown),
-                cmocka_unit_test_setup_teardown(final_try_token_is_never_logged_into, setup, teardown),
-                cmocka_unit_test_setup_teardown(locked_pin_token_is_never_logged_into, setup, teardown),
-                cmocka_unit_test_setup_teardown(token_that_says_pin_locked_at_login_raises_alarm, setup, teardown),
-                cmocka_unit_test_setup_teardown(device_error_at_login_is_retried_unlike_a_wrong_pin, setup, teardown),
-                cmocka_unit_test_setup_teardown(removal_makes_the_service_absent_and_reinsertion_brings_it_back, setup, teardown),
-                cmocka_unit_test_setup_teardown(faults_that_mean_token_gone_are_recovered_and_the_work_retried, setup, teardown),
-                cmocka_unit_test_setup_teardown(operation_failure_fails_the_request_but_keeps_the_token, setup, teardown),
-                cmocka_unit_test_setup_teardown(persistent_fault_fails_after_bounded_retries, setup, teardown),
-                cmocka_unit_test_setup_teardown(idle_removal_is_noticed_without_any_work, setup, teardown),
-                cmocka_unit_test_setup_teardown(lost_login_is_noticed_and_restored, setup, teardown),
-                cmocka_unit_test_setup_teardown(slot_events_bring_the_token_back_without_polling, setup, teardown),
-                cmocka_unit_test_setup_teardown(no_slot_events_option_is_honoured, setup, teardown),
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(event_loop_keeps_deciding_while_a_token_call_takes_2s),
+                cmocka_unit_test(wrong_pin_causes_exactly_one_login),
+                cmocka_unit_test(final_try_token_is_never_logged_into),
+                cmocka_unit_test(locked_pin_token_is_never_logged_into),
+                cmocka_unit_test(token_that_says_pin_locked_at_login_raises_alarm),
+                cmocka_unit_test(device_error_at_login_is_retried_unlike_a_wrong_pin),
+                cmocka_unit_test(removal_makes_the_service_absent_and_reinsertion_brings_it_back),
+                cmocka_unit_test(faults_that_mean_token_gone_are_recovered_and_the_work_retried),
+                cmocka_unit_test(operation_failure_fails_the_request_but_keeps_the_token),
+                cmocka_unit_test(persistent_fault_fails_after_bounded_retries),
+                cmocka_unit_test(idle_removal_is_noticed_without_any_work),
+                cmocka_unit_test(lost_login_is_noticed_and_restored),
+                cmocka_unit_test(slot_events_bring_the_token_back_without_polling),
+                cmocka_unit_test(no_slot_events_option_is_honoured),
         };
 
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return th_run_tests_with_fixture(tests, setup, teardown);
 }
