@@ -549,17 +549,20 @@ static int pseudonym(int argc, char *argv[]) {
 }
 
 int ctl_audit(int argc, char *argv[]) {
+        static const Verb verbs[] = {
+                { "verify", verify },
+                { "export", export },
+                { "head", head },
+                { "pseudonym", pseudonym },
+        };
+        const Verb *v;
+
         if (argc < 2)
                 return usage(stderr);
-        if (strcmp(argv[1], "verify") == 0)
-                return verify(argc - 1, argv + 1);
-        if (strcmp(argv[1], "export") == 0)
-                return export(argc - 1, argv + 1);
-        if (strcmp(argv[1], "head") == 0)
-                return head(argc - 1, argv + 1);
-        if (strcmp(argv[1], "pseudonym") == 0)
-                return pseudonym(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+        v = verb_find(verbs, ELEMENTSOF(verbs), argv[1]);
+        if (v)
+                return v->run(argc - 1, argv + 1);
+        if (arg_is_help(argv[1]))
                 return usage(stdout);
         fprintf(stderr, "qrgatectl: unknown audit command '%s'\n", argv[1]);
         return usage(stderr);

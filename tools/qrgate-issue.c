@@ -223,17 +223,18 @@ static int cmd_mint(int argc, char *argv[]) {
 }
 
 int main(int argc, char *argv[]) {
+        static const Verb verbs[] = {
+                { "keygen", cmd_keygen },
+                { "mint", cmd_mint },
+                { "dcc-signer", issue_dcc_signer },
+                { "mint-hc1", issue_mint_hc1 },
+        };
+        const Verb *v;
+
         if (argc < 2)
                 return usage(stderr);
-        if (strcmp(argv[1], "keygen") == 0)
-                return cmd_keygen(argc - 1, argv + 1);
-        if (strcmp(argv[1], "mint") == 0)
-                return cmd_mint(argc - 1, argv + 1);
-        if (strcmp(argv[1], "dcc-signer") == 0)
-                return issue_dcc_signer(argc - 1, argv + 1);
-        if (strcmp(argv[1], "mint-hc1") == 0)
-                return issue_mint_hc1(argc - 1, argv + 1);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
-                return usage(stdout);
-        return usage(stderr);
+        v = verb_find(verbs, ELEMENTSOF(verbs), argv[1]);
+        if (v)
+                return v->run(argc - 1, argv + 1);
+        return usage(arg_is_help(argv[1]) ? stdout : stderr);
 }

@@ -5,18 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/macro.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
 #include "tools/ctl-decode.h"
 #include "tools/ctl-token.h"
+#include "tools/util.h"
 
-typedef struct Command {
-        const char *name;
-        int (*run)(int argc, char *argv[]);
-        const char *help;
-} Command;
-
-static const Command commands[] = {
+static const Verb commands[] = {
         { "status", ctl_status, "status                          the gate's state and each door's lock" },
         { "watch", ctl_watch, "watch                           follow decisions and lock changes live" },
         { "unlock", ctl_unlock, "unlock DOOR [SECONDS]           open a door by hand (operators only)" },
@@ -32,12 +28,14 @@ static const Command commands[] = {
 
 static int usage(FILE *f) {
         fputs("usage: qrgatectl [--bus system|user|ADDRESS] COMMAND [ARGS]\n", f);
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %s\n", commands[i].help);
         return f == stderr ? 2 : 0;
 }
 
 int main(int argc, char *argv[]) {
+        const Verb *command;
+
         /* --bus system|user|ADDRESS (or QRGATE_BUS) chooses the bus, as for qrgated. */
         ctl_bus_address = getenv("QRGATE_BUS") ?: "system";
         while (argc > 1 && strncmp(argv[1], "--bus", 5) == 0) {
@@ -51,11 +49,11 @@ int main(int argc, char *argv[]) {
         }
         if (argc < 2)
                 return usage(stderr);
-        if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+        if (arg_is_help(argv[1]))
                 return usage(stdout);
-        for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-                if (strcmp(argv[1], commands[i].name) == 0)
-                        return commands[i].run(argc - 1, argv + 1);
+        command = verb_find(commands, ELEMENTSOF(commands), argv[1]);
+        if (command)
+                return command->run(argc - 1, argv + 1);
         fprintf(stderr, "qrgatectl: unknown command '%s'\n", argv[1]);
         return usage(stderr);
 }

@@ -6,6 +6,17 @@
 
 #include "tools/util.h"
 
+const Verb *verb_find(const Verb *verbs, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(name, verbs[i].name) == 0)
+                        return &verbs[i];
+        return NULL;
+}
+
+bool arg_is_help(const char *arg) {
+        return strcmp(arg, "--help") == 0 || strcmp(arg, "help") == 0;
+}
+
 int parse_int64(const char *s, int64_t *ret) {
         char *end;
         long long v;

@@ -1,9 +1,24 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+/* A command of a tool that has several (qrgatectl's, `qrgatectl audit`'s, qrgate-issue's): run
+ * with the arguments from its own name on, it returns the tool's exit status. */
+typedef struct Verb {
+        const char *name;
+        int (*run)(int argc, char *argv[]);
+        const char *help; /* its lines in the tool's usage, or NULL when the usage says it all */
+} Verb;
+
+/* The verb of the n in verbs called name, or NULL. */
+const Verb *verb_find(const Verb *verbs, size_t n, const char *name);
+
+/* Whether a tool's first argument asks for its usage: "--help" or "help". */
+bool arg_is_help(const char *arg);
 
 /* Parses a whole decimal integer (optional sign). -EINVAL for anything else, -ERANGE. */
 int parse_int64(const char *s, int64_t *ret);
