@@ -126,11 +126,13 @@ int audit_file_read(int fd, uint8_t **ret, size_t *ret_size) {
         return 0;
 }
 
-static bool all_zero(const uint8_t *p, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                if (p[i])
-                        return false;
-        return true;
+int audit_file_read_path(const char *path, uint8_t **ret, size_t *ret_size) {
+        _cleanup_(closep) int fd = -EBADF;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        return audit_file_read(fd, ret, ret_size);
 }
 
 /* The next offset after off where a whole record parses, or size. */
@@ -170,7 +172,7 @@ int audit_scan(const uint8_t *buf, size_t size, const AuditScanOps *ops, void *u
                  * appended, possibly followed by zeros where the file system had allocated
                  * blocks. Anything longer is damage. */
                 bool torn = at_end && (size - off <= AUDIT_RECORD_MAX ||
-                                       all_zero(buf + off + AUDIT_RECORD_MAX, size - off - AUDIT_RECORD_MAX));
+                                       memeqzero(buf + off + AUDIT_RECORD_MAX, size - off - AUDIT_RECORD_MAX));
                 if (ops->damage) {
                         r = ops->damage(userdata, off, next - off, p, at_end, torn);
                         if (r < 0)

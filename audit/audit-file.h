@@ -33,6 +33,9 @@ int audit_dir_list(int dir_fd, AuditFileEntry **ret, size_t *ret_n);
 
 /* Reads all of fd (from offset 0) into a malloc()ed buffer. -EFBIG beyond AUDIT_FILE_READ_MAX. */
 int audit_file_read(int fd, uint8_t **ret, size_t *ret_size);
+/* The same for the file at path, opened without blocking, so that a FIFO in its place is refused
+ * (-EBADFD) instead of hanging the reader. */
+int audit_file_read_path(const char *path, uint8_t **ret, size_t *ret_size);
 
 typedef struct AuditScanOps {
         /* A record that parsed, at byte offset off. Returning < 0 stops the walk with that value. */

@@ -384,19 +384,12 @@ static int on_record(void *userdata, const AuditRecord *r, uint64_t off) {
         return 0;
 }
 
-static bool all_zero(const uint8_t *p, uint64_t n) {
-        for (uint64_t i = 0; i < n; i++)
-                if (p[i])
-                        return false;
-        return true;
-}
-
 static int on_damage(void *userdata, uint64_t off, uint64_t size, AuditParse why, bool at_end, bool torn) {
         Verifier *v = userdata;
 
         /* An interrupted append leaves an incomplete record (or zeros): a whole record whose CRC
          * fails was changed after it was written, wherever it is. */
-        bool interrupted = torn && (why == AUDIT_PARSE_SHORT || all_zero(v->buf + off, size));
+        bool interrupted = torn && (why == AUDIT_PARSE_SHORT || memeqzero(v->buf + off, size));
         if (at_end && interrupted && v->last_file)
                 report(v, v->o->open_ok ? AUDIT_VERIFY_WARNING : AUDIT_VERIFY_PROBLEM, (int64_t) off, 0,
                        "the log ends in a torn record (%" PRIu64 " bytes, %s): an interrupted append, or the file was "
@@ -508,14 +501,12 @@ int audit_verify(const char *const *paths, size_t n, const AuditVerifyOptions *o
 
         for (size_t i = 0; i < n_inputs; i++) {
                 _cleanup_(freep) uint8_t *buf = NULL;
-                _cleanup_(closep) int fd = -EBADF;
                 size_t size = 0;
 
                 v.file = inputs[i].path;
                 v.last_file = i + 1 == n_inputs;
                 ret->n_files++;
-                fd = open(v.file, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-                r = fd < 0 ? -errno : audit_file_read(fd, &buf, &size);
+                r = audit_file_read_path(v.file, &buf, &size);
                 if (r < 0) {
                         report(&v, AUDIT_VERIFY_PROBLEM, 0, 0, "cannot read: %s", strerror(-r));
                         continue;

@@ -6,6 +6,8 @@
  * it over explicitly so the reader sees where ownership moves. */
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,6 +59,16 @@ static inline void closep(int *fd) {
 /* memcpy() with a zero length may be handed NULL pointers, which plain memcpy() forbids. */
 static inline void *memcpy_safe(void *dst, const void *src, size_t n) {
         return n > 0 ? memcpy(dst, src, n) : dst;
+}
+
+/* Whether the n bytes at p are all zero (true for n == 0). */
+static inline bool memeqzero(const void *p, size_t n) {
+        const uint8_t *b = p;
+
+        for (size_t i = 0; i < n; i++)
+                if (b[i] != 0)
+                        return false;
+        return true;
 }
 
 static inline int errno_or(int fallback) {

@@ -35,16 +35,12 @@ static int usage(FILE *f) {
 /* The device public key: PEM ("PUBLIC KEY", as `qrgatectl token pubkey` writes it) or DER. */
 static int load_pubkey(const char *path, uint8_t **ret, size_t *ret_size) {
         _cleanup_(freep) uint8_t *buf = NULL;
-        _cleanup_(closep) int fd = -EBADF;
         unsigned char *der = NULL;
         EVP_PKEY *key = NULL;
         size_t size = 0;
         int r, n;
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        r = audit_file_read(fd, &buf, &size);
+        r = audit_file_read_path(path, &buf, &size);
         if (r < 0)
                 return r;
         if (size > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
@@ -397,15 +393,13 @@ static int export(int argc, char *argv[]) {
                         for (size_t j = 0; j < n && r >= 0; j++) {
                                 _cleanup_(freep) uint8_t *buf = NULL;
                                 _cleanup_(freep) char *path = NULL;
-                                _cleanup_(closep) int fd = -EBADF;
                                 size_t size = 0;
 
                                 if (dfd >= 0 ? asprintf(&path, "%s/%s", argv[i], list[j].name) < 0 : !(path = strdup(argv[i]))) {
                                         r = -ENOMEM;
                                         break;
                                 }
-                                fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-                                r = fd < 0 ? -errno : audit_file_read(fd, &buf, &size);
+                                r = audit_file_read_path(path, &buf, &size);
                                 if (r < 0) {
                                         fprintf(stderr, "qrgatectl: %s: %s\n", path, strerror(-r));
                                         break;
