@@ -7,6 +7,7 @@
  * P-256 key standing in for the device key), then deletes what it wants missing. Header-only and
  * static, like audit-fixture.h, which it builds on. */
 
+#include <inttypes.h>
 #include <openssl/x509.h>
 
 #include "tests/audit/audit-fixture.h"
@@ -167,10 +168,31 @@ _unused_ static void assert_says(const AfxReport *r, const char *text) {
                 fail_msg("verify does not say \"%s\"; it says:\n%s", text, r->text);
 }
 
+/* verify() finds exactly one problem, says text about it and, when at_seq is not 0, locates it
+ * at that record. The report is returned for the test's own checks; afx_report_free() it. */
+_unused_ static AfxReport verify_one_problem(const Log *l, uint64_t at_seq, const char *text) {
+        AfxReport r = verify(l);
+
+        if (r.s.n_problems != 1)
+                fail_msg("%" PRIu64 " problems, not 1:\n%s", r.s.n_problems, r.text);
+        if (at_seq != 0)
+                assert_int_equal(r.first_problem_seq, at_seq);
+        assert_says(&r, text);
+        return r;
+}
+
 _unused_ static void assert_intact(const AfxReport *r) {
         if (r->s.n_problems != 0)
                 fail_msg("not intact:\n%s", r->text);
         assert_true(r->s.closed);
+}
+
+/* The start of the logs with records lost in the middle: records 1-5 written, 6-8 numbered but
+ * never written (held in memory when the daemon died). */
+_unused_ static void gap_6_to_8(Log *l) {
+        new_file(l);
+        decisions(l, 5);
+        never_written(l, 3);
 }
 
 /* Three files as rotation leaves them: 1-10, 11-20, 21-… (closed). */

@@ -18,9 +18,7 @@
 static void gap_accounted_for_by_a_lost_record_is_a_warning(void **state) {
         Log *l = *state;
 
-        new_file(l);
-        decisions(l, 5);
-        never_written(l, 3); /* 6-8 */
+        gap_6_to_8(l);
         lost(l, 6, 3);
         decisions(l, 3);
         close_log(l);
@@ -43,9 +41,7 @@ static void gap_accounted_for_by_a_lost_record_is_a_warning(void **state) {
 static void gaps_across_files_are_accounted_for_and_counted_together(void **state) {
         Log *l = *state;
 
-        new_file(l);
-        decisions(l, 5);
-        never_written(l, 3); /* 6-8 */
+        gap_6_to_8(l);
         new_file(l); /* audit-…9.log, as the writer names it: the next number to write */
         lost(l, 6, 3);
         decisions(l, 3);
@@ -76,17 +72,12 @@ static void lost_record_with_the_wrong_range_is_a_problem(void **state) {
                 assert_int_equal(mkdir(l->fx.dir, 0700), 0);
                 l->seq = 0;
                 memset(l->head, 0, AUDIT_HASH_SIZE);
-                new_file(l);
-                decisions(l, 5);
-                never_written(l, 3); /* 6-8 */
+                gap_6_to_8(l);
                 lost(l, wrong[i].ref, wrong[i].count);
                 close_log(l);
 
-                AfxReport r = verify(l);
-                assert_int_equal(r.s.n_problems, 1);
-                assert_int_equal(r.first_problem_seq, 9);
-                assert_says(&r, "records 6-8 are missing (deleted, or a file is missing); the LOST record after them "
-                                "does not account for them");
+                AfxReport r = verify_one_problem(l, 9, "records 6-8 are missing (deleted, or a file is missing); the LOST "
+                                                       "record after them does not account for them");
                 assert_int_equal(r.s.n_lost_records, 0);
                 afx_report_free(&r);
         }
@@ -106,11 +97,8 @@ static void lost_record_not_linked_to_the_record_before_the_gap_is_a_problem(voi
         decisions(l, 2);
         close_log(l);
 
-        AfxReport r = verify(l);
-        assert_int_equal(r.s.n_problems, 1);
-        assert_int_equal(r.first_problem_seq, 9);
-        assert_says(&r, "records 6-8 are missing (deleted, or a file is missing); the LOST record after them names them "
-                        "but does not link to record 5, the one before them");
+        AfxReport r = verify_one_problem(l, 9, "records 6-8 are missing (deleted, or a file is missing); the LOST record "
+                                               "after them names them but does not link to record 5, the one before them");
         assert_int_equal(r.s.n_lost_records, 0);
         afx_report_free(&r);
 }
@@ -118,16 +106,11 @@ static void lost_record_not_linked_to_the_record_before_the_gap_is_a_problem(voi
 static void gap_without_a_lost_record_is_a_problem(void **state) {
         Log *l = *state;
 
-        new_file(l);
-        decisions(l, 5);
-        never_written(l, 3); /* 6-8 */
+        gap_6_to_8(l);
         decisions(l, 3);
         close_log(l);
 
-        AfxReport r = verify(l);
-        assert_int_equal(r.s.n_problems, 1);
-        assert_int_equal(r.first_problem_seq, 9);
-        assert_says(&r, "records 6-8 are missing (deleted, or a file is missing)");
+        AfxReport r = verify_one_problem(l, 9, "records 6-8 are missing (deleted, or a file is missing)");
         assert_null(strstr(r.text, "LOST"));
         assert_int_equal(r.s.n_lost_records, 0);
         afx_report_free(&r);
@@ -142,10 +125,8 @@ static void lost_record_naming_records_that_are_there_is_a_problem(void **state)
         decisions(l, 2);
         close_log(l);
 
-        AfxReport r = verify(l);
-        assert_int_equal(r.s.n_problems, 1);
-        assert_int_equal(r.first_problem_seq, 6);
-        assert_says(&r, "the LOST record names 2 records from record 3, but no records are missing before it");
+        AfxReport r = verify_one_problem(l, 6, "the LOST record names 2 records from record 3, but no records are missing "
+                                               "before it");
         assert_int_equal(r.s.n_lost_records, 0);
         afx_report_free(&r);
 }
@@ -175,9 +156,7 @@ static void lost_record_without_ref_is_a_warning_only(void **state) {
 static void head_given_among_lost_records_is_a_warning(void **state) {
         Log *l = *state;
 
-        new_file(l);
-        decisions(l, 5);
-        never_written(l, 3); /* 6-8 */
+        gap_6_to_8(l);
         lost(l, 6, 3);
         close_log(l);
 
@@ -199,18 +178,14 @@ static void lost_record_as_record_1_is_a_problem(void **state) {
         decisions(l, 2);
         close_log(l);
 
-        AfxReport r = verify(l);
-        assert_int_equal(r.s.n_problems, 1);
-        assert_says(&r, "the LOST record names 1 records from record 1, but it is record 1");
+        AfxReport r = verify_one_problem(l, 0, "the LOST record names 1 records from record 1, but it is record 1");
         afx_report_free(&r);
 }
 
 static void lost_records_right_before_the_first_file_left(void **state) {
         Log *l = *state;
 
-        new_file(l);
-        decisions(l, 5);
-        never_written(l, 3); /* 6-8 */
+        gap_6_to_8(l);
         new_file(l); /* audit-…9.log */
         lost(l, 6, 3);
         decisions(l, 5);
@@ -230,18 +205,14 @@ static void lost_records_right_before_the_first_file_left(void **state) {
 static void lost_records_right_before_the_first_file_left_still_need_retire_records(void **state) {
         Log *l = *state;
 
-        new_file(l);
-        decisions(l, 5);
-        never_written(l, 3); /* 6-8 */
+        gap_6_to_8(l);
         new_file(l);
         lost(l, 6, 3);
         decisions(l, 5);
         close_log(l);
 
         delete_file(l, 1);
-        AfxReport r = verify(l);
-        assert_int_equal(r.s.n_problems, 1);
-        assert_says(&r, "records 1-5 are missing and no RETIRE record accounts for them");
+        AfxReport r = verify_one_problem(l, 0, "records 1-5 are missing and no RETIRE record accounts for them");
         afx_report_free(&r);
 }
 
