@@ -549,13 +549,13 @@ int ctl_audit(int argc, char *argv[]) {
                 { "head", head },
                 { "pseudonym", pseudonym },
         };
-        const Verb *v;
+        int r;
 
+        r = verb_dispatch(verbs, ELEMENTSOF(verbs), argc, argv);
+        if (r >= 0)
+                return r;
         if (argc < 2)
                 return usage(stderr);
-        v = verb_find(verbs, ELEMENTSOF(verbs), argv[1]);
-        if (v)
-                return v->run(argc - 1, argv + 1);
         if (arg_is_help(argv[1]))
                 return usage(stdout);
         fprintf(stderr, "qrgatectl: unknown audit command '%s'\n", argv[1]);

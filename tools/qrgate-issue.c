@@ -229,12 +229,10 @@ int main(int argc, char *argv[]) {
                 { "dcc-signer", issue_dcc_signer },
                 { "mint-hc1", issue_mint_hc1 },
         };
-        const Verb *v;
+        int r;
 
-        if (argc < 2)
-                return usage(stderr);
-        v = verb_find(verbs, ELEMENTSOF(verbs), argv[1]);
-        if (v)
-                return v->run(argc - 1, argv + 1);
-        return usage(arg_is_help(argv[1]) ? stdout : stderr);
+        r = verb_dispatch(verbs, ELEMENTSOF(verbs), argc, argv);
+        if (r >= 0)
+                return r;
+        return usage(argc >= 2 && arg_is_help(argv[1]) ? stdout : stderr);
 }

@@ -34,7 +34,7 @@ static int usage(FILE *f) {
 }
 
 int main(int argc, char *argv[]) {
-        const Verb *command;
+        int r;
 
         /* --bus system|user|ADDRESS (or QRGATE_BUS) chooses the bus, as for qrgated. */
         ctl_bus_address = getenv("QRGATE_BUS") ?: "system";
@@ -51,9 +51,9 @@ int main(int argc, char *argv[]) {
                 return usage(stderr);
         if (arg_is_help(argv[1]))
                 return usage(stdout);
-        command = verb_find(commands, ELEMENTSOF(commands), argv[1]);
-        if (command)
-                return command->run(argc - 1, argv + 1);
+        r = verb_dispatch(commands, ELEMENTSOF(commands), argc, argv);
+        if (r >= 0)
+                return r;
         fprintf(stderr, "qrgatectl: unknown command '%s'\n", argv[1]);
         return usage(stderr);
 }

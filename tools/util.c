@@ -6,11 +6,11 @@
 
 #include "tools/util.h"
 
-const Verb *verb_find(const Verb *verbs, size_t n, const char *name) {
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(name, verbs[i].name) == 0)
-                        return &verbs[i];
-        return NULL;
+int verb_dispatch(const Verb *verbs, size_t n, int argc, char *argv[]) {
+        for (size_t i = 0; argc >= 2 && i < n; i++)
+                if (strcmp(argv[1], verbs[i].name) == 0)
+                        return verbs[i].run(argc - 1, argv + 1);
+        return -ENOENT;
 }
 
 bool arg_is_help(const char *arg) {

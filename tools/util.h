@@ -14,8 +14,10 @@ typedef struct Verb {
         const char *help; /* its lines in the tool's usage, or NULL when the usage says it all */
 } Verb;
 
-/* The verb of the n in verbs called name, or NULL. */
-const Verb *verb_find(const Verb *verbs, size_t n, const char *name);
+/* Runs the verb of the n in verbs that argv[1] names, with argc - 1 and argv + 1, and returns
+ * its exit status (>= 0); -ENOENT when there is no argv[1] or no verb of that name, for the
+ * caller to answer with its usage. */
+int verb_dispatch(const Verb *verbs, size_t n, int argc, char *argv[]);
 
 /* Whether a tool's first argument asks for its usage: "--help" or "help". */
 bool arg_is_help(const char *arg);
