@@ -68,10 +68,6 @@ static int load_pubkey(const char *path, uint8_t **ret, size_t *ret_size) {
         return 0;
 }
 
-static void hex(FILE *f, const uint8_t *p, size_t n) {
-        print_hex(f, p, n);
-}
-
 typedef struct NoteState {
         bool quiet;
 } NoteState;
@@ -185,7 +181,7 @@ static int verify(int argc, char *argv[]) {
                 printf("checkpoints: %" PRIu64 " valid of %" PRIu64, s.n_checkpoints_valid, s.n_checkpoints);
                 if (s.have_key) {
                         printf(", key sha256:");
-                        hex(stdout, s.key_fingerprint, AUDIT_HASH_SIZE);
+                        print_hex(stdout, s.key_fingerprint, AUDIT_HASH_SIZE);
                         printf(o.pubkey ? " (the device key given)" : " (named by the log itself: pass --pubkey to prove it)");
                 }
                 printf("\nsigned: up to record %" PRIu64 "; %" PRIu64 " records after it are not\n", s.covered_seq,
@@ -195,7 +191,7 @@ static int verify(int argc, char *argv[]) {
                         printf("clock: %" PRIu64 " records written while the clock was not synchronized\n", s.n_clock_unsynced);
                 if (s.n_records > 0) {
                         printf("head: %" PRIu64 ":", s.last_seq);
-                        hex(stdout, s.last_hash, AUDIT_HASH_SIZE);
+                        print_hex(stdout, s.last_hash, AUDIT_HASH_SIZE);
                         printf("\n");
                 }
         }
@@ -219,6 +215,13 @@ static void json_string(FILE *f, const uint8_t *p, size_t n) {
                 else
                         fputc(ch, f);
         }
+        fputc('"', f);
+}
+
+/* Bytes in a JSON string, as hex. */
+static void json_hex(FILE *f, const uint8_t *p, size_t n) {
+        fputc('"', f);
+        print_hex(f, p, n);
         fputc('"', f);
 }
 
@@ -306,11 +309,9 @@ static int emit(void *userdata, const AuditRecord *r, uint64_t off) {
                         bool presenter = fl->tag == AUDIT_TAG_PRESENTER;
                         const Pseudonym *p = r->event == AUDIT_EVENT_DECISION && fl->value[0] == AUDIT_SUBJECT_PENDING
                                                      ? find_pseudonym(x, r->seq) : NULL;
-                        if (p && (presenter ? p->presenter_present : p->present)) {
-                                fputc('"', f);
-                                hex(f, presenter ? p->presenter_mac : p->mac, AUDIT_HASH_SIZE);
-                                fputc('"', f);
-                        } else
+                        if (p && (presenter ? p->presenter_present : p->present))
+                                json_hex(f, presenter ? p->presenter_mac : p->mac, AUDIT_HASH_SIZE);
+                        else
                                 fprintf(f, "\"%s\"", p ? "unavailable" : audit_subject_to_string(fl->value[0]) ?: "?");
                 } else
                         switch (audit_tag_type(fl->tag)) {
@@ -323,17 +324,15 @@ static int emit(void *userdata, const AuditRecord *r, uint64_t off) {
                                 fprintf(f, "%" PRIu64, be(fl->value, fl->size));
                                 break;
                         case AUDIT_FIELD_BYTES:
-                                fputc('"', f);
-                                hex(f, fl->value, fl->size);
-                                fputc('"', f);
+                                json_hex(f, fl->value, fl->size);
                                 break;
                         }
         }
-        fprintf(f, ",\"hash\":\"");
-        hex(f, hash, AUDIT_HASH_SIZE);
-        fprintf(f, "\",\"prev\":\"");
-        hex(f, r->prev, AUDIT_HASH_SIZE);
-        fprintf(f, "\"}\n");
+        fputs(",\"hash\":", f);
+        json_hex(f, hash, AUDIT_HASH_SIZE);
+        fputs(",\"prev\":", f);
+        json_hex(f, r->prev, AUDIT_HASH_SIZE);
+        fputs("}\n", f);
         return 0;
 }
 
@@ -537,7 +536,7 @@ static int pseudonym(int argc, char *argv[]) {
                 fprintf(stderr, "qrgatectl: token: %s\n", w.reason[0] ? w.reason : strerror(-(r < 0 ? r : w.error)));
                 return 1;
         }
-        hex(stdout, w.mac, sizeof(w.mac));
+        print_hex(stdout, w.mac, sizeof(w.mac));
         printf("\n");
         return 0;
 }
