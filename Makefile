@@ -25,7 +25,10 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-unused-parameter -Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP
+# The one version of qrgate: every program's --version, the D-Bus Version property, the audit
+# log's START record, and the Debian package (debian/changelog must agree; a test checks).
+VERSION := $(shell cat VERSION)
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP -DQRGATE_VERSION='"$(VERSION)"'
 LDFLAGS ?=
 ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -90,6 +93,9 @@ $(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
+# A new version is compiled into the objects (QRGATE_VERSION), so they depend on it.
+$(LIB_OBJS) $(ASAN_OBJS) $(PROGS:$(B)/%=$(B)/obj/daemon/%.o): VERSION
+
 $(B)/libqrgate.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
@@ -124,7 +130,7 @@ $(B)/asan/tests/%: tests/unit/%.c $(TEST_HELPER_SRCS) $(ASAN_LIBS)
 	$(CC) $(ALL_CFLAGS) $(SAN) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(ASAN_LIBS) $(PKG_LIBS) -lcmocka
 
 # libFuzzer targets: the library is compiled again by clang with the fuzzer's coverage hooks.
-FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP \
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -I. $(PKG_CFLAGS) -MMD -MP -DQRGATE_VERSION='"$(VERSION)"' \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 $(B)/fuzzobj/%.o: %.c
 	@mkdir -p $(dir $@)

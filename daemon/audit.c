@@ -17,9 +17,6 @@
 #include "daemon/log.h"
 #include "daemon/private-dir.h"
 
-#ifndef QRGATE_VERSION
-#define QRGATE_VERSION "0.1"
-#endif
 
 static void stop_maybe_continue(Audit *a);
 

@@ -10,9 +10,6 @@
 #include "daemon/log.h"
 #include "daemon/reload.h"
 
-#ifndef QRGATE_VERSION
-#define QRGATE_VERSION "0.1"
-#endif
 
 static int property_get_version(sd_bus *bus, const char *path, const char *interface, const char *property,
                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
