@@ -94,7 +94,7 @@ $(B)/asan/%.o: %.c
 	$(CC) $(ALL_CFLAGS) $(SAN) -c -o $@ $<
 
 # A new version is compiled into the objects (QRGATE_VERSION), so they depend on it.
-$(LIB_OBJS) $(ASAN_OBJS) $(PROGS:$(B)/%=$(B)/obj/daemon/%.o): VERSION
+$(LIB_OBJS) $(ASAN_OBJS) $(MAIN_SRCS:%.c=$(B)/obj/%.o) $(TOOLS_LIB_SRCS:%.c=$(B)/obj/%.o): VERSION
 
 $(B)/libqrgate.a: $(LIB_OBJS)
 	@rm -f $@
