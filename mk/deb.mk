@@ -6,7 +6,7 @@
 # development packages DEB_PKGS names, for the other architecture) and running the result under
 # qemu-user. libsqlite3-0 and libstdc++6 are what the arm64 SoftHSM2 module loads (see below).
 DEB_ARCH_FOREIGN := arm64
-DEB_PKGS_EXTRA += debhelper lintian man-db groff-base \
+DEB_PKGS_EXTRA += debhelper lintian man-db groff-base file \
 	crossbuild-essential-arm64 qemu-user-static \
 	$(addsuffix :arm64,libcbor-dev libssl-dev zlib1g-dev libqrencode-dev libsystemd-dev libconfig-dev \
 		libgpiod-dev libusb-1.0-0-dev libp11-kit-dev libcmocka-dev libsqlite3-0 libstdc++6)
@@ -28,3 +28,24 @@ CHECK_EXTRA += check-package
 .PHONY: check-package
 check-package: $(PROGS)
 	@B=$(B) scripts/run-tests package $(PACKAGE_TESTS)
+
+# `make deb`, `make deb-arm64`: the packages in $(B)/deb/ARCH (scripts/build-deb builds them from
+# a copy of the tree and fails on any lintian error), after checking that debian/changelog
+# carries VERSION. check-deb, in `make check`, builds both without the tests (check-unit and
+# check-arm64 run those) and checks what lands where (tests/package/deb-contents).
+DEB_HOST_NATIVE := $(shell dpkg --print-architecture 2>/dev/null)
+.PHONY: deb deb-arm64 check-deb
+deb:
+	@scripts/check-version
+	@scripts/build-deb $(B)/deb $(DEB_HOST_NATIVE)
+deb-arm64:
+	@scripts/check-version
+	@scripts/build-deb $(B)/deb arm64
+
+CHECK_EXTRA += check-deb
+check-deb:
+	@scripts/check-version
+	@DEB_BUILD_OPTIONS=nocheck scripts/build-deb $(B)/deb $(DEB_HOST_NATIVE) && \
+		B=$(B) tests/package/deb-contents $(B)/deb/$(DEB_HOST_NATIVE) && \
+		scripts/build-deb $(B)/deb arm64 && \
+		B=$(B) tests/package/deb-contents $(B)/deb/arm64
