@@ -34,7 +34,7 @@ check-package: $(PROGS)
 # carries VERSION. check-deb, in `make check`, builds both without the tests (check-unit and
 # check-arm64 run those) and checks what lands where (tests/package/deb-contents).
 DEB_HOST_NATIVE := $(shell dpkg --print-architecture 2>/dev/null)
-.PHONY: deb deb-arm64 check-deb
+.PHONY: deb deb-arm64 check-deb check-arm64 arm64-progs
 deb:
 	@scripts/check-version
 	@scripts/build-deb $(B)/deb $(DEB_HOST_NATIVE)
@@ -49,3 +49,25 @@ check-deb:
 		B=$(B) tests/package/deb-contents $(B)/deb/$(DEB_HOST_NATIVE) && \
 		scripts/build-deb $(B)/deb arm64 && \
 		B=$(B) tests/package/deb-contents $(B)/deb/arm64
+
+# The arm64 build of the programs and unit tests, in $(B)/arm64: Debian's cross compiler, the
+# :arm64 libraries' .pc files (what aarch64-linux-gnu-pkg-config reads), the same Makefile.
+ARM64_B := $(B)/arm64
+ARM64_CC := aarch64-linux-gnu-gcc
+ARM64_PKG_CONFIG_LIBDIR := /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
+# What the arm64 tests load but cannot be installed beside the amd64 packages (not Multi-Arch):
+# scripts/foreign-prefix unpacks them, and qemu finds them there first (-L, QEMU_LD_PREFIX).
+ARM64_UNPACKED := libsofthsm2:arm64 softhsm2-common:arm64
+ARM64_CACHE ?= /var/cache/qrgate-arm64
+
+arm64-progs:
+	@PKG_CONFIG_LIBDIR=$(ARM64_PKG_CONFIG_LIBDIR) $(MAKE) --no-print-directory B=$(ARM64_B) CC=$(ARM64_CC) \
+		all $(UNIT_SRCS:tests/unit/%.c=$(ARM64_B)/tests/%) $(ARM64_B)/tests/pkcs11/libqrgate-fault.so >/dev/null
+
+# `make check` runs the arm64 unit tests under qemu user-mode emulation and compares them, and
+# qrgatectl decode on a set of codes, with the amd64 build (tests/arm64/check-arm64).
+CHECK_EXTRA += check-arm64
+check-arm64: $(UNIT_BINS) $(PROGS) $(TOKEN_FAULT_SO)
+	@$(MAKE) --no-print-directory arm64-progs
+	@p=$$(scripts/foreign-prefix $(ARM64_CACHE) $(ARM64_UNPACKED)) && \
+		B=$(B) ARM64_B=$(ARM64_B) QEMU_LD_PREFIX=$$p tests/arm64/check-arm64
