@@ -70,7 +70,7 @@ BENCH_EXTRA :=
 # packages before they were added (a fresh machine then lacked json-c and qemu).
 DEB_PKGS += $(DEB_PKGS_EXTRA)
 
-.PHONY: all deps check check-libcbor check-unit check-asan check-integration check-fuzz demo bench install clean
+.PHONY: all deps check check-libcbor check-unit check-asan check-integration check-fuzz demo bench install uninstall clean
 .DEFAULT_GOAL := all
 
 all: $(PROGS)
@@ -202,26 +202,55 @@ $(B)/bench/%: tests/bench/%.c $(TEST_HELPER_SRCS) $(LIBS)
 # The bus policy goes to /etc/dbus-1/system.d whatever the prefix: the system bus reads only
 # that and /usr/share/dbus-1/system.d. The udev rule goes next to it, to /etc/udev/rules.d:
 # udev reads /etc, /run, /usr/lib and /usr/local/lib, so $(PREFIX)/lib would miss any other
-# PREFIX. The unit names the binaries under $(PREFIX). journalctl reads the journal catalog from
+# PREFIX. A distribution's package passes its own folders for both (debian/rules does). The
+# unit names the binaries under $(PREFIX). journalctl reads the journal catalog from
 # /usr/lib and /usr/local/lib only (catalog_file_dirs in systemd's catalog.c), and from an index
 # that `journalctl --update-catalog` builds: install rebuilds it on this machine, not for a
 # DESTDIR (a package's trigger does that where it is unpacked; Debian's systemd has one).
+DBUS_POLICY_DIR ?= /etc/dbus-1/system.d
+UDEV_RULES_DIR ?= /etc/udev/rules.d
+# The man pages (man/) name the documentation under /usr/local, as the unit does: rewritten too.
+MAN_PAGES := $(wildcard man/*.[158])
 install: all
 	install -Dm0755 $(B)/qrgated $(DESTDIR)$(PREFIX)/sbin/qrgated
 	install -Dm0755 $(B)/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgatectl
+	install -Dm0755 $(B)/qrgate-issue $(DESTDIR)$(PREFIX)/bin/qrgate-issue
 	install -Dm0644 etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf.example
 	install -Dm0644 -t $(DESTDIR)$(PREFIX)/share/doc/qrgate README.md docs/*.md docs/io.qrgate.Gate1.xml
+	install -Dm0644 docs/io.qrgate.Gate1.xml $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/io.qrgate.Gate1.xml
+	@for m in $(MAN_PAGES); do \
+		sed 's|/usr/local|$(PREFIX)|g' $$m | install -Dm0644 /dev/stdin $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$$(basename $$m); \
+	done
 	@for f in systemd/*; do [ -e "$$f" ] || continue; case $$f in \
 		*.service) sed 's|/usr/local|$(PREFIX)|g' $$f | install -Dm0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
 		*.sysusers) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/sysusers.d/qrgate.conf ;; \
-		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)/etc/dbus-1/system.d/io.qrgate.Gate1.conf ;; \
-		*.rules) install -Dm0644 $$f $(DESTDIR)/etc/udev/rules.d/$$(basename $$f) ;; \
+		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)$(DBUS_POLICY_DIR)/io.qrgate.Gate1.conf ;; \
+		*.rules) install -Dm0644 $$f $(DESTDIR)$(UDEV_RULES_DIR)/$$(basename $$f) ;; \
 		*.catalog) sed 's|/usr/local|$(PREFIX)|g' $$f | install -Dm0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/catalog/$$(basename $$f) ;; \
 	esac; done
 	@if [ -z "$(DESTDIR)" ]; then \
 		case "$(PREFIX)" in /usr|/usr/local) ;; *) echo "install: journalctl does not read catalogs in $(PREFIX)/lib/systemd/catalog" ;; esac; \
 		journalctl --update-catalog || echo "install: journalctl --update-catalog failed; run it as root for journalctl -x"; \
 	fi
+
+# Removes what install put there, given the same DESTDIR, PREFIX and folders; then the folders
+# that are qrgate's own, if empty. An /etc/qrgate/qrgate.conf written by hand stays: install never
+# wrote it. tests/package/test-install.sh checks that nothing install wrote is left behind.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/qrgated $(DESTDIR)$(PREFIX)/bin/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgate-issue
+	rm -f $(DESTDIR)/etc/qrgate/qrgate.conf.example
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/doc/qrgate/,README.md $(notdir $(wildcard docs/*.md)) io.qrgate.Gate1.xml)
+	rm -f $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/io.qrgate.Gate1.xml
+	@for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$$(basename $$m); done
+	@for f in systemd/*; do [ -e "$$f" ] || continue; case $$f in \
+		*.service) rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
+		*.sysusers) rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/qrgate.conf ;; \
+		*.dbus.conf) rm -f $(DESTDIR)$(DBUS_POLICY_DIR)/io.qrgate.Gate1.conf ;; \
+		*.rules) rm -f $(DESTDIR)$(UDEV_RULES_DIR)/$$(basename $$f) ;; \
+		*.catalog) rm -f $(DESTDIR)$(PREFIX)/lib/systemd/catalog/$$(basename $$f) ;; \
+	esac; done
+	@rmdir $(DESTDIR)$(PREFIX)/share/doc/qrgate $(DESTDIR)/etc/qrgate 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ]; then journalctl --update-catalog || true; fi
 
 clean:
 	rm -rf $(B)

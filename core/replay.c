@@ -329,8 +329,12 @@ int replay_cache_sync(ReplayCache *c, int64_t now) {
                 return 0;
         r = write_all(c->fd, c->queue, c->n_queued * RECORD_LEN);
         if (r < 0) {
-                /* A partial record would shift every later one; cut the file back to whole ones. */
-                (void) ftruncate(c->fd, (off_t) (MAGIC_LEN + c->file_records * RECORD_LEN));
+                /* A partial record would shift every later one; cut the file back to whole ones.
+                 * If that fails too, the write's error is still the one to report. (An if, not a
+                 * (void): glibc's fortified ftruncate() is warn_unused_result, which a cast does
+                 * not silence.) */
+                if (ftruncate(c->fd, (off_t) (MAGIC_LEN + c->file_records * RECORD_LEN)) < 0) {
+                }
                 return r;
         }
         c->file_records += c->n_queued;
