@@ -158,7 +158,9 @@ check: deps
 CBOR_TESTS := tests/unit/test-base45.c tests/unit/test-verifier.c tests/unit/test-bad-input.c tests/unit/test-replay.c \
 	tests/unit/test-cbor-read.c
 NEXT_DEBIAN_CACHE ?= /var/cache/qrgate-next
-MULTIARCH := $(shell $(CC) -print-multiarch)
+# Recursive (=), so the compiler is asked only when a recipe needs it: on a bare machine make
+# reads this file before `deps` has installed any compiler ("make: cc: No such file or directory").
+MULTIARCH = $(shell $(CC) -print-multiarch)
 check-libcbor:
 	@p=$$(scripts/next-debian-prefix $(NEXT_DEBIAN_CACHE) libcbor0.10 libcbor-dev) && \
 	$(MAKE) --no-print-directory B=$(B)/libcbor-next UNIT_SRCS="$(CBOR_TESTS)" \

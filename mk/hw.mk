@@ -17,7 +17,8 @@ HW_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I.
 HW_LOCK_SRCS := tests/hw/lock-drive.c hal/lock.c hal/lock-sim.c hal/lock-gpiod.c
 HW_LOCK_HDRS := hal/lock.h hal/lock-gpiod.h core/macro.h core/string-table.h
 QRGATE_HW_GPIOD2 ?=
-HW_GPIOD2_LIBDIR := $(QRGATE_HW_GPIOD2)/usr/lib/$(shell $(CC) -print-multiarch)
+# Recursive (=): only the recipe that links against the prefix asks the compiler (see MULTIARCH).
+HW_GPIOD2_LIBDIR = $(QRGATE_HW_GPIOD2)/usr/lib/$(MULTIARCH)
 
 hw-progs: $(B)/hw/v1/lock-drive $(B)/hw/v2/lock-drive $(B)/hw/line-hold
 
