@@ -1,8 +1,6 @@
 # EU DCC ("HC1:") support: the conformance runner over the public test vectors, and the HC1
 # benchmark. docs/dcc.md explains both.
 
-DEB_PKGS_EXTRA += libjson-c-dev
-
 # The vectors travel with the project (tests/conformance/dcc/README.md: where they come from, at
 # which commit, their licence), so a clone alone passes; `make conformance DCC_DIR=DIR` runs any
 # folder laid out the same way.

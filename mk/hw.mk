@@ -1,11 +1,8 @@
 # Hardware tests: a Debian kernel booted in qemu (TCG) with gpio-sim, run by `make check`.
 # How the bench works and how to add a test: tests/hw/README.md.
 
-# qemu and the guest's userland (busybox-static, cpio, kmod) plus what builds gpio-sim out of
-# tree against the kernel headers (gcc-12, libelf1, libssl3 for kbuild's tools). The kernel
-# image, headers and source are not installed: tests/hw/prepare downloads the versions that
-# belong together into its cache (their package names change with every kernel ABI).
-DEB_PKGS_EXTRA += qemu-system-x86 busybox-static cpio kmod xz-utils gcc-12 libelf1 libssl3
+# Its packages (qemu, the guest's userland, what builds gpio-sim, and the kernel packages that
+# tests/hw/prepare downloads into its cache rather than installs) are named in mk/deps.list.
 CHECK_EXTRA += check-hw
 
 .PHONY: check-hw hw-progs hw-force
