@@ -33,12 +33,12 @@ LDFLAGS ?=
 ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-# Debian packages the build, the tests, the demo and the benchmarks need. (clang does not pull
-# in its runtime libraries without recommended packages: libclang-rt-dev links the fuzzers.)
-DEB_PKGS := make gcc pkg-config clang libclang-rt-dev \
-	libcbor-dev libssl-dev openssl zlib1g-dev libqrencode-dev \
-	libsystemd-dev libconfig-dev libgpiod-dev gpiod libusb-1.0-0-dev \
-	libp11-kit-dev p11-kit softhsm2 opensc dbus systemd libcmocka-dev zbar-tools
+# Every Debian package the project needs is named in mk/deps.list, one a line with its kind;
+# `make deps` installs the kinds in DEB_KINDS (a fragment may add one), tests/hw/prepare and
+# check-libcbor download the others. deps_of prints the packages of the kinds given.
+DEPS_LIST := mk/deps.list
+DEB_KINDS := bootstrap install
+deps_of = $(shell awk -v kinds=' $(strip $(1)) ' 'index(kinds, " " $$1 " ") { print $$2 }' $(DEPS_LIST))
 
 MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
 # The gpiod lock backend exists once per libgpiod API; build the one the installed library has.
@@ -66,9 +66,9 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 CHECK_EXTRA :=
 BENCH_EXTRA :=
 -include $(sort $(wildcard mk/*.mk))
-# After the fragments: DEB_PKGS is simply expanded, so an earlier += would take the fragments'
-# packages before they were added (a fresh machine then lacked json-c and qemu).
-DEB_PKGS += $(DEB_PKGS_EXTRA)
+# After the fragments, which may add kinds. DEB_PKGS_EXTRA is what fragments added before
+# mk/deps.list existed; a package belongs in the list, where deps and check-fresh see it.
+DEB_PKGS := $(call deps_of,$(DEB_KINDS)) $(DEB_PKGS_EXTRA)
 
 .PHONY: all deps check check-libcbor check-unit check-asan check-integration check-fuzz demo bench install uninstall clean
 .DEFAULT_GOAL := all
@@ -154,13 +154,16 @@ check: deps
 	echo "make check: all suites passed ($(CHECK_SUITES))"
 
 # Debian bookworm ships libcbor 0.8, trixie 0.10; the verifier's tests run against both. (Both
-# still refuse the one-byte tags 6-20, COSE's 18 among them, which core/cbor-util.c handles.) The prefix comes from scripts/next-debian-prefix.
+# still refuse the one-byte tags 6-20, COSE's 18 among them, which core/cbor-util.c handles.) The prefix comes from scripts/next-debian-prefix,
+# the packages from mk/deps.list (trixie-libcbor-next).
 CBOR_TESTS := tests/unit/test-base45.c tests/unit/test-verifier.c tests/unit/test-bad-input.c tests/unit/test-replay.c \
 	tests/unit/test-cbor-read.c
 NEXT_DEBIAN_CACHE ?= /var/cache/qrgate-next
-MULTIARCH := $(shell $(CC) -print-multiarch)
+# Recursive (=), so the compiler is asked only when a recipe needs it: on a bare machine make
+# reads this file before `deps` has installed any compiler ("make: cc: No such file or directory").
+MULTIARCH = $(shell $(CC) -print-multiarch)
 check-libcbor:
-	@p=$$(scripts/next-debian-prefix $(NEXT_DEBIAN_CACHE) libcbor0.10 libcbor-dev) && \
+	@p=$$(scripts/next-debian-prefix $(NEXT_DEBIAN_CACHE) $(call deps_of,trixie-libcbor-next)) && \
 	$(MAKE) --no-print-directory B=$(B)/libcbor-next UNIT_SRCS="$(CBOR_TESTS)" \
 		CFLAGS="$(CFLAGS) -I$$p/usr/include" \
 		LDFLAGS="$(LDFLAGS) -L$$p/usr/lib/$(MULTIARCH) -Wl,-rpath,$$p/usr/lib/$(MULTIARCH)" \

@@ -1,11 +1,10 @@
 # EU DCC ("HC1:") support: the conformance runner over the public test vectors, and the HC1
 # benchmark. docs/dcc.md explains both.
 
-DEB_PKGS_EXTRA += libjson-c-dev
-
-# The vectors live beside the clone (shared/ is a sibling of the repository in CI and on the
-# developers' machines); `make conformance DCC_DIR=DIR` runs any folder laid out the same way.
-DCC_DIR ?= $(CURDIR)/../shared/conformance/dcc
+# The vectors travel with the project (tests/conformance/dcc/README.md: where they come from, at
+# which commit, their licence), so a clone alone passes; `make conformance DCC_DIR=DIR` runs any
+# folder laid out the same way.
+DCC_DIR ?= $(CURDIR)/tests/conformance/dcc
 DCC_KNOWN ?= $(CURDIR)/tests/conformance/dcc-known-mismatches.txt
 
 CHECK_EXTRA += conformance

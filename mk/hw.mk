@@ -1,11 +1,8 @@
 # Hardware tests: a Debian kernel booted in qemu (TCG) with gpio-sim, run by `make check`.
 # How the bench works and how to add a test: tests/hw/README.md.
 
-# qemu and the guest's userland (busybox-static, cpio, kmod) plus what builds gpio-sim out of
-# tree against the kernel headers (gcc-12, libelf1, libssl3 for kbuild's tools). The kernel
-# image, headers and source are not installed: tests/hw/prepare downloads the versions that
-# belong together into its cache (their package names change with every kernel ABI).
-DEB_PKGS_EXTRA += qemu-system-x86 busybox-static cpio kmod xz-utils gcc-12 libelf1 libssl3
+# Its packages (qemu, the guest's userland, what builds gpio-sim, and the kernel packages that
+# tests/hw/prepare downloads into its cache rather than installs) are named in mk/deps.list.
 CHECK_EXTRA += check-hw
 
 .PHONY: check-hw hw-progs hw-force
@@ -17,7 +14,8 @@ HW_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -I.
 HW_LOCK_SRCS := tests/hw/lock-drive.c hal/lock.c hal/lock-sim.c hal/lock-gpiod.c
 HW_LOCK_HDRS := hal/lock.h hal/lock-gpiod.h core/macro.h core/string-table.h
 QRGATE_HW_GPIOD2 ?=
-HW_GPIOD2_LIBDIR := $(QRGATE_HW_GPIOD2)/usr/lib/$(shell $(CC) -print-multiarch)
+# Recursive (=): only the recipe that links against the prefix asks the compiler (see MULTIARCH).
+HW_GPIOD2_LIBDIR = $(QRGATE_HW_GPIOD2)/usr/lib/$(MULTIARCH)
 
 hw-progs: $(B)/hw/v1/lock-drive $(B)/hw/v2/lock-drive $(B)/hw/line-hold
 
