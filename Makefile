@@ -66,9 +66,8 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 CHECK_EXTRA :=
 BENCH_EXTRA :=
 -include $(sort $(wildcard mk/*.mk))
-# After the fragments, which may add kinds. DEB_PKGS_EXTRA is what fragments added before
-# mk/deps.list existed; a package belongs in the list, where deps and check-fresh see it.
-DEB_PKGS := $(call deps_of,$(DEB_KINDS)) $(DEB_PKGS_EXTRA)
+# After the fragments, which may add kinds.
+DEB_PKGS := $(call deps_of,$(DEB_KINDS))
 
 .PHONY: all deps check check-libcbor check-unit check-asan check-integration check-fuzz demo bench install uninstall clean
 .DEFAULT_GOAL := all

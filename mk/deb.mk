@@ -2,14 +2,9 @@
 # machine, `make deb-arm64` cross-builds them for arm64 (Raspberry Pi OS bookworm), and `make
 # check` runs the arm64 unit tests under qemu user-mode emulation. debian/ holds the packaging.
 
-# Building and checking the packages; cross-building for arm64 (the :arm64 libraries are the
-# development packages DEB_PKGS names, for the other architecture) and running the result under
-# qemu-user. libsqlite3-0 and libstdc++6 are what the arm64 SoftHSM2 module loads (see below).
+# Their packages (building, lintian, the cross compiler, the :arm64 libraries, qemu-user) are in
+# mk/deps.list with the others.
 DEB_ARCH_FOREIGN := arm64
-DEB_PKGS_EXTRA += debhelper lintian man-db groff-base file \
-	crossbuild-essential-arm64 qemu-user-static \
-	$(addsuffix :arm64,libcbor-dev libssl-dev zlib1g-dev libqrencode-dev libsystemd-dev libconfig-dev \
-		libgpiod-dev libusb-1.0-0-dev libp11-kit-dev libcmocka-dev libsqlite3-0 libstdc++6)
 
 # `apt-get install PKG:arm64` needs the architecture in dpkg's list first; `make deps` then
 # updates the package lists because the :arm64 packages are missing.
@@ -57,7 +52,7 @@ ARM64_CC := aarch64-linux-gnu-gcc
 ARM64_PKG_CONFIG_LIBDIR := /usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
 # What the arm64 tests load but cannot be installed beside the amd64 packages (not Multi-Arch):
 # scripts/foreign-prefix unpacks them, and qemu finds them there first (-L, QEMU_LD_PREFIX).
-ARM64_UNPACKED := libsofthsm2:arm64 softhsm2-common:arm64
+ARM64_UNPACKED := $(call deps_of,arm64-unpacked)
 ARM64_CACHE ?= /var/cache/qrgate-arm64
 
 arm64-progs:

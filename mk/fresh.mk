@@ -5,9 +5,10 @@
 # are not installed, so the root's own make check does not start another one.
 
 FRESH_MARKER := /etc/qrgate-check-fresh
-# HOOK: where check-fresh looks for the .debs `make deb` builds (installs them into a second bare
-# root and runs tests/fresh/installed-deb.sh there); the lead points this at make deb's output.
-FRESH_DEBS ?= $(B)/deb
+# The .debs check-fresh installs into a second bare root (tests/fresh/installed-deb.sh): what
+# `make deb` built for this machine. In `make check`, check-deb has just built them; alone,
+# check-fresh builds them first when there are none of this VERSION.
+FRESH_DEBS ?= $(B)/deb/$(DEB_HOST_NATIVE)
 
 .PHONY: check-fresh
 ifeq ($(wildcard $(FRESH_MARKER)),)
@@ -16,4 +17,6 @@ CHECK_EXTRA += check-fresh
 endif
 
 check-fresh: deps
+	@ls $(FRESH_DEBS)/qrgate_$(VERSION)_*.deb >/dev/null 2>&1 || \
+		DEB_BUILD_OPTIONS=nocheck scripts/build-deb $(B)/deb $(DEB_HOST_NATIVE)
 	@B=$(B) FRESH_DEBS=$(FRESH_DEBS) tests/fresh/check-fresh
