@@ -17,7 +17,7 @@ QRGATE_RULE=/etc/udev/rules.d/60-qrgate-gpio.rules
 QRGATE_SYSUSERS=/usr/local/lib/sysusers.d/qrgate.conf
 QRGATE_DROPIN=/run/systemd/system/$UNIT.d/50-hw-test.conf
 DOOR_PATH=/io/qrgate/Gate1/door/main
-UNLOCK_MS=1000
+UNLOCK_MS=${UNLOCK_MS:-1000}
 JOURNAL_CURSOR=
 
 qrgated_cleanup() {
