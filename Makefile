@@ -34,11 +34,12 @@ ALL_LDFLAGS := -Wl,--as-needed $(LDFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Debian packages the build, the tests, the demo and the benchmarks need. (clang does not pull
-# in its runtime libraries without recommended packages: libclang-rt-dev links the fuzzers.)
+# in its runtime libraries without recommended packages: libclang-rt-dev links the fuzzers;
+# libxml2-utils is xmllint, which checks that every XML file we ship is well-formed.)
 DEB_PKGS := make gcc pkg-config clang libclang-rt-dev \
 	libcbor-dev libssl-dev openssl zlib1g-dev libqrencode-dev \
 	libsystemd-dev libconfig-dev libgpiod-dev gpiod libusb-1.0-0-dev \
-	libp11-kit-dev p11-kit softhsm2 opensc dbus systemd libcmocka-dev zbar-tools
+	libp11-kit-dev p11-kit softhsm2 opensc dbus systemd libcmocka-dev zbar-tools libxml2-utils
 
 MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
 # The gpiod lock backend exists once per libgpiod API; build the one the installed library has.
