@@ -6,3 +6,5 @@
  * passes them on. Prints to stdout and stderr itself. Exit status: 0 done, 1 failed (the reason
  * is on stderr), 2 usage error. */
 int ctl_token(int argc, char *argv[]);
+/* Its usage: every subcommand and the options (what `qrgatectl token --help` prints). */
+extern const char ctl_token_usage[];
