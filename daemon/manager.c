@@ -251,19 +251,21 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 static void on_token_state(TokenService *s, TokenState state, const char *reason, void *userdata) {
         Manager *m = userdata;
         LogFields fields = { .token_state = token_state_to_string(state) };
+        /* The service gives "" as the reason of "present" (pkcs11/token.h): no text, no brackets. */
+        const char *why = reason && *reason ? reason : NULL;
 
         if (state == TOKEN_STATE_PRESENT) {
                 fields.message_id = QRGATE_MESSAGE_TOKEN_PRESENT;
-                log_struct(LOG_INFO, 0, &fields, "Token: present (%s).", reason ?: "logged in");
+                log_struct(LOG_INFO, 0, &fields, "Token: present (%s).", why ?: "logged in");
         } else if (token_state_is_alarm(state)) {
                 /* A PIN problem needs a person: the service will not try again on its own. */
                 fields.message_id = QRGATE_MESSAGE_TOKEN_PIN;
-                log_struct(LOG_ALERT, 0, &fields, "Token: %s: %s. Pseudonyms and signatures are unavailable until an "
-                           "operator fixes the PIN.", token_state_to_string(state), reason ?: "");
+                log_struct(LOG_ALERT, 0, &fields, "Token: %s%s%s. Pseudonyms and signatures are unavailable until an "
+                           "operator fixes the PIN.", token_state_to_string(state), why ? ": " : "", why ?: "");
         } else {
                 fields.message_id = state == TOKEN_STATE_ABSENT ? QRGATE_MESSAGE_TOKEN_ABSENT : NULL;
-                log_struct(LOG_WARNING, 0, &fields, "Token: %s%s%s.", token_state_to_string(state), reason ? ": " : "",
-                           reason ?: "");
+                log_struct(LOG_WARNING, 0, &fields, "Token: %s%s%s.", token_state_to_string(state), why ? ": " : "",
+                           why ?: "");
         }
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "TokenPresent", "TokenState", NULL);

@@ -60,6 +60,7 @@ check "start: MESSAGE_ID" logged "qrgated running:" "MESSAGE_ID=$(id STARTED)"
 wait_for 10 grep -qF "Token: present" "$T/daemon.log"
 check "token present: MESSAGE_ID and state" logged "Token: present" "MESSAGE_ID=$(id TOKEN_PRESENT)" \
 	"QRGATE_TOKEN_STATE=present"
+check "token present: no empty brackets where the reason has no text" sh -c "! grep -qF 'Token: present ()' '$T/daemon.log'"
 
 # A code from the scanner, then the same code again.
 code=$(mint --sub p-1 --scope library.lend)
