@@ -56,6 +56,48 @@ static bool type_matches(const config_setting_t *s, KeyType t) {
         return false;
 }
 
+/* Levenshtein distance, case-insensitive (a "Doors" is a typo of "doors" too). Names are short
+ * (libconfig's, and ours are under 32 characters); longer ones are not compared. */
+static size_t edit_distance(const char *a, const char *b) {
+        size_t la = strlen(a), lb = strlen(b), row[64];
+
+        if (la >= ELEMENTSOF(row) || lb >= ELEMENTSOF(row))
+                return SIZE_MAX;
+        for (size_t j = 0; j <= lb; j++)
+                row[j] = j;
+        for (size_t i = 1; i <= la; i++) {
+                size_t diagonal = row[0];
+                row[0] = i;
+                for (size_t j = 1; j <= lb; j++) {
+                        size_t above = row[j];
+                        bool same = (a[i - 1] | 0x20) == (b[j - 1] | 0x20);
+                        row[j] = MIN(MIN(above + 1, row[j - 1] + 1), diagonal + (same ? 0 : 1));
+                        diagonal = above;
+                }
+        }
+        return row[lb];
+}
+
+/* The one key close to name: within a third of its length (at least one edit, at most three),
+ * and nearer than every other key. NULL when none is, or when two are equally near: a guess
+ * between two would mislead as often as it helps. */
+static const char *closest_key(const char *name, const Key *keys, size_t n) {
+        size_t best = SIZE_MAX, limit = MIN(MAX(strlen(name) / 3, (size_t) 1), (size_t) 3);
+        const char *found = NULL;
+        bool tie = false;
+
+        for (size_t j = 0; j < n; j++) {
+                size_t d = edit_distance(name, keys[j].name);
+                if (d < best) {
+                        best = d;
+                        found = keys[j].name;
+                        tie = false;
+                } else if (d == best)
+                        tie = true;
+        }
+        return best <= limit && !tie ? found : NULL;
+}
+
 bool schema_check_group(Errors *e, const config_setting_t *g, const char *what, const Key *keys, size_t n) {
         unsigned before = e->count;
 
@@ -67,9 +109,11 @@ bool schema_check_group(Errors *e, const config_setting_t *g, const char *what, 
                 for (size_t j = 0; j < n; j++)
                         if (name && strcmp(name, keys[j].name) == 0)
                                 k = &keys[j];
-                if (!k)
-                        config_error(e, s, "unknown key '%s' in %s", name ?: "?", what);
-                else if (!type_matches(s, k->type))
+                if (!k) {
+                        const char *close = name ? closest_key(name, keys, n) : NULL;
+                        config_error(e, s, "unknown key '%s' in %s%s%s%s", name ?: "?", what,
+                                     close ? "; did you mean '" : "", close ?: "", close ? "'?" : "");
+                } else if (!type_matches(s, k->type))
                         config_error(e, s, "'%s' in %s must be %s", name, what, type_name(k->type));
         }
         for (size_t j = 0; j < n; j++)
@@ -101,11 +145,16 @@ bool schema_check_list(Errors *e, const config_setting_t *root, const char *name
         const config_setting_t *l = config_lookup((config_t *) root->config, name);
 
         *ret = l;
-        if (!l)
+        if (!l || config_setting_type(l) != CONFIG_TYPE_LIST) /* a wrong type: the top level said so */
                 return false;
         if (config_setting_length(l) > CONFIG_MAX_ITEMS) {
                 config_error(e, l, "'%s' has more than %d entries", name, CONFIG_MAX_ITEMS);
                 return false;
         }
         return true;
+}
+
+const config_setting_t *schema_get_group(const config_setting_t *root, const char *name) {
+        const config_setting_t *g = config_setting_get_member(root, name);
+        return g && config_setting_type(g) == CONFIG_TYPE_GROUP ? g : NULL;
 }

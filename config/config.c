@@ -18,11 +18,19 @@ static bool id_is_valid(const char *s) {
         return n > 0 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
 }
 
+/* The id of an item whose group failed its schema check, when it has one: the item is still
+ * named, so that a door or source that refers to it is not reported as naming something
+ * undefined as well — a misleading second message for one mistake. (The load fails anyway.) */
+static const char *broken_item_id(const config_setting_t *g) {
+        const config_setting_t *s = config_setting_get_member(g, "id");
+        return s && config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+}
+
 static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "max_lifetime", K_INT }, { "clock_skew", K_INT }, { "replay_capacity", K_INT },
         };
-        const config_setting_t *g = config_setting_get_member(root, "verifier");
+        const config_setting_t *g = schema_get_group(root, "verifier");
         int64_t v;
 
         c->max_lifetime = QG1_DEFAULT_MAX_LIFETIME;
@@ -58,7 +66,7 @@ static void parse_bus(Errors *e, Config *c, const config_setting_t *root) {
                 { "operator_groups", K_STRING_ARRAY }, { "operator_uids", K_INT_ARRAY },
                 { "ui_groups", K_STRING_ARRAY }, { "ui_uids", K_INT_ARRAY },
         };
-        const config_setting_t *g = config_setting_get_member(root, "bus"), *s;
+        const config_setting_t *g = schema_get_group(root, "bus"), *s;
 
         /* The group the shipped bus policy lets present codes (systemd/io.qrgate.Gate1.dbus.conf). */
         c->ui_groups[c->n_ui_groups++] = "qrgate-ui";
@@ -126,8 +134,11 @@ static void parse_locks(Errors *e, Config *c, const config_setting_t *root) {
                 const config_setting_t *g = config_setting_get_elem(list, (unsigned) i), *s;
                 int64_t line = -1;
 
-                if (!schema_check_group(e, g, "a lock", keys, ELEMENTSOF(keys)))
+                if (!schema_check_group(e, g, "a lock", keys, ELEMENTSOF(keys))) {
+                        if (broken_item_id(g))
+                                c->locks[c->n_locks++].hal.id = broken_item_id(g);
                         continue;
+                }
                 LockConfig *l = &c->locks[c->n_locks++].hal;
                 l->id = schema_get_string(g, "id", NULL);
                 l->backend = schema_get_string(g, "backend", NULL);
@@ -169,8 +180,11 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 const config_setting_t *g = config_setting_get_elem(list, (unsigned) i), *s;
                 int64_t ms;
 
-                if (!schema_check_group(e, g, "a door", keys, ELEMENTSOF(keys)))
+                if (!schema_check_group(e, g, "a door", keys, ELEMENTSOF(keys))) {
+                        if (broken_item_id(g))
+                                c->doors[c->n_doors++].id = broken_item_id(g);
                         continue;
+                }
                 DoorConf *d = &c->doors[c->n_doors++];
                 d->id = schema_get_string(g, "id", NULL);
                 d->lock = schema_get_string(g, "lock", NULL);
@@ -228,7 +242,7 @@ static void parse_token(Errors *e, Config *c, const config_setting_t *root) {
                 { "module", K_STRING }, { "uri", K_STRING, true }, { "sign_key", K_STRING }, { "hmac_key", K_STRING },
                 { "pin_credential", K_STRING }, { "pin_file", K_STRING },
         };
-        const config_setting_t *g = config_setting_get_member(root, "token");
+        const config_setting_t *g = schema_get_group(root, "token");
         TokenConf *t = &c->token;
 
         if (!g || !schema_check_group(e, g, "token", keys, ELEMENTSOF(keys)))
@@ -255,7 +269,7 @@ static void parse_dcc(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "trust_list", K_STRING_ARRAY, true }, { "trust_max_age", K_INT }, { "trust_age_policy", K_STRING },
         };
-        const config_setting_t *g = config_setting_get_member(root, "dcc"), *s;
+        const config_setting_t *g = schema_get_group(root, "dcc"), *s;
         DccConf *d = &c->dcc;
 
         d->trust_age_policy = trust_list_age_policy_from_string("deny");
@@ -264,6 +278,7 @@ static void parse_dcc(Errors *e, Config *c, const config_setting_t *root) {
         s = config_setting_get_member(g, "trust_list");
         for (int i = 0; i < config_setting_length(s) && d->n_trust_list < CONFIG_MAX_ITEMS; i++) {
                 d->trust_list[d->n_trust_list] = config_setting_get_string_elem(s, i);
+                d->trust_list_line[d->n_trust_list] = (int) config_setting_source_line(config_setting_get_elem(s, (unsigned) i));
                 if (d->trust_list[d->n_trust_list][0] != '/')
                         config_error(e, s, "trust list path '%s' must be absolute", d->trust_list[d->n_trust_list]);
                 d->n_trust_list++;
@@ -283,7 +298,7 @@ static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
                 { "max_age", K_INT }, { "on_write_error", K_STRING }, { "pseudonym_timeout_ms", K_INT },
                 { "min_age", K_INT },
         };
-        const config_setting_t *g = config_setting_get_member(root, "audit");
+        const config_setting_t *g = schema_get_group(root, "audit");
         AuditConf *a = &c->audit;
         const char *s;
         int64_t v;
@@ -363,7 +378,9 @@ static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
         }
 }
 
-int config_errors_finish(Errors *e, char **ret_errors) {
+/* Closes e->f. Returns 0 when nothing was reported (the text is freed), -EINVAL with the report
+ * in *ret_errors (the caller frees it), or -ENOMEM. */
+static int config_errors_finish(Errors *e, char **ret_errors) {
         if (fclose(e->f) != 0 || !e->buf)
                 return -ENOMEM;
         if (e->count == 0) {
@@ -374,7 +391,7 @@ int config_errors_finish(Errors *e, char **ret_errors) {
         return -EINVAL;
 }
 
-int config_load(const char *path, Config **ret, char **ret_errors) {
+int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         static const Key root_keys[] = {
                 { "state_directory", K_STRING }, { "verifier", K_GROUP }, { "bus", K_GROUP },
                 { "issuers", K_LIST }, { "locks", K_LIST, true }, { "doors", K_LIST, true }, { "sources", K_LIST },
@@ -386,6 +403,7 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
         size_t size = 0;
         int r;
 
+        *ret = NULL;
         *ret_errors = NULL;
         if (!c)
                 return -ENOMEM;
@@ -418,21 +436,33 @@ int config_load(const char *path, Config **ret, char **ret_errors) {
                 return config_errors_finish(&e, ret_errors);
         }
 
+        /* Every section is read even when the top level has problems (an unknown key there makes
+         * no other section wrong), each only when it has the right type: one mistake must not
+         * hide the others. */
         const config_setting_t *root = config_root_setting(&c->cfg);
-        if (schema_check_group(&e, root, "the top level", root_keys, ELEMENTSOF(root_keys))) {
-                c->state_directory = schema_get_string(root, "state_directory", NULL);
-                parse_verifier(&e, c, root);
-                parse_bus(&e, c, root);
-                parse_issuers(&e, c, root);
-                parse_locks(&e, c, root);
-                parse_doors(&e, c, root);
-                parse_sources(&e, c, root);
-                parse_token(&e, c, root);
-                parse_dcc(&e, c, root);
-                parse_audit(&e, c, root);
-        }
+        (void) schema_check_group(&e, root, "the top level", root_keys, ELEMENTSOF(root_keys));
+        c->state_directory = schema_get_string(root, "state_directory", NULL);
+        parse_verifier(&e, c, root);
+        parse_bus(&e, c, root);
+        parse_issuers(&e, c, root);
+        parse_locks(&e, c, root);
+        parse_doors(&e, c, root);
+        parse_sources(&e, c, root);
+        parse_token(&e, c, root);
+        parse_dcc(&e, c, root);
+        parse_audit(&e, c, root);
 
         r = config_errors_finish(&e, ret_errors);
+        if (r != -ENOMEM)
+                *ret = TAKE_PTR(c);
+        return r;
+}
+
+int config_load(const char *path, Config **ret, char **ret_errors) {
+        _cleanup_(config_freep) Config *c = NULL;
+        int r;
+
+        r = config_load_for_check(path, &c, ret_errors);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(c);

@@ -32,6 +32,10 @@ int manager_load_config(const char *path, Config **ret_config, Keystore **ret_ke
         r = config_build_keystore(c, ret_keys, ret_errors);
         if (r < 0)
                 return r;
+        if (r > 0) {
+                *ret_keys = keystore_free(*ret_keys);
+                return -EINVAL;
+        }
         *ret_config = TAKE_PTR(c);
         return 0;
 }
@@ -56,8 +60,10 @@ int manager_load_dcc_trust(Manager *m, const Config *c, TrustList **ret) {
                 return 0;
         r = config_build_trustlist(c, (int64_t) time(NULL), ret, &errors);
         log_config_errors(errors); /* skipped certificates are reported even on success */
-        if (r < 0)
-                return log_error_errno(r, "EU DCC trust list cannot be loaded.");
+        if (r > 0)
+                *ret = trustlist_free(*ret);
+        if (r != 0)
+                return log_error_errno(r < 0 ? r : EINVAL, "EU DCC trust list cannot be loaded.");
         log_info("EU DCC trust list: %zu signer certificates.", trustlist_count(*ret));
         return 0;
 }
@@ -165,12 +171,14 @@ static int reload(Manager *m, char **ret_errors) {
                                   "New configuration refused (%s; restart to apply); the running one stays.", why);
         }
         r = config_build_trustlist(c, (int64_t) time(NULL), &tl, ret_errors);
-        if (r < 0 && c->dcc.n_trust_list > 0) {
+        if (r != 0 && c->dcc.n_trust_list > 0) {
                 log_config_errors(*ret_errors);
                 config_free(c);
                 keystore_free(ks);
+                trustlist_free(tl);
                 audit_reload(m, "the EU DCC trust list cannot be loaded");
-                return log_struct(LOG_ERR, r, &config_refused, "New EU DCC trust list refused; the running configuration stays.");
+                return log_struct(LOG_ERR, r < 0 ? r : EINVAL, &config_refused,
+                                  "New EU DCC trust list refused; the running configuration stays.");
         }
         log_config_errors(*ret_errors); /* certificates skipped in a list that loaded */
         free(*ret_errors);

@@ -174,7 +174,7 @@ int ctl_decode(int argc, char *argv[]) {
                 r = config_load(config, &cfg, &errors);
                 if (r >= 0)
                         r = config_build_keystore(cfg, &config_keys, &errors);
-                if (r < 0)
+                if (r != 0)
                         return fprintf(stderr, "%s", errors ?: "qrgatectl: out of memory\n"), 2;
                 v.keys = config_keys;
                 v.max_lifetime = cfg->max_lifetime;
@@ -182,7 +182,7 @@ int ctl_decode(int argc, char *argv[]) {
                 if (!trust && cfg->dcc.n_trust_list > 0) {
                         free(errors);
                         errors = NULL;
-                        if (config_build_trustlist(cfg, now, &trust, &errors) < 0)
+                        if (config_build_trustlist(cfg, now, &trust, &errors) != 0)
                                 return fprintf(stderr, "%s", errors ?: "qrgatectl: out of memory\n"), 2;
                 }
                 v.dcc_trust_max_age = cfg->dcc.trust_max_age;
