@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config-internal.h"
@@ -24,6 +26,30 @@ static bool id_is_valid(const char *s) {
 static const char *broken_item_id(const config_setting_t *g) {
         const config_setting_t *s = config_setting_get_member(g, "id");
         return s && config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+}
+
+/* Paths in the configuration must be absolute. A relative one would be resolved against the
+ * directory of whichever program opens it — check-config in an operator's shell, the daemon in
+ * / — so the same file would pass the check and fail the gate. Resolving against the
+ * configuration's own folder instead would make a copy checked elsewhere (check-config
+ * /tmp/new.conf) name other files than the one installed. An absolute path means one file
+ * wherever the configuration is read; the message offers the path in the configuration's
+ * folder, which is what a relative path is most often meant as. A path that may also be a
+ * name (a p11-kit module) is a path when it has a '/'. */
+static void check_path(Errors *e, const config_setting_t *s, const char *key, const char *path) {
+        char dir[PATH_MAX];
+        const char *p = path;
+
+        if (!path || path[0] == '/' || (strcmp(key, "module") == 0 && !strchr(path, '/')))
+                return;
+        if (realpath(e->file, dir))
+                *strrchr(dir, '/') = '\0';
+        else
+                snprintf(dir, sizeof(dir), "<the configuration's folder>");
+        while (p[0] == '.' && p[1] == '/')
+                p += 2;
+        config_error(e, s, "'%s' is a relative path (\"%s\"): paths must be absolute, or they would depend on "
+                     "the directory a program runs in; did you mean \"%s/%s\"?", key, path, dir[0] ? dir : "", p);
 }
 
 static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
@@ -110,6 +136,7 @@ static void parse_issuers(Errors *e, Config *c, const config_setting_t *root) {
                         IssuerKeyConf *kc = &is->keys[is->n_keys++];
                         kc->kid = schema_get_string(kg, "kid", NULL);
                         kc->file = schema_get_string(kg, "file", NULL);
+                        check_path(e, config_setting_get_member(kg, "file"), "file", kc->file);
                         kc->pem = schema_get_string(kg, "pem", NULL);
                         kc->line = config_setting_source_line(kg);
                         if (!!kc->file == !!kc->pem)
@@ -145,6 +172,7 @@ static void parse_locks(Errors *e, Config *c, const config_setting_t *root) {
                 l->chip = schema_get_string(g, "chip", NULL);
                 l->line_name = schema_get_string(g, "line_name", NULL);
                 l->sim_output = schema_get_string(g, "output", NULL);
+                check_path(e, config_setting_get_member(g, "output"), "output", l->sim_output);
                 l->active_low = (s = config_setting_get_member(g, "active_low")) && config_setting_get_bool(s);
                 l->safe_state = lock_safe_state_from_string(schema_get_string(g, "safe_state", "locked"));
                 if (!id_is_valid(l->id))
@@ -254,6 +282,8 @@ static void parse_token(Errors *e, Config *c, const config_setting_t *root) {
         t->hmac_key = schema_get_string(g, "hmac_key", "hmac-key");
         t->pin_credential = schema_get_string(g, "pin_credential", NULL);
         t->pin_file = schema_get_string(g, "pin_file", NULL);
+        check_path(e, config_setting_get_member(g, "module"), "module", t->module);
+        check_path(e, config_setting_get_member(g, "pin_file"), "pin_file", t->pin_file);
         if (strncmp(t->uri, "pkcs11:", 7) != 0)
                 config_error(e, config_setting_get_member(g, "uri"), "token uri must be a PKCS#11 URI (pkcs11:token=...)");
         if (t->pin_credential && t->pin_file)
@@ -279,8 +309,7 @@ static void parse_dcc(Errors *e, Config *c, const config_setting_t *root) {
         for (int i = 0; i < config_setting_length(s) && d->n_trust_list < CONFIG_MAX_ITEMS; i++) {
                 d->trust_list[d->n_trust_list] = config_setting_get_string_elem(s, i);
                 d->trust_list_line[d->n_trust_list] = (int) config_setting_source_line(config_setting_get_elem(s, (unsigned) i));
-                if (d->trust_list[d->n_trust_list][0] != '/')
-                        config_error(e, s, "trust list path '%s' must be absolute", d->trust_list[d->n_trust_list]);
+                check_path(e, config_setting_get_elem(s, (unsigned) i), "trust_list", d->trust_list[d->n_trust_list]);
                 d->n_trust_list++;
         }
         (void) schema_get_int(e, g, "trust_max_age", 0, 0, INT64_C(10) * 365 * 86400, &d->trust_max_age);
@@ -363,8 +392,7 @@ static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
                         config_error(e, g, "source id '%s' must be 1-32 letters, digits or '_'", s->id);
                 if (strcmp(s->type, "fifo") != 0)
                         config_error(e, config_setting_get_member(g, "type"), "source type must be \"fifo\" (USB scanners come later)");
-                if (s->path[0] != '/')
-                        config_error(e, config_setting_get_member(g, "path"), "source path must be absolute");
+                check_path(e, config_setting_get_member(g, "path"), "path", s->path);
                 /* A person scans a code every few seconds; a scanner rereading one in
                  * presentation mode a few times a second. More is a flood (docs/reasons.md). */
                 if (schema_get_int(e, g, "max_rate", 10, 1, 1000, &rate))
@@ -442,6 +470,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         const config_setting_t *root = config_root_setting(&c->cfg);
         (void) schema_check_group(&e, root, "the top level", root_keys, ELEMENTSOF(root_keys));
         c->state_directory = schema_get_string(root, "state_directory", NULL);
+        check_path(&e, config_setting_get_member(root, "state_directory"), "state_directory", c->state_directory);
         parse_verifier(&e, c, root);
         parse_bus(&e, c, root);
         parse_issuers(&e, c, root);

@@ -207,6 +207,42 @@ static void every_section_is_checked_despite_a_top_level_typo(void **state) {
         assert_int_equal(count_lines(f->err), 1);
 }
 
+/* Relative paths are refused wherever a path goes, with the path in the configuration's folder
+ * offered: resolved against the current directory, check-config in one directory would pass a
+ * file that the daemon, running in /, cannot open. */
+static void relative_paths_are_refused_with_the_full_path_offered(void **state) {
+        Fixture *f = *state;
+        char want[256];
+
+        write_file(f, "city.pub", "");
+        assert_int_equal(chdir(f->dir), 0); /* where a relative path would have been found */
+        check(f, "state_directory = \"state\";\n"
+                 "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"./city.pub\"; } ); } );\n"
+                 "locks = ( { id = \"main\"; backend = \"sim\"; output = \"lock.out\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; } );\n"
+                 "sources = ( { id = \"s\"; type = \"fifo\"; path = \"scan0\"; door = \"main\"; } );\n"
+                 "token: { module = \"lib/softhsm2.so\"; uri = \"pkcs11:token=x\"; pin_file = \"pin\"; };\n"
+                 "dcc: { trust_list = [ \"@/dcc\",\n \"dcc\" ]; };\n");
+        assert_int_equal(chdir("/"), 0);
+        assert_int_equal(f->status, 1);
+        snprintf(want, sizeof(want), "1: 'state_directory' is a relative path (\"state\"): paths must be absolute, or "
+                 "they would depend on the directory a program runs in; did you mean \"%s/state\"?", f->dir);
+        assert_reported(f, want);
+        snprintf(want, sizeof(want), "(\"./city.pub\"): paths must be absolute, or they would depend on the directory a "
+                 "program runs in; did you mean \"%s/city.pub\"?", f->dir);
+        assert_non_null(strstr(f->err, want));
+        assert_reported(f, "2: 'file' is a relative path");
+        assert_reported(f, "3: 'output' is a relative path");
+        assert_reported(f, "5: 'path' is a relative path");
+        assert_reported(f, "6: 'module' is a relative path");
+        assert_reported(f, "6: 'pin_file' is a relative path");
+        assert_reported(f, "8: 'trust_list' is a relative path");
+        /* Nothing else: the relative key file is not read, a module name is not a path. */
+        assert_int_equal(count_lines(f->err), 8);
+        check(f, DOOR "token: { module = \"softhsm2\"; uri = \"pkcs11:token=x\"; pin_file = \"@/pin\"; };\n");
+        assert_int_equal(f->status, 0);
+}
+
 static void a_valid_file_is_summed_up(void **state) {
         Fixture *f = *state;
 
@@ -224,6 +260,7 @@ int main(void) {
                 cmocka_unit_test(a_door_without_scopes_is_one_problem),
                 cmocka_unit_test(an_unknown_key_gets_the_close_one_suggested),
                 cmocka_unit_test(every_section_is_checked_despite_a_top_level_typo),
+                cmocka_unit_test(relative_paths_are_refused_with_the_full_path_offered),
                 cmocka_unit_test(a_valid_file_is_summed_up),
         };
         return th_run_tests_with_fixture(tests, set_up, tear_down);
