@@ -15,6 +15,7 @@ static const struct {
 } permissions[] = {
         { BUS_MANAGER_IFACE, "SubmitCode", BUS_PERMISSION_UI },
         { BUS_MANAGER_IFACE, "Reload", BUS_PERMISSION_OPERATOR },
+        { BUS_MANAGER_IFACE, "RetryTokenLogin", BUS_PERMISSION_OPERATOR },
         { BUS_DOOR_IFACE, "Unlock", BUS_PERMISSION_OPERATOR },
 };
 

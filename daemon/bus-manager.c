@@ -106,6 +106,31 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+/* After a PIN alarm the token service makes no login on its own (it must not burn the token's
+ * retry counter): an operator who fixed the PIN, or unblocked it, asks for one more. The answer
+ * comes at once; the login's outcome follows as a TokenState change. */
+static int method_retry_token_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uid_t uid = (uid_t) -1;
+        int r;
+
+        r = bus_check_caller(m, msg, error);
+        if (r < 0)
+                return r;
+        if (!m->token)
+                return sd_bus_error_setf(error, BUS_ERROR_TOKEN_NOT_WAITING, "no token is configured");
+        r = token_service_retry_login(m->token);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, BUS_ERROR_TOKEN_NOT_WAITING,
+                                         "the token is %s, not waiting for an operator: there is no login to retry",
+                                         token_state_to_string(token_service_get_state(m->token, NULL)));
+        if (r < 0)
+                return r;
+        (void) bus_caller_uid(msg, &uid);
+        log_notice("Token: one more login, asked for by uid %u.", (unsigned) uid);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
 const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -119,6 +144,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("SubmitCode", SD_BUS_ARGS("s", door, "s", code),
                                 SD_BUS_RESULT("s", decision, "s", reason), method_submit_code, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("RetryTokenLogin", NULL, NULL, method_retry_token_login, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("Decision",
                                 SD_BUS_ARGS("s", decision, "s", reason, "s", format, "s", subject, "s", door,
                                             "t", timestamp_usec, "s", presenter),

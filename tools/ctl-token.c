@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include "pkcs11/token-blocking.h"
+#include "tools/ctl-bus.h"
 #include "tools/ctl-token.h"
 #include "tools/util.h"
 
 /* qrgatectl token: the synchronous building blocks of the token service (pkcs11/), driven from
- * the command line. PINs come from files or systemd credentials, never from arguments. */
+ * the command line — and retry-login, which asks the running daemon's service over the bus. PINs
+ * come from files or systemd credentials, never from arguments. */
 
 #define DEFAULT_SIGN_KEY "device-key"
 #define DEFAULT_HMAC_KEY "hmac-key"
@@ -47,11 +49,13 @@ typedef struct Args {
 #define SYNOPSIS_INFO \
         "qrgatectl token info   --module M --token URI [--key K] [--hmac-key K]\n" \
         "                              [--pin-file F | --pin-credential N]\n"
+#define SYNOPSIS_RETRY "qrgatectl token retry-login\n"
 #define SYNOPSIS_PUBKEY \
         "qrgatectl token pubkey --module M --token URI [--key K] [--der] [--output FILE]\n" \
         "                              [--pin-file F | --pin-credential N]\n"
 
-const char ctl_token_usage[] = SYNOPSIS_INIT "       " SYNOPSIS_INFO "       " SYNOPSIS_PUBKEY OPTIONS;
+const char ctl_token_usage[] = SYNOPSIS_INIT "       " SYNOPSIS_INFO "       " SYNOPSIS_PUBKEY "       " SYNOPSIS_RETRY
+        OPTIONS "\nretry-login asks the running qrgated for one more login after a PIN alarm (operators only).\n";
 
 static void usage(FILE *f) {
         fprintf(f, "usage: %s", ctl_token_usage);
@@ -381,6 +385,11 @@ int ctl_token(int argc, char *argv[]) {
                 { "init", run_init, SYNOPSIS_INIT "Makes the device key and the HMAC key on the token.\n" OPTIONS },
                 { "info", run_info, SYNOPSIS_INFO "Shows the token (its serial for the URI) and the keys on it.\n" OPTIONS },
                 { "pubkey", run_pubkey, SYNOPSIS_PUBKEY "Writes the device public key (PEM, or DER with --der).\n" OPTIONS },
+                { "retry-login", ctl_token_retry_login,
+                  SYNOPSIS_RETRY "After a PIN alarm (pin-rejected, pin-final-try, pin-locked) the running qrgated makes no\n"
+                                 "login on its own; once the PIN is fixed, this asks it for one more (operators only). Its\n"
+                                 "outcome shows in the token state (qrgatectl status). A PIN from a systemd credential is\n"
+                                 "read as systemd loaded it at the service's start: a new credential needs a restart.\n" },
         };
         int r;
 

@@ -36,8 +36,8 @@ static const Verb commands[] = {
                                             "reporting each problem as file:line: message. Exits 0 valid, 1 not.\n",
           "check-config [FILE]             validate a configuration file" },
         { "token", ctl_token, ctl_token_usage,
-          "token init|info|pubkey ...\n"
-          "                                  provision and inspect the PKCS#11 token" },
+          "token init|info|pubkey|retry-login ...\n"
+          "                                  provision and inspect the PKCS#11 token, retry its login" },
         { "audit", ctl_audit, ctl_audit_usage,
           "audit verify|export|head|pseudonym ...\n"
           "                                  check, export or follow the audit log" },

@@ -11,15 +11,15 @@ check "VERSION holds one version" sh -c "echo '$VERSION' | grep -qE '^[0-9]+\.[0
 # answers PROGRAM [SUBCOMMAND...]: checks --version, -h and --help of that command line.
 answers() {
 	prog=$1; shift
-	name="$prog${*:+ $*}"
+	cmdline="$prog${*:+ $*}" # not "name": check() in lib.sh sets that
 	out=$("$B/$prog" "$@" --version 2>"$T/err"); rc=$?
-	expect "$name --version: exit 0" 0 $rc
-	expect "$name --version: the version" "$prog $VERSION" "$out"
+	expect "$cmdline --version: exit 0" 0 $rc
+	expect "$cmdline --version: the version" "$prog $VERSION" "$out"
 	for h in -h --help; do
 		"$B/$prog" "$@" $h > "$T/out" 2>"$T/err"; rc=$?
-		expect "$name $h: exit 0" 0 $rc
-		check "$name $h: usage on stdout" grep -q "^usage: $prog${*:+ $*}\\b" "$T/out"
-		check "$name $h: nothing on stderr" test ! -s "$T/err"
+		expect "$cmdline $h: exit 0" 0 $rc
+		check "$cmdline $h: usage on stdout" grep -q "^usage: $prog${*:+ $*}\\b" "$T/out"
+		check "$cmdline $h: nothing on stderr" test ! -s "$T/err"
 	done
 }
 
@@ -27,7 +27,8 @@ answers() {
 # "usage: PROGRAM [SUB] NAME ..." and "       PROGRAM [SUB] NAME ..." lines, or (qrgatectl's list)
 # "  NAME ..." lines.
 subcommands() {
-	"$B/$1" ${2:+"$2"} --help | sed -n "s/^\(usage:\|      \) $1${2:+ $2} \([a-z][a-z0-9-]*\)\b.*/\2/p; s/^  \([a-z][a-z0-9-]*\)\b.*/\1/p" | sort -u
+	"$B/$1" ${2:+"$2"} --help | sed -n "s/^\(usage:\|      \) $1${2:+ $2} \([a-z][a-z0-9-]*\)\( .*\)\{0,1\}\$/\2/p;
+		s/^  \([a-z][a-z0-9-]*\)\( .*\)\{0,1\}\$/\1/p" | sort -u
 }
 
 answers qrgated
@@ -46,8 +47,8 @@ for sub in $(subcommands qrgate-issue); do
 	n=$((n + 1))
 	answers qrgate-issue "$sub"
 done
-# qrgatectl: 9 commands, token's 3 and audit's 4; qrgate-issue: 4.
-expect "subcommands found in the usages" 20 "$n"
+# qrgatectl: 9 commands, token's 4 and audit's 4; qrgate-issue: 4.
+expect "subcommands found in the usages" 21 "$n"
 
 # An unknown option is still a usage error (2), with the usage on stderr.
 "$B/qrgated" --no-such-option > "$T/out" 2>"$T/err"
