@@ -77,6 +77,8 @@ Manager *manager_free(Manager *m) {
         /* Closing a lock drives its safe state: this is the daemon's clean-stop guarantee. */
         bool all_safe = true;
         for (size_t i = 0; i < m->n_locks; i++) {
+                if (!m->locks[i]) /* never opened: nothing to drive */
+                        continue;
                 _cleanup_(freep) char *id = strdup(m->locks[i]->id);
                 LockSafeState safe = m->locks[i]->safe_state;
                 int r = lock_close(m->locks[i]);
@@ -344,13 +346,23 @@ int manager_open(Manager *m) {
         r = record_locks(m);
         if (r < 0)
                 return r;
+        /* A lock that cannot be opened (the GPIO line is not there) puts its doors out of service
+         * rather than the gate: the others work, and the journal says which line is missing. It
+         * never opens: there is nothing we could drive. */
         for (size_t i = 0; i < m->config->n_locks; i++) {
                 const LockConfig *lc = &m->config->locks[i].hal;
-                r = lock_new(lc, &m->locks[m->n_locks]);
-                if (r < 0)
-                        return log_error_errno(r, "Lock %s: cannot open %s backend%s%s: %m", lc->id, lc->backend,
-                                               lc->line_name ? " line " : "", lc->line_name ?: "");
+                r = lock_new(lc, &m->locks[i]);
                 m->n_locks++;
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0) {
+                        m->lock_errors[i] = r;
+                        log_struct(LOG_ERR, r, LOG_FIELDS(.message_id = QRGATE_MESSAGE_LOCK_FAULT, .lock = lc->id),
+                                   "Lock %s: cannot open %s backend%s%s: %m; its doors are out of service until "
+                                   "qrgated is restarted with the line there.", lc->id, lc->backend,
+                                   lc->line_name ? " line " : "", lc->line_name ?: "");
+                        continue;
+                }
                 log_info("Lock %s: %s backend, %s.", lc->id, lc->backend, lock_safe_state_to_string(lc->safe_state));
         }
         for (size_t i = 0; i < m->config->n_doors; i++) {

@@ -46,7 +46,7 @@ typedef struct Manager {
         size_t n_operator_gids;
         gid_t ui_gids[CONFIG_MAX_ITEMS];       /* config.ui_groups, resolved */
         size_t n_ui_gids;
-        Lock *locks[CONFIG_MAX_ITEMS];
+        Lock *locks[CONFIG_MAX_ITEMS]; /* as configured: NULL for one that could not be opened */
         size_t n_locks;
         Door *doors[CONFIG_MAX_ITEMS];
         size_t n_doors;
@@ -54,6 +54,9 @@ typedef struct Manager {
         size_t n_sources;
         ManagerState state;
         bool lock_fault;
+        /* The -errno of each configured lock that could not be opened at start (0: opened). A door
+         * whose lock is not open is out of service: no code and no operator opens it. */
+        int lock_errors[CONFIG_MAX_ITEMS];
         TokenService *token;   /* NULL when no token is configured */
         TrustList *dcc_trust;  /* NULL when no EU DCC trust list is configured */
         bool dcc_trust_outdated_said; /* its age beyond dcc.trust_max_age was logged (daemon/reload.c) */
