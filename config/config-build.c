@@ -82,20 +82,20 @@ int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors) {
 }
 
 typedef struct SkipReport {
-        Errors *e;
+        Errors *notes;
         int line;
 } SkipReport;
 
 static void on_skipped_certificate(const char *path, size_t index, int error, void *userdata) {
         SkipReport *sr = userdata;
-        fprintf(sr->e->f, "%s:%d: dcc trust list: %s certificate #%zu skipped: %s\n", sr->e->file, sr->line, path, index,
-                error == -EBADMSG ? "not an X.509 certificate" : read_file_strerror(error, 0));
-        /* Not counted as an error: one bad certificate in a national list must not stop the gate. */
+        /* A note, not an error: one bad certificate in a national list must not stop the gate. */
+        fprintf(sr->notes->f, "%s:%d: dcc trust list: %s certificate #%zu skipped: %s\n", sr->notes->file, sr->line, path,
+                index, error == -EBADMSG ? "not an X.509 certificate" : read_file_strerror(error, 0));
 }
 
-int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors) {
+int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors, char **ret_notes) {
         _cleanup_(trustlist_freep) TrustList *tl = NULL;
-        Errors e;
+        Errors e, notes;
         int r;
 
         r = trustlist_new(&tl);
@@ -104,21 +104,27 @@ int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char *
         r = errors_open(&e, c, ret_errors);
         if (r < 0)
                 return r;
+        r = errors_open(&notes, c, ret_notes);
+        if (r < 0) {
+                (void) errors_close(&e, ret_errors);
+                return r;
+        }
         for (size_t i = 0; i < c->dcc.n_trust_list; i++) {
                 const char *path = c->dcc.trust_list[i];
                 int line = c->dcc.trust_list_line[i];
-                SkipReport sr = { .e = &e, .line = line };
+                SkipReport sr = { .notes = &notes, .line = line };
 
                 if (path[0] != '/') /* only in a configuration loaded for checking, reported there */
                         continue;
                 r = trustlist_load_path(tl, path, on_skipped_certificate, &sr);
                 if (r == -ENOMEM) {
                         (void) errors_close(&e, ret_errors);
+                        (void) errors_close(&notes, ret_notes);
                         return r;
                 }
                 if (r == 0)
-                        /* Said, not counted: a list may be awaiting its first download. */
-                        fprintf(e.f, "%s:%d: dcc trust list %s: no certificate in it; EU DCC codes are refused until "
+                        /* A note: a list may be awaiting its first download. */
+                        fprintf(notes.f, "%s:%d: dcc trust list %s: no certificate in it; EU DCC codes are refused until "
                                 "there is one\n", c->path, line, path);
                 if (r >= 0)
                         continue;
@@ -133,6 +139,8 @@ int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char *
         }
         trustlist_set_loaded_at(tl, now);
         r = errors_close(&e, ret_errors);
+        if (errors_close(&notes, ret_notes) < 0)
+                r = -ENOMEM;
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(tl);
@@ -143,7 +151,7 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(keystore_freep) Keystore *ks = NULL;
         _cleanup_(trustlist_freep) TrustList *tl = NULL;
-        _cleanup_(freep) char *errors = NULL, *key_errors = NULL, *trust_errors = NULL;
+        _cleanup_(freep) char *errors = NULL, *key_errors = NULL, *trust_errors = NULL, *trust_notes = NULL;
         int r, bad_keys = 0, bad_paths = 0;
 
         r = config_load_for_check(path, &c, &errors);
@@ -159,14 +167,16 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
         if (bad_keys < 0)
                 goto oom;
         if (c->dcc.n_trust_list > 0) {
-                bad_paths = config_build_trustlist(c, 0, &tl, &trust_errors);
+                bad_paths = config_build_trustlist(c, 0, &tl, &trust_errors, &trust_notes);
                 if (bad_paths < 0)
                         goto oom;
         }
         if (key_errors)
                 fputs(key_errors, err);
         if (trust_errors)
-                fputs(trust_errors, err); /* skipped certificates are said even when the list loaded */
+                fputs(trust_errors, err);
+        if (trust_notes)
+                fputs(trust_notes, err); /* skipped certificates are said even when the list loaded */
         if (r < 0 || bad_keys > 0 || bad_paths > 0)
                 return 1;
         fprintf(out, "%s: ok (%zu issuers, %zu keys, %zu locks, %zu doors, %zu sources", path, c->n_issuers,

@@ -122,11 +122,12 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors);
 
 /* Loads the configured DSC trust list from every path that can be read. Returns how many paths
- * could not be, or -ENOMEM; *ret holds what was loaded whenever the return is >= 0. Unreadable
- * paths, and certificates skipped in paths that were read (those do not count: one bad
- * certificate in a national list must not stop a gate), are reported in *ret_errors as
- * "file:line: message", the line naming the path; NULL when there is nothing to say. */
-int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors);
+ * could not be, or -ENOMEM; *ret holds what was loaded whenever the return is >= 0. The paths
+ * that could not be read are reported in *ret_errors, and what is worth saying but no error —
+ * certificates skipped in a path that was read (one bad certificate in a national list must not
+ * stop a gate), a path without any — in *ret_notes, each as "file:line: message", the line
+ * naming the path; NULL when there is nothing to say. The caller frees both. */
+int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors, char **ret_notes);
 
 /* Loads path, builds its keys and trust list, and writes a one-line summary to out, or every
  * problem to err (all of them: one does not hide another). Returns the exit status of a check

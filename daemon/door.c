@@ -5,6 +5,7 @@
 
 #include "daemon/audit.h"
 #include "daemon/door.h"
+#include "daemon/faults.h"
 #include "daemon/log.h"
 
 #define USEC_PER_MSEC_DOOR 1000

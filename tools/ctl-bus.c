@@ -48,7 +48,7 @@ int ctl_status(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(freep) char *state = NULL, *version = NULL, *token = NULL;
-        char **doors = NULL;
+        char **doors = NULL, **faults = NULL;
         int r;
 
         if (argc != 1)
@@ -61,6 +61,8 @@ int ctl_status(int argc, char *argv[]) {
         if (r >= 0)
                 r = bus_get_property_string(bus, bus_gate_manager, "TokenState", &e, &token);
         if (r >= 0)
+                r = bus_get_property_strv(bus, bus_gate_manager, "Faults", &e, &faults);
+        if (r >= 0)
                 r = bus_get_property_strv(bus, bus_gate_manager, "Doors", &e, &doors);
         if (r < 0) {
                 report_error("cannot read the gate's state (is qrgated running?)", &e, r);
@@ -68,6 +70,11 @@ int ctl_status(int argc, char *argv[]) {
                 return 1;
         }
         printf("qrgated %s: %s\n", version, state);
+        for (char **f = faults; f && *f; f++) {
+                printf("fault: %s\n", *f);
+                free(*f);
+        }
+        free(faults);
         printf("token: %s\n", token);
         for (char **d = doors; d && *d; d++) {
                 _cleanup_(freep) char *path = door_path(*d), *lock = NULL;

@@ -182,7 +182,8 @@ int ctl_decode(int argc, char *argv[]) {
                 if (!trust && cfg->dcc.n_trust_list > 0) {
                         free(errors);
                         errors = NULL;
-                        if (config_build_trustlist(cfg, now, &trust, &errors) != 0)
+                        _cleanup_(freep) char *notes = NULL;
+                        if (config_build_trustlist(cfg, now, &trust, &errors, &notes) != 0)
                                 return fprintf(stderr, "%s", errors ?: "qrgatectl: out of memory\n"), 2;
                 }
                 v.dcc_trust_max_age = cfg->dcc.trust_max_age;
