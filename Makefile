@@ -211,6 +211,11 @@ install: all
 	install -Dm0755 $(B)/qrgated $(DESTDIR)$(PREFIX)/sbin/qrgated
 	install -Dm0755 $(B)/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgatectl
 	install -Dm0644 etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf.example
+	@# The shipped configuration as it is, so that the installed unit starts (degraded until the
+	@# site fills it in) — but never over a site's own.
+	@if [ -e $(DESTDIR)/etc/qrgate/qrgate.conf ]; then \
+		echo "install: keeping $(DESTDIR)/etc/qrgate/qrgate.conf (the shipped one is qrgate.conf.example)"; \
+	else install -m0644 etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf; fi
 	install -Dm0644 -t $(DESTDIR)$(PREFIX)/share/doc/qrgate README.md docs/*.md docs/io.qrgate.Gate1.xml
 	@for f in systemd/*; do [ -e "$$f" ] || continue; case $$f in \
 		*.service) sed 's|/usr/local|$(PREFIX)|g' $$f | install -Dm0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
