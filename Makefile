@@ -218,6 +218,11 @@ install: all
 	install -Dm0755 $(B)/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgatectl
 	install -Dm0755 $(B)/qrgate-issue $(DESTDIR)$(PREFIX)/bin/qrgate-issue
 	install -Dm0644 etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf.example
+	@# The shipped configuration as it is, so that the installed unit starts (degraded until the
+	@# site fills it in) — but never over a site's own.
+	@if [ -e $(DESTDIR)/etc/qrgate/qrgate.conf ]; then \
+		echo "install: keeping $(DESTDIR)/etc/qrgate/qrgate.conf (the shipped one is qrgate.conf.example)"; \
+	else install -m0644 etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf; fi
 	install -Dm0644 -t $(DESTDIR)$(PREFIX)/share/doc/qrgate README.md docs/*.md docs/io.qrgate.Gate1.xml
 	install -Dm0644 docs/io.qrgate.Gate1.xml $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/io.qrgate.Gate1.xml
 	@for m in $(MAN_PAGES); do \
@@ -241,6 +246,9 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/qrgated $(DESTDIR)$(PREFIX)/bin/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgate-issue
 	rm -f $(DESTDIR)/etc/qrgate/qrgate.conf.example
+	@# The configuration install wrote, if it is still as shipped; a site's own stays.
+	@if cmp -s etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf; then rm -f $(DESTDIR)/etc/qrgate/qrgate.conf; \
+	elif [ -e $(DESTDIR)/etc/qrgate/qrgate.conf ]; then echo "uninstall: keeping $(DESTDIR)/etc/qrgate/qrgate.conf (changed)"; fi
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/doc/qrgate/,README.md $(notdir $(wildcard docs/*.md)) io.qrgate.Gate1.xml)
 	rm -f $(DESTDIR)$(PREFIX)/share/dbus-1/interfaces/io.qrgate.Gate1.xml
 	@for m in $(MAN_PAGES); do rm -f $(DESTDIR)$(PREFIX)/share/man/man$${m##*.}/$$(basename $$m); done

@@ -24,3 +24,4 @@
 #define BUS_ERROR_INVALID_CONFIGURATION "io.qrgate.Gate1.Error.InvalidConfiguration"
 #define BUS_ERROR_LOCK_FAILED "io.qrgate.Gate1.Error.LockFailed"
 #define BUS_ERROR_AUDIT_UNAVAILABLE "io.qrgate.Gate1.Error.AuditUnavailable"
+#define BUS_ERROR_TOKEN_NOT_WAITING "io.qrgate.Gate1.Error.TokenNotWaiting"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What is built from a loaded configuration — the issuer keystore and the EU DCC trust list, both
  * read from the files it names — and the check command, which loads and builds it all as the
- * daemon would. */
+ * daemon would. Each builder goes on past a file it cannot read and reports every one, with the
+ * line that names it. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,18 +10,42 @@
 #include "config/config-internal.h"
 #include "core/fileio.h"
 
+static int errors_open(Errors *e, const Config *c, char **ret_errors) {
+        *ret_errors = NULL;
+        *e = (Errors) { .file = c->path };
+        e->f = open_memstream(&e->buf, &e->size);
+        return e->f ? 0 : -ENOMEM;
+}
+
+/* Closes e->f and hands over what was written (NULL when nothing was). */
+static int errors_close(Errors *e, char **ret_errors) {
+        if (fclose(e->f) != 0 || !e->buf)
+                return -ENOMEM;
+        if (e->size > 0)
+                *ret_errors = e->buf;
+        else
+                free(e->buf);
+        return 0;
+}
+
+static const char *key_strerror(int r) {
+        return r == -EBADMSG ? "not a PEM public key" :
+               r == -EKEYREJECTED ? "key type not supported (P-256, Ed25519, RSA >= 2048)" :
+               r == -EEXIST ? "this kid is defined twice for the issuer" :
+               read_file_strerror(r, 0);
+}
+
 int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors) {
         _cleanup_(keystore_freep) Keystore *ks = NULL;
-        Errors e = { .file = c->path };
+        Errors e;
         int r;
 
-        *ret_errors = NULL;
         r = keystore_new(&ks);
         if (r < 0)
                 return r;
-        e.f = open_memstream(&e.buf, &e.size);
-        if (!e.f)
-                return -ENOMEM;
+        r = errors_open(&e, c, ret_errors);
+        if (r < 0)
+                return r;
 
         for (size_t i = 0; i < c->n_issuers; i++)
                 for (size_t k = 0; k < c->issuers[i].n_keys; k++) {
@@ -28,8 +53,15 @@ int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors) {
                         const IssuerKeyConf *kc = &is->keys[k];
                         const uint8_t *kid = (const uint8_t *) kc->kid;
 
+                        /* Only in a configuration loaded for checking, with its problem reported. */
+                        if (!kc->file == !kc->pem || (kc->file && kc->file[0] != '/'))
+                                continue;
                         r = kc->file ? keystore_add_pem_file(ks, is->id, kid, strlen(kc->kid), kc->file)
                                      : keystore_add_pem(ks, is->id, kid, strlen(kc->kid), kc->pem, strlen(kc->pem));
+                        if (r == -ENOMEM) {
+                                (void) errors_close(&e, ret_errors);
+                                return r;
+                        }
                         if (r < 0) {
                                 fprintf(e.f, "%s:%d: issuer '%s' key '%s'%s%s: ", c->path, kc->line, is->id, kc->kid,
                                         kc->file ? " in " : "", kc->file ?: "");
@@ -37,97 +69,123 @@ int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors) {
                                         fprintf(e.f, "larger than %d KiB, not a public key file\n",
                                                 KEYSTORE_PEM_FILE_MAX / 1024);
                                 else
-                                        fprintf(e.f, "%s\n", r == -EBADMSG ? "not a PEM public key" :
-                                                r == -EKEYREJECTED ? "key type not supported (P-256, Ed25519, RSA >= 2048)" :
-                                                r == -EEXIST ? "this kid is defined twice for the issuer" :
-                                                read_file_strerror(r, 0));
+                                        fprintf(e.f, "%s\n", key_strerror(r));
                                 e.count++;
                         }
                 }
 
-        r = config_errors_finish(&e, ret_errors);
+        r = errors_close(&e, ret_errors);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(ks);
-        return 0;
+        return (int) e.count;
+}
+
+typedef struct SkipReport {
+        Errors *notes;
+        int line;
+} SkipReport;
+
+static void on_skipped_certificate(const char *path, size_t index, int error, void *userdata) {
+        SkipReport *sr = userdata;
+        /* A note, not an error: one bad certificate in a national list must not stop the gate. */
+        fprintf(sr->notes->f, "%s:%d: dcc trust list: %s certificate #%zu skipped: %s\n", sr->notes->file, sr->line, path,
+                index, error == -EBADMSG ? "not an X.509 certificate" : read_file_strerror(error, 0));
+}
+
+int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors, char **ret_notes) {
+        _cleanup_(trustlist_freep) TrustList *tl = NULL;
+        Errors e, notes;
+        int r;
+
+        r = trustlist_new(&tl);
+        if (r < 0)
+                return r;
+        r = errors_open(&e, c, ret_errors);
+        if (r < 0)
+                return r;
+        r = errors_open(&notes, c, ret_notes);
+        if (r < 0) {
+                (void) errors_close(&e, ret_errors);
+                return r;
+        }
+        for (size_t i = 0; i < c->dcc.n_trust_list; i++) {
+                const char *path = c->dcc.trust_list[i];
+                int line = c->dcc.trust_list_line[i];
+                SkipReport sr = { .notes = &notes, .line = line };
+
+                if (path[0] != '/') /* only in a configuration loaded for checking, reported there */
+                        continue;
+                r = trustlist_load_path(tl, path, on_skipped_certificate, &sr);
+                if (r == -ENOMEM) {
+                        (void) errors_close(&e, ret_errors);
+                        (void) errors_close(&notes, ret_notes);
+                        return r;
+                }
+                if (r == 0)
+                        /* A note: a list may be awaiting its first download. */
+                        fprintf(notes.f, "%s:%d: dcc trust list %s: no certificate in it; EU DCC codes are refused until "
+                                "there is one\n", c->path, line, path);
+                if (r >= 0)
+                        continue;
+                fprintf(e.f, "%s:%d: dcc trust list %s: ", c->path, line, path);
+                if (r == -EFBIG)
+                        fprintf(e.f, "larger than %d MiB\n", TRUSTLIST_MAX_FILE / (1024 * 1024));
+                else if (r == -EBADMSG)
+                        fprintf(e.f, "holds no X.509 certificate (PEM or DER)\n");
+                else
+                        fprintf(e.f, "%s\n", read_file_strerror(r, 0));
+                e.count++;
+        }
+        trustlist_set_loaded_at(tl, now);
+        r = errors_close(&e, ret_errors);
+        if (errors_close(&notes, ret_notes) < 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(tl);
+        return (int) e.count;
 }
 
 int config_check_file(const char *path, FILE *out, FILE *err) {
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(keystore_freep) Keystore *ks = NULL;
-        _cleanup_(freep) char *errors = NULL;
-        int r;
-
         _cleanup_(trustlist_freep) TrustList *tl = NULL;
+        _cleanup_(freep) char *errors = NULL, *key_errors = NULL, *trust_errors = NULL, *trust_notes = NULL;
+        int r, bad_keys = 0, bad_paths = 0;
 
-        r = config_load(path, &c, &errors);
-        if (r >= 0)
-                r = config_build_keystore(c, &ks, &errors);
-        if (r >= 0 && c->dcc.n_trust_list > 0) {
-                r = config_build_trustlist(c, 0, &tl, &errors);
-                if (r >= 0 && errors)
-                        fputs(errors, err); /* skipped certificates: reported, not fatal */
-        }
-        if (r < 0) {
-                fputs(errors ?: "out of memory\n", err);
+        r = config_load_for_check(path, &c, &errors);
+        if (r == -ENOMEM)
+                goto oom;
+        if (errors)
+                fputs(errors, err);
+        if (!c)
                 return 1;
+        /* What did load is built even when other parts have problems: a missing key file must
+         * not hide a missing trust list folder, nor either of them a typo elsewhere. */
+        bad_keys = config_build_keystore(c, &ks, &key_errors);
+        if (bad_keys < 0)
+                goto oom;
+        if (c->dcc.n_trust_list > 0) {
+                bad_paths = config_build_trustlist(c, 0, &tl, &trust_errors, &trust_notes);
+                if (bad_paths < 0)
+                        goto oom;
         }
+        if (key_errors)
+                fputs(key_errors, err);
+        if (trust_errors)
+                fputs(trust_errors, err);
+        if (trust_notes)
+                fputs(trust_notes, err); /* skipped certificates are said even when the list loaded */
+        if (r < 0 || bad_keys > 0 || bad_paths > 0)
+                return 1;
         fprintf(out, "%s: ok (%zu issuers, %zu keys, %zu locks, %zu doors, %zu sources", path, c->n_issuers,
                 keystore_size(ks), c->n_locks, c->n_doors, c->n_sources);
         if (tl)
                 fprintf(out, ", %zu EU DCC signers", trustlist_count(tl));
         fputs(")\n", out);
         return 0;
-}
-
-typedef struct SkipReport {
-        Errors *e;
-        const char *config_path;
-} SkipReport;
-
-static void on_skipped_certificate(const char *path, size_t index, int error, void *userdata) {
-        SkipReport *sr = userdata;
-        fprintf(sr->e->f, "%s: dcc trust list: %s certificate #%zu skipped: %s\n", sr->config_path, path, index,
-                read_file_strerror(error, 0));
-        /* Not counted as an error: one bad certificate in a national list must not stop the gate. */
-}
-
-int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors) {
-        _cleanup_(trustlist_freep) TrustList *tl = NULL;
-        Errors e = { .file = c->path };
-        SkipReport sr = { .e = &e, .config_path = c->path };
-        int r;
-
-        *ret_errors = NULL;
-        r = trustlist_new(&tl);
-        if (r < 0)
-                return r;
-        e.f = open_memstream(&e.buf, &e.size);
-        if (!e.f)
-                return -ENOMEM;
-        for (size_t i = 0; i < c->dcc.n_trust_list; i++) {
-                r = trustlist_load_path(tl, c->dcc.trust_list[i], on_skipped_certificate, &sr);
-                if (r < 0) {
-                        if (r == -EFBIG)
-                                fprintf(e.f, "%s: dcc trust list %s: larger than %d MiB\n", c->path,
-                                        c->dcc.trust_list[i], TRUSTLIST_MAX_FILE / (1024 * 1024));
-                        else
-                                fprintf(e.f, "%s: dcc trust list %s: %s\n", c->path, c->dcc.trust_list[i],
-                                        read_file_strerror(r, 0));
-                        e.count++;
-                }
-        }
-        trustlist_set_loaded_at(tl, now);
-        /* Unlike config_load(), the report is handed back on success too: skipped certificates
-         * do not stop the gate, but the operator must hear of them. */
-        if (fclose(e.f) != 0 || !e.buf)
-                return -ENOMEM;
-        if (e.size > 0)
-                *ret_errors = e.buf;
-        else
-                free(e.buf);
-        if (e.count > 0)
-                return -EINVAL;
-        *ret = TAKE_PTR(tl);
-        return 0;
+oom:
+        fputs("out of memory\n", err);
+        return 1;
 }

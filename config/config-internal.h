@@ -4,6 +4,9 @@
 /* What config.c (loading) and config-build.c (what is built from a loaded configuration) share.
  * Not for use outside config/. */
 
+#include <libconfig.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "config/config.h"
@@ -17,6 +20,37 @@ typedef struct Errors {
         unsigned count;
 } Errors;
 
-/* Closes e->f. Returns 0 when nothing was reported (the text is freed), -EINVAL with the report
- * in *ret_errors (the caller frees it), or -ENOMEM. */
-int config_errors_finish(Errors *e, char **ret_errors);
+
+/* Reports one problem at s (NULL: no line) as "file:line: message", and counts it. */
+_printf_(3, 4) void config_error(Errors *e, const config_setting_t *s, const char *fmt, ...);
+
+/* The schema of a group: its keys, their types, which are required (config-schema.c). */
+typedef enum KeyType { K_STRING, K_INT, K_BOOL, K_GROUP, K_LIST, K_STRING_ARRAY, K_INT_ARRAY } KeyType;
+
+typedef struct Key {
+        const char *name;
+        KeyType type;
+        bool required;
+} Key;
+
+/* Checks group g, called what in messages ("a door"), against its n keys: unknown names (with
+ * "did you mean" when one key is close), wrong types, missing required keys. Returns false if
+ * anything was wrong, so callers skip reading a broken group. */
+bool schema_check_group(Errors *e, const config_setting_t *g, const char *what, const Key *keys, size_t n);
+/* The string member name of g, or def when there is none (the type was checked). */
+const char *schema_get_string(const config_setting_t *g, const char *name, const char *def);
+/* The integer member name of g, or def; false (and reported) when outside min..max. */
+bool schema_get_int(Errors *e, const config_setting_t *g, const char *name, int64_t def, int64_t min, int64_t max,
+                    int64_t *ret);
+/* The top-level list name in *ret; false when it is absent or has more than CONFIG_MAX_ITEMS
+ * entries (reported). */
+bool schema_check_list(Errors *e, const config_setting_t *root, const char *name, const config_setting_t **ret);
+/* The group name at the top level; NULL when it is absent or not a group (the top level's
+ * schema check reports that). */
+const config_setting_t *schema_get_group(const config_setting_t *root, const char *name);
+
+/* config_load(), except that a file whose text could be parsed is handed back in *ret even when
+ * it has problems (-EINVAL, with *ret_errors), with everything that could be read: the check
+ * command builds the keys and trust list it names from that, so that no problem hides another.
+ * Never for running a gate. On -EINVAL *ret may be NULL (the text could not be parsed). */
+int config_load_for_check(const char *path, Config **ret, char **ret_errors);

@@ -61,6 +61,7 @@ typedef struct TokenConf {
 /* EU DCC signer certificates (docs/dcc.md). */
 typedef struct DccConf {
         const char *trust_list[CONFIG_MAX_ITEMS]; /* files or folders of DSCs */
+        int trust_list_line[CONFIG_MAX_ITEMS];    /* where each is named, for reports */
         size_t n_trust_list;
         int64_t trust_max_age; /* seconds; 0 = no limit */
         TrustListAgePolicy trust_age_policy;
@@ -113,17 +114,24 @@ int config_load(const char *path, Config **ret, char **ret_errors);
 Config *config_free(Config *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Config *, config_free);
 
-/* Builds the issuer keystore, reading key files (regular files of at most KEYSTORE_PEM_FILE_MAX
- * bytes). Failures are reported like config_load()'s. */
+/* Builds the issuer keystore from every key that can be read (key files are regular files of at
+ * most KEYSTORE_PEM_FILE_MAX bytes). Returns how many keys could not be read, each reported in
+ * *ret_errors as "file:line: message" (NULL when there is none; the caller frees it), or -ENOMEM;
+ * *ret holds the keys that were read whenever the return is >= 0. What a failure means is the
+ * caller's to decide: check-config and a reload refuse, a daemon starting runs without the key. */
 int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors);
 
-/* Loads the configured DSC trust list. An unreadable path is an error (-EINVAL); a certificate
- * that cannot be used is skipped. Both are reported in *ret_errors, which may be set on success
- * too (the caller logs and frees it). */
-int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors);
+/* Loads the configured DSC trust list from every path that can be read. Returns how many paths
+ * could not be, or -ENOMEM; *ret holds what was loaded whenever the return is >= 0. The paths
+ * that could not be read are reported in *ret_errors, and what is worth saying but no error —
+ * certificates skipped in a path that was read (one bad certificate in a national list must not
+ * stop a gate), a path without any — in *ret_notes, each as "file:line: message", the line
+ * naming the path; NULL when there is nothing to say. The caller frees both. */
+int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors, char **ret_notes);
 
-/* Loads path and its key files and writes a one-line summary to out, or every problem to err.
- * Returns the exit status of a check command: 0 valid, 1 not. */
+/* Loads path, builds its keys and trust list, and writes a one-line summary to out, or every
+ * problem to err (all of them: one does not hide another). Returns the exit status of a check
+ * command: 0 valid, 1 not. */
 int config_check_file(const char *path, FILE *out, FILE *err);
 
 const DoorConf *config_find_door(const Config *c, const char *id);

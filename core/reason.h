@@ -39,6 +39,7 @@ typedef enum Reason {
         REASON_INTERNAL_ERROR,
         REASON_AUDIT_UNAVAILABLE,
         REASON_RATE_LIMITED,
+        REASON_DOOR_OUT_OF_SERVICE,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

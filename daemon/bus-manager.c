@@ -7,6 +7,7 @@
 #include "daemon/bus.h"
 #include "daemon/decide.h"
 #include "daemon/door.h"
+#include "daemon/faults.h"
 #include "daemon/log.h"
 #include "daemon/reload.h"
 
@@ -40,7 +41,22 @@ static int property_get_token_present(sd_bus *bus, const char *path, const char 
 static int property_get_token_state(sd_bus *bus, const char *path, const char *interface, const char *property,
                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
-        return sd_bus_message_append(reply, "s", m->token ? token_state_to_string(token_service_get_state(m->token, NULL)) : "none");
+        const char *s = m->token ? token_state_to_string(token_service_get_state(m->token, NULL)) :
+                        m->token_fault ? "unavailable" : "none";
+        return sd_bus_message_append(reply, "s", s);
+}
+
+static int property_get_faults(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        _cleanup_(faults_freep) char **faults = manager_faults(userdata);
+        int r;
+
+        if (!faults)
+                return -ENOMEM;
+        r = sd_bus_message_open_container(reply, 'a', "s");
+        for (char **f = faults; r >= 0 && *f; f++)
+                r = sd_bus_message_append(reply, "s", *f);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
 }
 
 static int property_get_dcc_keys(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -106,10 +122,39 @@ static int method_reload(sd_bus_message *msg, void *userdata, sd_bus_error *erro
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+/* After a PIN alarm the token service makes no login on its own (it must not burn the token's
+ * retry counter): an operator who fixed the PIN, or unblocked it, asks for one more. The answer
+ * comes at once; the login's outcome follows as a TokenState change. */
+static int method_retry_token_login(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        uid_t uid = (uid_t) -1;
+        int r;
+
+        r = bus_check_caller(m, msg, error);
+        if (r < 0)
+                return r;
+        if (m->token_fault)
+                return sd_bus_error_setf(error, BUS_ERROR_TOKEN_NOT_WAITING, "the token service did not start (%s): "
+                                         "restart qrgated once that is fixed", m->token_fault);
+        if (!m->token)
+                return sd_bus_error_setf(error, BUS_ERROR_TOKEN_NOT_WAITING, "no token is configured");
+        r = token_service_retry_login(m->token);
+        if (r == -EALREADY)
+                return sd_bus_error_setf(error, BUS_ERROR_TOKEN_NOT_WAITING,
+                                         "the token is %s, not waiting for an operator: there is no login to retry",
+                                         token_state_to_string(token_service_get_state(m->token, NULL)));
+        if (r < 0)
+                return r;
+        (void) bus_caller_uid(msg, &uid);
+        log_notice("Token: one more login, asked for by uid %u.", (unsigned) uid);
+        return sd_bus_reply_method_return(msg, NULL);
+}
+
 const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Version", "s", property_get_version, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Faults", "as", property_get_faults, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Doors", "as", property_get_doors, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("TokenPresent", "b", property_get_token_present, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("TokenState", "s", property_get_token_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -119,6 +164,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_METHOD_WITH_ARGS("SubmitCode", SD_BUS_ARGS("s", door, "s", code),
                                 SD_BUS_RESULT("s", decision, "s", reason), method_submit_code, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD("Reload", NULL, NULL, method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD("RetryTokenLogin", NULL, NULL, method_retry_token_login, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_SIGNAL_WITH_ARGS("Decision",
                                 SD_BUS_ARGS("s", decision, "s", reason, "s", format, "s", subject, "s", door,
                                             "t", timestamp_usec, "s", presenter),

@@ -24,7 +24,8 @@ typedef enum BusPermission {
         _BUS_PERMISSION_INVALID = -EINVAL,
 } BusPermission;
 
-/* Checks the caller of m against the method's permission. Returns 1 when allowed; otherwise a
+/* Checks the caller of m against the method's permission (Reload also admits the daemon's own
+ * uid, which the unit's ExecReload= runs as). Returns 1 when allowed; otherwise a
  * negative errno with error set (NotAuthorized, or why the caller's uid or groups could not be
  * read), which a method handler returns as it is. Logs refusals with the method and the uid. */
 int bus_check_caller(Manager *mgr, sd_bus_message *m, sd_bus_error *error);

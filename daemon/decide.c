@@ -83,6 +83,7 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
         PolicyInput in = {
                 .door_id = req->door,
                 .door = door ? door_config(door) : NULL,
+                .door_out_of_service = door && !door->lock,
                 .code = &res,
                 .now = now,
                 .audit = m->audit,

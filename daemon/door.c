@@ -5,6 +5,7 @@
 
 #include "daemon/audit.h"
 #include "daemon/door.h"
+#include "daemon/faults.h"
 #include "daemon/log.h"
 
 #define USEC_PER_MSEC_DOOR 1000
@@ -40,6 +41,8 @@ const DoorConf *door_config(const Door *d) {
 }
 
 const char *door_lock_state(const Door *d) {
+        if (!d->lock)
+                return "out-of-service";
         return lock_is_unlocked(d->lock) ? "unlocked" : "locked";
 }
 
@@ -52,7 +55,7 @@ void door_relock(Door *d) {
         int r;
 
         (void) sd_event_source_set_enabled(d->relock, SD_EVENT_OFF);
-        if (!lock_is_unlocked(d->lock))
+        if (!d->lock || !lock_is_unlocked(d->lock))
                 return;
         r = lock_set(d->lock, false);
         if (r < 0) {
@@ -76,10 +79,13 @@ static int on_relock(sd_event_source *s, uint64_t usec, void *userdata) {
 }
 
 int door_open(Door *d, uint32_t ms) {
-        bool was_unlocked = lock_is_unlocked(d->lock);
+        bool was_unlocked;
         uint64_t now;
         int r;
 
+        if (!d->lock) /* out of service: the callers refuse before, this is the last word */
+                return -ENODEV;
+        was_unlocked = lock_is_unlocked(d->lock);
         r = sd_event_now(d->manager->event, CLOCK_MONOTONIC, &now);
         if (r < 0)
                 return r;

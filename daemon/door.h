@@ -11,23 +11,26 @@ struct Door {
         Manager *manager;
         char *id;
         char *object_path;
-        Lock *lock; /* owned by the manager */
+        Lock *lock; /* owned by the manager; NULL: it could not be opened, the door is out of service */
         sd_event_source *relock;
 };
 
-/* A door on lock (borrowed: the manager owns locks and frees them after the doors). Returns 0
- * and a door that must be freed with door_free(), or -ENOMEM. */
+/* A door on lock (borrowed: the manager owns locks and frees them after the doors; NULL for a
+ * door out of service, which never opens). Returns 0 and a door that must be freed with
+ * door_free(), or -ENOMEM. */
 int door_new(Manager *m, const char *id, Lock *lock, Door **ret);
 /* Cancels the relock timer (the lock itself is driven safe when the manager closes it). */
 Door *door_free(Door *d);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Door *, door_free);
 
 /* Unlocks for ms milliseconds (a second opening while open extends it) and relocks by timer.
- * -errno when the lock output failed; the door then stays in its current state. */
+ * -errno when the lock output failed (-ENODEV: out of service); the door then stays in its
+ * current state. */
 int door_open(Door *d, uint32_t ms);
 
 /* Locks now (the safe path: errors are logged, and the door is marked faulty). */
 void door_relock(Door *d);
 
 const DoorConf *door_config(const Door *d);
+/* "locked", "unlocked", or "out-of-service" when its lock could not be opened. */
 const char *door_lock_state(const Door *d);

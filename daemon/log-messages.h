@@ -9,6 +9,7 @@
 
 /* Life cycle. */
 #define QRGATE_MESSAGE_STARTED "150243da937148848fd4b6da43eb5ce0"  /* running, READY=1 sent */
+#define QRGATE_MESSAGE_STARTED_DEGRADED "064462abdae0402593f4610e4d17a6a4" /* running without what it could not open */
 #define QRGATE_MESSAGE_STOPPING "e76bee35b06a47448dbfce4890b470d2" /* SIGTERM/SIGINT received */
 #define QRGATE_MESSAGE_STOPPED "ca6d5704897f4c57b0bbe33d05973bb5"  /* clean exit, every lock safe */
 

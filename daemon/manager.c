@@ -10,6 +10,7 @@
 #include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
+#include "daemon/faults.h"
 #include "daemon/lock-record.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
@@ -41,10 +42,21 @@ int manager_new(const char *config_path, const char *bus_address, Manager **ret)
         if (!m->config_path || !m->bus_address)
                 return log_oom();
 
-        r = manager_load_config(config_path, &m->config, &m->keys, &errors);
+        r = config_load(config_path, &m->config, &errors);
         if (r < 0) {
                 log_config_errors(errors);
                 return log_error_errno(r, "Configuration %s is not valid; not starting.", config_path);
+        }
+        /* A key file that is missing makes its issuer's codes unknown, not the gate stop: a site
+         * whose other issuers' codes work, and which says what is missing, is what an operator
+         * expects. (A reload still refuses such a file: there is a running configuration to keep.) */
+        r = config_build_keystore(m->config, &m->keys, &m->key_faults);
+        if (r < 0)
+                return log_oom();
+        if (r > 0) {
+                log_config_errors(m->key_faults);
+                log_error("%d issuer key%s cannot be read: running without %s; codes signed with %s are refused "
+                          "(unknown-issuer).", r, r == 1 ? "" : "s", r == 1 ? "it" : "them", r == 1 ? "it" : "them");
         }
 
         const char *dir = m->config->state_directory ?: getenv("STATE_DIRECTORY") ?: "/var/lib/qrgate";
@@ -71,12 +83,14 @@ Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
         for (size_t i = 0; i < m->n_sources; i++)
-                source_free(m->sources[i]);
+                source_free(m->sources[i]); /* NULL for one that could not be opened */
         for (size_t i = 0; i < m->n_doors; i++)
                 door_free(m->doors[i]);
         /* Closing a lock drives its safe state: this is the daemon's clean-stop guarantee. */
         bool all_safe = true;
         for (size_t i = 0; i < m->n_locks; i++) {
+                if (!m->locks[i]) /* never opened: nothing to drive */
+                        continue;
                 _cleanup_(freep) char *id = strdup(m->locks[i]->id);
                 LockSafeState safe = m->locks[i]->safe_state;
                 int r = lock_close(m->locks[i]);
@@ -111,28 +125,14 @@ Manager *manager_free(Manager *m) {
         closep(&m->state_lock_fd);
         closep(&m->state_fd);
         free(m->state_directory);
+        free(m->status);
+        free(m->key_faults);
+        free(m->trust_faults);
+        free(m->token_fault);
         free(m->config_path);
         free(m->bus_address);
         free(m);
         return NULL;
-}
-
-void manager_update_state(Manager *m) {
-        ManagerState old = m->state;
-
-        if (m->state == MANAGER_STOPPING || m->state == MANAGER_STARTING)
-                return;
-        TokenState ts = m->token ? token_service_get_state(m->token, NULL) : TOKEN_STATE_PRESENT;
-        bool token_fault = ts != TOKEN_STATE_PRESENT && ts != TOKEN_STATE_CONNECTING;
-        bool audit_fault = m->audit && audit_is_failing(m->audit);
-        m->state = m->lock_fault || token_fault || audit_fault ? MANAGER_DEGRADED : MANAGER_RUNNING;
-        if (m->state != old) {
-                (void) sd_notifyf(false, "STATUS=%s", m->lock_fault ? "Degraded: a lock output failed" :
-                                                      token_fault ? "Degraded: the token is not usable" :
-                                                      audit_fault ? "Degraded: the audit log cannot be written" : "Running");
-                if (m->bus)
-                        (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "State", NULL);
-        }
 }
 
 bool manager_openings_refused(Manager *m) {
@@ -251,19 +251,21 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 static void on_token_state(TokenService *s, TokenState state, const char *reason, void *userdata) {
         Manager *m = userdata;
         LogFields fields = { .token_state = token_state_to_string(state) };
+        /* The service gives "" as the reason of "present" (pkcs11/token.h): no text, no brackets. */
+        const char *why = reason && *reason ? reason : NULL;
 
         if (state == TOKEN_STATE_PRESENT) {
                 fields.message_id = QRGATE_MESSAGE_TOKEN_PRESENT;
-                log_struct(LOG_INFO, 0, &fields, "Token: present (%s).", reason ?: "logged in");
+                log_struct(LOG_INFO, 0, &fields, "Token: present (%s).", why ?: "logged in");
         } else if (token_state_is_alarm(state)) {
                 /* A PIN problem needs a person: the service will not try again on its own. */
                 fields.message_id = QRGATE_MESSAGE_TOKEN_PIN;
-                log_struct(LOG_ALERT, 0, &fields, "Token: %s: %s. Pseudonyms and signatures are unavailable until an "
-                           "operator fixes the PIN.", token_state_to_string(state), reason ?: "");
+                log_struct(LOG_ALERT, 0, &fields, "Token: %s%s%s. Pseudonyms and signatures are unavailable until an "
+                           "operator fixes the PIN.", token_state_to_string(state), why ? ": " : "", why ?: "");
         } else {
                 fields.message_id = state == TOKEN_STATE_ABSENT ? QRGATE_MESSAGE_TOKEN_ABSENT : NULL;
-                log_struct(LOG_WARNING, 0, &fields, "Token: %s%s%s.", token_state_to_string(state), reason ? ": " : "",
-                           reason ?: "");
+                log_struct(LOG_WARNING, 0, &fields, "Token: %s%s%s.", token_state_to_string(state), why ? ": " : "",
+                           why ?: "");
         }
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "TokenPresent", "TokenState", NULL);
@@ -294,8 +296,18 @@ static int open_token(Manager *m) {
                 log_warning("Token URI \"%s\" names no serial number: any token with that label is accepted as this "
                             "appliance's own. Add ;serial=... (qrgatectl token info shows it; docs/token.md).", t->uri);
         r = token_service_new(m->event, &tc, &m->token, &reason);
-        if (r < 0)
-                return log_error_errno(r, "Token: cannot start the token service: %s", reason ?: strerror(-r));
+        if (r < 0) {
+                /* Like a token pulled out, but for good: decisions go on without pseudonyms and the
+                 * audit log without signatures, the gate says why, and a restart tries again once
+                 * it is fixed (a PIN credential comes with the start). */
+                m->token_fault = strdup(reason ?: strerror(-r));
+                if (!m->token_fault)
+                        return log_oom();
+                log_struct(LOG_ERR, r, LOG_FIELDS(.token_state = "unavailable"),
+                           "Token: cannot start the token service: %s. Running without the token: no pseudonyms, no "
+                           "signed checkpoints; restart qrgated once that is fixed.", m->token_fault);
+                return 0;
+        }
         token_service_set_state_handler(m->token, on_token_state, m);
         return 0;
 }
@@ -313,7 +325,8 @@ static int open_audit(Manager *m) {
         audit_set_state_handler(m->audit, on_audit_state, m);
         audit_set_token(m->audit, m->token);
         if (!m->token)
-                log_warning("Audit log: no token configured; records carry no pseudonyms and no checkpoint signs them.");
+                log_warning("Audit log: no token%s; records carry no pseudonyms and no checkpoint signs them.",
+                            m->token_fault ? "" : " configured");
         (void) audit_log_start(m->audit, m->config_path);
         return 0;
 }
@@ -334,7 +347,7 @@ int manager_open(Manager *m) {
         r = open_audit(m);
         if (r < 0)
                 return r;
-        r = manager_load_dcc_trust(m, m->config, &tl);
+        r = manager_load_dcc_trust(m, m->config, &tl, &m->trust_faults);
         if (r < 0)
                 return r;
         manager_apply_dcc_trust(m, tl);
@@ -342,13 +355,23 @@ int manager_open(Manager *m) {
         r = record_locks(m);
         if (r < 0)
                 return r;
+        /* A lock that cannot be opened (the GPIO line is not there) puts its doors out of service
+         * rather than the gate: the others work, and the fault says which line is missing. It
+         * never opens: there is nothing we could drive. */
         for (size_t i = 0; i < m->config->n_locks; i++) {
                 const LockConfig *lc = &m->config->locks[i].hal;
-                r = lock_new(lc, &m->locks[m->n_locks]);
-                if (r < 0)
-                        return log_error_errno(r, "Lock %s: cannot open %s backend%s%s: %m", lc->id, lc->backend,
-                                               lc->line_name ? " line " : "", lc->line_name ?: "");
+                r = lock_new(lc, &m->locks[i]);
                 m->n_locks++;
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0) {
+                        m->lock_errors[i] = r;
+                        log_struct(LOG_ERR, r, LOG_FIELDS(.message_id = QRGATE_MESSAGE_LOCK_FAULT, .lock = lc->id),
+                                   "Lock %s: cannot open %s backend%s%s: %m; its doors are out of service until "
+                                   "qrgated is restarted with the line there.", lc->id, lc->backend,
+                                   lc->line_name ? " line " : "", lc->line_name ?: "");
+                        continue;
+                }
                 log_info("Lock %s: %s backend, %s.", lc->id, lc->backend, lock_safe_state_to_string(lc->safe_state));
         }
         for (size_t i = 0; i < m->config->n_doors; i++) {
@@ -390,18 +413,22 @@ int manager_start(Manager *m) {
         if (r < 0)
                 return r;
 
+        /* A source that cannot be opened is not read; the others are (source_new() logs why). */
         for (size_t i = 0; i < m->config->n_sources; i++) {
-                r = source_new(m, &m->config->sources[i], &m->sources[m->n_sources]);
-                if (r < 0)
-                        return r;
+                r = source_new(m, &m->config->sources[i], &m->sources[i]);
                 m->n_sources++;
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        m->source_errors[i] = r;
         }
 
         m->state = MANAGER_RUNNING;
-        manager_update_state(m);
-        (void) sd_notifyf(false, "READY=1\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors, keystore_size(m->keys));
+        manager_update_state(m); /* STATUS=, before READY=1 */
+        (void) sd_notify(false, "READY=1");
         log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_STARTED), "qrgated running: %zu doors, %zu issuer keys, bus %s.",
                    m->n_doors, keystore_size(m->keys), m->bus_address);
+        manager_log_degraded_start(m);
         return 0;
 }
 

@@ -24,7 +24,7 @@ typedef struct Audit Audit;
 typedef enum ManagerState {
         MANAGER_STARTING,
         MANAGER_RUNNING,
-        MANAGER_DEGRADED, /* running, but something needs attention (a lock output failed) */
+        MANAGER_DEGRADED, /* running, but something needs attention: daemon/faults.h says what */
         MANAGER_STOPPING,
         _MANAGER_STATE_MAX,
 } ManagerState;
@@ -46,14 +46,25 @@ typedef struct Manager {
         size_t n_operator_gids;
         gid_t ui_gids[CONFIG_MAX_ITEMS];       /* config.ui_groups, resolved */
         size_t n_ui_gids;
-        Lock *locks[CONFIG_MAX_ITEMS];
+        Lock *locks[CONFIG_MAX_ITEMS]; /* as configured: NULL for one that could not be opened */
         size_t n_locks;
         Door *doors[CONFIG_MAX_ITEMS];
         size_t n_doors;
-        Source *sources[CONFIG_MAX_ITEMS];
+        Source *sources[CONFIG_MAX_ITEMS]; /* as configured: NULL for one that could not be opened */
         size_t n_sources;
         ManagerState state;
-        bool lock_fault;
+        char *status;    /* the STATUS= line last sent (daemon/faults.c) */
+        bool lock_fault; /* a lock output failed while running */
+        /* What the daemon started without, rather than not start at all (daemon/faults.h): the
+         * keys and trust-list paths it could not read ("file:line: ..." lines, cleared by a reload
+         * that reads them all), why the configured token's service could not start, and the
+         * -errno of each configured lock and source that could not be opened (0: opened). A door
+         * whose lock is not open is out of service: no code and no operator opens it. */
+        char *key_faults;
+        char *trust_faults;
+        char *token_fault;
+        int lock_errors[CONFIG_MAX_ITEMS];
+        int source_errors[CONFIG_MAX_ITEMS];
         TokenService *token;   /* NULL when no token is configured */
         TrustList *dcc_trust;  /* NULL when no EU DCC trust list is configured */
         bool dcc_trust_outdated_said; /* its age beyond dcc.trust_max_age was logged (daemon/reload.c) */
@@ -62,9 +73,12 @@ typedef struct Manager {
         Audit *audit; /* the audit log (daemon/audit.h); freed before the token it uses */
 } Manager;
 
-/* Reads and validates the configuration (every problem is logged) and creates the event loop.
- * Returns 0 and a manager that must be freed with manager_free() — which drives every lock it
- * opened to its safe state — or -errno. bus_address: "system", "user" or a D-Bus address. */
+/* Reads and validates the configuration (every problem is logged) and creates the event loop. A
+ * configuration that does not validate is refused (-EINVAL): it has no meaning to run by. Issuer
+ * keys it names that cannot be read are not: the daemon runs without them, degraded (their codes
+ * are refused as unknown-issuer). Returns 0 and a manager that must be freed with manager_free()
+ * — which drives every lock it opened to its safe state — or -errno. bus_address: "system",
+ * "user" or a D-Bus address. */
 int manager_new(const char *config_path, const char *bus_address, Manager **ret);
 Manager *manager_free(Manager *m);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
@@ -72,7 +86,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Manager *, manager_free);
 /* Opens what the configuration describes, in the order safety needs: the state directory (ours
  * alone, one daemon at a time), the replay cache, the token, the audit log, the trust list, the
  * record of held lock lines, then the locks and doors. No bus, no sources, no signals: a unit test
- * can decide codes on what this opens. Logs what fails. */
+ * can decide codes on what this opens. Logs what fails. What the gate cannot be safe without
+ * fails it: the state directory and replay cache (a replayed code would open), the audit log (no
+ * opening without a record), the record of held lines (the safety net after a crash). What it
+ * can run without is a fault instead: a token whose service cannot start, trust-list paths it
+ * cannot read, a lock it cannot open (its doors are out of service). */
 int manager_open(Manager *m);
 /* manager_open(), then signals, the watchdog, the bus and the sources; READY=1. */
 int manager_start(Manager *m);
@@ -83,5 +101,4 @@ int manager_run(Manager *m);
 bool manager_openings_refused(Manager *m);
 
 Door *manager_find_door(Manager *m, const char *id);
-void manager_update_state(Manager *m);
 const char *manager_state_to_string(ManagerState s);

@@ -68,6 +68,15 @@ static Reason rule_status(const PolicyInput *in, char *detail, size_t n) {
         return REASON_STATUS;
 }
 
+/* A door whose lock could not be opened at start is out of service: nothing could open it, and
+ * saying so (the code not used up) is better than internal-error after it was. */
+static Reason rule_in_service(const PolicyInput *in, char *detail, size_t n) {
+        if (!in->door_out_of_service)
+                return REASON_OK;
+        snprintf(detail, n, "door %s is out of service: its lock %s could not be opened", in->door->id, in->door->lock);
+        return REASON_DOOR_OUT_OF_SERVICE;
+}
+
 /* No opening without a record: when the audit log cannot be written (or its disk is nearly
  * full) and on_write_error is "deny". The code is not used up: it works once the log can be
  * written again. */
@@ -94,6 +103,7 @@ static const PolicyRule rules[] = {
         rule_format,
         rule_scope,
         rule_status,
+        rule_in_service,
         rule_audit,
         rule_replay_room,
 };

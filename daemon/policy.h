@@ -24,6 +24,7 @@ typedef struct Audit Audit;
 typedef struct PolicyInput {
         const char *door_id;      /* as presented */
         const DoorConf *door;     /* NULL when no door has that id */
+        bool door_out_of_service; /* its lock could not be opened at start */
         const VerifyResult *code; /* the verifier's verdict, whatever it was */
         int64_t now;              /* unix seconds, the verifier's */
         Audit *audit;             /* the audit log, or NULL when there is none */

@@ -11,7 +11,12 @@
 static int help(FILE *f) {
         fputs("usage: qrgated [--config FILE] [--bus system|user|ADDRESS] [--debug]\n"
               "       qrgated --check-config [FILE]\n"
-              "       qrgated --config FILE --safe-state\n",
+              "       qrgated --config FILE --safe-state\n"
+              "       qrgated --version | -h | --help\n"
+              "The qrgate access gate daemon (qrgated.service runs it). --check-config validates a\n"
+              "configuration and every file it names, as `qrgatectl check-config` does; --safe-state drives\n"
+              "the lock lines a killed daemon held to their safe state (the unit's ExecStopPost=).\n"
+              "Configuration: " CONFIG_DEFAULT_PATH " by default.\n",
               f);
         return f == stderr ? 2 : 0;
 }
@@ -24,6 +29,7 @@ int main(int argc, char *argv[]) {
                 { "debug", no_argument, NULL, 'd' },
                 { "safe-state", no_argument, NULL, 'S' },
                 { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
                 {}
         };
         _cleanup_(manager_freep) Manager *m = NULL;
@@ -31,7 +37,7 @@ int main(int argc, char *argv[]) {
         bool check = false, safe = false;
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "", opts, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "h", opts, NULL)) >= 0)
                 switch (c) {
                 case 'c': config = optarg; break;
                 case 'b': bus = optarg; break;
@@ -39,6 +45,7 @@ int main(int argc, char *argv[]) {
                 case 'd': log_set_max_level(LOG_DEBUG); break;
                 case 'S': safe = true; break;
                 case 'h': return help(stdout);
+                case 'V': return printf("qrgated %s\n", QRGATE_VERSION) < 0;
                 default: return help(stderr);
                 }
         if (check) {

@@ -9,6 +9,7 @@
 
 #include "daemon/audit.h"
 #include "daemon/bus.h"
+#include "daemon/faults.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
 #include "daemon/reload.h"
@@ -32,6 +33,10 @@ int manager_load_config(const char *path, Config **ret_config, Keystore **ret_ke
         r = config_build_keystore(c, ret_keys, ret_errors);
         if (r < 0)
                 return r;
+        if (r > 0) {
+                *ret_keys = keystore_free(*ret_keys);
+                return -EINVAL;
+        }
         *ret_config = TAKE_PTR(c);
         return 0;
 }
@@ -47,18 +52,24 @@ static void audit_reload(Manager *m, const char *why) {
         (void) audit_log_reload(m->audit, m->config_path, why ? line : NULL);
 }
 
-int manager_load_dcc_trust(Manager *m, const Config *c, TrustList **ret) {
-        _cleanup_(freep) char *errors = NULL;
+int manager_load_dcc_trust(Manager *m, const Config *c, TrustList **ret, char **ret_faults) {
+        _cleanup_(freep) char *notes = NULL;
         int r;
 
         *ret = NULL;
+        *ret_faults = NULL;
         if (c->dcc.n_trust_list == 0)
                 return 0;
-        r = config_build_trustlist(c, (int64_t) time(NULL), ret, &errors);
-        log_config_errors(errors); /* skipped certificates are reported even on success */
+        r = config_build_trustlist(c, (int64_t) time(NULL), ret, ret_faults, &notes);
         if (r < 0)
-                return log_error_errno(r, "EU DCC trust list cannot be loaded.");
-        log_info("EU DCC trust list: %zu signer certificates.", trustlist_count(*ret));
+                return log_oom();
+        log_config_errors(*ret_faults);
+        log_config_errors(notes); /* skipped certificates are reported even when the list loaded */
+        if (r > 0)
+                log_error("EU DCC trust list: %d of its paths cannot be read; running with the %zu signer certificates "
+                          "of the others (EU DCC codes of unknown signers are refused).", r, trustlist_count(*ret));
+        else
+                log_info("EU DCC trust list: %zu signer certificates.", trustlist_count(*ret));
         return 0;
 }
 
@@ -141,6 +152,7 @@ static const char *structure_change(const Config *old, const Config *new) {
 static const LogFields config_refused = { .message_id = QRGATE_MESSAGE_CONFIG_REFUSED };
 
 static int reload(Manager *m, char **ret_errors) {
+        _cleanup_(freep) char *notes = NULL;
         Config *c = NULL;
         Keystore *ks = NULL;
         TrustList *tl = NULL;
@@ -164,15 +176,17 @@ static int reload(Manager *m, char **ret_errors) {
                 return log_struct(LOG_ERR, EINVAL, &config_refused,
                                   "New configuration refused (%s; restart to apply); the running one stays.", why);
         }
-        r = config_build_trustlist(c, (int64_t) time(NULL), &tl, ret_errors);
-        if (r < 0 && c->dcc.n_trust_list > 0) {
+        r = config_build_trustlist(c, (int64_t) time(NULL), &tl, ret_errors, &notes);
+        log_config_errors(notes); /* certificates skipped in a list that loaded */
+        if (r != 0 && c->dcc.n_trust_list > 0) {
                 log_config_errors(*ret_errors);
                 config_free(c);
                 keystore_free(ks);
+                trustlist_free(tl);
                 audit_reload(m, "the EU DCC trust list cannot be loaded");
-                return log_struct(LOG_ERR, r, &config_refused, "New EU DCC trust list refused; the running configuration stays.");
+                return log_struct(LOG_ERR, r < 0 ? r : EINVAL, &config_refused,
+                                  "New EU DCC trust list refused; the running configuration stays.");
         }
-        log_config_errors(*ret_errors); /* certificates skipped in a list that loaded */
         free(*ret_errors);
         *ret_errors = NULL;
         if (c->dcc.n_trust_list == 0) {
@@ -188,6 +202,11 @@ static int reload(Manager *m, char **ret_errors) {
         m->verifier.max_lifetime = c->max_lifetime;
         m->verifier.clock_skew = c->clock_skew;
         manager_apply_dcc_trust(m, tl);
+        /* Every key and trust-list path was read, or the reload would have been refused: what the
+         * daemon started without is there now. */
+        free(m->key_faults);
+        free(m->trust_faults);
+        m->key_faults = m->trust_faults = NULL;
         bus_auth_resolve_groups(m);
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
@@ -209,11 +228,7 @@ int manager_reload(Manager *m, char **ret_errors) {
         (void) sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%" PRIu64,
                           (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u);
         r = reload(m, ret_errors);
-        /* A degraded daemon keeps the STATUS that says why (manager_update_state()). */
-        if (r >= 0 && m->state == MANAGER_RUNNING)
-                (void) sd_notifyf(false, "READY=1\nSTATUS=Running: %zu doors, %zu issuer keys", m->n_doors,
-                                  keystore_size(m->keys));
-        else
-                (void) sd_notify(false, "READY=1");
+        manager_update_state(m); /* STATUS= (the key count, or faults the reload cleared) */
+        (void) sd_notify(false, "READY=1");
         return r;
 }

@@ -15,8 +15,10 @@ int manager_load_config(const char *path, Config **ret_config, Keystore **ret_ke
 /* Logs each line of errors (NULL is fine). */
 void log_config_errors(const char *errors);
 
-/* The EU DCC trust list c names, or *ret NULL when it names none; logs what it loads or skips. */
-int manager_load_dcc_trust(Manager *m, const Config *c, TrustList **ret);
+/* The EU DCC trust list c names, from the paths that can be read, or *ret NULL when it names
+ * none; logs what it loads or skips. The paths that cannot be read are in *ret_faults ("file:line:
+ * message" lines, NULL when none; the caller frees it): at start the daemon runs without them. */
+int manager_load_dcc_trust(Manager *m, const Config *c, TrustList **ret, char **ret_faults);
 /* Puts tl (taken over; NULL: none) in force, with the trust settings of m->config. */
 void manager_apply_dcc_trust(Manager *m, TrustList *tl);
 /* Logs, once per list put in force, that the list in force is older than dcc.trust_max_age (or of

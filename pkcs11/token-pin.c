@@ -23,8 +23,8 @@ static int credential_path(const char *name, char ret[static PATH_MAX], TokenRea
         if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
                 return token_fail(why, -EINVAL, "bad credential name \"%s\"", name);
         if (!dir || !*dir)
-                return token_fail(why, -ENXIO, "PIN credential \"%s\": $CREDENTIALS_DIRECTORY is not set "
-                                  "(LoadCredential= missing in the unit?)", name);
+                return token_fail(why, -ENXIO, "PIN credential \"%s\": the service was given no credentials "
+                                  "(LoadCredentialEncrypted= in qrgated.service; docs/token.md)", name);
         if ((size_t) snprintf(ret, PATH_MAX, "%s/%s", dir, name) >= PATH_MAX)
                 return token_fail(why, -ENAMETOOLONG, "PIN credential path too long");
         return 0;

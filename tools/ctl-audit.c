@@ -23,12 +23,15 @@
 #include "tools/ctl-bus.h"
 #include "tools/util.h"
 
+#define SYNOPSIS_VERIFY "qrgatectl audit verify [--pubkey FILE] [--open] [--head SEQ:HASH] [--quiet] FILE|DIR...\n"
+#define SYNOPSIS_EXPORT "qrgatectl audit export [--output FILE] FILE|DIR...\n"
+#define SYNOPSIS_HEAD "qrgatectl audit head\n"
+#define SYNOPSIS_PSEUDONYM "qrgatectl audit pseudonym [--config FILE] [--pin-file FILE] ISS SUB\n"
+
+const char ctl_audit_usage[] = SYNOPSIS_VERIFY "       " SYNOPSIS_EXPORT "       " SYNOPSIS_HEAD "       " SYNOPSIS_PSEUDONYM;
+
 static int usage(FILE *f) {
-        fputs("usage: qrgatectl audit verify [--pubkey FILE] [--open] [--head SEQ:HASH] [--quiet] FILE|DIR...\n"
-              "       qrgatectl audit export [--output FILE] FILE|DIR...\n"
-              "       qrgatectl audit head\n"
-              "       qrgatectl audit pseudonym [--config FILE] [--pin-file FILE] ISS SUB\n",
-              f);
+        fprintf(f, "usage: %s", ctl_audit_usage);
         return f == stderr ? 2 : 0;
 }
 
@@ -543,10 +546,12 @@ static int pseudonym(int argc, char *argv[]) {
 
 int ctl_audit(int argc, char *argv[]) {
         static const Verb verbs[] = {
-                { "verify", verify },
-                { "export", export },
-                { "head", head },
-                { "pseudonym", pseudonym },
+                { "verify", verify, SYNOPSIS_VERIFY "Checks the hash chain and the signed checkpoints of an audit log "
+                                                    "(docs/audit.md).\n" },
+                { "export", export, SYNOPSIS_EXPORT "Writes every record as a line of JSON.\n" },
+                { "head", head, SYNOPSIS_HEAD "Prints the running daemon's head: its last record and checkpoint.\n" },
+                { "pseudonym", pseudonym, SYNOPSIS_PSEUDONYM "Prints the pseudonym the audit log gives subject SUB of "
+                                                            "issuer ISS, made by the appliance's token.\n" },
         };
         int r;
 
@@ -555,8 +560,12 @@ int ctl_audit(int argc, char *argv[]) {
                 return r;
         if (argc < 2)
                 return usage(stderr);
-        if (arg_is_help(argv[1]))
+        if (arg_is_help_command(argv[1]))
                 return usage(stdout);
+        if (arg_is_version(argv[1])) {
+                print_version();
+                return 0;
+        }
         fprintf(stderr, "qrgatectl: unknown audit command '%s'\n", argv[1]);
         return usage(stderr);
 }

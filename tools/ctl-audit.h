@@ -9,3 +9,5 @@
  * argv[0] is "audit", as qrgatectl's main() passes it on. Returns the exit status: 0 intact /
  * done, 1 not intact / failed, 2 usage error. */
 int ctl_audit(int argc, char *argv[]);
+/* Its usage: every subcommand (what `qrgatectl audit --help` prints). */
+extern const char ctl_audit_usage[];

@@ -47,8 +47,8 @@ static char *door_path(const char *door) {
 int ctl_status(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(freep) char *state = NULL, *version = NULL;
-        char **doors = NULL;
+        _cleanup_(freep) char *state = NULL, *version = NULL, *token = NULL;
+        char **doors = NULL, **faults = NULL;
         int r;
 
         if (argc != 1)
@@ -59,6 +59,10 @@ int ctl_status(int argc, char *argv[]) {
         if (r >= 0)
                 r = bus_get_property_string(bus, bus_gate_manager, "Version", &e, &version);
         if (r >= 0)
+                r = bus_get_property_string(bus, bus_gate_manager, "TokenState", &e, &token);
+        if (r >= 0)
+                r = bus_get_property_strv(bus, bus_gate_manager, "Faults", &e, &faults);
+        if (r >= 0)
                 r = bus_get_property_strv(bus, bus_gate_manager, "Doors", &e, &doors);
         if (r < 0) {
                 report_error("cannot read the gate's state (is qrgated running?)", &e, r);
@@ -66,6 +70,12 @@ int ctl_status(int argc, char *argv[]) {
                 return 1;
         }
         printf("qrgated %s: %s\n", version, state);
+        for (char **f = faults; f && *f; f++) {
+                printf("fault: %s\n", *f);
+                free(*f);
+        }
+        free(faults);
+        printf("token: %s\n", token);
         for (char **d = doors; d && *d; d++) {
                 _cleanup_(freep) char *path = door_path(*d), *lock = NULL;
                 BusLocator door = bus_gate_door(path);
@@ -183,6 +193,25 @@ int ctl_reload(int argc, char *argv[]) {
                 return 1;
         }
         puts("configuration reloaded");
+        return 0;
+}
+
+int ctl_token_retry_login(int argc, char *argv[]) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        if (argc != 1)
+                return fprintf(stderr, "usage: qrgatectl token retry-login\n"), 2;
+        if (bus_open(&bus) < 0)
+                return 1;
+        r = bus_call_method(bus, bus_gate_manager, "RetryTokenLogin", &e, NULL, NULL);
+        if (r < 0) {
+                report_error("token login not retried", &e, r);
+                sd_bus_error_free(&e);
+                return 1;
+        }
+        puts("token login retried; its outcome shows in the token state (qrgatectl status)");
         return 0;
 }
 

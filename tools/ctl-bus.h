@@ -11,5 +11,7 @@ int ctl_status(int argc, char *argv[]);
 int ctl_watch(int argc, char *argv[]);
 int ctl_unlock(int argc, char *argv[]);
 int ctl_reload(int argc, char *argv[]);
+/* `qrgatectl token retry-login`: one more login after a PIN alarm (RetryTokenLogin). */
+int ctl_token_retry_login(int argc, char *argv[]);
 int ctl_submit(int argc, char *argv[]);
 int ctl_check_config(int argc, char *argv[]);

@@ -103,6 +103,12 @@ static int read_stdin_code(char *buf, size_t size, size_t *ret_len) {
         return 0;
 }
 
+const char ctl_decode_usage[] =
+        "qrgatectl decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--dcc-trust PATH ...]\n"
+        "                        [--now UNIXTIME] CODE|-\n"
+        "Verifies a code offline (- reads it from standard input) and explains every check; exits 0\n"
+        "valid, 1 invalid. --config uses an appliance's issuer keys, limits and trust list.\n";
+
 int ctl_decode(int argc, char *argv[]) {
         static const struct option opts[] = {
                 { "issuer-key", required_argument, NULL, 'k' },
@@ -146,8 +152,7 @@ int ctl_decode(int argc, char *argv[]) {
                                 return fprintf(stderr, "qrgatectl: --now takes unix seconds\n"), 2;
                         break;
                 case 'h':
-                        puts("usage: qrgatectl decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--dcc-trust PATH ...]\n"
-                             "                        [--now UNIXTIME] CODE|-");
+                        printf("usage: %s", ctl_decode_usage);
                         return 0;
                 default:
                         return 2;
@@ -169,7 +174,7 @@ int ctl_decode(int argc, char *argv[]) {
                 r = config_load(config, &cfg, &errors);
                 if (r >= 0)
                         r = config_build_keystore(cfg, &config_keys, &errors);
-                if (r < 0)
+                if (r != 0)
                         return fprintf(stderr, "%s", errors ?: "qrgatectl: out of memory\n"), 2;
                 v.keys = config_keys;
                 v.max_lifetime = cfg->max_lifetime;
@@ -177,7 +182,8 @@ int ctl_decode(int argc, char *argv[]) {
                 if (!trust && cfg->dcc.n_trust_list > 0) {
                         free(errors);
                         errors = NULL;
-                        if (config_build_trustlist(cfg, now, &trust, &errors) < 0)
+                        _cleanup_(freep) char *notes = NULL;
+                        if (config_build_trustlist(cfg, now, &trust, &errors, &notes) != 0)
                                 return fprintf(stderr, "%s", errors ?: "qrgatectl: out of memory\n"), 2;
                 }
                 v.dcc_trust_max_age = cfg->dcc.trust_max_age;

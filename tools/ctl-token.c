@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include "pkcs11/token-blocking.h"
+#include "tools/ctl-bus.h"
 #include "tools/ctl-token.h"
 #include "tools/util.h"
 
 /* qrgatectl token: the synchronous building blocks of the token service (pkcs11/), driven from
- * the command line. PINs come from files or systemd credentials, never from arguments. */
+ * the command line — and retry-login, which asks the running daemon's service over the bus. PINs
+ * come from files or systemd credentials, never from arguments. */
 
 #define DEFAULT_SIGN_KEY "device-key"
 #define DEFAULT_HMAC_KEY "hmac-key"
@@ -31,23 +33,32 @@ typedef struct Args {
         bool der;
 } Args;
 
+#define OPTIONS \
+        "\n" \
+        "  --module M        PKCS#11 module path or p11-kit module name (or module-path= in the URI)\n" \
+        "  --token URI       RFC 7512 URI of the token, e.g. pkcs11:token=qrgate;serial=...\n" \
+        "  --key K           device key: URI or label (default " DEFAULT_SIGN_KEY ")\n" \
+        "  --hmac-key K      HMAC key: URI or label (default " DEFAULT_HMAC_KEY ")\n" \
+        "  --pin-file F      user PIN in a file readable only by you (mode 0600)\n" \
+        "  --pin-credential N  user PIN from $CREDENTIALS_DIRECTORY/N\n" \
+        "  --init-token      first initialize a blank software token (SoftHSM2) with the label\n" \
+        "                    from --token, the SO PIN from --so-pin-file and the user PIN\n"
+#define SYNOPSIS_INIT \
+        "qrgatectl token init   --module M --token URI [--key K] [--hmac-key K | --no-hmac]\n" \
+        "                              (--pin-file F | --pin-credential N) [--init-token --so-pin-file F]\n"
+#define SYNOPSIS_INFO \
+        "qrgatectl token info   --module M --token URI [--key K] [--hmac-key K]\n" \
+        "                              [--pin-file F | --pin-credential N]\n"
+#define SYNOPSIS_RETRY "qrgatectl token retry-login\n"
+#define SYNOPSIS_PUBKEY \
+        "qrgatectl token pubkey --module M --token URI [--key K] [--der] [--output FILE]\n" \
+        "                              [--pin-file F | --pin-credential N]\n"
+
+const char ctl_token_usage[] = SYNOPSIS_INIT "       " SYNOPSIS_INFO "       " SYNOPSIS_PUBKEY "       " SYNOPSIS_RETRY
+        OPTIONS "\nretry-login asks the running qrgated for one more login after a PIN alarm (operators only).\n";
+
 static void usage(FILE *f) {
-        fputs("usage: qrgatectl token init   --module M --token URI [--key K] [--hmac-key K | --no-hmac]\n"
-              "                              (--pin-file F | --pin-credential N) [--init-token --so-pin-file F]\n"
-              "       qrgatectl token info   --module M --token URI [--key K] [--hmac-key K]\n"
-              "                              [--pin-file F | --pin-credential N]\n"
-              "       qrgatectl token pubkey --module M --token URI [--key K] [--der] [--output FILE]\n"
-              "                              [--pin-file F | --pin-credential N]\n"
-              "\n"
-              "  --module M        PKCS#11 module path or p11-kit module name (or module-path= in the URI)\n"
-              "  --token URI       RFC 7512 URI of the token, e.g. pkcs11:token=qrgate;serial=...\n"
-              "  --key K           device key: URI or label (default " DEFAULT_SIGN_KEY ")\n"
-              "  --hmac-key K      HMAC key: URI or label (default " DEFAULT_HMAC_KEY ")\n"
-              "  --pin-file F      user PIN in a file readable only by you (mode 0600)\n"
-              "  --pin-credential N  user PIN from $CREDENTIALS_DIRECTORY/N\n"
-              "  --init-token      first initialize a blank software token (SoftHSM2) with the label\n"
-              "                    from --token, the SO PIN from --so-pin-file and the user PIN\n",
-              f);
+        fprintf(f, "usage: %s", ctl_token_usage);
 }
 
 static int fail(int r, const char *what, const TokenReason *why) {
@@ -346,29 +357,56 @@ static int verb_pubkey(const Args *a) {
         return write_out(a->output, pem, pem_size);
 }
 
-int ctl_token(int argc, char *argv[]) {
-        static const struct {
-                const char *name;
-                int (*run)(const Args *a);
-        } verbs[] = {
-                { "init", verb_init },
-                { "info", verb_info },
-                { "pubkey", verb_pubkey },
-        };
+/* Each verb's options are parsed alike, into Args; this runs one on them. */
+static int run_parsed(int (*verb)(const Args *a), int argc, char *argv[]) {
         Args a;
         int r;
 
-        if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-                usage(argc < 2 ? stderr : stdout);
-                return argc < 2 ? 2 : 0;
+        r = parse(argc, argv, &a);
+        if (r <= 0)
+                return r < 0 ? 2 : 0;
+        return verb(&a) < 0 ? 1 : 0;
+}
+
+static int run_init(int argc, char *argv[]) {
+        return run_parsed(verb_init, argc, argv);
+}
+
+static int run_info(int argc, char *argv[]) {
+        return run_parsed(verb_info, argc, argv);
+}
+
+static int run_pubkey(int argc, char *argv[]) {
+        return run_parsed(verb_pubkey, argc, argv);
+}
+
+int ctl_token(int argc, char *argv[]) {
+        static const Verb verbs[] = {
+                { "init", run_init, SYNOPSIS_INIT "Makes the device key and the HMAC key on the token.\n" OPTIONS },
+                { "info", run_info, SYNOPSIS_INFO "Shows the token (its serial for the URI) and the keys on it.\n" OPTIONS },
+                { "pubkey", run_pubkey, SYNOPSIS_PUBKEY "Writes the device public key (PEM, or DER with --der).\n" OPTIONS },
+                { "retry-login", ctl_token_retry_login,
+                  SYNOPSIS_RETRY "After a PIN alarm (pin-rejected, pin-final-try, pin-locked) the running qrgated makes no\n"
+                                 "login on its own; once the PIN is fixed, this asks it for one more (operators only). Its\n"
+                                 "outcome shows in the token state (qrgatectl status). A PIN from a systemd credential is\n"
+                                 "read as systemd loaded it at the service's start: a new credential needs a restart.\n" },
+        };
+        int r;
+
+        r = verb_dispatch(verbs, ELEMENTSOF(verbs), argc, argv);
+        if (r >= 0)
+                return r;
+        if (argc < 2) {
+                usage(stderr);
+                return 2;
         }
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
-                if (strcmp(argv[1], verbs[i].name) != 0)
-                        continue;
-                r = parse(argc - 1, argv + 1, &a);
-                if (r <= 0)
-                        return r < 0 ? 2 : 0;
-                return verbs[i].run(&a) < 0 ? 1 : 0;
+        if (arg_is_help_command(argv[1])) {
+                usage(stdout);
+                return 0;
+        }
+        if (arg_is_version(argv[1])) {
+                print_version();
+                return 0;
         }
         fprintf(stderr, "qrgatectl token: unknown command \"%s\"\n", argv[1]);
         usage(stderr);

@@ -22,15 +22,32 @@
 #include "tools/qr-png.h"
 #include "tools/util.h"
 
+#define SYNOPSIS_KEYGEN "qrgate-issue keygen --alg es256|ed25519 --kid KID --out PREFIX\n"
+#define SYNOPSIS_MINT \
+        "qrgate-issue mint --key FILE --kid KID --iss ISS --sub SUB [--scope S]...\n" \
+        "                         [--status green|yellow|red|N] [--ttl SECONDS] [--iat UNIXTIME]\n" \
+        "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE] [--unchecked]\n"
+#define SYNOPSIS_DCC_SIGNER "qrgate-issue dcc-signer --out PREFIX [--types vaccination,test,recovery|all] [--days N]\n"
+#define SYNOPSIS_MINT_HC1 \
+        "qrgate-issue mint-hc1 --key FILE --cert FILE --type vaccination|test|recovery\n" \
+        "                         [--iss CC] [--iat UNIXTIME] [--ttl SECONDS]\n"
+#define DCC_NOTE "(dcc-signer and mint-hc1 make EU DCC test material: a signer of your own, never a real one)\n"
+
+static int cmd_keygen(int argc, char *argv[]);
+static int cmd_mint(int argc, char *argv[]);
+
+static const Verb verbs[] = {
+        { "keygen", cmd_keygen, SYNOPSIS_KEYGEN "Makes an issuer key pair: PREFIX.key (private, mode 0600) and PREFIX.pub.\n" },
+        { "mint", cmd_mint, SYNOPSIS_MINT "Mints a QG1 code and prints it (--png also writes its QR image). Claims every\n"
+                                          "gate would refuse are refused here too; --unchecked mints them, to test gates.\n" },
+        { "dcc-signer", issue_dcc_signer, SYNOPSIS_DCC_SIGNER "Makes a test EU DCC signer: PREFIX.key and its certificate "
+                                                              "PREFIX.crt.\n" DCC_NOTE },
+        { "mint-hc1", issue_mint_hc1, SYNOPSIS_MINT_HC1 "Mints a test EU DCC (\"HC1:\") signed by such a signer.\n" DCC_NOTE },
+};
+
 static int usage(FILE *f) {
-        fputs("usage: qrgate-issue keygen --alg es256|ed25519 --kid KID --out PREFIX\n"
-              "       qrgate-issue mint --key FILE --kid KID --iss ISS --sub SUB [--scope S]...\n"
-              "                         [--status green|yellow|red|N] [--ttl SECONDS] [--iat UNIXTIME]\n"
-              "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE] [--unchecked]\n"
-              "       qrgate-issue dcc-signer --out PREFIX [--types vaccination,test,recovery|all] [--days N]\n"
-              "       qrgate-issue mint-hc1 --key FILE --cert FILE --type vaccination|test|recovery\n"
-              "                         [--iss CC] [--iat UNIXTIME] [--ttl SECONDS]\n"
-              "(dcc-signer and mint-hc1 make EU DCC test material: a signer of your own, never a real one)\n",
+        fputs("usage: " SYNOPSIS_KEYGEN "       " SYNOPSIS_MINT "       " SYNOPSIS_DCC_SIGNER "       " SYNOPSIS_MINT_HC1
+              "       qrgate-issue --version | -h | --help | COMMAND --help\n" DCC_NOTE,
               f);
         return f == stderr ? 2 : 0;
 }
@@ -223,16 +240,14 @@ static int cmd_mint(int argc, char *argv[]) {
 }
 
 int main(int argc, char *argv[]) {
-        static const Verb verbs[] = {
-                { "keygen", cmd_keygen },
-                { "mint", cmd_mint },
-                { "dcc-signer", issue_dcc_signer },
-                { "mint-hc1", issue_mint_hc1 },
-        };
         int r;
 
         r = verb_dispatch(verbs, ELEMENTSOF(verbs), argc, argv);
         if (r >= 0)
                 return r;
-        return usage(argc >= 2 && arg_is_help(argv[1]) ? stdout : stderr);
+        if (argc >= 2 && arg_is_version(argv[1])) {
+                print_version();
+                return 0;
+        }
+        return usage(argc >= 2 && arg_is_help_command(argv[1]) ? stdout : stderr);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/config.h"
 #include "core/macro.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
@@ -13,21 +14,41 @@
 #include "tools/util.h"
 
 static const Verb commands[] = {
-        { "status", ctl_status, "status                          the gate's state and each door's lock" },
-        { "watch", ctl_watch, "watch                           follow decisions and lock changes live" },
-        { "unlock", ctl_unlock, "unlock DOOR [SECONDS]           open a door by hand (operators only)" },
-        { "reload", ctl_reload, "reload                          re-read the configuration (operators only)" },
-        { "submit", ctl_submit, "submit [--door DOOR] CODE|-     present a code as a scanner would" },
-        { "check-config", ctl_check_config, "check-config [FILE]             validate a configuration file" },
-        { "token", ctl_token, "token init|info|pubkey ...      provision and inspect the PKCS#11 token" },
-        { "audit", ctl_audit, "audit verify|export|head|pseudonym ...\n"
-                              "                                  check, export or follow the audit log" },
-        { "decode", ctl_decode, "decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now T] CODE|-\n"
-                                "                                  verify a code offline and explain every check" },
+        { "status", ctl_status, "qrgatectl status\n"
+                                "The gate's state, each fault (what it runs without, what failed), the token and each door's lock.\n",
+          "status                          the gate's state and each door's lock" },
+        { "watch", ctl_watch, "qrgatectl watch\n"
+                              "Follows decisions and lock changes live, until interrupted.\n",
+          "watch                           follow decisions and lock changes live" },
+        { "unlock", ctl_unlock, "qrgatectl unlock DOOR [SECONDS]\n"
+                                "Opens DOOR by hand for SECONDS (1-60; default: the door's unlock_ms). Operators only.\n",
+          "unlock DOOR [SECONDS]           open a door by hand (operators only)" },
+        { "reload", ctl_reload, "qrgatectl reload\n"
+                                "Makes qrgated re-read its configuration; exits 1 when it refuses the file (the running\n"
+                                "configuration then stays) and says why. `systemctl reload qrgated` runs this. Operators only.\n",
+          "reload                          re-read the configuration (operators only)" },
+        { "submit", ctl_submit, "qrgatectl submit [--door DOOR] CODE|-\n"
+                                "Presents a code (- reads it from standard input) as a scanner would; prints the decision.\n"
+                                "Exits 0 granted, 1 denied. Local UIs and operators only.\n",
+          "submit [--door DOOR] CODE|-     present a code as a scanner would" },
+        { "check-config", ctl_check_config, "qrgatectl check-config [FILE]\n"
+                                            "Validates FILE (default " CONFIG_DEFAULT_PATH ") and every file it names,\n"
+                                            "reporting each problem as file:line: message. Exits 0 valid, 1 not.\n",
+          "check-config [FILE]             validate a configuration file" },
+        { "token", ctl_token, ctl_token_usage,
+          "token init|info|pubkey|retry-login ...\n"
+          "                                  provision and inspect the PKCS#11 token, retry its login" },
+        { "audit", ctl_audit, ctl_audit_usage,
+          "audit verify|export|head|pseudonym ...\n"
+          "                                  check, export or follow the audit log" },
+        { "decode", ctl_decode, ctl_decode_usage,
+          "decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now T] CODE|-\n"
+          "                                  verify a code offline and explain every check" },
 };
 
 static int usage(FILE *f) {
-        fputs("usage: qrgatectl [--bus system|user|ADDRESS] COMMAND [ARGS]\n", f);
+        fputs("usage: qrgatectl [--bus system|user|ADDRESS] COMMAND [ARGS]\n"
+              "       qrgatectl --version | -h | --help | COMMAND --help\n", f);
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %s\n", commands[i].help);
         return f == stderr ? 2 : 0;
@@ -49,8 +70,12 @@ int main(int argc, char *argv[]) {
         }
         if (argc < 2)
                 return usage(stderr);
-        if (arg_is_help(argv[1]))
+        if (arg_is_help_command(argv[1]))
                 return usage(stdout);
+        if (arg_is_version(argv[1])) {
+                print_version();
+                return 0;
+        }
         r = verb_dispatch(commands, ELEMENTSOF(commands), argc, argv);
         if (r >= 0)
                 return r;

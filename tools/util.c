@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,14 +8,36 @@
 #include "tools/util.h"
 
 int verb_dispatch(const Verb *verbs, size_t n, int argc, char *argv[]) {
-        for (size_t i = 0; argc >= 2 && i < n; i++)
-                if (strcmp(argv[1], verbs[i].name) == 0)
-                        return verbs[i].run(argc - 1, argv + 1);
+        for (size_t i = 0; argc >= 2 && i < n; i++) {
+                if (strcmp(argv[1], verbs[i].name) != 0)
+                        continue;
+                if (argc >= 3 && arg_is_help(argv[2])) {
+                        printf("usage: %s", verbs[i].usage);
+                        return 0;
+                }
+                if (argc >= 3 && arg_is_version(argv[2])) {
+                        print_version();
+                        return 0;
+                }
+                return verbs[i].run(argc - 1, argv + 1);
+        }
         return -ENOENT;
 }
 
 bool arg_is_help(const char *arg) {
-        return strcmp(arg, "--help") == 0 || strcmp(arg, "help") == 0;
+        return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
+bool arg_is_help_command(const char *arg) {
+        return arg_is_help(arg) || strcmp(arg, "help") == 0;
+}
+
+bool arg_is_version(const char *arg) {
+        return strcmp(arg, "--version") == 0;
+}
+
+void print_version(void) {
+        printf("%s %s\n", program_invocation_short_name, QRGATE_VERSION);
 }
 
 int parse_int64(const char *s, int64_t *ret) {

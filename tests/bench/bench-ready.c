@@ -114,11 +114,11 @@ static double load_ms(const char *conf) {
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(keystore_freep) Keystore *ks = NULL;
         _cleanup_(trustlist_freep) TrustList *tl = NULL;
-        _cleanup_(freep) char *e1 = NULL, *e2 = NULL, *e3 = NULL;
+        _cleanup_(freep) char *e1 = NULL, *e2 = NULL, *e3 = NULL, *notes = NULL;
         int64_t t0 = bench_now_ns();
 
-        if (config_load(conf, &c, &e1) < 0 || config_build_keystore(c, &ks, &e2) < 0 ||
-            config_build_trustlist(c, 0, &tl, &e3) < 0)
+        if (config_load(conf, &c, &e1) < 0 || config_build_keystore(c, &ks, &e2) != 0 ||
+            config_build_trustlist(c, 0, &tl, &e3, &notes) != 0)
                 die(e1 ?: e2 ?: e3 ?: "cannot load the configuration");
         if (keystore_size(ks) != N_KEYS || trustlist_count(tl) != N_DSCS)
                 die("not every key or certificate loaded");

@@ -165,3 +165,10 @@ as_group_operator() { setpriv --reuid=1 --regid=1 --groups=users "$@"; }
 as_uid_operator() { setpriv --reuid=2 --regid=2 --clear-groups "$@"; }
 # The same uid 1 without the operator group: not an operator.
 as_plain_user() { setpriv --reuid=1 --regid=1 --clear-groups "$@"; }
+
+# install_into DIR: `make install DESTDIR=DIR` of the programs already built in $B (no rebuild),
+# as a package build or an image would install them; PREFIX=/usr/local as by default.
+install_into() {
+	make -s -C "$ROOT" --no-print-directory B="$B" -o all install DESTDIR="$1" > "$T/install.log" 2>&1 ||
+		{ echo "make install DESTDIR=$1 failed:"; cat "$T/install.log"; exit 1; }
+}

@@ -21,7 +21,7 @@ members < "$ROOT/docs/io.qrgate.Gate1.xml" > "$T/documented"
 check "documented API equals live introspection" diff -u "$T/documented" "$T/live"
 check "documented API is not empty" test "$(wc -l < "$T/live")" -gt 15
 
-expect "Version" "s \"$(cat "$ROOT/VERSION")\"" "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager Version)"
+expect "Version: the one in VERSION" "s \"$(cat "$ROOT/VERSION")\"" "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager Version)"
 expect "State running" 's "running"' "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager State)"
 expect "Doors" 'as 1 "main"' "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager Doors)"
 expect "door locked at start" 's "locked"' "$(lock_state)"

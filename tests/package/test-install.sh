@@ -20,7 +20,7 @@ roundtrip() {
 		$prefix/share/man/man1/qrgate-issue.1 $prefix/share/man/man5/qrgate.conf.5 \
 		$prefix/lib/systemd/system/qrgated.service $prefix/lib/sysusers.d/qrgate.conf \
 		$prefix/lib/systemd/catalog/qrgate.catalog $prefix/share/dbus-1/interfaces/io.qrgate.Gate1.xml \
-		$prefix/share/doc/qrgate/README.md /etc/qrgate/qrgate.conf.example; do
+		$prefix/share/doc/qrgate/README.md /etc/qrgate/qrgate.conf.example /etc/qrgate/qrgate.conf; do
 		grep -qx "$f" "$T/$label.files" || not_ok "$label: $f installed"
 	done
 	expect "$label: the unit starts $prefix/sbin/qrgated" \
@@ -38,6 +38,15 @@ roundtrip() {
 }
 
 roundtrip default PREFIX=/usr/local
+# A site's own configuration: install never writes over it, uninstall never removes it.
+d=$T/site
+mkdir -p "$d/etc/qrgate"
+echo "# the site's own" >"$d/etc/qrgate/qrgate.conf"
+make -C "$ROOT" --no-print-directory -s B="$B" DESTDIR="$d" install >"$T/log" 2>&1 || not_ok "site: make install"
+expect "site: install keeps the site's configuration" "# the site's own" "$(cat "$d/etc/qrgate/qrgate.conf")"
+check "site: ... and says so" grep -q "keeping $d/etc/qrgate/qrgate.conf" "$T/log"
+make -C "$ROOT" --no-print-directory -s B="$B" DESTDIR="$d" uninstall >"$T/log" 2>&1 || not_ok "site: make uninstall"
+expect "site: uninstall leaves only the site's configuration" "/etc/qrgate/qrgate.conf" "$(find "$d" ! -type d | sed "s|^$d||")"
 roundtrip debian PREFIX=/usr DBUS_POLICY_DIR=/usr/share/dbus-1/system.d UDEV_RULES_DIR=/usr/lib/udev/rules.d
 for f in /usr/share/dbus-1/system.d/io.qrgate.Gate1.conf /usr/lib/udev/rules.d/60-qrgate-gpio.rules; do
 	grep -qx "$f" "$T/debian.files" && ok "debian: $f" || not_ok "debian: $f installed"

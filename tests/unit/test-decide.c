@@ -4,6 +4,7 @@
  *   - every rule's reason reaches the Decision;
  *   - a refusal never consumes the code;
  *   - the code is consumed before the lock moves;
+ *   - a door whose lock could not be opened is out of service, and uses no code up;
  *   - no door opens without its audit record when on_write_error is "deny". */
 
 #include <fcntl.h>
@@ -51,8 +52,9 @@ static int rm_rf(const char *path) {
         return system(cmd);
 }
 
-/* A gate with one door "main" on a simulated lock, issuer "city"; extra: more configuration. */
-static Manager *open_gate(Fixture *f, const char *extra) {
+/* A gate with one door "main" on lock (the configuration's locks group), issuer "city"; extra:
+ * more configuration. */
+static Manager *open_gate_on(Fixture *f, const char *lock, const char *extra) {
         char text[2048], pub[96], run[96];
         FILE *p;
 
@@ -64,10 +66,10 @@ static Manager *open_gate(Fixture *f, const char *extra) {
         snprintf(text, sizeof(text),
                  "state_directory = \"%s/state\";\n"
                  "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); } );\n"
-                 "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "locks = ( %s );\n"
                  "doors = ( { id = \"main\"; lock = \"main\"; unlock_ms = 60000; scopes = [ \"library.lend\" ]; } );\n"
                  "%s\n",
-                 dir, pub, extra ?: "");
+                 dir, pub, lock, extra ?: "");
         snprintf(f->conf, sizeof(f->conf), "%s/qrgate.conf", dir);
         write_file(f->conf, text);
         snprintf(run, sizeof(run), "%s/run", dir);
@@ -75,6 +77,11 @@ static Manager *open_gate(Fixture *f, const char *extra) {
         assert_int_equal(manager_new(f->conf, "none", &f->m), 0);
         assert_int_equal(manager_open(f->m), 0);
         return f->m;
+}
+
+/* The same on a simulated lock. */
+static Manager *open_gate(Fixture *f, const char *extra) {
+        return open_gate_on(f, "{ id = \"main\"; backend = \"sim\"; }", extra);
 }
 
 static int setup(void **state) {
@@ -282,12 +289,41 @@ static void no_door_opens_without_its_record_when_deny(void **state) {
         assert_int_equal(count_granted_records(), 1);
 }
 
+/* A GPIO line that is not there: the gate opens without its lock, and the door on it is out of
+ * service. A valid code is refused there with door-out-of-service and not used up (it still
+ * works at a door in service, or here after a restart with the line back), as often as it is
+ * shown. */
+static void a_door_out_of_service_refuses_and_consumes_nothing(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate_on(f, "{ id = \"main\"; backend = \"gpiod\"; line_name = \"qrgate-test-no-such-line\"; }",
+                                  NULL);
+        CodeClaims c = claims_now(10);
+
+        assert_null(m->locks[0]);
+        assert_int_equal(m->n_locks, 1);
+        assert_true(m->lock_errors[0] < 0);
+        assert_non_null(m->doors[0]);
+        assert_string_equal(door_lock_state(m->doors[0]), "out-of-service");
+        for (int i = 0; i < 2; i++) {
+                Decision d = present(m, "main", &c);
+                assert_false(d.granted);
+                assert_int_equal(d.reason, REASON_DOOR_OUT_OF_SERVICE);
+                assert_string_equal(d.detail, "door main is out of service: its lock main could not be opened");
+                assert_false(consumed(m, &c));
+        }
+        assert_int_equal(replay_cache_count(m->replay, (int64_t) time(NULL)), 0);
+        /* The last word, should a caller not ask the policy first. */
+        assert_int_equal(door_open(m->doors[0], 100), -ENODEV);
+        assert_string_equal(door_lock_state(m->doors[0]), "out-of-service");
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_valid_code_is_granted_consumed_and_opens),
                 cmocka_unit_test(every_refusal_reaches_the_decision_and_consumes_nothing),
                 cmocka_unit_test(the_code_is_consumed_before_the_lock_moves),
                 cmocka_unit_test(no_door_opens_without_its_record_when_deny),
+                cmocka_unit_test(a_door_out_of_service_refuses_and_consumes_nothing),
         };
         key = th_key("es256");
         int r = th_run_tests_with_fixture(tests, setup, teardown);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The policy table's rules one by one: the door, the verifier's verdict, formats, scopes,
- * status colours, room in the replay cache. (The audit rule, and the whole sequence around the
+ * status colours, a door out of service, room in the replay cache. (The audit rule, and the whole sequence around the
  * table, are tests/unit/test-decide.c's.) */
 
 #include <setjmp.h>
@@ -133,6 +133,44 @@ static void other_formats_need_a_door_rule_of_their_own(void **state) {
         assert_int_not_equal(decide(&d, &r), REASON_OK);
 }
 
+/* A door whose lock could not be opened at start: a code that would open it is refused with a
+ * reason of its own, which names the door and the lock, before the replay-cache rule (so that
+ * decide() never consumes it: only a code every rule let through is used up). */
+static void a_door_out_of_service_refuses_a_valid_code_with_its_reason(void **state) {
+        DoorConf d = door();
+        VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
+        char detail[192] = "";
+        ReplayCache *rc;
+
+        d.lock = "relay";
+        assert_int_equal(replay_cache_new(16, &rc), 0);
+        PolicyInput in = { .door_id = "main", .door = &d, .door_out_of_service = true, .code = &r, .now = 1000,
+                           .replay = rc };
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_DOOR_OUT_OF_SERVICE);
+        assert_string_equal(detail, "door main is out of service: its lock relay could not be opened");
+        assert_string_equal(reason_to_string(REASON_DOOR_OUT_OF_SERVICE), "door-out-of-service");
+
+        /* Even with no room left to remember a code: the door is the reason, not the appliance. */
+        for (uint8_t i = 0; i < 16; i++)
+                assert_int_equal(replay_cache_add(rc, "city", &i, 1, 2000, 1000), 0);
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_DOOR_OUT_OF_SERVICE);
+
+        /* What is wrong with the code itself is said first: it is wrong at any door. */
+        r.reason = REASON_REPLAYED;
+        strcpy(r.detail, "used 3 s ago");
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_REPLAYED);
+        r = code("pool.enter", CODE_STATUS_GREEN);
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_SCOPE);
+
+        /* The same door in service lets the code through (to the full cache's rule). */
+        r = code("library.lend", CODE_STATUS_GREEN);
+        in.door_out_of_service = false;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_REPLAY_CACHE_FULL);
+        in.now = 2001;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        replay_cache_free(rc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_matching_scope_and_green_open_the_door),
@@ -143,6 +181,7 @@ int main(void) {
                 cmocka_unit_test(an_unknown_door_refuses_before_anything_else),
                 cmocka_unit_test(the_verifiers_reason_and_detail_are_the_decisions),
                 cmocka_unit_test(a_full_replay_cache_refuses_codes_it_would_have_to_remember),
+                cmocka_unit_test(a_door_out_of_service_refuses_a_valid_code_with_its_reason),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,7 +175,8 @@ static void pin_credential_comes_from_credentials_directory(void **state) {
 
         fx_write_file(p->path, "cred-pin", 0400);
         assert_int_equal(token_pin_read("token-pin", NULL, &pin, &why), -ENXIO);
-        assert_non_null(strstr(why.text, "LoadCredential="));
+        /* The reason points at the unit line that gives the credential. */
+        assert_non_null(strstr(why.text, "LoadCredentialEncrypted= in qrgated.service"));
         assert_int_equal(setenv("CREDENTIALS_DIRECTORY", p->dir, 1), 0);
         assert_int_equal(token_pin_read("token-pin", NULL, &pin, &why), 0);
         assert_string_equal(pin.value, "cred-pin");

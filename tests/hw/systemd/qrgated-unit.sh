@@ -5,6 +5,7 @@
 #                   shipped sysusers file; the shipped udev rule's GROUP/MODE on the chips (the
 #                   guest has no udev); the system bus reloaded so the shipped policy applies;
 #                   /etc/qrgate/qrgate.conf for the simulated door (call sim_create first);
+#   qrgated_install the same without the configuration: what make install left is used;
 #   qrgated_start   systemctl daemon-reload and start qrgated.service, the shipped unit.
 # The unit's own settings stay; a test that needs a shorter watchdog writes a runtime drop-in
 # with qrgated_dropin. qrgated_cleanup (the EXIT trap) stops the unit, removes the drop-in and
@@ -41,8 +42,15 @@ journal_cursor() { journalctl -q -n 1 -o export | sed -n 's/^__CURSOR=//p'; }
 unit_show() { systemctl show -P "$1" "$UNIT"; }
 
 qrgated_setup() {
-	local f t0
+	local t0
 	t0=$(now_ms)
+	qrgated_install
+	qrgated_configure
+	echo "setup took $(($(now_ms) - t0)) ms"
+}
+
+qrgated_install() {
+	local f
 	trap qrgated_cleanup EXIT
 	JOURNAL_CURSOR=$(journal_cursor)
 
@@ -71,9 +79,6 @@ qrgated_setup() {
 	busctl --system call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus ReloadConfig ||
 		hw_fail "the system bus did not reload its configuration"
 	hw_pass "system bus configuration reloaded"
-
-	qrgated_configure
-	echo "setup took $(($(now_ms) - t0)) ms"
 }
 
 # udev_rule_apply RULES-FILE: the guest has no udev, so this does what udev would do with the

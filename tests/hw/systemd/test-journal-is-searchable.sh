@@ -5,7 +5,8 @@
 # source; the message has no "<N>" prefix and PRIORITY, SYSLOG_IDENTIFIER, CODE_FILE/CODE_FUNC are
 # set; make install installed systemd/qrgate.catalog and indexed it, so `journalctl -x` shows its
 # text with the entry's fields filled in. Each `systemctl reload`, applied or refused, leaves the
-# unit active/running again: the daemon sent READY=1 after RELOADING=1.
+# unit active/running again; a refused one fails (its ExecReload=, qrgatectl reload, exits 1)
+# and qrgatectl's reasons are in the unit's journal.
 . "$HW_LIB"
 . "$HW_SRC/tests/hw/systemd/qrgated-unit.sh"
 sim_create
@@ -91,20 +92,37 @@ journal_find "the refusal explained" -x QRGATE_REASON=replayed
 grep -F "Subject: A code was refused at door main: replayed" "$HW_TMP/found" ||
 	hw_fail "no catalog text in: $(cat "$HW_TMP/found")"
 
-# reload: the job ends once the daemon sent READY=1 after its RELOADING=1; without it, it hangs.
-reload() { timeout 30 systemctl reload "$UNIT" || hw_fail "systemctl reload did not end within 30 s"; }
+# reload applied|refused: `systemctl reload` ends within 30 s, with exit status 0 when the daemon
+# applied the file, and not 0 when it refused it (the unit's ExecReload= is qrgatectl reload).
+reload() {
+	local rc=0
+	timeout 30 systemctl reload "$UNIT" >"$HW_TMP/reload.out" 2>&1 || rc=$?
+	[ $rc -ne 124 ] || hw_fail "systemctl reload did not end within 30 s"
+	case $1 in
+	applied) [ $rc -eq 0 ] || hw_fail "systemctl reload failed ($rc): $(cat "$HW_TMP/reload.out")" ;;
+	refused) [ $rc -ne 0 ] || hw_fail "systemctl reload of a refused configuration exited 0" ;;
+	esac
+	hw_pass "systemctl reload ($1): exit status $rc $(head -n 1 "$HW_TMP/reload.out")"
+}
 
 hw_step "systemctl reload: applied"
-reload
+reload applied
 journal_find "reload applied" MESSAGE_ID="$(id CONFIG_RELOADED)" -o cat
 wait_running "after the reload"
 
-hw_step "systemctl reload: refused, the running configuration stays"
+hw_step "systemctl reload: refused and said so, the running configuration stays"
 cp "$QRGATE_CONF" "$HW_TMP/good.conf"
 echo 'verifier: { max_lifetime = "long"; };' >>"$QRGATE_CONF"
-reload
+reload refused
 journal_find "reload refused" MESSAGE_ID="$(id CONFIG_REFUSED)" -o cat
 wait_running "after the refused reload"
+start=$(now_ms)
+until journalctl --no-pager -q -u "$UNIT" -o cat | grep -q "^qrgatectl: reload refused: .*max_lifetime"; do
+	[ $(($(now_ms) - start)) -lt 5000 ] ||
+		hw_fail "no 'qrgatectl: reload refused' in the unit's journal: $(journalctl --no-pager -q -u "$UNIT" -o cat | tail -n 5)"
+	hw_sleep_ms 100
+done
+hw_pass "the unit's journal holds why: $(journalctl --no-pager -q -u "$UNIT" -o cat | grep -m 1 '^qrgatectl: reload refused')"
 cp "$HW_TMP/good.conf" "$QRGATE_CONF"
 
 hw_step "systemctl stop"

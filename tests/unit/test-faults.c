@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The fault list (daemon/faults.c) on a gate opened by manager_new() and manager_open(), without
+ * a bus or a token: what the gate started without is one sentence each, in a fixed order
+ * (locks, keys, trust-list paths), naming the file, the line or the doors an operator has to
+ * look at; it makes State degraded and is the STATUS= line; a gate with nothing missing has
+ * none and is running. And faults_join(), which makes the one line of them. */
+
+#include <openssl/pem.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/door.h"
+#include "daemon/faults.h"
+#include "daemon/manager.h"
+#include "tests/unit/helper-cmocka.h"
+#include "tests/unit/helper-codes.h"
+#include "tests/unit/helper-dir.h"
+
+static EVP_PKEY *key;
+
+typedef struct Fixture {
+        char dir[TH_DIR_MAX];
+        char conf[TH_DIR_MAX + 16];
+        char more_issuers[256]; /* ", { id = ...; }" after city's, or "" */
+        Manager *m;
+} Fixture;
+
+/* A gate in f->dir with issuer "city" (key k1 in city.pub, which exists) and the given locks and
+ * doors; extra: more configuration. manager_new() and manager_open() must succeed. */
+static Manager *open_gate(Fixture *f, const char *locks, const char *doors, const char *extra) {
+        char pub[TH_DIR_MAX + 16], run[TH_DIR_MAX + 16];
+        FILE *p;
+
+        snprintf(pub, sizeof(pub), "%s/city.pub", f->dir);
+        p = fopen(pub, "we");
+        assert_non_null(p);
+        assert_int_equal(PEM_write_PUBKEY(p, key), 1);
+        assert_int_equal(fclose(p), 0);
+        snprintf(f->conf, sizeof(f->conf), "%s/qrgate.conf", f->dir);
+        p = fopen(f->conf, "we");
+        assert_non_null(p);
+        fprintf(p,
+                "state_directory = \"%s/state\";\n"
+                "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); }%s );\n"
+                "locks = ( %s );\n"
+                "doors = ( %s );\n"
+                "%s\n",
+                f->dir, pub, f->more_issuers, locks, doors, extra ?: "");
+        assert_int_equal(fclose(p), 0);
+        snprintf(run, sizeof(run), "%s/run", f->dir);
+        setenv("RUNTIME_DIRECTORY", run, 1);
+        assert_int_equal(manager_new(f->conf, "none", &f->m), 0);
+        assert_int_equal(manager_open(f->m), 0);
+        /* As manager_start() does, without the bus and the sources. */
+        f->m->state = MANAGER_RUNNING;
+        manager_update_state(f->m);
+        return f->m;
+}
+
+static size_t count(char **faults) {
+        size_t n = 0;
+        while (faults[n])
+                n++;
+        return n;
+}
+
+static bool starts_with(const char *s, const char *prefix) {
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+        size_t n = strlen(s), k = strlen(suffix);
+        return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int setup(void **state) {
+        Fixture *f = calloc(1, sizeof(Fixture));
+        assert_non_null(f);
+        th_dir_new(f->dir, "/tmp/qrgate-faults-XXXXXX");
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        Fixture *f = *state;
+        manager_free(f->m);
+        th_dir_remove(f->dir);
+        free(f);
+        return 0;
+}
+
+static void a_gate_with_everything_has_no_fault_and_runs(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, "{ id = \"main\"; backend = \"sim\"; }",
+                               "{ id = \"main\"; lock = \"main\"; scopes = [ \"x\" ]; }", NULL);
+        _cleanup_(faults_freep) char **faults = manager_faults(m);
+
+        assert_non_null(faults);
+        assert_int_equal(count(faults), 0);
+        assert_int_equal(m->state, MANAGER_RUNNING);
+        assert_string_equal(m->status, "Running: 1 doors, 1 issuer keys");
+}
+
+/* Two doors on a GPIO line that is not there, one on a chip that is not there, one on a lock
+ * that works; a trust-list path that is missing. */
+static void what_the_gate_started_without_is_one_fault_each(void **state) {
+        Fixture *f = *state;
+        char want[256];
+        Manager *m = open_gate(f,
+                               "{ id = \"relay\"; backend = \"gpiod\"; line_name = \"qrgate-test-no-such-line\"; },"
+                               "{ id = \"side\"; backend = \"sim\"; },"
+                               "{ id = \"west\"; backend = \"gpiod\"; chip = \"qrgate-test-no-such-chip\"; line = 4; }",
+                               "{ id = \"north\"; lock = \"relay\"; scopes = [ \"x\" ]; },"
+                               "{ id = \"side\"; lock = \"side\"; scopes = [ \"x\" ]; },"
+                               "{ id = \"south\"; lock = \"relay\"; scopes = [ \"x\" ]; },"
+                               "{ id = \"west\"; lock = \"west\"; scopes = [ \"x\" ]; }",
+                               "dcc: { trust_list = [ \"/nonexistent/qrgate-dcc\" ]; };\n");
+        _cleanup_(faults_freep) char **faults = manager_faults(m);
+
+        assert_non_null(faults);
+        assert_int_equal(count(faults), 3);
+        assert_true(starts_with(faults[0], "lock relay: cannot open its gpiod output line qrgate-test-no-such-line: "));
+        assert_true(ends_with(faults[0], "; doors north, south are out of service"));
+        assert_true(starts_with(faults[1], "lock west: cannot open its gpiod output line 4 of qrgate-test-no-such-chip: "));
+        assert_true(ends_with(faults[1], "; door west is out of service"));
+        snprintf(want, sizeof(want), "%s:", f->conf);
+        assert_true(starts_with(faults[2], want));
+        assert_true(ends_with(faults[2], "dcc trust list /nonexistent/qrgate-dcc: No such file or directory"));
+        /* The door on the lock that works is in service, the others are not. */
+        assert_string_equal(door_lock_state(manager_find_door(m, "side")), "locked");
+        assert_string_equal(door_lock_state(manager_find_door(m, "north")), "out-of-service");
+        assert_string_equal(door_lock_state(manager_find_door(m, "south")), "out-of-service");
+
+        assert_int_equal(m->state, MANAGER_DEGRADED);
+        assert_true(starts_with(m->status, "Degraded: lock relay: cannot open its gpiod output line "));
+        assert_non_null(strstr(m->status, "out of service; "));
+        assert_true(ends_with(m->status, "/nonexistent/qrgate-dcc: No such file or directory"));
+}
+
+/* A second issuer whose key file is not there: its codes are unknown, city's still work. */
+static void a_missing_key_file_is_a_fault_that_names_it(void **state) {
+        Fixture *f = *state;
+        char want[256];
+
+        snprintf(f->more_issuers, sizeof(f->more_issuers),
+                 ", { id = \"town\"; keys = ( { kid = \"t1\"; file = \"%s/town.pub\"; } ); }", f->dir);
+        Manager *m = open_gate(f, "{ id = \"main\"; backend = \"sim\"; }",
+                               "{ id = \"main\"; lock = \"main\"; scopes = [ \"x\" ]; }", NULL);
+        _cleanup_(faults_freep) char **faults = manager_faults(m);
+
+        assert_non_null(faults);
+        assert_int_equal(count(faults), 1);
+        snprintf(want, sizeof(want), "%s:", f->conf);
+        assert_true(starts_with(faults[0], want));
+        snprintf(want, sizeof(want), ": issuer 'town' key 't1' in %s/town.pub: No such file or directory", f->dir);
+        assert_true(ends_with(faults[0], want));
+        assert_int_equal(keystore_size(m->keys), 1);
+        assert_int_equal(m->state, MANAGER_DEGRADED);
+        assert_true(starts_with(m->status, "Degraded: "));
+        assert_true(ends_with(m->status, want));
+}
+
+static void faults_join_into_one_line(void **state) {
+        char *none[] = { NULL }, *one[] = { (char *) "a", NULL }, *two[] = { (char *) "a b", (char *) "c", NULL };
+        _cleanup_(freep) char *j0 = faults_join(none), *j1 = faults_join(one), *j2 = faults_join(two);
+
+        assert_string_equal(j0, "");
+        assert_string_equal(j1, "a");
+        assert_string_equal(j2, "a b; c");
+}
+
+int main(void) {
+        struct CMUnitTest tests[] = {
+                cmocka_unit_test(a_gate_with_everything_has_no_fault_and_runs),
+                cmocka_unit_test(what_the_gate_started_without_is_one_fault_each),
+                cmocka_unit_test(a_missing_key_file_is_a_fault_that_names_it),
+                cmocka_unit_test(faults_join_into_one_line),
+        };
+        key = th_key("es256");
+        int r = th_run_tests_with_fixture(tests, setup, teardown);
+        EVP_PKEY_free(key);
+        return r;
+}
