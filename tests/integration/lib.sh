@@ -19,7 +19,9 @@ BUS_PID=
 cleanup() {
 	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
 	[ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
-	jobs -p | xargs -r kill 2>/dev/null
+	# Into a file, not a pipe: dash runs `jobs` in a pipe or $(...) in a subshell, which has no
+	# jobs, and the listeners tests leave in the background outlived them.
+	jobs -p > "$T/.jobs" 2>/dev/null && xargs -r kill < "$T/.jobs" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT

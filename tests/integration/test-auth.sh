@@ -54,7 +54,9 @@ locks = ( { id = "main"; backend = "sim"; } );
 doors = ( { id = "main"; lock = "main"; scopes = [ "a" ]; } );
 CONF
 as_service_user() { setpriv --reuid=1 --regid=1 --clear-groups "$@"; }
-RUNTIME_DIRECTORY="$T/u1/run" as_service_user "$B/qrgated" --config "$T/u1.conf" --bus "$ADDR" >>"$T/daemon.log" 2>&1 &
+# setpriv itself, not the function: a function in the background is a subshell, whose pid the
+# cleanup would stop while the daemon it started ran on.
+RUNTIME_DIRECTORY="$T/u1/run" setpriv --reuid=1 --regid=1 --clear-groups "$B/qrgated" --config "$T/u1.conf" --bus "$ADDR" >>"$T/daemon.log" 2>&1 &
 DAEMON_PID=$!
 check "a daemon running as uid 1 comes up" wait_for 10 sh -c "busctl --address='$ADDR' status io.qrgate.Gate1 > /dev/null 2>&1"
 expect "its own uid may Reload" ok "$(reload_as as_service_user)"
