@@ -177,42 +177,34 @@ int ctl_unlock(int argc, char *argv[]) {
         return 0;
 }
 
-int ctl_reload(int argc, char *argv[]) {
+/* An operator's command that is one Manager method without arguments: says done, or why not
+ * (exit 1, which is what systemctl reload reports for ExecReload=qrgatectl reload). */
+static int call_manager(int argc, const char *command, const char *method, const char *refused, const char *done) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
         int r;
 
         if (argc != 1)
-                return fprintf(stderr, "usage: qrgatectl reload\n"), 2;
+                return fprintf(stderr, "usage: qrgatectl %s\n", command), 2;
         if (bus_open(&bus) < 0)
                 return 1;
-        r = bus_call_method(bus, bus_gate_manager, "Reload", &e, NULL, NULL);
+        r = bus_call_method(bus, bus_gate_manager, method, &e, NULL, NULL);
         if (r < 0) {
-                report_error("reload refused", &e, r);
+                report_error(refused, &e, r);
                 sd_bus_error_free(&e);
                 return 1;
         }
-        puts("configuration reloaded");
+        puts(done);
         return 0;
 }
 
-int ctl_token_retry_login(int argc, char *argv[]) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        sd_bus_error e = SD_BUS_ERROR_NULL;
-        int r;
+int ctl_reload(int argc, char *argv[]) {
+        return call_manager(argc, "reload", "Reload", "reload refused", "configuration reloaded");
+}
 
-        if (argc != 1)
-                return fprintf(stderr, "usage: qrgatectl token retry-login\n"), 2;
-        if (bus_open(&bus) < 0)
-                return 1;
-        r = bus_call_method(bus, bus_gate_manager, "RetryTokenLogin", &e, NULL, NULL);
-        if (r < 0) {
-                report_error("token login not retried", &e, r);
-                sd_bus_error_free(&e);
-                return 1;
-        }
-        puts("token login retried; its outcome shows in the token state (qrgatectl status)");
-        return 0;
+int ctl_token_retry_login(int argc, char *argv[]) {
+        return call_manager(argc, "token retry-login", "RetryTokenLogin", "token login not retried",
+                            "token login retried; its outcome shows in the token state (qrgatectl status)");
 }
 
 int ctl_submit(int argc, char *argv[]) {
