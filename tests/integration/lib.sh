@@ -22,6 +22,7 @@ cleanup() {
 	# Into a file, not a pipe: dash runs `jobs` in a pipe or $(...) in a subshell, which has no
 	# jobs, and the listeners tests leave in the background outlived them.
 	jobs -p > "$T/.jobs" 2>/dev/null && xargs -r kill < "$T/.jobs" 2>/dev/null
+	[ -f "$T/notify.pid" ] && kill "$(cat "$T/notify.pid")" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -33,6 +34,15 @@ check() { name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
 # expect NAME WANT GOT
 expect() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1 (want '$2', got '$3')"; fi; }
 finish() { echo "$(basename "$0"): $PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; }
+# notify_listener: a socket $T/notify.sock, for NOTIFY_SOCKET=, that collects in $T/notify
+# everything the daemon tells systemd (READY=1, STATUS=...), one datagram after another with
+# no separator. The listener writes its own pid, which cleanup stops: $! is the activator's,
+# and in a bare root the listener outlived the tests when only that was stopped.
+notify_listener() {
+	systemd-socket-activate --datagram -l "$T/notify.sock" \
+		sh -c 'echo $$ > "$1"; exec cat <&3' sh "$T/notify.pid" > "$T/notify" 2>/dev/null &
+	wait_for 5 test -S "$T/notify.sock" || not_ok "the notify socket listens"
+}
 
 # start_bus [permissive|policy]: "policy" applies the project's bus policy file, as on an
 # appliance; "permissive" lets everyone call everything, to show the daemon's own checks.

@@ -46,9 +46,8 @@ if command -v journalctl > /dev/null; then
 	expect "journalctl lists its 16 entries" 16 "$(journalctl --root="$T/root" --list-catalog | grep -c ' qrgate: ')"
 fi
 
-# Everything systemd would be told, one datagram after another (no separator between them).
-systemd-socket-activate --datagram -l "$T/notify.sock" sh -c 'exec cat <&3' > "$T/notify" 2>/dev/null &
-wait_for 5 test -S "$T/notify.sock" || not_ok "the notify socket listens"
+# Everything systemd would be told.
+notify_listener
 make_issuer
 write_config "$T/qrgate.conf"
 start_bus permissive

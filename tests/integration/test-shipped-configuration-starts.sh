@@ -35,9 +35,8 @@ expect "check-config: exit 1" 1 $?
 check "check-config: the missing key file, at its line" grep -q "qrgate.conf:$(grep -n 'city-k1.pub' "$T/qrgate.conf" | cut -d: -f1): issuer 'city' key 'k1' in $R/etc/qrgate/keys/city-k1.pub: No such file or directory" "$T/check.out"
 check "check-config: the missing trust list, at its line" grep -q "qrgate.conf:$(grep -n 'trust_list = ' "$T/qrgate.conf" | cut -d: -f1): dcc trust list $R/etc/qrgate/dcc-trust: No such file or directory" "$T/check.out"
 
-# Everything systemd would be told (READY=1, STATUS=), as in test-journal.sh.
-systemd-socket-activate --datagram -l "$T/notify.sock" sh -c 'exec cat <&3' > "$T/notify" 2>/dev/null &
-wait_for 5 test -S "$T/notify.sock" || not_ok "the notify socket listens"
+# Everything systemd would be told.
+notify_listener
 start_bus policy
 mkdir -p "$T/run"
 env -u CREDENTIALS_DIRECTORY NOTIFY_SOCKET="$T/notify.sock" STATE_DIRECTORY="$T/state" RUNTIME_DIRECTORY="$T/run" \
