@@ -49,6 +49,14 @@ bool schema_check_list(Errors *e, const config_setting_t *root, const char *name
  * schema check reports that). */
 const config_setting_t *schema_get_group(const config_setting_t *root, const char *name);
 
+/* A name used to refer to an item: 1-32 letters, digits or '_' (usable in a D-Bus object path). */
+bool config_id_is_valid(const char *s);
+
+/* The top-level list "schedules" (config-schedule.c); before the doors, which name them. */
+void config_parse_schedules(Errors *e, Config *c, const config_setting_t *root);
+/* The schedule called id, or NULL. */
+const Schedule *config_find_schedule(const Config *c, const char *id);
+
 /* config_load(), except that a file whose text could be parsed is handed back in *ret even when
  * it has problems (-EINVAL, with *ret_errors), with everything that could be read: the check
  * command builds the keys and trust list it names from that, so that no problem hides another.

@@ -15,7 +15,7 @@
 #include "core/verifier.h"
 
 /* A name used to refer to an item: short, printable, usable in a D-Bus object path. */
-static bool id_is_valid(const char *s) {
+bool config_id_is_valid(const char *s) {
         size_t n = s ? strlen(s) : 0;
         return n > 0 && n <= 32 && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n;
 }
@@ -175,7 +175,7 @@ static void parse_locks(Errors *e, Config *c, const config_setting_t *root) {
                 check_path(e, config_setting_get_member(g, "output"), "output", l->sim_output);
                 l->active_low = (s = config_setting_get_member(g, "active_low")) && config_setting_get_bool(s);
                 l->safe_state = lock_safe_state_from_string(schema_get_string(g, "safe_state", "locked"));
-                if (!id_is_valid(l->id))
+                if (!config_id_is_valid(l->id))
                         config_error(e, g, "lock id '%s' must be 1-32 letters, digits or '_'", l->id);
                 if (l->safe_state < 0)
                         config_error(e, config_setting_get_member(g, "safe_state"), "safe_state must be \"locked\" or \"unlocked\"");
@@ -199,6 +199,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "id", K_STRING, true }, { "lock", K_STRING, true }, { "unlock_ms", K_INT },
                 { "scopes", K_STRING_ARRAY, true }, { "statuses", K_STRING_ARRAY }, { "dcc_types", K_STRING_ARRAY },
+                { "schedule", K_STRING },
         };
         const config_setting_t *list;
 
@@ -216,7 +217,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 DoorConf *d = &c->doors[c->n_doors++];
                 d->id = schema_get_string(g, "id", NULL);
                 d->lock = schema_get_string(g, "lock", NULL);
-                if (!id_is_valid(d->id))
+                if (!config_id_is_valid(d->id))
                         config_error(e, g, "door id '%s' must be 1-32 letters, digits or '_' (it names a D-Bus object)", d->id);
                 for (size_t j = 0; j + 1 < c->n_doors; j++)
                         if (strcmp(c->doors[j].id, d->id) == 0)
@@ -241,6 +242,13 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 }
                 if (d->n_scopes == 0)
                         config_error(e, s, "door '%s' accepts no scope, so it could never open", d->id);
+
+                if ((s = config_setting_get_member(g, "schedule"))) {
+                        d->schedule = config_find_schedule(c, config_setting_get_string(s));
+                        if (!d->schedule)
+                                config_error(e, s, "door '%s' names schedule '%s', which is not defined in 'schedules'",
+                                             d->id, config_setting_get_string(s));
+                }
 
                 s = config_setting_get_member(g, "dcc_types");
                 for (int k = 0; s && k < config_setting_length(s); k++) {
@@ -388,7 +396,7 @@ static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
                 s->type = schema_get_string(g, "type", NULL);
                 s->path = schema_get_string(g, "path", NULL);
                 s->door = schema_get_string(g, "door", NULL);
-                if (!id_is_valid(s->id))
+                if (!config_id_is_valid(s->id))
                         config_error(e, g, "source id '%s' must be 1-32 letters, digits or '_'", s->id);
                 if (strcmp(s->type, "fifo") != 0)
                         config_error(e, config_setting_get_member(g, "type"), "source type must be \"fifo\" (USB scanners come later)");
@@ -422,7 +430,8 @@ static int config_errors_finish(Errors *e, char **ret_errors) {
 int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         static const Key root_keys[] = {
                 { "state_directory", K_STRING }, { "verifier", K_GROUP }, { "bus", K_GROUP },
-                { "issuers", K_LIST }, { "locks", K_LIST, true }, { "doors", K_LIST, true }, { "sources", K_LIST },
+                { "issuers", K_LIST }, { "locks", K_LIST, true }, { "schedules", K_LIST }, { "doors", K_LIST, true },
+                { "sources", K_LIST },
                 { "token", K_GROUP }, { "dcc", K_GROUP }, { "audit", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
@@ -475,6 +484,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         parse_bus(&e, c, root);
         parse_issuers(&e, c, root);
         parse_locks(&e, c, root);
+        config_parse_schedules(&e, c, root);
         parse_doors(&e, c, root);
         parse_sources(&e, c, root);
         parse_token(&e, c, root);

@@ -15,6 +15,7 @@
 
 #include "audit/audit-conf.h"
 #include "core/keystore.h"
+#include "core/schedule.h"
 #include "core/trustlist.h"
 #include "hal/lock.h"
 
@@ -50,6 +51,7 @@ typedef struct DoorConf {
         size_t n_scopes;
         unsigned status_mask; /* bit (1 << CodeStatus) for each accepted colour */
         unsigned dcc_types;   /* DccType bits of EU DCC certificates accepted; 0 = none */
+        const Schedule *schedule; /* its opening hours (in the Config's schedules); NULL: always open */
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */
@@ -96,6 +98,8 @@ typedef struct Config {
         size_t n_issuers;
         LockConf locks[CONFIG_MAX_ITEMS];
         size_t n_locks;
+        Schedule schedules[CONFIG_MAX_ITEMS]; /* opening hours, shared by the doors that name them */
+        size_t n_schedules;
         DoorConf doors[CONFIG_MAX_ITEMS];
         size_t n_doors;
         SourceConf sources[CONFIG_MAX_ITEMS];

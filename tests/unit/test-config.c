@@ -344,6 +344,56 @@ static void fifo_in_trust_list_is_refused_at_once(void **state) {
         config_free(c);
 }
 
+#define LOCKS "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+
+static void schedules_are_shared_by_doors_that_name_them(void **state) {
+        Config *c;
+        assert_null(load_errors(LOCKS
+                                "schedules = ( { id = \"office\"; windows = [ \"mon-fri 07:00-19:00\", \"sat 09:00-13:00\" ];\n"
+                                "                holidays = [ \"2026-12-25\", \"2026-12-24 short_day\" ]; },\n"
+                                "              { id = \"short_day\"; windows = [ \"daily 08:00-12:00\" ]; } );\n"
+                                "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; schedule = \"office\"; },\n"
+                                "          { id = \"b\"; lock = \"main\"; scopes = [ \"x\" ]; schedule = \"office\"; },\n"
+                                "          { id = \"c\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                                &c));
+        assert_int_equal(c->n_schedules, 2);
+        assert_ptr_equal(c->doors[0].schedule, &c->schedules[0]);
+        assert_ptr_equal(c->doors[1].schedule, &c->schedules[0]);
+        assert_null(c->doors[2].schedule); /* always open, as without schedules */
+        assert_int_equal(c->schedules[0].n_windows, 2);
+        assert_int_equal(c->schedules[0].n_holidays, 2);
+        assert_null(c->schedules[0].holidays[0].instead);
+        assert_ptr_equal(c->schedules[0].holidays[1].instead, &c->schedules[1]);
+        config_free(c);
+}
+
+static void schedule_mistakes_have_their_line(void **state) {
+        assert_error(LOCKS "schedules = ( { id = \"office\";\n windows = [\n \"mon-fri 19:00-07:00\" ]; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                     "4: window \"mon-fri 19:00-07:00\" of schedule 'office' starts at or after its end; a window "
+                     "across midnight is two windows");
+        assert_error(LOCKS "schedules = ( { id = \"office\"; windows = [ \"weekdays 07:00-19:00\" ]; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                     "2: window \"weekdays 07:00-19:00\" of schedule 'office' must start with days");
+        assert_error(LOCKS "schedules = ( { id = \"office\"; windows = [ ];\n holidays = [ \"2026-02-30\" ]; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                     "3: holiday \"2026-02-30\" of schedule 'office' is not a date of the calendar");
+        assert_error(LOCKS "schedules = ( { id = \"office\"; windows = [ ];\n holidays = [ \"2026-12-24 shrot\" ]; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                     "3: holiday 2026-12-24 of schedule 'office' names schedule 'shrot', which is not defined in 'schedules'");
+        assert_error(LOCKS "schedules = ( { id = \"office\"; windows = [ ];\n holidays = [ \"2026-12-24 office\" ]; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                     "3: holiday 2026-12-24 of schedule 'office' names the schedule itself");
+        assert_error(LOCKS "schedules = ( { id = \"o\"; windows = [ ]; },\n { id = \"o\"; windows = [ ]; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                     "3: schedule 'o' is defined twice");
+        assert_error(LOCKS "schedules = ( { id = \"o\"; window = [ ]; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                     "2: unknown key 'window' in a schedule; did you mean 'windows'?");
+        assert_error(LOCKS "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ];\n schedule = \"office\"; } );\n",
+                     "3: door 'a' names schedule 'office', which is not defined in 'schedules'");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(minimal_configuration_has_safe_defaults),
@@ -353,6 +403,8 @@ int main(void) {
                 cmocka_unit_test(wrong_types_and_ranges_are_errors),
                 cmocka_unit_test(dangling_references_are_errors),
                 cmocka_unit_test(gpiod_lock_needs_a_line),
+                cmocka_unit_test(schedules_are_shared_by_doors_that_name_them),
+                cmocka_unit_test(schedule_mistakes_have_their_line),
                 cmocka_unit_test(missing_file_is_reported),
                 cmocka_unit_test(integer_beyond_32_bits_is_refused),
                 cmocka_unit_test(long_literal_meets_the_range_check),
