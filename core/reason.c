@@ -29,6 +29,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_STATUS] = "status",
         [REASON_NOT_AUTHORIZED] = "not-authorized",
         [REASON_CERTIFICATE_TYPE] = "certificate-type",
+        [REASON_OUTSIDE_SCHEDULE] = "outside-schedule",
         [REASON_INTERNAL_ERROR] = "internal-error",
         [REASON_AUDIT_UNAVAILABLE] = "audit-unavailable",
         [REASON_RATE_LIMITED] = "rate-limited",

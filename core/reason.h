@@ -35,6 +35,7 @@ typedef enum Reason {
         REASON_STATUS,
         REASON_NOT_AUTHORIZED,
         REASON_CERTIFICATE_TYPE,
+        REASON_OUTSIDE_SCHEDULE,
         /* the appliance */
         REASON_INTERNAL_ERROR,
         REASON_AUDIT_UNAVAILABLE,

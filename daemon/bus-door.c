@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <string.h>
+#include <time.h>
 
 #include "daemon/audit.h"
 #include "daemon/bus.h"
@@ -18,6 +19,17 @@ static int property_get_id(sd_bus *bus, const char *path, const char *interface,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Door *d = userdata;
         return sd_bus_message_append(reply, "s", d->id);
+}
+
+static int property_get_schedule_open(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                      sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", door_schedule_open(userdata, time(NULL)));
+}
+
+static int property_get_schedule_next_change(sd_bus *bus, const char *path, const char *interface,
+                                             const char *property, sd_bus_message *reply, void *userdata,
+                                             sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", (uint64_t) door_schedule_next_change(userdata, time(NULL)));
 }
 
 static int method_unlock(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
@@ -67,6 +79,9 @@ const sd_bus_vtable bus_door_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Id", "s", property_get_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("LockState", "s", property_get_lock_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ScheduleOpen", "b", property_get_schedule_open, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ScheduleNextChange", "t", property_get_schedule_next_change, 0,
+                        SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("Unlock", SD_BUS_ARGS("u", duration_ms), SD_BUS_NO_RESULT, method_unlock,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,

@@ -30,6 +30,7 @@ Door *door_free(Door *d) {
         if (!d)
                 return NULL;
         sd_event_source_disable_unref(d->relock);
+        sd_event_source_disable_unref(d->schedule_timer);
         free(d->object_path);
         free(d->id);
         free(d);

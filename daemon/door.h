@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <stdbool.h>
 #include <systemd/sd-event.h>
+#include <time.h>
 
 #include "daemon/manager.h"
 
@@ -13,6 +15,7 @@ struct Door {
         char *object_path;
         Lock *lock; /* owned by the manager; NULL: it could not be opened, the door is out of service */
         sd_event_source *relock;
+        sd_event_source *schedule_timer; /* at its schedule's next change (daemon/door-schedule.c) */
 };
 
 /* A door on lock (borrowed: the manager owns locks and frees them after the doors; NULL for a
@@ -32,5 +35,14 @@ int door_open(Door *d, uint32_t ms);
 void door_relock(Door *d);
 
 const DoorConf *door_config(const Door *d);
+/* Whether the door's schedule lets it open at now (true for a door without one), and the next
+ * instant that changes (0: never, or not within a year). */
+bool door_schedule_open(const Door *d, time_t now);
+time_t door_schedule_next_change(const Door *d, time_t now);
+/* Arms the timer that signals ScheduleOpen and ScheduleNextChange at the next change, or
+ * disarms it; at start and after a reload. Returns 0, or -errno (logged: the rule still holds,
+ * only the signal is missing). */
+int door_schedule_arm(Door *d);
+
 /* "locked", "unlocked", or "out-of-service" when its lock could not be opened. */
 const char *door_lock_state(const Door *d);

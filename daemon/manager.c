@@ -47,6 +47,9 @@ int manager_new(const char *config_path, const char *bus_address, Manager **ret)
                 log_config_errors(errors);
                 return log_error_errno(r, "Configuration %s is not valid; not starting.", config_path);
         }
+        /* Schedules are wall-clock times of the system's zone (/etc/localtime or TZ), which
+         * localtime_r() reads only when tzset() asks it to: here, and at every reload. */
+        tzset();
         /* A key file that is missing makes its issuer's codes unknown, not the gate stop: a site
          * whose other issuers' codes work, and which says what is missing, is what an operator
          * expects. (A reload still refuses such a file: there is a running configuration to keep.) */
@@ -412,6 +415,8 @@ int manager_start(Manager *m) {
         r = bus_setup(m);
         if (r < 0)
                 return r;
+        for (size_t i = 0; i < m->n_doors; i++)
+                (void) door_schedule_arm(m->doors[i]);
 
         /* A source that cannot be opened is not read; the others are (source_new() logs why). */
         for (size_t i = 0; i < m->config->n_sources; i++) {

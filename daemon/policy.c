@@ -68,6 +68,16 @@ static Reason rule_status(const PolicyInput *in, char *detail, size_t n) {
         return REASON_STATUS;
 }
 
+/* Opening hours: a door with a schedule opens only within its windows, in the system's time
+ * zone, at the verifier's now (core/schedule.h). The code is not used up: it opens the door
+ * once the schedule does, while it lives. */
+static Reason rule_schedule(const PolicyInput *in, char *detail, size_t n) {
+        if (!in->door->schedule || schedule_is_open(in->door->schedule, (time_t) in->now))
+                return REASON_OK;
+        snprintf(detail, n, "door %s is closed now by schedule %s", in->door->id, in->door->schedule->id);
+        return REASON_OUTSIDE_SCHEDULE;
+}
+
 /* A door whose lock could not be opened at start is out of service: nothing could open it, and
  * saying so (the code not used up) is better than internal-error after it was. */
 static Reason rule_in_service(const PolicyInput *in, char *detail, size_t n) {
@@ -103,6 +113,7 @@ static const PolicyRule rules[] = {
         rule_format,
         rule_scope,
         rule_status,
+        rule_schedule,
         rule_in_service,
         rule_audit,
         rule_replay_room,

@@ -5,7 +5,7 @@
  * (daemon/policy.c). Each rule reads what it needs from PolicyInput and either lets the code
  * through or refuses with its own reason and a detail; the first refusal wins. The table runs
  * from the door (does it exist) over the code (did it verify; format, scope, status at this
- * door) to the appliance (can the opening be recorded; can the code be remembered against
+ * door; its opening hours now) to the appliance (can the opening be recorded; can the code be remembered against
  * replay). A new rule — a schedule, anti-passback, capacity, a deny-list, clock trust — is one
  * more function and one more entry, with a reason of its own in core/reason.h and
  * docs/reasons.md. Rules do not act: consuming the code and opening the door come after, in

@@ -9,6 +9,7 @@
 
 #include "daemon/audit.h"
 #include "daemon/bus.h"
+#include "daemon/door.h"
 #include "daemon/faults.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
@@ -208,6 +209,10 @@ static int reload(Manager *m, char **ret_errors) {
         free(m->trust_faults);
         m->key_faults = m->trust_faults = NULL;
         bus_auth_resolve_groups(m);
+        /* A changed time zone (timedatectl set-timezone) is taken up with the schedules. */
+        tzset();
+        for (size_t i = 0; i < m->n_doors; i++)
+                (void) door_schedule_arm(m->doors[i]);
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
                                                       "DccTrustListAge", NULL);

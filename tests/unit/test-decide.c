@@ -5,6 +5,7 @@
  *   - a refusal never consumes the code;
  *   - the code is consumed before the lock moves;
  *   - a door whose lock could not be opened is out of service, and uses no code up;
+ *   - a door outside its schedule uses no code up either;
  *   - no door opens without its audit record when on_write_error is "deny". */
 
 #include <fcntl.h>
@@ -28,6 +29,7 @@
 #include "daemon/decide.h"
 #include "daemon/door.h"
 #include "daemon/manager.h"
+#include "daemon/reload.h"
 #include "tests/unit/helper-cmocka.h"
 #include "tests/unit/helper-codes.h"
 
@@ -52,6 +54,9 @@ static int rm_rf(const char *path) {
         return system(cmd);
 }
 
+/* The door's own keys beyond the fixed ones (a schedule), for the next gate opened. */
+static const char *door_keys = "";
+
 /* A gate with one door "main" on lock (the configuration's locks group), issuer "city"; extra:
  * more configuration. */
 static Manager *open_gate_on(Fixture *f, const char *lock, const char *extra) {
@@ -67,9 +72,9 @@ static Manager *open_gate_on(Fixture *f, const char *lock, const char *extra) {
                  "state_directory = \"%s/state\";\n"
                  "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); } );\n"
                  "locks = ( %s );\n"
-                 "doors = ( { id = \"main\"; lock = \"main\"; unlock_ms = 60000; scopes = [ \"library.lend\" ]; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; unlock_ms = 60000; scopes = [ \"library.lend\" ]; %s } );\n"
                  "%s\n",
-                 dir, pub, lock, extra ?: "");
+                 dir, pub, lock, door_keys, extra ?: "");
         snprintf(f->conf, sizeof(f->conf), "%s/qrgate.conf", dir);
         write_file(f->conf, text);
         snprintf(run, sizeof(run), "%s/run", dir);
@@ -95,6 +100,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
         Fixture *f = *state;
+        door_keys = "";
         manager_free(f->m);
         (void) rm_rf(dir);
         free(f);
@@ -317,6 +323,47 @@ static void a_door_out_of_service_refuses_and_consumes_nothing(void **state) {
         assert_string_equal(door_lock_state(m->doors[0]), "out-of-service");
 }
 
+/* A door outside its opening hours refuses a valid code with outside-schedule and does not use
+ * it up: once the schedule lets the door open (here by a reload, as an operator would change
+ * the hours) the same code opens it. */
+static void a_door_outside_its_schedule_refuses_and_consumes_nothing(void **state) {
+        Fixture *f = *state;
+        Manager *m;
+        CodeClaims c = claims_now(11);
+        _cleanup_(freep) char *errors = NULL;
+        char text[4096];
+        FILE *p;
+
+        door_keys = "schedule = \"hours\";";
+        m = open_gate(f, "schedules = ( { id = \"hours\"; windows = [ ]; } );");
+        assert_false(door_schedule_open(m->doors[0], time(NULL)));
+        for (int i = 0; i < 2; i++) {
+                Decision d = present(m, "main", &c);
+                assert_false(d.granted);
+                assert_int_equal(d.reason, REASON_OUTSIDE_SCHEDULE);
+                assert_string_equal(d.detail, "door main is closed now by schedule hours");
+                assert_false(unlocked(m));
+                assert_false(consumed(m, &c));
+        }
+
+        p = fopen(f->conf, "re");
+        assert_non_null(p);
+        size_t n = fread(text, 1, sizeof(text) - 1, p);
+        fclose(p);
+        text[n] = '\0';
+        char *w = strstr(text, "windows = [ ]");
+        assert_non_null(w);
+        char fixed[4096];
+        snprintf(fixed, sizeof(fixed), "%.*swindows = [ \"daily 00:00-24:00\" ]%s", (int) (w - text), text,
+                 w + strlen("windows = [ ]"));
+        write_file(f->conf, fixed);
+        assert_int_equal(manager_reload(m, &errors), 0);
+        assert_true(door_schedule_open(m->doors[0], time(NULL)));
+        Decision d = present(m, "main", &c);
+        assert_true(d.granted);
+        assert_true(consumed(m, &c));
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_valid_code_is_granted_consumed_and_opens),
@@ -324,6 +371,7 @@ int main(void) {
                 cmocka_unit_test(the_code_is_consumed_before_the_lock_moves),
                 cmocka_unit_test(no_door_opens_without_its_record_when_deny),
                 cmocka_unit_test(a_door_out_of_service_refuses_and_consumes_nothing),
+                cmocka_unit_test(a_door_outside_its_schedule_refuses_and_consumes_nothing),
         };
         key = th_key("es256");
         int r = th_run_tests_with_fixture(tests, setup, teardown);

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/policy.h"
 
@@ -171,6 +173,37 @@ static void a_door_out_of_service_refuses_a_valid_code_with_its_reason(void **st
         replay_cache_free(rc);
 }
 
+/* Opening hours are judged at the verifier's now (PolicyInput.now), in the local zone (UTC here):
+ * the last second of a window lets the code through, the first after it refuses it. */
+static void a_door_outside_its_schedule_refuses_at_the_verifiers_now(void **state) {
+        DoorConf d = door();
+        VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
+        Schedule office = { .id = "office" };
+        const char *why;
+        char detail[192] = "";
+
+        setenv("TZ", "UTC", 1);
+        tzset();
+        assert_int_equal(schedule_window_from_string("mon-fri 07:00-19:00", &office.windows[0], &why), 0);
+        office.n_windows = 1;
+        d.schedule = &office;
+        /* Thursday 2026-12-03. */
+        PolicyInput in = { .door_id = "main", .door = &d, .code = &r, .now = 1796324399 /* 18:59:59 */ };
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        in.now++;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OUTSIDE_SCHEDULE);
+        assert_string_equal(detail, "door main is closed now by schedule office");
+        assert_string_equal(reason_to_string(REASON_OUTSIDE_SCHEDULE), "outside-schedule");
+        /* What is wrong with the code is said first. */
+        r.reason = REASON_EXPIRED;
+        strcpy(r.detail, "expired");
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_EXPIRED);
+        /* A door without a schedule is always open. */
+        r.reason = REASON_OK;
+        d.schedule = NULL;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_matching_scope_and_green_open_the_door),
@@ -182,6 +215,7 @@ int main(void) {
                 cmocka_unit_test(the_verifiers_reason_and_detail_are_the_decisions),
                 cmocka_unit_test(a_full_replay_cache_refuses_codes_it_would_have_to_remember),
                 cmocka_unit_test(a_door_out_of_service_refuses_a_valid_code_with_its_reason),
+                cmocka_unit_test(a_door_outside_its_schedule_refuses_at_the_verifiers_now),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
