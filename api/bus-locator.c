@@ -9,6 +9,12 @@ const BusLocator *const bus_gate_manager = &(const BusLocator) {
         .interface = BUS_MANAGER_IFACE,
 };
 
+const BusLocator *const bus_timedate = &(const BusLocator) {
+        .destination = "org.freedesktop.timedate1",
+        .path = "/org/freedesktop/timedate1",
+        .interface = "org.freedesktop.timedate1",
+};
+
 int bus_call_method(sd_bus *bus, const BusLocator *locator, const char *member, sd_bus_error *ret_error,
                     sd_bus_message **ret_reply, const char *types, ...) {
         va_list ap;

@@ -21,6 +21,9 @@ typedef struct BusLocator {
 /* The Manager object (BUS_PATH). */
 extern const BusLocator *const bus_gate_manager;
 
+/* systemd-timedated (org.freedesktop.timedate1(5)): the daemon reads its NTPSynchronized. */
+extern const BusLocator *const bus_timedate;
+
 /* A door's object. path (BUS_DOOR_PREFIX "/" door id) is borrowed: the locator is valid as long
  * as path is. */
 static inline BusLocator bus_gate_door(const char *path) {

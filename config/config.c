@@ -12,6 +12,7 @@
 #include "core/claims.h"
 #include "core/fileio.h"
 #include "core/hc1-claims.h"
+#include "core/string-table.h"
 #include "core/verifier.h"
 
 /* A name used to refer to an item: short, printable, usable in a D-Bus object path. */
@@ -328,6 +329,34 @@ static void parse_dcc(Errors *e, Config *c, const config_setting_t *root) {
         }
 }
 
+static const char *const clock_untrusted_table[_CLOCK_UNTRUSTED_MAX] = {
+        [CLOCK_UNTRUSTED_REFUSE] = "refuse",
+        [CLOCK_UNTRUSTED_NARROW] = "narrow",
+        [CLOCK_UNTRUSTED_ACCEPT] = "accept",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(clock_untrusted, ClockUntrusted);
+
+static void parse_clock(Errors *e, Config *c, const config_setting_t *root) {
+        static const Key keys[] = { { "untrusted", K_STRING }, { "narrow_window", K_INT } };
+        const config_setting_t *g = schema_get_group(root, "clock"), *s;
+
+        /* A Raspberry Pi has no real-time clock: after a power cut it runs on a stale time until
+         * NTP answers, and a screenshot from then is valid by that clock. Refuse by default. */
+        c->clock = (ClockConf) { .untrusted = CLOCK_UNTRUSTED_REFUSE, .narrow_window = 10 };
+        if (!g || !schema_check_group(e, g, "clock", keys, ELEMENTSOF(keys)))
+                return;
+        if ((s = config_setting_get_member(g, "untrusted"))) {
+                c->clock.untrusted = clock_untrusted_from_string(config_setting_get_string(s));
+                if (c->clock.untrusted < 0) {
+                        config_error(e, s, "untrusted must be \"refuse\", \"narrow\" or \"accept\"");
+                        c->clock.untrusted = CLOCK_UNTRUSTED_REFUSE;
+                }
+        }
+        /* No wider than the longest lifetime a QG1 code may have: narrow must be narrower. */
+        (void) schema_get_int(e, g, "narrow_window", c->clock.narrow_window, 1, 120, &c->clock.narrow_window);
+}
+
 static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "checkpoint_records", K_INT }, { "checkpoint_seconds", K_INT }, { "durability", K_STRING },
@@ -432,7 +461,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
                 { "state_directory", K_STRING }, { "verifier", K_GROUP }, { "bus", K_GROUP },
                 { "issuers", K_LIST }, { "locks", K_LIST, true }, { "schedules", K_LIST }, { "doors", K_LIST, true },
                 { "sources", K_LIST },
-                { "token", K_GROUP }, { "dcc", K_GROUP }, { "audit", K_GROUP },
+                { "token", K_GROUP }, { "dcc", K_GROUP }, { "clock", K_GROUP }, { "audit", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
         _cleanup_(freep) char *text = NULL;
@@ -489,6 +518,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         parse_sources(&e, c, root);
         parse_token(&e, c, root);
         parse_dcc(&e, c, root);
+        parse_clock(&e, c, root);
         parse_audit(&e, c, root);
 
         r = config_errors_finish(&e, ret_errors);

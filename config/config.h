@@ -6,6 +6,7 @@
  * references between sections — and reports each problem as "file:line: message", so a typo
  * is an error and never silently ignored. Nothing here logs. */
 
+#include <errno.h>
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -69,6 +70,24 @@ typedef struct DccConf {
         TrustListAgePolicy trust_age_policy;
 } DccConf;
 
+/* What to do with time-bound codes (every code: QG1 carries iat/exp, an EU DCC its expiry and
+ * its signer's validity) while the system clock has not been synchronized (daemon/clock.h). */
+typedef enum ClockUntrusted {
+        CLOCK_UNTRUSTED_REFUSE, /* refuse them: clock-untrusted (the default) */
+        CLOCK_UNTRUSTED_NARROW, /* accept a QG1 code only when its iat is within narrow_window of now */
+        CLOCK_UNTRUSTED_ACCEPT, /* judge them by the clock as it is */
+        _CLOCK_UNTRUSTED_MAX,
+        _CLOCK_UNTRUSTED_INVALID = -EINVAL,
+} ClockUntrusted;
+
+typedef struct ClockConf {
+        ClockUntrusted untrusted;
+        int64_t narrow_window; /* seconds */
+} ClockConf;
+
+const char *clock_untrusted_to_string(ClockUntrusted u);
+ClockUntrusted clock_untrusted_from_string(const char *s);
+
 typedef struct SourceConf {
         const char *id;
         const char *type; /* "fifo" */
@@ -106,6 +125,7 @@ typedef struct Config {
         size_t n_sources;
         TokenConf token;
         DccConf dcc;
+        ClockConf clock;
         AuditConf audit; /* docs/audit.md */
 } Config;
 

@@ -41,6 +41,7 @@ typedef enum Reason {
         REASON_AUDIT_UNAVAILABLE,
         REASON_RATE_LIMITED,
         REASON_DOOR_OUT_OF_SERVICE,
+        REASON_CLOCK_UNTRUSTED,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

@@ -15,6 +15,7 @@
 
 #include "audit/audit-rotate.h"
 #include "daemon/audit-internal.h"
+#include "daemon/clock.h"
 #include "daemon/event-util.h"
 #include "daemon/log.h"
 
@@ -29,20 +30,6 @@ int64_t audit_realtime_usec(void) {
         struct timespec ts;
         (void) clock_gettime(CLOCK_REALTIME, &ts);
         return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-/* Whether the clock was synchronized: without it, a record's time is only as good as the RTC —
- * or, on a board without one, as the last shutdown. The kernel knows (an NTP client clears
- * STA_UNSYNC; adjtimex(2) with no modes only reads), but ProtectClock= in qrgated.service filters
- * adjtimex() even for reading; then the flag file systemd-timesyncd touches after each
- * synchronization (systemd-timesyncd.service(8)) answers instead. */
-static bool clock_synced(void) {
-        struct timex tx = {};
-        int r = adjtimex(&tx);
-
-        if (r >= 0)
-                return r != TIME_ERROR && !(tx.status & STA_UNSYNC);
-        return access("/run/systemd/timesync/synchronized", F_OK) == 0;
 }
 
 void audit_notify_state(Audit *a) {
@@ -320,7 +307,9 @@ int audit_append(Audit *a, AuditBuilder *b, bool covers) {
                 a->backlog = p;
                 a->backlog_allocated = MIN(n, (size_t) BACKLOG_MAX);
         }
-        if (clock_synced())
+        /* Without it, a record's time is only as good as the RTC — or, on a board without one,
+         * as the last shutdown. The kernel's word at this instant (daemon/clock.h). */
+        if (clock_kernel_synchronized())
                 b->flags |= AUDIT_FLAG_CLOCK_SYNCED;
         r = audit_builder_finish(b, a->seq + 1, audit_realtime_usec(), a->head, hash);
         if (r < 0)

@@ -46,6 +46,12 @@ static int property_get_token_state(sd_bus *bus, const char *path, const char *i
         return sd_bus_message_append(reply, "s", s);
 }
 
+static int property_get_clock_synchronized(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "b", m->clock_synchronized);
+}
+
 static int property_get_faults(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         _cleanup_(faults_freep) char **faults = manager_faults(userdata);
@@ -158,6 +164,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_PROPERTY("Doors", "as", property_get_doors, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("TokenPresent", "b", property_get_token_present, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("TokenState", "s", property_get_token_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ClockSynchronized", "b", property_get_clock_synchronized, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DccTrustListKeys", "u", property_get_dcc_keys, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DccTrustListAge", "x", property_get_dcc_age, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("AuditHead", "(tsttss)", property_get_audit_head, 0, 0),

@@ -88,6 +88,8 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .now = now,
                 .audit = m->audit,
                 .replay = m->replay,
+                .clock = &m->config->clock,
+                .clock_unsynchronized = !m->clock_synchronized,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 

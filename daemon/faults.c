@@ -106,6 +106,14 @@ char **manager_faults(Manager *m) {
         }
         if (m->audit && audit_is_failing(m->audit))
                 add(&l, "audit log: cannot be written (docs/audit.md)");
+        /* Not with clock.untrusted = "accept": the site chose to judge codes by the clock as it
+         * is, so nothing is refused for it and there is nothing to act on (the journal said it
+         * once, and ClockSynchronized says it). Not before a source answered either. */
+        if (m->clock_known && !m->clock_synchronized && c->clock.untrusted != CLOCK_UNTRUSTED_ACCEPT)
+                add(&l, "clock: not synchronized since qrgated started: %s until it is; give the appliance a time "
+                    "server (timedatectl timesync-status)",
+                    c->clock.untrusted == CLOCK_UNTRUSTED_REFUSE ? "every code is refused (clock-untrusted)" :
+                    "only QG1 codes issued within clock.narrow_window of the clock are accepted");
         for (size_t i = 0; i < c->n_sources; i++)
                 if (m->source_errors[i] < 0)
                         add(&l, "source %s: cannot open %s: %s; codes from it are not read", c->sources[i].id,

@@ -34,3 +34,7 @@
 #define QRGATE_MESSAGE_CONFIG_RELOADED "55d65c988e224cd895c4555f43b3d8d9"
 #define QRGATE_MESSAGE_CONFIG_REFUSED "a2b89920e58e4bfabc3d2863e7850e46"
 #define QRGATE_MESSAGE_DCC_TRUST_OUTDATED "bd495134bc3a4d39ab44e4473c01a383" /* docs/dcc.md, "Age" */
+
+/* The system clock (daemon/clock.h). */
+#define QRGATE_MESSAGE_CLOCK_UNSYNCHRONIZED "f8ff1a41234c4b5884d86e5125a5df9f" /* not synchronized (at start) */
+#define QRGATE_MESSAGE_CLOCK_SYNCHRONIZED "08994bbf8d8f4d7cbb3ec04d32eb5660"   /* synchronized since */

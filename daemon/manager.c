@@ -9,6 +9,7 @@
 #include "core/string-table.h"
 #include "daemon/audit.h"
 #include "daemon/bus.h"
+#include "daemon/clock.h"
 #include "daemon/door.h"
 #include "daemon/faults.h"
 #include "daemon/lock-record.h"
@@ -85,6 +86,7 @@ int manager_new(const char *config_path, const char *bus_address, Manager **ret)
 Manager *manager_free(Manager *m) {
         if (!m)
                 return NULL;
+        manager_clock_stop(m);
         for (size_t i = 0; i < m->n_sources; i++)
                 source_free(m->sources[i]); /* NULL for one that could not be opened */
         for (size_t i = 0; i < m->n_doors; i++)
@@ -341,6 +343,7 @@ int manager_open(Manager *m) {
         r = open_state_directory(m);
         if (r < 0)
                 return r;
+        manager_clock_open(m);
         r = open_replay_cache(m);
         if (r < 0)
                 return r;
@@ -417,6 +420,9 @@ int manager_start(Manager *m) {
                 return r;
         for (size_t i = 0; i < m->n_doors; i++)
                 (void) door_schedule_arm(m->doors[i]);
+        r = manager_clock_start(m);
+        if (r < 0)
+                return r;
 
         /* A source that cannot be opened is not read; the others are (source_new() logs why). */
         for (size_t i = 0; i < m->config->n_sources; i++) {

@@ -71,6 +71,14 @@ typedef struct Manager {
         /* Decisions waiting for their subject's pseudonym, oldest first (daemon/publish.c). */
         PendingDecision *pending_head, *pending_tail;
         Audit *audit; /* the audit log (daemon/audit.h); freed before the token it uses */
+        /* Whether the system clock can be trusted (daemon/clock.h): synchronized since we
+         * started; known once a source answered (not a fault before that); the poll while not. */
+        bool clock_synchronized;
+        bool clock_known;
+        bool clock_timedated_absent; /* timedated did not answer: the kernel's flag is used */
+        bool clock_unsynchronized_said;
+        sd_event_source *clock_timer;
+        sd_bus_slot *clock_query;
 } Manager;
 
 /* Reads and validates the configuration (every problem is logged) and creates the event loop. A

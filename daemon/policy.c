@@ -87,6 +87,34 @@ static Reason rule_in_service(const PolicyInput *in, char *detail, size_t n) {
         return REASON_DOOR_OUT_OF_SERVICE;
 }
 
+/* A clock that has not been synchronized since the daemon started may be hours wrong (a
+ * Raspberry Pi has no real-time clock), and every code's validity is a question of time: a QG1
+ * code's iat and exp, an EU DCC's expiry and its signer's validity. clock.untrusted says what
+ * to do then: refuse (the default), accept a QG1 code only when it was issued within
+ * narrow_window seconds of the clock as it is — a dynamic code shown from a phone with a good
+ * clock matches a good appliance clock, a screenshot from long ago does not — or accept. */
+static Reason rule_clock(const PolicyInput *in, char *detail, size_t n) {
+        const ClockConf *c = in->clock;
+
+        if (!c || !in->clock_unsynchronized || c->untrusted == CLOCK_UNTRUSTED_ACCEPT)
+                return REASON_OK;
+        if (c->untrusted == CLOCK_UNTRUSTED_REFUSE) {
+                snprintf(detail, n, "the system clock is not synchronized, and clock.untrusted is \"refuse\"");
+                return REASON_CLOCK_UNTRUSTED;
+        }
+        if (in->code->format != CODE_FORMAT_QG1 || !in->code->have_claims) {
+                snprintf(detail, n, "the system clock is not synchronized: only QG1 codes issued within %lld s of it "
+                         "are accepted (clock.untrusted = \"narrow\")", (long long) c->narrow_window);
+                return REASON_CLOCK_UNTRUSTED;
+        }
+        int64_t off = in->code->claims.iat - in->now;
+        if (off >= -c->narrow_window && off <= c->narrow_window)
+                return REASON_OK;
+        snprintf(detail, n, "the system clock is not synchronized, and the code was issued %+lld s from it, beyond "
+                 "clock.narrow_window (%lld s)", (long long) off, (long long) c->narrow_window);
+        return REASON_CLOCK_UNTRUSTED;
+}
+
 /* No opening without a record: when the audit log cannot be written (or its disk is nearly
  * full) and on_write_error is "deny". The code is not used up: it works once the log can be
  * written again. */
@@ -115,6 +143,7 @@ static const PolicyRule rules[] = {
         rule_status,
         rule_schedule,
         rule_in_service,
+        rule_clock,
         rule_audit,
         rule_replay_room,
 };

@@ -29,6 +29,8 @@ typedef struct PolicyInput {
         int64_t now;              /* unix seconds, the verifier's */
         Audit *audit;             /* the audit log, or NULL when there is none */
         ReplayCache *replay;      /* where a consumed code will be remembered, or NULL */
+        const ClockConf *clock;   /* what to do while the clock is untrusted; NULL: nothing */
+        bool clock_unsynchronized; /* the system clock has not been synchronized (daemon/clock.h) */
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

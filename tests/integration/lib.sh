@@ -15,9 +15,11 @@ PASS=0
 FAIL=0
 DAEMON_PID=
 BUS_PID=
+TIMEDATED_PID=
 
 cleanup() {
 	[ -n "$DAEMON_PID" ] && kill "$DAEMON_PID" 2>/dev/null && wait "$DAEMON_PID" 2>/dev/null
+	[ -n "$TIMEDATED_PID" ] && kill "$TIMEDATED_PID" 2>/dev/null
 	[ -n "$BUS_PID" ] && kill "$BUS_PID" 2>/dev/null
 	# Into a file, not a pipe: dash runs `jobs` in a pipe or $(...) in a subshell, which has no
 	# jobs, and the listeners tests leave in the background outlived them.
@@ -64,14 +66,34 @@ start_bus() {
 			echo '<allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus.Properties"/>'
 			echo '</policy>'
 			echo "<include>$ROOT/systemd/io.qrgate.Gate1.dbus.conf</include>"
+			# What systemd's own org.freedesktop.timedate1.conf allows, for the test double.
+			echo '<policy user="root"><allow own="org.freedesktop.timedate1"/></policy>'
+			echo '<policy context="default"><allow send_destination="org.freedesktop.timedate1"/></policy>'
 		fi
 		echo '</busconfig>'
 	} > "$T/bus.conf"
 	dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile 2>"$T/bus.log" &
 	BUS_PID=$!
-	for _ in $(seq 100); do [ -S "$T/bus.sock" ] && return 0; sleep 0.05; done
-	echo "dbus-daemon did not start:"; cat "$T/bus.log"; exit 1
+	for _ in $(seq 100); do [ -S "$T/bus.sock" ] && break; sleep 0.05; done
+	[ -S "$T/bus.sock" ] || { echo "dbus-daemon did not start:"; cat "$T/bus.log"; exit 1; }
+	start_timedated
 }
+
+# start_timedated: the test double of systemd-timedated on the bus (tests/integration/
+# fake-timedated.c), so that the daemon's clock is synchronized whatever the machine's kernel
+# says (a container's or a VM's often is not): NTPSynchronized is "yes" unless NTP_SYNCHRONIZED
+# says otherwise; set_ntp_synchronized yes|no changes it.
+start_timedated() {
+	set_ntp_synchronized "${NTP_SYNCHRONIZED:-yes}"
+	"$B/tests/fake-timedated" "$ADDR" "$T/ntp-synchronized" 2>>"$T/bus.log" &
+	TIMEDATED_PID=$!
+	for _ in $(seq 100); do
+		busctl --address="$ADDR" status org.freedesktop.timedate1 >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	echo "fake-timedated did not start:"; cat "$T/bus.log"; exit 1
+}
+set_ntp_synchronized() { echo "$1" > "$T/ntp-synchronized"; }
 
 # make_issuer: an issuer key pair "city"/"k1" in $T.
 make_issuer() {

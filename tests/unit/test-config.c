@@ -394,6 +394,23 @@ static void schedule_mistakes_have_their_line(void **state) {
                      "3: door 'a' names schedule 'office', which is not defined in 'schedules'");
 }
 
+static void clock_untrusted_defaults_to_refuse_and_is_checked(void **state) {
+        Config *c;
+        assert_null(load_errors(MINIMAL, &c));
+        assert_int_equal(c->clock.untrusted, CLOCK_UNTRUSTED_REFUSE);
+        assert_int_equal(c->clock.narrow_window, 10);
+        config_free(c);
+        assert_null(load_errors(MINIMAL "clock: { untrusted = \"narrow\"; narrow_window = 30; };\n", &c));
+        assert_int_equal(c->clock.untrusted, CLOCK_UNTRUSTED_NARROW);
+        assert_int_equal(c->clock.narrow_window, 30);
+        config_free(c);
+        assert_error(MINIMAL "clock: {\n untrusted = \"warn\"; };\n",
+                     "4: untrusted must be \"refuse\", \"narrow\" or \"accept\"");
+        assert_error(MINIMAL "clock: {\n narrow_window = 121; };\n", "4: 'narrow_window' is 121, must be between 1 and 120");
+        assert_error(MINIMAL "clock: { untrusted = \"accept\"; narow_window = 5; };\n",
+                     "3: unknown key 'narow_window' in clock; did you mean 'narrow_window'?");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(minimal_configuration_has_safe_defaults),
@@ -405,6 +422,7 @@ int main(void) {
                 cmocka_unit_test(gpiod_lock_needs_a_line),
                 cmocka_unit_test(schedules_are_shared_by_doors_that_name_them),
                 cmocka_unit_test(schedule_mistakes_have_their_line),
+                cmocka_unit_test(clock_untrusted_defaults_to_refuse_and_is_checked),
                 cmocka_unit_test(missing_file_is_reported),
                 cmocka_unit_test(integer_beyond_32_bits_is_refused),
                 cmocka_unit_test(long_literal_meets_the_range_check),

@@ -5,7 +5,7 @@
  *   - a refusal never consumes the code;
  *   - the code is consumed before the lock moves;
  *   - a door whose lock could not be opened is out of service, and uses no code up;
- *   - a door outside its schedule uses no code up either;
+ *   - a door outside its schedule uses no code up either, nor does an untrusted clock;
  *   - no door opens without its audit record when on_write_error is "deny". */
 
 #include <fcntl.h>
@@ -56,6 +56,9 @@ static int rm_rf(const char *path) {
 
 /* The door's own keys beyond the fixed ones (a schedule), for the next gate opened. */
 static const char *door_keys = "";
+/* clock.untrusted: "accept" but in the clock's own test, so that the machine's clock (a
+ * container's is often not synchronized) does not decide the others. */
+static const char *clock_untrusted = "accept";
 
 /* A gate with one door "main" on lock (the configuration's locks group), issuer "city"; extra:
  * more configuration. */
@@ -73,8 +76,9 @@ static Manager *open_gate_on(Fixture *f, const char *lock, const char *extra) {
                  "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); } );\n"
                  "locks = ( %s );\n"
                  "doors = ( { id = \"main\"; lock = \"main\"; unlock_ms = 60000; scopes = [ \"library.lend\" ]; %s } );\n"
+                 "clock: { untrusted = \"%s\"; };\n"
                  "%s\n",
-                 dir, pub, lock, door_keys, extra ?: "");
+                 dir, pub, lock, door_keys, clock_untrusted, extra ?: "");
         snprintf(f->conf, sizeof(f->conf), "%s/qrgate.conf", dir);
         write_file(f->conf, text);
         snprintf(run, sizeof(run), "%s/run", dir);
@@ -101,6 +105,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
         Fixture *f = *state;
         door_keys = "";
+        clock_untrusted = "accept";
         manager_free(f->m);
         (void) rm_rf(dir);
         free(f);
@@ -364,6 +369,31 @@ static void a_door_outside_its_schedule_refuses_and_consumes_nothing(void **stat
         assert_true(consumed(m, &c));
 }
 
+/* A clock not synchronized since start, with the default clock.untrusted = "refuse": a valid
+ * code is refused with clock-untrusted and not used up; once the clock is synchronized the
+ * same code opens the door. */
+static void an_untrusted_clock_refuses_and_consumes_nothing(void **state) {
+        Fixture *f = *state;
+        Manager *m;
+        CodeClaims c = claims_now(12);
+
+        clock_untrusted = "refuse";
+        m = open_gate(f, NULL);
+        m->clock_synchronized = false; /* whatever this machine's kernel says */
+        for (int i = 0; i < 2; i++) {
+                Decision d = present(m, "main", &c);
+                assert_false(d.granted);
+                assert_int_equal(d.reason, REASON_CLOCK_UNTRUSTED);
+                assert_string_equal(d.detail, "the system clock is not synchronized, and clock.untrusted is \"refuse\"");
+                assert_false(unlocked(m));
+                assert_false(consumed(m, &c));
+        }
+        m->clock_synchronized = true;
+        Decision d = present(m, "main", &c);
+        assert_true(d.granted);
+        assert_true(consumed(m, &c));
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_valid_code_is_granted_consumed_and_opens),
@@ -372,6 +402,7 @@ int main(void) {
                 cmocka_unit_test(no_door_opens_without_its_record_when_deny),
                 cmocka_unit_test(a_door_out_of_service_refuses_and_consumes_nothing),
                 cmocka_unit_test(a_door_outside_its_schedule_refuses_and_consumes_nothing),
+                cmocka_unit_test(an_untrusted_clock_refuses_and_consumes_nothing),
         };
         key = th_key("es256");
         int r = th_run_tests_with_fixture(tests, setup, teardown);

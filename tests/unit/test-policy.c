@@ -204,6 +204,54 @@ static void a_door_outside_its_schedule_refuses_at_the_verifiers_now(void **stat
         assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
 }
 
+/* clock.untrusted at its edges: refuse refuses every verified code; narrow lets a QG1 code
+ * through when its iat is within narrow_window of now (either side, the edge included) and
+ * refuses it one second beyond, and refuses an EU DCC; accept and a synchronized clock let
+ * everything through. A code's own fault is said first. */
+static void an_unsynchronized_clock_follows_clock_untrusted(void **state) {
+        DoorConf d = door();
+        VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
+        ClockConf clock = { .untrusted = CLOCK_UNTRUSTED_REFUSE, .narrow_window = 10 };
+        char detail[192] = "";
+        PolicyInput in = { .door_id = "main", .door = &d, .code = &r, .now = 100000, .clock = &clock,
+                           .clock_unsynchronized = true };
+
+        r.claims.iat = in.now;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_CLOCK_UNTRUSTED);
+        assert_string_equal(detail, "the system clock is not synchronized, and clock.untrusted is \"refuse\"");
+        assert_string_equal(reason_to_string(REASON_CLOCK_UNTRUSTED), "clock-untrusted");
+
+        clock.untrusted = CLOCK_UNTRUSTED_NARROW;
+        for (int64_t off = -10; off <= 10; off += 10) {
+                r.claims.iat = in.now + off;
+                assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        }
+        r.claims.iat = in.now - 11;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_CLOCK_UNTRUSTED);
+        assert_string_equal(detail, "the system clock is not synchronized, and the code was issued -11 s from it, "
+                                    "beyond clock.narrow_window (10 s)");
+        r.claims.iat = in.now + 11;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_CLOCK_UNTRUSTED);
+        VerifyResult dcc = { .reason = REASON_OK, .format = CODE_FORMAT_HC1 };
+        dcc.hc1.have_claims = true;
+        dcc.hc1.claims.type = DCC_TYPE_VACCINATION;
+        d.dcc_types = ~0u;
+        in.code = &dcc;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_CLOCK_UNTRUSTED);
+        in.code = &r;
+
+        r.reason = REASON_EXPIRED;
+        strcpy(r.detail, "expired");
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_EXPIRED);
+        r.reason = REASON_OK;
+
+        clock.untrusted = CLOCK_UNTRUSTED_ACCEPT;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        clock.untrusted = CLOCK_UNTRUSTED_REFUSE;
+        in.clock_unsynchronized = false;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_matching_scope_and_green_open_the_door),
@@ -216,6 +264,7 @@ int main(void) {
                 cmocka_unit_test(a_full_replay_cache_refuses_codes_it_would_have_to_remember),
                 cmocka_unit_test(a_door_out_of_service_refuses_a_valid_code_with_its_reason),
                 cmocka_unit_test(a_door_outside_its_schedule_refuses_at_the_verifiers_now),
+                cmocka_unit_test(an_unsynchronized_clock_follows_clock_untrusted),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,7 +42,9 @@ done
 hw_pass "StatusText: $status"
 expect_eq "$(prop State)" 's "degraded"' "Manager.State"
 expect_eq "$(prop TokenState)" 's "unavailable"' "Manager.TokenState"
-expect_eq "$(faults | wc -l)" 3 "faults in qrgatectl status"
+# The guest has no time server: the shipped clock.untrusted = "refuse" adds the clock's fault,
+# which is not one of the three this test is about.
+expect_eq "$(faults | grep -vc '^fault: clock: ')" 3 "faults in qrgatectl status"
 
 hw_step "the door is in service, locked"
 expect_eq "$(busctl --system get-property io.qrgate.Gate1 "$DOOR_PATH" io.qrgate.Gate1.Door LockState)" \
@@ -71,5 +73,5 @@ status=$(unit_show StatusText)
 [[ $status == 'Degraded: token: unavailable: PIN credential "token-pin": '* ]] ||
 	hw_fail "StatusText after the reload is '$status'"
 hw_pass "StatusText: $status"
-expect_eq "$(faults | wc -l)" 1 "faults in qrgatectl status"
+expect_eq "$(faults | grep -vc '^fault: clock: ')" 1 "faults in qrgatectl status"
 expect_eq "$(prop State)" 's "degraded"' "Manager.State (the token needs its PIN and a restart)"

@@ -1,0 +1,11 @@
+# The clock the gate can trust (daemon/clock.h, issue 15): the test double of systemd-timedated
+# that the integration and security tests serve on their private bus (tests/integration/lib.sh).
+
+FAKE_TIMEDATED := $(B)/tests/fake-timedated
+
+$(FAKE_TIMEDATED): tests/integration/fake-timedated.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $$(pkg-config --libs libsystemd)
+
+check-integration: $(FAKE_TIMEDATED)
+check-security: $(FAKE_TIMEDATED)
