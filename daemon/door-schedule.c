@@ -20,6 +20,14 @@ time_t door_schedule_next_change(const Door *d, time_t now) {
 static int on_schedule_change(sd_event_source *s, uint64_t usec, void *userdata) {
         Door *d = userdata;
 
+        /* time() reads a coarse clock that can lag the timer's by a tick: before it reaches
+         * the change, the properties would still show the old state (and the next change be
+         * this one again). A few milliseconds more. */
+        if ((uint64_t) time(NULL) < usec / 1000000u) {
+                if (sd_event_source_set_time(s, usec + 10000) >= 0)
+                        (void) sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                return 0;
+        }
         if (d->manager->bus)
                 (void) sd_bus_emit_properties_changed(d->manager->bus, d->object_path, BUS_DOOR_IFACE, "ScheduleOpen",
                                                       "ScheduleNextChange", NULL);
