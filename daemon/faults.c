@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
+#include <time.h>
 
 #include "daemon/audit.h"
 #include "daemon/bus.h"
@@ -96,6 +98,18 @@ char **manager_faults(Manager *m) {
                 add(&l, "a lock output failed while running (the journal says which); restart qrgated once it is fixed");
         add_lines(&l, m->key_faults);
         add_lines(&l, m->trust_faults);
+        int64_t age = m->dcc_trust ? trustlist_age(m->dcc_trust, (int64_t) time(NULL)) : 0;
+        if (m->dcc_trust && c->dcc.trust_max_age > 0 && (age < 0 || age > c->dcc.trust_max_age)) {
+                const char *then = c->dcc.trust_age_policy == TRUST_LIST_AGE_WARN
+                                           ? "EU DCCs are still accepted (trust_age_policy = \"warn\")"
+                                           : "every EU DCC is refused (trust-list-too-old)";
+                if (age < 0)
+                        add(&l, "dcc trust list: its age is unknown and dcc.trust_max_age is set: %s; check the list's "
+                            "updater, then reload", then);
+                else
+                        add(&l, "dcc trust list: outdated, updated %" PRId64 " s ago (dcc.trust_max_age is %" PRId64
+                            " s): %s; check the list's updater, then reload", age, c->dcc.trust_max_age, then);
+        }
         if (m->token_fault)
                 add(&l, "token: unavailable: %s", m->token_fault);
         else if (m->token) {

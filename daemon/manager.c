@@ -122,6 +122,7 @@ Manager *manager_free(Manager *m) {
         token_service_free(m->token);
         publish_drop_pending(m);
         trustlist_free(m->dcc_trust);
+        sd_event_source_disable_unref(m->dcc_trust_timer);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         replay_cache_free(m->replay);

@@ -68,6 +68,7 @@ typedef struct Manager {
         TokenService *token;   /* NULL when no token is configured */
         TrustList *dcc_trust;  /* NULL when no EU DCC trust list is configured */
         bool dcc_trust_outdated_said; /* its age beyond dcc.trust_max_age was logged (daemon/reload.c) */
+        sd_event_source *dcc_trust_timer; /* at the second it becomes outdated */
         /* Decisions waiting for their subject's pseudonym, oldest first (daemon/publish.c). */
         PendingDecision *pending_head, *pending_tail;
         Audit *audit; /* the audit log (daemon/audit.h); freed before the token it uses */

@@ -74,6 +74,61 @@ int manager_load_dcc_trust(Manager *m, const Config *c, TrustList **ret, char **
         return 0;
 }
 
+static int on_dcc_trust_outdated(sd_event_source *s, uint64_t usec, void *userdata);
+
+static void arm_dcc_trust_timer_at(Manager *m, uint64_t usec) {
+        int r;
+
+        if (!m->dcc_trust_timer)
+                r = sd_event_add_time(m->event, &m->dcc_trust_timer, CLOCK_REALTIME, usec, 1000, on_dcc_trust_outdated, m);
+        else {
+                r = sd_event_source_set_time(m->dcc_trust_timer, usec);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(m->dcc_trust_timer, SD_EVENT_ONESHOT);
+        }
+        if (r < 0)
+                log_warning_errno(r, "Cannot arm the timer for the EU DCC trust list's age; its being outdated is "
+                                  "said at the next HC1 code instead: %m");
+}
+
+/* The list becomes outdated at a known second, with or without a code to judge by it: say so
+ * then (the journal, and the fault that makes State "degraded"), not at the next HC1 code —
+ * with trust_age_policy = "warn" there might never be one that shows it, and with "deny" the
+ * gate would refuse every EU DCC while its State said "running". A timer on CLOCK_REALTIME,
+ * since the age is a wall-clock age: a clock set forward by NTP brings it forward too. */
+static void arm_dcc_trust_timer(Manager *m) {
+        const Verifier *v = &m->verifier;
+        int64_t age;
+
+        (void) sd_event_source_set_enabled(m->dcc_trust_timer, SD_EVENT_OFF);
+        if (!v->dcc_trust || v->dcc_trust_max_age <= 0)
+                return;
+        age = trustlist_age(v->dcc_trust, (int64_t) time(NULL));
+        if (age < 0 || age > v->dcc_trust_max_age) /* outdated already: said now */
+                return;
+        /* Outdated once its age exceeds the limit: from the second after updated_at + max_age. */
+        arm_dcc_trust_timer_at(m, (uint64_t) (trustlist_updated_at(v->dcc_trust) + v->dcc_trust_max_age + 1) * 1000000u);
+}
+
+static int on_dcc_trust_outdated(sd_event_source *s, uint64_t usec, void *userdata) {
+        Manager *m = userdata;
+        const Verifier *v = &m->verifier;
+        int64_t age = v->dcc_trust ? trustlist_age(v->dcc_trust, (int64_t) time(NULL)) : -1;
+
+        /* time() reads a coarse clock that can lag the timer's by a tick: not outdated by it yet
+         * means a few milliseconds more, or the fault and the journal would wait for the next
+         * code after all. */
+        if (age >= 0 && age <= v->dcc_trust_max_age) {
+                arm_dcc_trust_timer_at(m, usec + 10000);
+                return 0;
+        }
+        manager_check_dcc_trust_age(m);
+        manager_update_state(m);
+        if (m->bus)
+                (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListAge", NULL);
+        return 0;
+}
+
 void manager_apply_dcc_trust(Manager *m, TrustList *tl) {
         trustlist_free(m->dcc_trust);
         m->dcc_trust = tl;
@@ -82,10 +137,12 @@ void manager_apply_dcc_trust(Manager *m, TrustList *tl) {
         m->verifier.dcc_trust_age_policy = m->config->dcc.trust_age_policy;
         m->dcc_trust_outdated_said = false;
         manager_check_dcc_trust_age(m);
+        arm_dcc_trust_timer(m);
 }
 
 /* Said when a list is put in force (start, reload) and, for one that ages past the limit while in
- * force, at the next HC1 code. Once per list: each refused code has its own line with
+ * force, at that second (arm_dcc_trust_timer()), or at the next HC1 code should the timer not
+ * have fired yet. Once per list: each refused code has its own line with
  * QRGATE_REASON=trust-list-too-old, and a flood of scans must not become a flood of alerts. */
 void manager_check_dcc_trust_age(Manager *m) {
         const Verifier *v = &m->verifier;

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "daemon/door.h"
 #include "daemon/faults.h"
@@ -166,6 +167,77 @@ static void a_missing_key_file_is_a_fault_that_names_it(void **state) {
         assert_true(ends_with(m->status, want));
 }
 
+/* An EU DCC trust list older than dcc.trust_max_age is a fault with either policy — "warn"
+ * must warn, and "deny" must not refuse every EU DCC while State says running — and one of
+ * exactly the limit's age is not. */
+static void an_outdated_trust_list_is_a_fault_with_either_policy(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, "{ id = \"main\"; backend = \"sim\"; }",
+                               "{ id = \"main\"; lock = \"main\"; scopes = [ \"x\" ]; }", NULL);
+        int64_t now = (int64_t) time(NULL);
+
+        assert_int_equal(trustlist_new(&m->dcc_trust), 0);
+        m->config->dcc.trust_max_age = 3600;
+        trustlist_set_updated_at(m->dcc_trust, now - 3600);
+        manager_update_state(m);
+        assert_int_equal(m->state, MANAGER_RUNNING);
+
+        trustlist_set_updated_at(m->dcc_trust, now - 3602);
+        manager_update_state(m);
+        assert_int_equal(m->state, MANAGER_DEGRADED);
+        _cleanup_(faults_freep) char **deny = manager_faults(m);
+        assert_int_equal(count(deny), 1);
+        assert_true(starts_with(deny[0], "dcc trust list: outdated, updated 360"));
+        assert_true(ends_with(deny[0], " s ago (dcc.trust_max_age is 3600 s): every EU DCC is refused "
+                                       "(trust-list-too-old); check the list's updater, then reload"));
+
+        m->config->dcc.trust_age_policy = TRUST_LIST_AGE_WARN;
+        _cleanup_(faults_freep) char **warn = manager_faults(m);
+        assert_int_equal(count(warn), 1);
+        assert_non_null(strstr(warn[0], "EU DCCs are still accepted (trust_age_policy = \"warn\")"));
+
+        trustlist_set_updated_at(m->dcc_trust, 0); /* unknown age */
+        _cleanup_(faults_freep) char **unknown = manager_faults(m);
+        assert_int_equal(count(unknown), 1);
+        assert_true(starts_with(unknown[0], "dcc trust list: its age is unknown"));
+
+        m->config->dcc.trust_max_age = 0; /* no limit: no fault */
+        manager_update_state(m);
+        assert_int_equal(m->state, MANAGER_RUNNING);
+}
+
+/* A clock not synchronized is a fault once a source has said so, with what clock.untrusted does
+ * about it; not before any source answered, and not with "accept". */
+static void an_unsynchronized_clock_is_a_fault_unless_accepted(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, "{ id = \"main\"; backend = \"sim\"; }",
+                               "{ id = \"main\"; lock = \"main\"; scopes = [ \"x\" ]; }", NULL);
+
+        m->clock_synchronized = false;
+        m->clock_known = false;
+        manager_update_state(m);
+        assert_int_equal(m->state, MANAGER_RUNNING);
+
+        m->clock_known = true;
+        manager_update_state(m);
+        assert_int_equal(m->state, MANAGER_DEGRADED);
+        _cleanup_(faults_freep) char **refuse = manager_faults(m);
+        assert_int_equal(count(refuse), 1);
+        assert_string_equal(refuse[0], "clock: not synchronized since qrgated started: every code is refused "
+                                       "(clock-untrusted) until it is; give the appliance a time server "
+                                       "(timedatectl timesync-status)");
+        m->config->clock.untrusted = CLOCK_UNTRUSTED_NARROW;
+        _cleanup_(faults_freep) char **narrow = manager_faults(m);
+        assert_non_null(strstr(narrow[0], "only QG1 codes issued within clock.narrow_window of the clock are accepted"));
+        m->config->clock.untrusted = CLOCK_UNTRUSTED_ACCEPT;
+        manager_update_state(m);
+        assert_int_equal(m->state, MANAGER_RUNNING);
+        m->config->clock.untrusted = CLOCK_UNTRUSTED_REFUSE;
+        m->clock_synchronized = true;
+        manager_update_state(m);
+        assert_int_equal(m->state, MANAGER_RUNNING);
+}
+
 static void faults_join_into_one_line(void **state) {
         char *none[] = { NULL }, *one[] = { (char *) "a", NULL }, *two[] = { (char *) "a b", (char *) "c", NULL };
         _cleanup_(freep) char *j0 = faults_join(none), *j1 = faults_join(one), *j2 = faults_join(two);
@@ -180,6 +252,8 @@ int main(void) {
                 cmocka_unit_test(a_gate_with_everything_has_no_fault_and_runs),
                 cmocka_unit_test(what_the_gate_started_without_is_one_fault_each),
                 cmocka_unit_test(a_missing_key_file_is_a_fault_that_names_it),
+                cmocka_unit_test(an_outdated_trust_list_is_a_fault_with_either_policy),
+                cmocka_unit_test(an_unsynchronized_clock_is_a_fault_unless_accepted),
                 cmocka_unit_test(faults_join_into_one_line),
         };
         key = th_key("es256");
