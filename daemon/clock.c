@@ -56,7 +56,7 @@ static int on_timedate_reply(sd_bus_message *reply, void *userdata, sd_bus_error
                 /* No timedated (a bus without it, or a system without systemd): the kernel's flag. */
                 if (!m->clock_timedated_absent)
                         log_debug("No NTPSynchronized from timedated (%s); using the kernel's flag.",
-                                  sd_bus_message_get_error(reply)->message);
+                                  sd_bus_message_get_error(reply)->message ?: sd_bus_message_get_error(reply)->name);
                 m->clock_timedated_absent = true;
                 clock_answer(m, clock_kernel_synchronized(), "kernel");
                 return 0;
