@@ -12,6 +12,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_MALFORMED] = "malformed",
         [REASON_UNSUPPORTED_ALGORITHM] = "unsupported-algorithm",
         [REASON_DECOMPRESSION_FAILED] = "decompression-failed",
+        [REASON_BAD_CHECK_DIGIT] = "bad-check-digit",
         [REASON_UNKNOWN_ISSUER] = "unknown-issuer",
         [REASON_ALGORITHM_MISMATCH] = "algorithm-mismatch",
         [REASON_BAD_SIGNATURE] = "bad-signature",

@@ -15,6 +15,7 @@ typedef enum Reason {
         REASON_MALFORMED,
         REASON_UNSUPPORTED_ALGORITHM,
         REASON_DECOMPRESSION_FAILED,
+        REASON_BAD_CHECK_DIGIT,
         /* who signed it */
         REASON_UNKNOWN_ISSUER,
         REASON_ALGORITHM_MISMATCH,

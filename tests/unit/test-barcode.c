@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Printed barcodes: the three check-digit schemes on published examples, with every error each
- * scheme is known to catch (every single-digit error; the transpositions it detects). */
+ * scheme is known to catch (every single-digit error; the transpositions it detects), and the
+ * verifier's Codabar and EAN-13 entries on the texts a scanner sends — valid, a wrong check
+ * digit, the wrong length, characters that are not digits, nothing, far too much. */
 
 #include <errno.h>
 #include <setjmp.h>
@@ -13,7 +15,9 @@
 #include <string.h>
 
 #include "core/check-digit.h"
-#include "core/macro.h"
+#include "core/codabar.h"
+#include "core/ean13.h"
+#include "core/verifier.h"
 
 typedef int (*CheckDigitFn)(const char *digits, size_t n);
 
@@ -144,12 +148,222 @@ static void check_digit_functions_refuse_what_is_not_digits(void **state) {
         assert_true(check_digit_luhn(many, 64) >= 0); /* the longest accepted */
 }
 
+static Reason check(const char *text, VerifyResult *res) {
+        Verifier v = {};
+        return verifier_check(&v, text, strlen(text), 1800000000, res);
+}
+
+static void library_barcode_is_valid_with_or_without_start_stop(void **state) {
+        VerifyResult res;
+
+        assert_int_equal(check("]F030234000517861", &res), REASON_OK);
+        assert_int_equal(res.format, CODE_FORMAT_CODABAR);
+        assert_string_equal(code_format_to_string(res.format), "Codabar");
+        assert_string_equal(res.barcode.id, "30234000517861");
+        assert_int_equal(res.barcode.start, '\0');
+        assert_int_equal(res.barcode.expected, 1);
+        assert_int_equal(res.barcode.found, 1);
+        assert_false(res.have_claims);
+
+        /* The same card with the start/stop characters: the same identifier. */
+        assert_int_equal(check("]F0A30234000517861B", &res), REASON_OK);
+        assert_string_equal(res.barcode.id, "30234000517861");
+        assert_int_equal(res.barcode.start, 'A');
+        assert_int_equal(res.barcode.stop, 'B');
+        assert_int_equal(check("]F0D33191000105864D", &res), REASON_OK);
+        assert_string_equal(res.barcode.id, "33191000105864");
+}
+
+static void library_barcode_with_any_wrong_digit_is_bad_check_digit(void **state) {
+        char text[32];
+        VerifyResult res;
+
+        for (size_t i = 0; i < CODABAR_DIGITS; i++)
+                for (char c = '0'; c <= '9'; c++) {
+                        snprintf(text, sizeof(text), "]F0A30234000517861B");
+                        if (text[4 + i] == c)
+                                continue;
+                        text[4 + i] = c;
+                        assert_int_equal(check(text, &res), REASON_BAD_CHECK_DIGIT);
+                        assert_int_equal(res.failed, VERIFY_STEP_STRUCTURE);
+                        assert_int_equal(res.format, CODE_FORMAT_CODABAR);
+                        assert_int_not_equal(res.barcode.expected, res.barcode.found);
+                        assert_int_equal(res.barcode.found, text[4 + CODABAR_DIGITS - 1] - '0');
+                }
+        assert_int_equal(check("]F030234000517862", &res), REASON_BAD_CHECK_DIGIT);
+        assert_string_equal(reason_to_string(res.reason), "bad-check-digit");
+        assert_non_null(strstr(res.detail, "check digit 2, but the digits before it give 1"));
+        /* A swap of adjacent digits, caught. */
+        assert_int_equal(check("]F030234000157861", &res), REASON_BAD_CHECK_DIGIT);
+}
+
+static void library_barcode_of_another_layout_is_malformed(void **state) {
+        VerifyResult res;
+
+        assert_int_equal(check("]F0", &res), REASON_MALFORMED);
+        assert_int_equal(res.failed, VERIFY_STEP_STRUCTURE);
+        assert_int_equal(check("]F0AB", &res), REASON_MALFORMED);
+        assert_int_equal(check("]F03023400051786", &res), REASON_MALFORMED); /* 13 digits */
+        assert_int_equal(check("]F0302340005178610", &res), REASON_MALFORMED); /* 15 */
+        assert_non_null(strstr(res.detail, "15 digits"));
+        assert_int_equal(res.barcode.id[0], '\0');
+        assert_int_equal(res.barcode.expected, -1);
+}
+
+static void library_barcode_with_other_characters_is_bad_encoding(void **state) {
+        VerifyResult res;
+
+        /* Only one of start and stop: a cut or glued text. */
+        assert_int_equal(check("]F0A30234000517861", &res), REASON_BAD_ENCODING);
+        assert_int_equal(res.failed, VERIFY_STEP_ENCODING);
+        assert_non_null(strstr(res.detail, "start character without a stop"));
+        assert_int_equal(check("]F030234000517861C", &res), REASON_BAD_ENCODING);
+        /* Characters of Codabar libraries do not use, lower-case start/stop, a start/stop
+         * character inside, a control character, a byte beyond ASCII. */
+        assert_int_equal(check("]F03023400-0517861", &res), REASON_BAD_ENCODING);
+        assert_non_null(strstr(res.detail, "'-' at position 10"));
+        assert_int_equal(check("]F0a30234000517861b", &res), REASON_BAD_ENCODING);
+        assert_int_equal(check("]F0A3023400A0517861B", &res), REASON_BAD_ENCODING);
+        assert_int_equal(check("]F0T30234000517861N", &res), REASON_BAD_ENCODING);
+        assert_int_equal(check("]F030234000517861\r", &res), REASON_BAD_ENCODING);
+        assert_non_null(strstr(res.detail, "0x0d"));
+        assert_int_equal(check("]F03023400051786\xc3\xa9", &res), REASON_BAD_ENCODING);
+        assert_int_equal(check("]F0 30234000517861", &res), REASON_BAD_ENCODING);
+}
+
+static void ean13_and_isbn13_are_valid_and_isbn_is_flagged(void **state) {
+        VerifyResult res;
+        char isbn10[11];
+
+        assert_int_equal(check("]E04006381333931", &res), REASON_OK);
+        assert_int_equal(res.format, CODE_FORMAT_EAN13);
+        assert_string_equal(code_format_to_string(res.format), "EAN-13");
+        assert_string_equal(res.barcode.id, "4006381333931");
+        assert_false(res.barcode.isbn);
+        assert_int_equal(check("]E00036000291452", &res), REASON_OK); /* a UPC-A */
+
+        assert_int_equal(check("]E09780306406157", &res), REASON_OK);
+        assert_true(res.barcode.isbn);
+        assert_true(ean13_isbn10(res.barcode.id, isbn10));
+        assert_string_equal(isbn10, "0306406152");
+        assert_true(ean13_isbn10("9780804429573", isbn10));
+        assert_string_equal(isbn10, "080442957X");
+        /* 979 is an ISBN-13 range with no ISBN-10. */
+        assert_int_equal(check("]E09791000000008", &res), REASON_OK);
+        assert_true(res.barcode.isbn);
+        assert_false(ean13_isbn10(res.barcode.id, isbn10));
+}
+
+static void ean13_with_any_wrong_digit_is_bad_check_digit(void **state) {
+        char text[32];
+        VerifyResult res;
+
+        for (size_t k = 0; k < ELEMENTSOF(ean_examples); k++)
+                for (size_t i = 0; i < EAN13_DIGITS; i++)
+                        for (char c = '0'; c <= '9'; c++) {
+                                snprintf(text, sizeof(text), "]E0%s", ean_examples[k]);
+                                if (text[3 + i] == c)
+                                        continue;
+                                text[3 + i] = c;
+                                assert_int_equal(check(text, &res), REASON_BAD_CHECK_DIGIT);
+                                assert_int_equal(res.failed, VERIFY_STEP_STRUCTURE);
+                                assert_int_equal(res.format, CODE_FORMAT_EAN13);
+                        }
+        assert_int_equal(check("]E09780306406158", &res), REASON_BAD_CHECK_DIGIT);
+        assert_int_equal(res.barcode.expected, 7);
+        assert_int_equal(res.barcode.found, 8);
+        assert_non_null(strstr(res.detail, "GS1 mod 10"));
+}
+
+static void ean13_of_another_length_is_malformed(void **state) {
+        VerifyResult res;
+
+        /* The scanner leaves the check digit out: said so. */
+        assert_int_equal(check("]E0400638133393", &res), REASON_MALFORMED);
+        assert_non_null(strstr(res.detail, "send the check digit"));
+        assert_int_equal(check("]E0", &res), REASON_MALFORMED);
+        assert_int_equal(check("]E040063813339312", &res), REASON_MALFORMED);
+        /* An EAN-13 with a 5-digit add-on, as some scanners glue it on. */
+        assert_int_equal(check("]E0978030640615751999", &res), REASON_MALFORMED);
+        assert_int_equal(res.failed, VERIFY_STEP_STRUCTURE);
+        /* Printed with hyphens or spaces, as an ISBN is on a title page: not what a scanner sends. */
+        assert_int_equal(check("]E0978-0-306-40615-7", &res), REASON_BAD_ENCODING);
+        assert_int_equal(check("]E0978030640615X", &res), REASON_BAD_ENCODING);
+}
+
+/* The prefixes are AIM symbology identifiers: nothing else is taken for a barcode, a barcode is
+ * never taken for a signed code, and digits alone are refused with the scanner setting to fix. */
+static void barcodes_are_told_apart_only_by_their_symbology_identifier(void **state) {
+        VerifyResult res;
+
+        assert_int_equal(check("30234000517861", &res), REASON_UNSUPPORTED_FORMAT);
+        assert_non_null(strstr(res.detail, "symbology identifier"));
+        assert_int_equal(check("A30234000517861B", &res), REASON_UNSUPPORTED_FORMAT);
+        assert_int_equal(check("4006381333931", &res), REASON_UNSUPPORTED_FORMAT);
+        assert_int_equal(res.format, CODE_FORMAT_UNKNOWN);
+        /* Other symbologies and EAN-8 (]E4) are not read. */
+        assert_int_equal(check("]E440063813", &res), REASON_UNSUPPORTED_FORMAT);
+        assert_int_equal(check("]F130234000517861", &res), REASON_UNSUPPORTED_FORMAT);
+        assert_int_equal(check("]C030234000517861", &res), REASON_UNSUPPORTED_FORMAT);
+        assert_non_null(strstr(res.detail, "]F0, ]E0"));
+        /* A lower-case identifier is a scanner typing with Caps Lock. */
+        assert_int_equal(check("]f030234000517861", &res), REASON_BAD_ENCODING);
+        assert_int_equal(res.failed, VERIFY_STEP_FORMAT);
+        /* A barcode's digits after a QG1 prefix are a (bad) QG1 code, nothing else. */
+        assert_int_equal(check("QG1:]F030234000517861", &res), REASON_BAD_ENCODING);
+        assert_int_equal(res.format, CODE_FORMAT_QG1);
+}
+
+static void very_long_input_is_too_long(void **state) {
+        char *text = malloc(CODE_MAX_TEXT + 2);
+        VerifyResult res;
+        Verifier v = {};
+
+        assert_non_null(text);
+        memcpy(text, "]F0", 3);
+        memset(text + 3, '1', CODE_MAX_TEXT - 1);
+        assert_int_equal(verifier_check(&v, text, 61, 0, &res), REASON_MALFORMED); /* 64 in all: the limit */
+        assert_int_equal(verifier_check(&v, text, 65, 0, &res), REASON_TOO_LONG);
+        assert_int_equal(res.format, CODE_FORMAT_CODABAR);
+        assert_int_equal(verifier_check(&v, text, CODE_MAX_TEXT + 2, 0, &res), REASON_TOO_LONG);
+        memcpy(text, "]E0", 3);
+        assert_int_equal(verifier_check(&v, text, 200, 0, &res), REASON_TOO_LONG);
+        assert_int_equal(res.format, CODE_FORMAT_EAN13);
+        free(text);
+}
+
+/* A barcode is shown again at every visit: honouring one records nothing. */
+static void a_valid_barcode_is_consumed_without_a_record(void **state) {
+        ReplayCache *rc;
+        VerifyResult res;
+
+        assert_int_equal(replay_cache_new(16, &rc), 0);
+        Verifier v = { .replay = rc };
+        assert_int_equal(verifier_check(&v, "]E04006381333931", 16, 1800000000, &res), REASON_OK);
+        assert_int_equal(verifier_consume(&v, &res, 1800000000), 0);
+        assert_int_equal(verifier_consume(&v, &res, 1800000000), 0);
+        assert_int_equal(replay_cache_count(rc, 1800000000), 0);
+        assert_int_equal(verifier_check(&v, "]E04006381333932", 16, 1800000000, &res), REASON_BAD_CHECK_DIGIT);
+        assert_int_equal(verifier_consume(&v, &res, 1800000000), -EINVAL);
+        replay_cache_free(rc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(luhn_gives_the_published_library_check_digits),
                 cmocka_unit_test(gs1_gives_the_published_ean13_check_digits),
                 cmocka_unit_test(isbn10_gives_the_published_check_digits_and_catches_every_swap),
                 cmocka_unit_test(check_digit_functions_refuse_what_is_not_digits),
+                cmocka_unit_test(library_barcode_is_valid_with_or_without_start_stop),
+                cmocka_unit_test(library_barcode_with_any_wrong_digit_is_bad_check_digit),
+                cmocka_unit_test(library_barcode_of_another_layout_is_malformed),
+                cmocka_unit_test(library_barcode_with_other_characters_is_bad_encoding),
+                cmocka_unit_test(ean13_and_isbn13_are_valid_and_isbn_is_flagged),
+                cmocka_unit_test(ean13_with_any_wrong_digit_is_bad_check_digit),
+                cmocka_unit_test(ean13_of_another_length_is_malformed),
+                cmocka_unit_test(barcodes_are_told_apart_only_by_their_symbology_identifier),
+                cmocka_unit_test(very_long_input_is_too_long),
+                cmocka_unit_test(a_valid_barcode_is_consumed_without_a_record),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the printed-barcode entries of the verifier's table (core/codabar.c, core/ean13.c)
+ * share. Not for other callers: they read VerifyResult.barcode (core/barcode.h). */
+
+#include "core/code-format.h"
+
+/* The longest text a barcode entry takes, its AIM identifier included. Real ones are 16–19
+ * characters; the margin lets a barcode of another layout (a 16-digit card, an EAN-13 with a
+ * 5-digit add-on) be told apart as malformed rather than too-long, and bounds every loop. */
+#define BARCODE_MAX_TEXT 64
+
+/* The begin step of every barcode entry: nothing known yet. */
+void barcode_begin(VerifyResult *res);
+
+/* The encoding step's test of the data: every one of the len characters is a digit, else a
+ * bad-encoding failure naming the first other character and its position (offset + index). */
+Reason barcode_need_digits(const char *text, size_t len, size_t offset, VerifyResult *res);
+
+/* Sets res->barcode.id to the n digits, and the expected and found check digits: the last
+ * digit against expected (computed by the caller over the digits before it, under the scheme
+ * named in the detail). A mismatch is REASON_BAD_CHECK_DIGIT at the structure step. */
+Reason barcode_compare_check_digit(const uint8_t *digits, size_t n, int expected, const char *scheme, VerifyResult *res);
+
+/* A barcode is shown again at every visit and has nothing to record. */
+int barcode_consume(const Verifier *v, const VerifyResult *res, int64_t now);

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <assert.h>
+#include <string.h>
+
+#include "core/barcode-format.h"
+
+void barcode_begin(VerifyResult *res) {
+        res->barcode = (BarcodeInfo) { .expected = -1, .found = -1 };
+}
+
+Reason barcode_need_digits(const char *text, size_t len, size_t offset, VerifyResult *res) {
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char) text[i];
+                if (c >= '0' && c <= '9')
+                        continue;
+                if (c >= 0x20 && c < 0x7f)
+                        return verify_fail(res, VERIFY_STEP_ENCODING, REASON_BAD_ENCODING,
+                                    "'%c' at position %zu is not a digit", c, offset + i);
+                return verify_fail(res, VERIFY_STEP_ENCODING, REASON_BAD_ENCODING,
+                            "character 0x%02x at position %zu is not a digit", c, offset + i);
+        }
+        return REASON_OK;
+}
+
+Reason barcode_compare_check_digit(const uint8_t *digits, size_t n, int expected, const char *scheme, VerifyResult *res) {
+        BarcodeInfo *b = &res->barcode;
+
+        assert(n >= 2 && n <= BARCODE_DIGITS_MAX && expected >= 0 && expected <= 9);
+        memcpy(b->id, digits, n);
+        b->id[n] = '\0';
+        b->expected = expected;
+        b->found = digits[n - 1] - '0';
+        if (b->found != b->expected)
+                return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_BAD_CHECK_DIGIT,
+                            "check digit %d, but the digits before it give %d (%s): a misread or mistyped digit",
+                            b->found, b->expected, scheme);
+        return REASON_OK;
+}
+
+int barcode_consume(const Verifier *v, const VerifyResult *res, int64_t now) {
+        return res->reason == REASON_OK ? 0 : -EINVAL;
+}
