@@ -50,6 +50,7 @@ typedef struct DoorConf {
         size_t n_scopes;
         unsigned status_mask; /* bit (1 << CodeStatus) for each accepted colour */
         unsigned dcc_types;   /* DccType bits of EU DCC certificates accepted; 0 = none */
+        unsigned barcodes;    /* bit (1 << CodeFormat) for each printed-barcode format honoured; 0 = none */
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */

@@ -2,7 +2,10 @@
 #pragma once
 
 /* What the printed-barcode entries of the verifier's table (core/codabar.c, core/ean13.c)
- * share. Not for other callers: they read VerifyResult.barcode (core/barcode.h). */
+ * share, and the names a door's configuration gives them. Otherwise callers read
+ * VerifyResult.barcode (core/barcode.h). */
+
+#include <stdbool.h>
 
 #include "core/code-format.h"
 
@@ -10,6 +13,13 @@
  * characters; the margin lets a barcode of another layout (a 16-digit card, an EAN-13 with a
  * 5-digit add-on) be told apart as malformed rather than too-long, and bounds every loop. */
 #define BARCODE_MAX_TEXT 64
+
+/* The barcode formats by the names of a door's 'barcodes' list ("codabar", "ean13"): the
+ * CodeFormat, or CODE_FORMAT_UNKNOWN for any other name (NULL included). */
+CodeFormat barcode_format_from_config_name(const char *name);
+
+/* True for the formats that are printed barcodes, which no door honours unless it lists them. */
+bool code_format_is_barcode(CodeFormat f);
 
 /* The begin step of every barcode entry: nothing known yet. */
 void barcode_begin(VerifyResult *res);

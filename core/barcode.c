@@ -4,6 +4,18 @@
 
 #include "core/barcode-format.h"
 
+CodeFormat barcode_format_from_config_name(const char *name) {
+        if (name && strcmp(name, "codabar") == 0)
+                return CODE_FORMAT_CODABAR;
+        if (name && strcmp(name, "ean13") == 0)
+                return CODE_FORMAT_EAN13;
+        return CODE_FORMAT_UNKNOWN;
+}
+
+bool code_format_is_barcode(CodeFormat f) {
+        return f == CODE_FORMAT_CODABAR || f == CODE_FORMAT_EAN13;
+}
+
 void barcode_begin(VerifyResult *res) {
         res->barcode = (BarcodeInfo) { .expected = -1, .found = -1 };
 }

@@ -30,6 +30,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_STATUS] = "status",
         [REASON_NOT_AUTHORIZED] = "not-authorized",
         [REASON_CERTIFICATE_TYPE] = "certificate-type",
+        [REASON_FORMAT] = "format",
         [REASON_INTERNAL_ERROR] = "internal-error",
         [REASON_AUDIT_UNAVAILABLE] = "audit-unavailable",
         [REASON_RATE_LIMITED] = "rate-limited",

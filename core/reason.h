@@ -36,6 +36,7 @@ typedef enum Reason {
         REASON_STATUS,
         REASON_NOT_AUTHORIZED,
         REASON_CERTIFICATE_TYPE,
+        REASON_FORMAT,
         /* the appliance */
         REASON_INTERNAL_ERROR,
         REASON_AUDIT_UNAVAILABLE,

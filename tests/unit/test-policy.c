@@ -133,6 +133,34 @@ static void other_formats_need_a_door_rule_of_their_own(void **state) {
         assert_int_not_equal(decide(&d, &r), REASON_OK);
 }
 
+/* Anyone can print a valid barcode: a door honours one only of a format its 'barcodes' list
+ * names, and refuses every other with a reason of its own. Scopes and status colours are QG1's
+ * and do not apply. */
+static void a_barcode_opens_only_a_door_that_lists_its_format(void **state) {
+        DoorConf d = door();
+        VerifyResult r = { .reason = REASON_OK, .format = CODE_FORMAT_CODABAR };
+        char detail[192] = "";
+        PolicyInput in = { .door_id = "main", .door = &d, .code = &r };
+
+        strcpy(r.barcode.id, "30234000517861");
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_FORMAT);
+        assert_string_equal(detail, "door main does not honour Codabar barcodes (its configuration's 'barcodes' list)");
+        assert_string_equal(reason_to_string(REASON_FORMAT), "format");
+        d.barcodes = 1u << CODE_FORMAT_EAN13;
+        assert_int_equal(decide(&d, &r), REASON_FORMAT);
+        d.barcodes |= 1u << CODE_FORMAT_CODABAR;
+        assert_int_equal(decide(&d, &r), REASON_OK);
+        r.format = CODE_FORMAT_EAN13;
+        assert_int_equal(decide(&d, &r), REASON_OK);
+        /* A wrong check digit is the verifier's reason, at any door. */
+        r.reason = REASON_BAD_CHECK_DIGIT;
+        strcpy(r.detail, "check digit 2, but the digits before it give 1");
+        assert_int_equal(decide(&d, &r), REASON_BAD_CHECK_DIGIT);
+        /* Listing barcodes does not open the door to an EU DCC. */
+        r = (VerifyResult) { .reason = REASON_OK, .format = CODE_FORMAT_HC1 };
+        assert_int_equal(decide(&d, &r), REASON_CERTIFICATE_TYPE);
+}
+
 /* A door whose lock could not be opened at start: a code that would open it is refused with a
  * reason of its own, which names the door and the lock, before the replay-cache rule (so that
  * decide() never consumes it: only a code every rule let through is used up). */
@@ -178,6 +206,7 @@ int main(void) {
                 cmocka_unit_test(a_code_for_another_building_is_scope),
                 cmocka_unit_test(status_colours_follow_the_door),
                 cmocka_unit_test(other_formats_need_a_door_rule_of_their_own),
+                cmocka_unit_test(a_barcode_opens_only_a_door_that_lists_its_format),
                 cmocka_unit_test(an_unknown_door_refuses_before_anything_else),
                 cmocka_unit_test(the_verifiers_reason_and_detail_are_the_decisions),
                 cmocka_unit_test(a_full_replay_cache_refuses_codes_it_would_have_to_remember),
