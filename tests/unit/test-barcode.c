@@ -2,7 +2,8 @@
 /* Printed barcodes: the three check-digit schemes on published examples, with every error each
  * scheme is known to catch (every single-digit error; the transpositions it detects), and the
  * verifier's Codabar and EAN-13 entries on the texts a scanner sends — valid, a wrong check
- * digit, the wrong length, characters that are not digits, nothing, far too much. */
+ * digit, the wrong length, characters that are not digits, nothing, far too much — and what
+ * `qrgatectl decode` says of them. */
 
 #include <errno.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 #include "core/codabar.h"
 #include "core/ean13.h"
 #include "core/verifier.h"
+#include "tools/ctl-decode.h"
 
 typedef int (*CheckDigitFn)(const char *digits, size_t n);
 
@@ -348,6 +350,54 @@ static void a_valid_barcode_is_consumed_without_a_record(void **state) {
         replay_cache_free(rc);
 }
 
+/* What `qrgatectl decode` prints for a barcode: the text in, the explanation out. */
+static char *explain(const char *text) {
+        VerifyResult res;
+        char *out = NULL;
+        size_t size = 0;
+        FILE *f = open_memstream(&out, &size);
+
+        assert_non_null(f);
+        (void) check(text, &res);
+        decode_explain(f, &res, 1800000000, false);
+        assert_int_equal(fclose(f), 0);
+        return out;
+}
+
+/* decode shows the symbology, the digits, the check digit expected and found, the verdict, and
+ * says plainly which checks a barcode does not have, never "signature ok". */
+static void decode_explains_a_barcode_and_what_was_not_checked(void **state) {
+        char *out = explain("]F0A30234000517862B");
+        assert_non_null(strstr(out, "symbology      Codabar (AIM ]F0), start A, stop B\n"));
+        assert_non_null(strstr(out, "barcode        30234000517862\n"));
+        assert_non_null(strstr(out, "layout         type 3 (item), institution 0234, number 00051786\n"));
+        assert_non_null(strstr(out, "check digit    expected 1 (Luhn mod 10), found 2: WRONG\n"));
+        assert_non_null(strstr(out, "check structure FAILED bad-check-digit"));
+        assert_non_null(strstr(out, "not checked:   issuer, signature, time, lifetime, replay"));
+        assert_null(strstr(out, "check signature"));
+        assert_non_null(strstr(out, "verdict: invalid bad-check-digit\n"));
+        free(out);
+
+        out = explain("]E09780306406157");
+        assert_non_null(strstr(out, "symbology      EAN-13 (AIM ]E0)\n"));
+        assert_non_null(strstr(out, "isbn           ISBN-13 9780306406157, ISBN-10 0306406152\n"));
+        assert_non_null(strstr(out, "check digit    expected 7 (GS1 mod 10), found 7: ok\n"));
+        assert_null(strstr(out, "check signature"));
+        assert_non_null(strstr(out, "verdict: valid\n"));
+        free(out);
+
+        out = explain("]E0400638133393");
+        assert_non_null(strstr(out, "send the check digit"));
+        assert_non_null(strstr(out, "digits         12\n"));
+        assert_non_null(strstr(out, "verdict: invalid malformed\n"));
+        free(out);
+
+        out = explain("]F030234x00517861");
+        assert_non_null(strstr(out, "check encoding  FAILED bad-encoding: 'x' at position 8 is not a digit\n"));
+        assert_non_null(strstr(out, "check structure not reached\n"));
+        free(out);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(luhn_gives_the_published_library_check_digits),
@@ -364,6 +414,7 @@ int main(void) {
                 cmocka_unit_test(barcodes_are_told_apart_only_by_their_symbology_identifier),
                 cmocka_unit_test(very_long_input_is_too_long),
                 cmocka_unit_test(a_valid_barcode_is_consumed_without_a_record),
+                cmocka_unit_test(decode_explains_a_barcode_and_what_was_not_checked),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
