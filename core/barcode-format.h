@@ -28,10 +28,13 @@ void barcode_begin(VerifyResult *res);
  * bad-encoding failure naming the first other character and its position (offset + index). */
 Reason barcode_need_digits(const char *text, size_t len, size_t offset, VerifyResult *res);
 
-/* Sets res->barcode.id to the n digits, and the expected and found check digits: the last
- * digit against expected (computed by the caller over the digits before it, under the scheme
- * named in the detail). A mismatch is REASON_BAD_CHECK_DIGIT at the structure step. */
-Reason barcode_compare_check_digit(const uint8_t *digits, size_t n, int expected, const char *scheme, VerifyResult *res);
+/* Sets res->barcode.id, the normalized barcode, to the n digits (2 to BARCODE_DIGITS_MAX). */
+void barcode_set_id(VerifyResult *res, const char *digits, size_t n);
+
+/* Records the check digit found against the one expected (computed by the caller under the
+ * scheme named in the detail; 10 stands for ISBN-10's 'X'). A mismatch is
+ * REASON_BAD_CHECK_DIGIT at the structure step. */
+Reason barcode_compare_check_digit(int expected, int found, const char *scheme, VerifyResult *res);
 
 /* A barcode is shown again at every visit and has nothing to record. */
 int barcode_consume(const Verifier *v, const VerifyResult *res, int64_t now);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/barcode-format.h"
+#include "core/check-digit.h"
 
 CodeFormat barcode_format_from_config_name(const char *name) {
         if (name && strcmp(name, "codabar") == 0)
@@ -34,18 +35,22 @@ Reason barcode_need_digits(const char *text, size_t len, size_t offset, VerifyRe
         return REASON_OK;
 }
 
-Reason barcode_compare_check_digit(const uint8_t *digits, size_t n, int expected, const char *scheme, VerifyResult *res) {
+void barcode_set_id(VerifyResult *res, const char *digits, size_t n) {
+        assert(n >= 2 && n <= BARCODE_DIGITS_MAX);
+        memcpy(res->barcode.id, digits, n);
+        res->barcode.id[n] = '\0';
+}
+
+Reason barcode_compare_check_digit(int expected, int found, const char *scheme, VerifyResult *res) {
         BarcodeInfo *b = &res->barcode;
 
-        assert(n >= 2 && n <= BARCODE_DIGITS_MAX && expected >= 0 && expected <= 9);
-        memcpy(b->id, digits, n);
-        b->id[n] = '\0';
+        assert(expected >= 0 && expected <= 10 && found >= 0 && found <= 10);
         b->expected = expected;
-        b->found = digits[n - 1] - '0';
-        if (b->found != b->expected)
+        b->found = found;
+        if (found != expected)
                 return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_BAD_CHECK_DIGIT,
-                            "check digit %d, but the digits before it give %d (%s): a misread or mistyped digit",
-                            b->found, b->expected, scheme);
+                            "check digit %c, but the digits before it give %c (%s): a misread or mistyped digit",
+                            check_digit_isbn10_char(found), check_digit_isbn10_char(expected), scheme);
         return REASON_OK;
 }
 

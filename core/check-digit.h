@@ -34,7 +34,7 @@ int check_digit_gs1(const char *digits, size_t n);
  * single-digit error and every swap of two digits, adjacent or not. */
 int check_digit_isbn10(const char *digits, size_t n);
 
-/* The character of an ISBN-10 check digit (0–10): '0'–'9' or 'X'. */
+/* The character of a check digit (0–10): '0'–'9', or 'X' for ISBN-10's 10. */
 static inline char check_digit_isbn10_char(int d) {
         return d == 10 ? 'X' : (char) ('0' + d);
 }

@@ -42,7 +42,8 @@ static Reason codabar_check(const Verifier *v, const uint8_t *data, size_t len, 
                 return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED,
                             "%zu digits; a library barcode has %d (type, institution, number, check digit)",
                             len, CODABAR_DIGITS);
-        return barcode_compare_check_digit(data, len, check_digit_luhn((const char *) data, len - 1), "Luhn mod 10", res);
+        barcode_set_id(res, (const char *) data, len);
+        return barcode_compare_check_digit(check_digit_luhn((const char *) data, len - 1), data[len - 1] - '0', "Luhn mod 10", res);
 }
 
 const CodeFormatOps code_format_codabar = {

@@ -23,7 +23,8 @@ static Reason ean13_check(const Verifier *v, const uint8_t *data, size_t len, in
                 return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_MALFORMED, "%zu digits; an EAN-13 has %d", len, EAN13_DIGITS);
         /* ISO 2108: the ISBN-13 is the EAN-13 of the book, in the ranges GS1 gave the ISBN. */
         res->barcode.isbn = memcmp(data, "978", 3) == 0 || memcmp(data, "979", 3) == 0;
-        return barcode_compare_check_digit(data, len, check_digit_gs1((const char *) data, len - 1), "GS1 mod 10", res);
+        barcode_set_id(res, (const char *) data, len);
+        return barcode_compare_check_digit(check_digit_gs1((const char *) data, len - 1), data[len - 1] - '0', "GS1 mod 10", res);
 }
 
 bool ean13_isbn10(const char *isbn13, char buf[static 11]) {
