@@ -261,7 +261,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                         const char *b = config_setting_get_string_elem(s, k);
                         CodeFormat f = barcode_format_from_config_name(b);
                         if (f == CODE_FORMAT_UNKNOWN)
-                                config_error(e, s, "barcode format '%s' is not codabar or ean13", b);
+                                config_error(e, s, "barcode format '%s' is not codabar, ean13 or isbn", b);
                         else
                                 d->barcodes |= 1u << f;
                 }

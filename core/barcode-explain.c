@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "core/barcode-explain.h"
 #include "core/barcode-format.h"
+#include "core/check-digit.h"
 #include "core/codabar.h"
 #include "core/ean13.h"
+#include "core/isbn.h"
 
 /* The steps a barcode runs (docs/code-format.md §7.4); the verifier's later ones do not exist
  * for it. */
@@ -35,6 +37,22 @@ static void explain_ean13(FILE *f, const BarcodeInfo *b) {
                 fprintf(f, "  %-14s ISBN-13 %s (979: no ISBN-10)\n", "isbn", b->id);
 }
 
+/* A Bookland scanner's ISBN: the form it was read in, and the ISBN-13 it maps to. */
+static void explain_isbn(FILE *f, const BarcodeInfo *b) {
+        fprintf(f, "  %-14s Bookland EAN (AIM %s)\n", "symbology", ISBN_PREFIX);
+        if (b->isbn10[0])
+                fprintf(f, "  %-14s ISBN-10 %s, as ISBN-13 %s\n", "isbn", b->isbn10, b->id);
+        else
+                fprintf(f, "  %-14s ISBN-13 %s\n", "isbn", b->id);
+        fprintf(f, "  %-14s %s\n", "barcode", b->id);
+}
+
+static const char *check_scheme(const VerifyResult *r) {
+        if (r->format == CODE_FORMAT_CODABAR)
+                return "Luhn mod 10";
+        return r->barcode.isbn10[0] ? "ISBN-10 mod 11" : "GS1 mod 10";
+}
+
 void barcode_explain(FILE *f, const VerifyResult *r) {
         const BarcodeInfo *b = &r->barcode;
 
@@ -55,13 +73,14 @@ void barcode_explain(FILE *f, const VerifyResult *r) {
         if (b->id[0]) {
                 if (r->format == CODE_FORMAT_CODABAR)
                         explain_codabar(f, b);
-                else
+                else if (r->format == CODE_FORMAT_EAN13)
                         explain_ean13(f, b);
-                fprintf(f, "  %-14s expected %d (%s), found %d: %s\n", "check digit", b->expected,
-                        r->format == CODE_FORMAT_CODABAR ? "Luhn mod 10" : "GS1 mod 10", b->found,
-                        b->expected == b->found ? "ok" : "WRONG");
+                else
+                        explain_isbn(f, b);
+                fprintf(f, "  %-14s expected %c (%s), found %c: %s\n", "check digit", check_digit_isbn10_char(b->expected),
+                        check_scheme(r), check_digit_isbn10_char(b->found), b->expected == b->found ? "ok" : "WRONG");
         } else if (r->failed > VERIFY_STEP_ENCODING)
-                fprintf(f, "  %-14s %zu\n", "digits", b->n_digits);
+                fprintf(f, "  %-14s %zu\n", r->format == CODE_FORMAT_ISBN ? "characters" : "digits", b->n_digits);
         fputs("not checked:   issuer, signature, time, lifetime, replay: a printed barcode has none of them,\n"
               "               so a valid one is read as printed, not proven authentic\n", f);
 }

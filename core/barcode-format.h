@@ -14,7 +14,7 @@
  * 5-digit add-on) be told apart as malformed rather than too-long, and bounds every loop. */
 #define BARCODE_MAX_TEXT 64
 
-/* The barcode formats by the names of a door's 'barcodes' list ("codabar", "ean13"): the
+/* The barcode formats by the names of a door's 'barcodes' list ("codabar", "ean13", "isbn"): the
  * CodeFormat, or CODE_FORMAT_UNKNOWN for any other name (NULL included). */
 CodeFormat barcode_format_from_config_name(const char *name);
 

@@ -10,11 +10,13 @@ CodeFormat barcode_format_from_config_name(const char *name) {
                 return CODE_FORMAT_CODABAR;
         if (name && strcmp(name, "ean13") == 0)
                 return CODE_FORMAT_EAN13;
+        if (name && strcmp(name, "isbn") == 0)
+                return CODE_FORMAT_ISBN;
         return CODE_FORMAT_UNKNOWN;
 }
 
 bool code_format_is_barcode(CodeFormat f) {
-        return f == CODE_FORMAT_CODABAR || f == CODE_FORMAT_EAN13;
+        return f == CODE_FORMAT_CODABAR || f == CODE_FORMAT_EAN13 || f == CODE_FORMAT_ISBN;
 }
 
 void barcode_begin(VerifyResult *res) {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* Printed barcodes: library patron and item cards (Codabar, core/codabar.c) and item barcodes
- * (EAN-13 with ISBN-13, core/ean13.c), each an entry of the verifier's table. A barcode carries
+/* Printed barcodes: library patron and item cards (Codabar, core/codabar.c), item barcodes
+ * (EAN-13 with ISBN-13, core/ean13.c) and books as Bookland scanners send them (ISBN-10 or -13,
+ * core/isbn.c), each an entry of the verifier's table. A barcode carries
  * no signature and no expiry: the verifier checks only its layout and its check digit, which
  * catch a misread or a typo, never a forgery — anyone can print a valid one. So no door
  * honours a barcode unless its configuration says so (daemon/policy.c), and the barcode itself
@@ -10,7 +11,8 @@
  * barcodes").
  *
  * A scanner tells the symbology by the AIM symbology identifier (ISO/IEC 15424) it sends
- * before the data once configured to: "]F0" Codabar, "]E0" EAN-13 (and UPC-A as 13 digits).
+ * before the data once configured to: "]F0" Codabar, "]E0" EAN-13 (and UPC-A as 13 digits),
+ * "]X0" Bookland EAN (a book's ISBN).
  * These are the table's prefixes, so a barcode can never be taken for a QG1 or HC1 code or the
  * other way round, and digits without an identifier are refused as unsupported-format. */
 
@@ -29,5 +31,6 @@ typedef struct BarcodeInfo {
         char start, stop; /* Codabar's start/stop characters ('A'–'D') as sent, '\0' when not sent */
         int expected;     /* the check digit computed from the data digits; -1 until known */
         int found;        /* the check digit read; -1 until known */
-        bool isbn;        /* an EAN-13 of the ISBN ranges 978 and 979 (ISO 2108): an ISBN-13 */
+        bool isbn;        /* a book: an EAN-13 of the ISBN ranges 978 and 979 (ISO 2108), or an ISBN read as such */
+        char isbn10[11];  /* the ISBN-10 as read (an ISBN entry's 10-character form), "" otherwise */
 } BarcodeInfo;

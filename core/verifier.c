@@ -10,6 +10,7 @@
 #include "core/codabar.h"
 #include "core/ean13.h"
 #include "core/hc1.h"
+#include "core/isbn.h"
 #include "core/qg1.h"
 #include "core/string-table.h"
 
@@ -19,6 +20,7 @@ static const CodeFormatOps *const formats[] = {
         &code_format_hc1,
         &code_format_codabar,
         &code_format_ean13,
+        &code_format_isbn,
 };
 
 static const char *const verify_step_table[_VERIFY_STEP_MAX] = {

@@ -35,6 +35,7 @@ typedef enum CodeFormat {
         CODE_FORMAT_HC1, /* EU DCC and its WHO successor: core/hc1.h, docs/dcc.md */
         CODE_FORMAT_CODABAR, /* library patron and item barcodes: core/codabar.h */
         CODE_FORMAT_EAN13,   /* EAN-13 item barcodes, ISBN-13 among them: core/ean13.h */
+        CODE_FORMAT_ISBN,    /* books as Bookland scanners send them, ISBN-10 or -13: core/isbn.h */
         _CODE_FORMAT_MAX,
 } CodeFormat;
 

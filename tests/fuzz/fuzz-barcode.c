@@ -2,7 +2,7 @@
 /* Printed barcodes through the whole scanned-text path: any bytes go through verifier_check()
  * and come back with a reason; a valid barcode's identifier is the digits of its layout, with a
  * check digit that the independent functions of core/check-digit.c agree with, and verifying
- * the identifier again gives the same result. The input is also tried behind each barcode
+ * the identifier again gives the same result (an ISBN-10's identifier is its ISBN-13). The input is also tried behind each barcode
  * prefix, so the fuzzer reaches the digits without having to find "]F0" or "]E0" first, and
  * every result is explained as `qrgatectl decode` would. */
 #include <assert.h>
@@ -14,6 +14,7 @@
 #include "core/check-digit.h"
 #include "core/codabar.h"
 #include "core/ean13.h"
+#include "core/isbn.h"
 #include "core/verifier.h"
 #include "tools/ctl-decode.h"
 
@@ -36,9 +37,22 @@ static void check_valid(const Verifier *v, const VerifyResult *res) {
         VerifyResult res2;
         int d;
 
+        const char *prefix = res->format == CODE_FORMAT_CODABAR ? CODABAR_PREFIX :
+                             res->format == CODE_FORMAT_EAN13 ? EAN13_PREFIX : ISBN_PREFIX;
+
         assert(all_digits(b->id, n));
-        assert(n == b->n_digits);
-        if (res->format == CODE_FORMAT_CODABAR) {
+        if (res->format == CODE_FORMAT_ISBN) {
+                /* Read as ISBN-10 or -13, the identifier is the ISBN-13, whose check holds too. */
+                assert(b->isbn && n == EAN13_DIGITS);
+                assert(strncmp(b->id, "978", 3) == 0 || strncmp(b->id, "979", 3) == 0);
+                assert(b->id[12] - '0' == check_digit_gs1(b->id, 12));
+                if (b->isbn10[0]) {
+                        assert(b->n_digits == 10 && strncmp(b->id + 3, b->isbn10, 9) == 0);
+                        d = check_digit_isbn10(b->isbn10, 9);
+                        assert(d == b->expected && d == b->found && check_digit_isbn10_char(d) == b->isbn10[9]);
+                } else
+                        assert(b->n_digits == 13 && b->expected == b->id[12] - '0' && b->found == b->expected);
+        } else if (res->format == CODE_FORMAT_CODABAR) {
                 assert(n == CODABAR_DIGITS);
                 assert(!b->start == !b->stop);
                 d = check_digit_luhn(b->id, n - 1);
@@ -47,12 +61,13 @@ static void check_valid(const Verifier *v, const VerifyResult *res) {
                 assert(b->isbn == (strncmp(b->id, "978", 3) == 0 || strncmp(b->id, "979", 3) == 0));
                 d = check_digit_gs1(b->id, n - 1);
         }
-        assert(d == b->expected && d == b->found && d == b->id[n - 1] - '0');
+        if (res->format != CODE_FORMAT_ISBN)
+                assert(n == b->n_digits && d == b->expected && d == b->found && d == b->id[n - 1] - '0');
         assert(!res->have_claims);
         assert(verifier_consume(v, res, 1800000000) == 0);
 
         /* The identifier is the normal form: verified again (without start/stop), the same. */
-        snprintf(again, sizeof(again), "%s%s", res->format == CODE_FORMAT_CODABAR ? CODABAR_PREFIX : EAN13_PREFIX, b->id);
+        snprintf(again, sizeof(again), "%s%s", prefix, b->id);
         assert(verifier_check(v, again, strlen(again), 1800000000, &res2) == REASON_OK);
         assert(strcmp(res2.barcode.id, b->id) == 0);
 }
@@ -93,6 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(text, CODABAR_PREFIX, 3);
         check(text, size + 3);
         memcpy(text, EAN13_PREFIX, 3);
+        check(text, size + 3);
+        memcpy(text, ISBN_PREFIX, 3);
         check(text, size + 3);
         free(text);
         return 0;

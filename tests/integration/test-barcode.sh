@@ -25,6 +25,7 @@ expect "digits without the AIM identifier" "denied unsupported-format" "$(ctl su
 sed -i 's|barcodes = \[ "codabar" \]|barcodes = [ "codabar", "ean13" ]|' "$T/qrgate.conf"
 expect "reload" "configuration reloaded" "$(ctl reload)"
 expect "after reload, the ISBN is honoured" granted "$(ctl submit --door main ']E09780306406157')"
+expect "the same book from a Bookland scanner (ISBN-10) is not an ean13" "denied format" "$(ctl submit --door main ']X00306406152')"
 expect "a QG1 code still opens the door" granted "$(ctl submit --door main "$(mint --sub p-1 --scope library.lend)")"
 
 # A barcode's number identifies a person or an item: like a subject, it is never written out.

@@ -18,6 +18,7 @@
 #include "core/check-digit.h"
 #include "core/codabar.h"
 #include "core/ean13.h"
+#include "core/isbn.h"
 #include "core/verifier.h"
 #include "tools/ctl-decode.h"
 
@@ -293,6 +294,80 @@ static void ean13_of_another_length_is_malformed(void **state) {
         assert_int_equal(check("]E0978030640615X", &res), REASON_BAD_ENCODING);
 }
 
+/* A Bookland scanner sends a book as its ISBN-10 or ISBN-13 behind ]X0; either way, and as an
+ * EAN-13 behind ]E0, the book's identifier is its ISBN-13. */
+static void isbn_from_a_bookland_scanner_maps_to_the_isbn13(void **state) {
+        VerifyResult res;
+
+        assert_int_equal(check("]X00306406152", &res), REASON_OK);
+        assert_int_equal(res.format, CODE_FORMAT_ISBN);
+        assert_string_equal(code_format_to_string(res.format), "ISBN");
+        assert_string_equal(res.barcode.id, "9780306406157");
+        assert_string_equal(res.barcode.isbn10, "0306406152");
+        assert_true(res.barcode.isbn);
+        assert_int_equal(check("]X09780306406157", &res), REASON_OK);
+        assert_string_equal(res.barcode.id, "9780306406157");
+        assert_string_equal(res.barcode.isbn10, "");
+        assert_int_equal(check("]E09780306406157", &res), REASON_OK);
+        assert_string_equal(res.barcode.id, "9780306406157");
+
+        /* The check character 10 is X. */
+        assert_int_equal(check("]X0080442957X", &res), REASON_OK);
+        assert_string_equal(res.barcode.id, "9780804429573");
+        assert_int_equal(res.barcode.expected, 10);
+        assert_int_equal(check("]X09791000000008", &res), REASON_OK);
+}
+
+static void isbn10_with_any_wrong_character_is_bad_check_digit(void **state) {
+        static const char *const isbns[] = { "0306406152", "080442957X" };
+        char text[32];
+        VerifyResult res;
+
+        for (size_t k = 0; k < ELEMENTSOF(isbns); k++) {
+                /* Every single error, the check character included (0-9 and X). */
+                for (size_t i = 0; i < 10; i++)
+                        for (const char *c = "0123456789X"; *c; c++) {
+                                snprintf(text, sizeof(text), "]X0%s", isbns[k]);
+                                if (text[3 + i] == *c || (*c == 'X' && i < 9))
+                                        continue;
+                                text[3 + i] = *c;
+                                assert_int_equal(check(text, &res), REASON_BAD_CHECK_DIGIT);
+                                assert_int_equal(res.failed, VERIFY_STEP_STRUCTURE);
+                        }
+                /* Every swap of two data digits. */
+                for (size_t i = 0; i < 9; i++)
+                        for (size_t j = i + 1; j < 9; j++) {
+                                snprintf(text, sizeof(text), "]X0%s", isbns[k]);
+                                if (text[3 + i] == text[3 + j])
+                                        continue;
+                                char t = text[3 + i];
+                                text[3 + i] = text[3 + j];
+                                text[3 + j] = t;
+                                assert_int_equal(check(text, &res), REASON_BAD_CHECK_DIGIT);
+                        }
+        }
+        assert_int_equal(check("]X00306406153", &res), REASON_BAD_CHECK_DIGIT);
+        assert_non_null(strstr(res.detail, "check digit 3, but the digits before it give 2 (ISBN-10 mod 11)"));
+        assert_int_equal(check("]X00804429570", &res), REASON_BAD_CHECK_DIGIT);
+        assert_non_null(strstr(res.detail, "give X"));
+        assert_int_equal(check("]X09780306406158", &res), REASON_BAD_CHECK_DIGIT);
+}
+
+static void isbn_of_another_form_is_malformed_or_bad_encoding(void **state) {
+        VerifyResult res;
+
+        assert_int_equal(check("]X0", &res), REASON_MALFORMED);
+        assert_int_equal(check("]X0412356", &res), REASON_MALFORMED); /* a Trioptic Code 39, also sent as ]X0 */
+        assert_int_equal(check("]X0030640615", &res), REASON_MALFORMED);
+        assert_int_equal(check("]X04006381333931", &res), REASON_MALFORMED); /* 13 digits, not 978/979 */
+        assert_non_null(strstr(res.detail, "begins 978 or 979"));
+        assert_int_equal(check("]X0080442957x", &res), REASON_BAD_ENCODING);
+        assert_non_null(strstr(res.detail, "upper-case X"));
+        assert_int_equal(check("]X008044295X7", &res), REASON_BAD_ENCODING);
+        assert_int_equal(check("]X0978030640615X", &res), REASON_BAD_ENCODING);
+        assert_int_equal(check("]X00-306-40615-2", &res), REASON_BAD_ENCODING);
+}
+
 /* The prefixes are AIM symbology identifiers: nothing else is taken for a barcode, a barcode is
  * never taken for a signed code, and digits alone are refused with the scanner setting to fix. */
 static void barcodes_are_told_apart_only_by_their_symbology_identifier(void **state) {
@@ -307,7 +382,7 @@ static void barcodes_are_told_apart_only_by_their_symbology_identifier(void **st
         assert_int_equal(check("]E440063813", &res), REASON_UNSUPPORTED_FORMAT);
         assert_int_equal(check("]F130234000517861", &res), REASON_UNSUPPORTED_FORMAT);
         assert_int_equal(check("]C030234000517861", &res), REASON_UNSUPPORTED_FORMAT);
-        assert_non_null(strstr(res.detail, "]F0, ]E0"));
+        assert_non_null(strstr(res.detail, "]F0, ]E0, ]X0"));
         /* A lower-case identifier is a scanner typing with Caps Lock. */
         assert_int_equal(check("]f030234000517861", &res), REASON_BAD_ENCODING);
         assert_int_equal(res.failed, VERIFY_STEP_FORMAT);
@@ -386,6 +461,12 @@ static void decode_explains_a_barcode_and_what_was_not_checked(void **state) {
         assert_non_null(strstr(out, "verdict: valid\n"));
         free(out);
 
+        out = explain("]X0080442957X");
+        assert_non_null(strstr(out, "symbology      Bookland EAN (AIM ]X0)\n"));
+        assert_non_null(strstr(out, "isbn           ISBN-10 080442957X, as ISBN-13 9780804429573\n"));
+        assert_non_null(strstr(out, "check digit    expected X (ISBN-10 mod 11), found X: ok\n"));
+        free(out);
+
         out = explain("]E0400638133393");
         assert_non_null(strstr(out, "send the check digit"));
         assert_non_null(strstr(out, "digits         12\n"));
@@ -411,6 +492,9 @@ int main(void) {
                 cmocka_unit_test(ean13_and_isbn13_are_valid_and_isbn_is_flagged),
                 cmocka_unit_test(ean13_with_any_wrong_digit_is_bad_check_digit),
                 cmocka_unit_test(ean13_of_another_length_is_malformed),
+                cmocka_unit_test(isbn_from_a_bookland_scanner_maps_to_the_isbn13),
+                cmocka_unit_test(isbn10_with_any_wrong_character_is_bad_check_digit),
+                cmocka_unit_test(isbn_of_another_form_is_malformed_or_bad_encoding),
                 cmocka_unit_test(barcodes_are_told_apart_only_by_their_symbology_identifier),
                 cmocka_unit_test(very_long_input_is_too_long),
                 cmocka_unit_test(a_valid_barcode_is_consumed_without_a_record),

@@ -67,9 +67,9 @@ static void minimal_configuration_has_safe_defaults(void **state) {
 static void door_barcodes_list_names_formats(void **state) {
         Config *c;
         assert_null(load_errors("locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
-                                "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\", \"ean13\" ]; } );\n",
+                                "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\", \"ean13\", \"isbn\" ]; } );\n",
                                 &c));
-        assert_int_equal(c->doors[0].barcodes, (1u << CODE_FORMAT_CODABAR) | (1u << CODE_FORMAT_EAN13));
+        assert_int_equal(c->doors[0].barcodes, (1u << CODE_FORMAT_CODABAR) | (1u << CODE_FORMAT_EAN13) | (1u << CODE_FORMAT_ISBN));
         config_free(c);
         assert_null(load_errors("locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
                                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\" ]; } );\n",
@@ -77,8 +77,8 @@ static void door_barcodes_list_names_formats(void **state) {
         assert_int_equal(c->doors[0].barcodes, 1u << CODE_FORMAT_CODABAR);
         config_free(c);
         assert_error("locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
-                     "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n barcodes = [ \"isbn\" ]; } );\n",
-                     "3: barcode format 'isbn' is not codabar or ean13");
+                     "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n barcodes = [ \"issn\" ]; } );\n",
+                     "3: barcode format 'issn' is not codabar, ean13 or isbn");
 }
 
 static void shipped_example_is_valid(void **state) {

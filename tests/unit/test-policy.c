@@ -152,6 +152,10 @@ static void a_barcode_opens_only_a_door_that_lists_its_format(void **state) {
         assert_int_equal(decide(&d, &r), REASON_OK);
         r.format = CODE_FORMAT_EAN13;
         assert_int_equal(decide(&d, &r), REASON_OK);
+        r.format = CODE_FORMAT_ISBN;
+        assert_int_equal(decide(&d, &r), REASON_FORMAT);
+        d.barcodes |= 1u << CODE_FORMAT_ISBN;
+        assert_int_equal(decide(&d, &r), REASON_OK);
         /* A wrong check digit is the verifier's reason, at any door. */
         r.reason = REASON_BAD_CHECK_DIGIT;
         strcpy(r.detail, "check digit 2, but the digits before it give 1");
