@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* What the printed-barcode entries of the verifier's table (core/codabar.c, core/ean13.c)
- * share, and the names a door's configuration gives them. Otherwise callers read
+/* What the printed-barcode entries of the verifier's table (core/codabar.c, core/ean13.c,
+ * core/isbn.c) share, and the names a door's configuration gives them. Otherwise callers read
  * VerifyResult.barcode (core/barcode.h). */
 
 #include <stdbool.h>
