@@ -140,9 +140,11 @@ $(B)/fuzzobj/libqrgate.a: $(LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
 $(B)/fuzzobj/libqrgate-tools.a: $(TOOLS_LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
 	@rm -f $@
 	ar rcs $@ $^
+# Only the source and the libraries: once -MMD has written the target's .d, $^ holds the
+# headers it includes too, and clang given a header among its inputs refuses -o.
 $(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzzobj/libqrgate-tools.a $(B)/fuzzobj/libqrgate.a
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.a,$^) $(PKG_LIBS)
 
 # Every suite runs even after one fails, so that one CI run shows everything that is wrong.
 CHECK_SUITES = check-unit check-asan check-fuzz check-libcbor check-integration $(CHECK_EXTRA)

@@ -9,6 +9,7 @@
 
 #include "config/config-internal.h"
 #include "config/config-text.h"
+#include "core/barcode-format.h"
 #include "core/claims.h"
 #include "core/fileio.h"
 #include "core/hc1-claims.h"
@@ -201,6 +202,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 { "id", K_STRING, true }, { "lock", K_STRING, true }, { "unlock_ms", K_INT },
                 { "scopes", K_STRING_ARRAY, true }, { "statuses", K_STRING_ARRAY }, { "dcc_types", K_STRING_ARRAY },
                 { "schedule", K_STRING },
+                { "barcodes", K_STRING_ARRAY },
         };
         const config_setting_t *list;
 
@@ -259,6 +261,18 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                                 config_error(e, s, "EU DCC type '%s' is not vaccination, test, recovery or all", t);
                         else
                                 d->dcc_types |= mask;
+                }
+
+                /* A printed barcode proves nothing about who holds it (docs/code-format.md §7): a
+                 * door honours one only when it says so, format by format. */
+                s = config_setting_get_member(g, "barcodes");
+                for (int k = 0; s && k < config_setting_length(s); k++) {
+                        const char *b = config_setting_get_string_elem(s, k);
+                        CodeFormat f = barcode_format_from_config_name(b);
+                        if (f == CODE_FORMAT_UNKNOWN)
+                                config_error(e, s, "barcode format '%s' is not codabar, ean13 or isbn", b);
+                        else
+                                d->barcodes |= 1u << f;
                 }
 
                 s = config_setting_get_member(g, "statuses");

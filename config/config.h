@@ -53,6 +53,7 @@ typedef struct DoorConf {
         unsigned status_mask; /* bit (1 << CodeStatus) for each accepted colour */
         unsigned dcc_types;   /* DccType bits of EU DCC certificates accepted; 0 = none */
         const Schedule *schedule; /* its opening hours (in the Config's schedules); NULL: always open */
+        unsigned barcodes;    /* bit (1 << CodeFormat) for each printed-barcode format honoured; 0 = none */
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */

@@ -15,6 +15,7 @@ typedef enum Reason {
         REASON_MALFORMED,
         REASON_UNSUPPORTED_ALGORITHM,
         REASON_DECOMPRESSION_FAILED,
+        REASON_BAD_CHECK_DIGIT,
         /* who signed it */
         REASON_UNKNOWN_ISSUER,
         REASON_ALGORITHM_MISMATCH,
@@ -36,6 +37,7 @@ typedef enum Reason {
         REASON_NOT_AUTHORIZED,
         REASON_CERTIFICATE_TYPE,
         REASON_OUTSIDE_SCHEDULE,
+        REASON_FORMAT,
         /* the appliance */
         REASON_INTERNAL_ERROR,
         REASON_AUDIT_UNAVAILABLE,

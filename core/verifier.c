@@ -7,7 +7,10 @@
 
 #include "core/base45.h"
 #include "core/code-format.h"
+#include "core/codabar.h"
+#include "core/ean13.h"
 #include "core/hc1.h"
+#include "core/isbn.h"
 #include "core/qg1.h"
 #include "core/string-table.h"
 
@@ -15,6 +18,9 @@
 static const CodeFormatOps *const formats[] = {
         &code_format_qg1,
         &code_format_hc1,
+        &code_format_codabar,
+        &code_format_ean13,
+        &code_format_isbn,
 };
 
 static const char *const verify_step_table[_VERIFY_STEP_MAX] = {
@@ -78,6 +84,19 @@ static bool has_prefix(const char *text, size_t len, const char *prefix) {
         return len >= n && memcmp(text, prefix, n) == 0;
 }
 
+/* Digits, perhaps between Codabar's start/stop characters A–D: what a barcode scanner sends. */
+static bool looks_like_barcode(const char *text, size_t len) {
+        size_t digits = 0;
+
+        for (size_t i = 0; i < len; i++) {
+                if (text[i] >= '0' && text[i] <= '9')
+                        digits++;
+                else if (text[i] < 'A' || text[i] > 'D')
+                        return false;
+        }
+        return digits > 0;
+}
+
 static Reason unknown_format(const char *text, size_t len, VerifyResult *res) {
         char known[64] = "";
 
@@ -93,6 +112,11 @@ static Reason unknown_format(const char *text, size_t len, VerifyResult *res) {
                         (void) strncat(known, ", ", sizeof(known) - strlen(known) - 1);
                 (void) strncat(known, formats[i]->prefix, sizeof(known) - strlen(known) - 1);
         }
+        /* Digits alone are a barcode read by a scanner that does not send the symbology's AIM
+         * identifier, without which a barcode is not told apart from other text (core/barcode.h). */
+        if (looks_like_barcode(text, len))
+                return verify_fail(res, VERIFY_STEP_FORMAT, REASON_UNSUPPORTED_FORMAT,
+                            "a barcode without its symbology identifier: set the scanner to send AIM ids (%s)", known);
         return verify_fail(res, VERIFY_STEP_FORMAT, REASON_UNSUPPORTED_FORMAT,
                     "text does not start with a known prefix (%s)", known);
 }

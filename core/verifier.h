@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/barcode.h"
 #include "core/claims.h"
 #include "core/cose.h"
 #include "core/hc1-result.h"
@@ -32,6 +33,9 @@ typedef enum CodeFormat {
         CODE_FORMAT_UNKNOWN,
         CODE_FORMAT_QG1, /* qrgate's dynamic codes: core/qg1.h, docs/code-format.md */
         CODE_FORMAT_HC1, /* EU DCC and its WHO successor: core/hc1.h, docs/dcc.md */
+        CODE_FORMAT_CODABAR, /* library patron and item barcodes: core/codabar.h */
+        CODE_FORMAT_EAN13,   /* EAN-13 item barcodes, ISBN-13 among them: core/ean13.h */
+        CODE_FORMAT_ISBN,    /* books as Bookland scanners send them, ISBN-10 or -13: core/isbn.h */
         _CODE_FORMAT_MAX,
 } CodeFormat;
 
@@ -60,6 +64,7 @@ typedef struct VerifyResult {
         size_t kid_len;
         CodeClaims claims;
         Hc1Info hc1; /* only for CODE_FORMAT_HC1; have_claims stays false */
+        BarcodeInfo barcode; /* only for CODE_FORMAT_CODABAR and _EAN13; have_claims stays false */
 } VerifyResult;
 
 typedef struct Verifier {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/barcode-format.h"
 #include "core/hc1.h"
 #include "daemon/audit.h"
 #include "daemon/policy.h"
@@ -26,10 +27,19 @@ static Reason rule_verified(const PolicyInput *in, char *detail, size_t n) {
 }
 
 /* Which formats a door takes: QG1 always; an EU DCC only of the certificate types the door
- * lists in dcc_types (none by default, so no door honours a DCC by accident). */
+ * lists in dcc_types, a printed barcode only of the formats it lists in barcodes (none by
+ * default, so no door honours a DCC or a barcode by accident: anyone can print a valid
+ * barcode). */
 static Reason rule_format(const PolicyInput *in, char *detail, size_t n) {
         if (in->code->format == CODE_FORMAT_QG1)
                 return REASON_OK;
+        if (code_format_is_barcode(in->code->format)) {
+                if (in->door->barcodes & (1u << in->code->format))
+                        return REASON_OK;
+                snprintf(detail, n, "door %s does not honour %s barcodes (its configuration's 'barcodes' list)",
+                         in->door->id, code_format_to_string(in->code->format));
+                return REASON_FORMAT;
+        }
         if (in->code->format == CODE_FORMAT_HC1 && hc1_type_accepted(in->code, in->door->dcc_types))
                 return REASON_OK;
         if (in->code->format == CODE_FORMAT_HC1) {
@@ -97,6 +107,9 @@ static Reason rule_clock(const PolicyInput *in, char *detail, size_t n) {
         const ClockConf *c = in->clock;
 
         if (!c || !in->clock_unsynchronized || c->untrusted == CLOCK_UNTRUSTED_ACCEPT)
+                return REASON_OK;
+        /* A printed barcode carries no time: a wrong clock cannot make it valid or invalid. */
+        if (code_format_is_barcode(in->code->format))
                 return REASON_OK;
         if (c->untrusted == CLOCK_UNTRUSTED_REFUSE) {
                 snprintf(detail, n, "the system clock is not synchronized, and clock.untrusted is \"refuse\"");

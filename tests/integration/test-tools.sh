@@ -21,6 +21,13 @@ dec --issuer-key city:k1:"$T/city.pub" "$code" > "$T/out"
 check "decode shows every claim" grep -q "on-behalf-of   p-2" "$T/out"
 check "decode shows the status" grep -q "status         yellow" "$T/out"
 check "decode shows the scopes" grep -q "scopes         library.lend building.A.enter" "$T/out"
+# Printed barcodes: decode explains them, and exits 1 on a wrong check digit.
+dec ']F0A30234000517861B' > "$T/out"
+expect "decode: a library card with a right check digit is valid" 0 $?
+check "decode shows a barcode's check digit" grep -q "check digit    expected 1 (Luhn mod 10), found 1: ok" "$T/out"
+dec ']E09780306406158' > "$T/out"
+expect "decode: an ISBN with a wrong check digit is invalid" 1 $?
+expect "decode names the wrong check digit" "verdict: invalid bad-check-digit" "$(tail -n1 "$T/out")"
 ed=$(iss mint --key "$T/ed.key" --kid e1 --iss city --sub p-1 --scope pool.enter)
 dec --issuer-key city:e1:"$T/ed.pub" "$ed" > /dev/null
 expect "EdDSA code valid" 0 $?

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "core/verifier.h"
 #include "tests/unit/helper-dir.h"
 
 static char path[64];
@@ -57,7 +58,27 @@ static void minimal_configuration_has_safe_defaults(void **state) {
         assert_int_equal(c->doors[0].unlock_ms, 3000);
         assert_int_equal(c->doors[0].status_mask, 1u << CODE_STATUS_GREEN);
         assert_int_equal(c->locks[0].hal.safe_state, LOCK_SAFE_LOCKED);
+        assert_int_equal(c->doors[0].barcodes, 0); /* no printed barcode opens a door by default */
         config_free(c);
+}
+
+/* A door's 'barcodes' list names the printed-barcode formats it honours; a name it does not
+ * know is an error (a typo must not leave a lending station refusing every card unexplained). */
+static void door_barcodes_list_names_formats(void **state) {
+        Config *c;
+        assert_null(load_errors("locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                                "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\", \"ean13\", \"isbn\" ]; } );\n",
+                                &c));
+        assert_int_equal(c->doors[0].barcodes, (1u << CODE_FORMAT_CODABAR) | (1u << CODE_FORMAT_EAN13) | (1u << CODE_FORMAT_ISBN));
+        config_free(c);
+        assert_null(load_errors("locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                                "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\" ]; } );\n",
+                                &c));
+        assert_int_equal(c->doors[0].barcodes, 1u << CODE_FORMAT_CODABAR);
+        config_free(c);
+        assert_error("locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                     "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n barcodes = [ \"issn\" ]; } );\n",
+                     "3: barcode format 'issn' is not codabar, ean13 or isbn");
 }
 
 static void shipped_example_is_valid(void **state) {
@@ -414,6 +435,7 @@ static void clock_untrusted_defaults_to_refuse_and_is_checked(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(minimal_configuration_has_safe_defaults),
+                cmocka_unit_test(door_barcodes_list_names_formats),
                 cmocka_unit_test(shipped_example_is_valid),
                 cmocka_unit_test(syntax_error_has_its_line),
                 cmocka_unit_test(unknown_keys_are_errors),

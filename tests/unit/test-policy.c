@@ -135,6 +135,38 @@ static void other_formats_need_a_door_rule_of_their_own(void **state) {
         assert_int_not_equal(decide(&d, &r), REASON_OK);
 }
 
+/* Anyone can print a valid barcode: a door honours one only of a format its 'barcodes' list
+ * names, and refuses every other with a reason of its own. Scopes and status colours are QG1's
+ * and do not apply. */
+static void a_barcode_opens_only_a_door_that_lists_its_format(void **state) {
+        DoorConf d = door();
+        VerifyResult r = { .reason = REASON_OK, .format = CODE_FORMAT_CODABAR };
+        char detail[192] = "";
+        PolicyInput in = { .door_id = "main", .door = &d, .code = &r };
+
+        strcpy(r.barcode.id, "30234000517861");
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_FORMAT);
+        assert_string_equal(detail, "door main does not honour Codabar barcodes (its configuration's 'barcodes' list)");
+        assert_string_equal(reason_to_string(REASON_FORMAT), "format");
+        d.barcodes = 1u << CODE_FORMAT_EAN13;
+        assert_int_equal(decide(&d, &r), REASON_FORMAT);
+        d.barcodes |= 1u << CODE_FORMAT_CODABAR;
+        assert_int_equal(decide(&d, &r), REASON_OK);
+        r.format = CODE_FORMAT_EAN13;
+        assert_int_equal(decide(&d, &r), REASON_OK);
+        r.format = CODE_FORMAT_ISBN;
+        assert_int_equal(decide(&d, &r), REASON_FORMAT);
+        d.barcodes |= 1u << CODE_FORMAT_ISBN;
+        assert_int_equal(decide(&d, &r), REASON_OK);
+        /* A wrong check digit is the verifier's reason, at any door. */
+        r.reason = REASON_BAD_CHECK_DIGIT;
+        strcpy(r.detail, "check digit 2, but the digits before it give 1");
+        assert_int_equal(decide(&d, &r), REASON_BAD_CHECK_DIGIT);
+        /* Listing barcodes does not open the door to an EU DCC. */
+        r = (VerifyResult) { .reason = REASON_OK, .format = CODE_FORMAT_HC1 };
+        assert_int_equal(decide(&d, &r), REASON_CERTIFICATE_TYPE);
+}
+
 /* A door whose lock could not be opened at start: a code that would open it is refused with a
  * reason of its own, which names the door and the lock, before the replay-cache rule (so that
  * decide() never consumes it: only a code every rule let through is used up). */
@@ -204,10 +236,11 @@ static void a_door_outside_its_schedule_refuses_at_the_verifiers_now(void **stat
         assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
 }
 
-/* clock.untrusted at its edges: refuse refuses every verified code; narrow lets a QG1 code
- * through when its iat is within narrow_window of now (either side, the edge included) and
- * refuses it one second beyond, and refuses an EU DCC; accept and a synchronized clock let
- * everything through. A code's own fault is said first. */
+/* clock.untrusted at its edges: refuse refuses every verified time-bound code; narrow lets a
+ * QG1 code through when its iat is within narrow_window of now (either side, the edge included)
+ * and refuses it one second beyond, and refuses an EU DCC; a printed barcode, which carries no
+ * time, passes either; accept and a synchronized clock let everything through. A code's own
+ * fault is said first. */
 static void an_unsynchronized_clock_follows_clock_untrusted(void **state) {
         DoorConf d = door();
         VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
@@ -245,6 +278,16 @@ static void an_unsynchronized_clock_follows_clock_untrusted(void **state) {
         assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_EXPIRED);
         r.reason = REASON_OK;
 
+        /* A printed barcode carries no time: refuse and narrow let it through. */
+        VerifyResult card = { .reason = REASON_OK, .format = CODE_FORMAT_CODABAR };
+        strcpy(card.barcode.id, "30234000517861");
+        d.barcodes = 1u << CODE_FORMAT_CODABAR;
+        in.code = &card;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        clock.untrusted = CLOCK_UNTRUSTED_REFUSE;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        in.code = &r;
+
         clock.untrusted = CLOCK_UNTRUSTED_ACCEPT;
         assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
         clock.untrusted = CLOCK_UNTRUSTED_REFUSE;
@@ -259,6 +302,7 @@ int main(void) {
                 cmocka_unit_test(a_code_for_another_building_is_scope),
                 cmocka_unit_test(status_colours_follow_the_door),
                 cmocka_unit_test(other_formats_need_a_door_rule_of_their_own),
+                cmocka_unit_test(a_barcode_opens_only_a_door_that_lists_its_format),
                 cmocka_unit_test(an_unknown_door_refuses_before_anything_else),
                 cmocka_unit_test(the_verifiers_reason_and_detail_are_the_decisions),
                 cmocka_unit_test(a_full_replay_cache_refuses_codes_it_would_have_to_remember),

@@ -271,7 +271,7 @@ static void each_prefix_picks_its_format(void **state) {
         assert_int_equal(res.format, CODE_FORMAT_UNKNOWN);
         assert_int_equal(res.failed, VERIFY_STEP_FORMAT);
         assert_int_equal(check_at("XX1:6BF", TH_NOW, &res), REASON_UNSUPPORTED_FORMAT);
-        assert_non_null(strstr(res.detail, "(QG1:, HC1:)"));
+        assert_non_null(strstr(res.detail, "(QG1:, HC1:, ]F0, ]E0, ]X0)"));
 
         /* A result of no format is never recorded as used. */
         ReplayCache *rc;
