@@ -204,9 +204,12 @@ static void event_loop_keeps_deciding_while_a_token_call_takes_2s(void **state) 
         assert_int_equal(res.error, 0);
         assert_true(took >= 1900000);
         assert_false(d.bus_failed);
-        /* ~500 codes and ~350 calls in 2 s; demand well over half of each. */
-        assert_true(d.decisions - decisions_before >= 300);
-        assert_true(d.bus_calls - bus_before >= 100);
+        /* ~500 codes and ~350 calls in 2 s on an idle machine. How many is a matter of CPU (under
+         * ASan on a loaded box it failed the old bar of 300 and 100); that they keep coming is not.
+         * A loop blocked by the token would still count them, all at once afterwards: the
+         * latencies below are what tell the two apart. */
+        assert_true(d.decisions - decisions_before >= 50);
+        assert_true(d.bus_calls - bus_before >= 20);
 
         qsort(d.lat, d.n_lat, sizeof(d.lat[0]), cmp_u64);
         uint64_t p99 = d.lat[(d.n_lat * 99) / 100];
@@ -214,10 +217,11 @@ static void event_loop_keeps_deciding_while_a_token_call_takes_2s(void **state) 
                 " us; %u bus calls, max %" PRIu64 " us\n",
                 took / 1000, d.decisions - decisions_before, p99, d.decision_max_usec, d.bus_calls - bus_before,
                 d.bus_max_usec);
-        /* Bounded, far below the token's 2 s (generous for sanitizers and a loaded CI box). */
-        assert_true(p99 < 50000);
-        assert_true(d.decision_max_usec < 250000);
-        assert_true(d.bus_max_usec < 250000);
+        /* Bounded, far below the token's 2 s: a loop that waited for the token would show ~2 s.
+         * The bars leave room for sanitizers and a loaded CI box, nothing more. */
+        assert_true(p99 < 100000);
+        assert_true(d.decision_max_usec < 1000000);
+        assert_true(d.bus_max_usec < 1000000);
 
         sd_event_source_disable_unref(code_source);
         sd_bus_flush_close_unref(server);
