@@ -100,6 +100,14 @@ make_issuer() {
 	"$B/qrgate-issue" keygen --alg es256 --kid k1 --out "$T/city" >/dev/null
 }
 
+# make_dcc_signer: an EU DCC signer of vaccination certificates ($T/vacc.key, $T/vacc.crt)
+# whose certificate is the one file of the trust-list folder $T/dsc.
+make_dcc_signer() {
+	mkdir -p "$T/dsc"
+	"$B/qrgate-issue" dcc-signer --out "$T/vacc" --types vaccination >/dev/null
+	cp "$T/vacc.crt" "$T/dsc/"
+}
+
 # mint [qrgate-issue mint options...]: a code from issuer city, key k1.
 mint() {
 	"$B/qrgate-issue" mint --key "$T/city.key" --kid k1 --iss city "$@"

@@ -8,9 +8,7 @@
 
 make_issuer
 iss() { "$B/qrgate-issue" "$@"; }
-mkdir -p "$T/dsc"
-iss dcc-signer --out "$T/vacc" --types vaccination > /dev/null
-cp "$T/vacc.crt" "$T/dsc/"
+make_dcc_signer
 dcc() { write_config "$T/qrgate.conf" "dcc: { trust_list = [ \"$T/dsc\" ]; trust_max_age = 3; trust_age_policy = \"$1\"; };"
 	sed -i 's|^doors = ( { id = "main"; \(.*\) } );|doors = ( { id = "main"; \1 dcc_types = [ "vaccination" ]; } );|' "$T/qrgate.conf"; }
 dcc warn

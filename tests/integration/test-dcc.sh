@@ -5,9 +5,7 @@
 
 make_issuer
 iss() { "$B/qrgate-issue" "$@"; }
-mkdir -p "$T/dsc"
-iss dcc-signer --out "$T/vacc" --types vaccination > /dev/null
-cp "$T/vacc.crt" "$T/dsc/"
+make_dcc_signer
 write_config "$T/qrgate.conf" "dcc: { trust_list = [ \"$T/dsc\" ]; trust_max_age = 86400; trust_age_policy = \"deny\"; };"
 # Door main takes vaccination certificates; door side (its own lock) takes none.
 sed -i "s|^doors = ( { id = \"main\"; \(.*\) } );|doors = ( { id = \"main\"; \1 dcc_types = [ \"vaccination\", \"recovery\" ]; }, { id = \"side\"; lock = \"side\"; scopes = [ \"x\" ]; } );|; s|^locks = ( \(.*\) );|locks = ( \1, { id = \"side\"; backend = \"sim\"; } );|" "$T/qrgate.conf"

@@ -140,6 +140,19 @@ static bool consumed(Manager *m, const CodeClaims *c) {
         return replay_cache_contains(m->replay, c->iss, c->cti, c->cti_len, (int64_t) time(NULL));
 }
 
+/* Shown twice at door main, the code is refused with reason and detail both times, the door
+ * stays shut and the code is not used up. */
+static void refused_every_time(Manager *m, const CodeClaims *c, Reason reason, const char *detail) {
+        for (int i = 0; i < 2; i++) {
+                Decision d = present(m, "main", c);
+                assert_false(d.granted);
+                assert_int_equal(d.reason, reason);
+                assert_string_equal(d.detail, detail);
+                assert_false(unlocked(m));
+                assert_false(consumed(m, c));
+        }
+}
+
 static void a_valid_code_is_granted_consumed_and_opens(void **state) {
         Fixture *f = *state;
         Manager *m = open_gate(f, NULL);
@@ -342,14 +355,7 @@ static void a_door_outside_its_schedule_refuses_and_consumes_nothing(void **stat
         door_keys = "schedule = \"hours\";";
         m = open_gate(f, "schedules = ( { id = \"hours\"; windows = [ ]; } );");
         assert_false(door_schedule_open(m->doors[0], time(NULL)));
-        for (int i = 0; i < 2; i++) {
-                Decision d = present(m, "main", &c);
-                assert_false(d.granted);
-                assert_int_equal(d.reason, REASON_OUTSIDE_SCHEDULE);
-                assert_string_equal(d.detail, "door main is closed now by schedule hours");
-                assert_false(unlocked(m));
-                assert_false(consumed(m, &c));
-        }
+        refused_every_time(m, &c, REASON_OUTSIDE_SCHEDULE, "door main is closed now by schedule hours");
 
         p = fopen(f->conf, "re");
         assert_non_null(p);
@@ -380,14 +386,8 @@ static void an_untrusted_clock_refuses_and_consumes_nothing(void **state) {
         clock_untrusted = "refuse";
         m = open_gate(f, NULL);
         m->clock_synchronized = false; /* whatever this machine's kernel says */
-        for (int i = 0; i < 2; i++) {
-                Decision d = present(m, "main", &c);
-                assert_false(d.granted);
-                assert_int_equal(d.reason, REASON_CLOCK_UNTRUSTED);
-                assert_string_equal(d.detail, "the system clock is not synchronized, and clock.untrusted is \"refuse\"");
-                assert_false(unlocked(m));
-                assert_false(consumed(m, &c));
-        }
+        refused_every_time(m, &c, REASON_CLOCK_UNTRUSTED,
+                           "the system clock is not synchronized, and clock.untrusted is \"refuse\"");
         m->clock_synchronized = true;
         Decision d = present(m, "main", &c);
         assert_true(d.granted);
