@@ -53,6 +53,13 @@ static int property_get_clock_synchronized(sd_bus *bus, const char *path, const 
         return sd_bus_message_append(reply, "b", m->clock_synchronized);
 }
 
+/* What happens to codes while the clock is not synchronized: clock.untrusted, as configured. */
+static int property_get_clock_untrusted(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                        sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        return sd_bus_message_append(reply, "s", clock_untrusted_to_string(m->config->clock.untrusted));
+}
+
 static int property_get_faults(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         _cleanup_(faults_freep) char **faults = manager_faults(userdata);
@@ -172,6 +179,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_PROPERTY("TokenPresent", "b", property_get_token_present, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("TokenState", "s", property_get_token_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ClockSynchronized", "b", property_get_clock_synchronized, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("ClockUntrusted", "s", property_get_clock_untrusted, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DccTrustListKeys", "u", property_get_dcc_keys, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DccTrustListAge", "x", property_get_dcc_age, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
         SD_BUS_PROPERTY("AuditHead", "(tsttss)", property_get_audit_head, 0, 0),

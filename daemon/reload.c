@@ -283,7 +283,7 @@ static int reload(Manager *m, char **ret_errors) {
                 (void) door_schedule_arm(m->doors[i]);
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
-                                                      "DccTrustListAge", NULL);
+                                                      "DccTrustListAge", "ClockUntrusted", NULL);
         log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_CONFIG_RELOADED), "Configuration reloaded: %zu issuer keys.",
                    keystore_size(ks));
         audit_reload(m, NULL);
