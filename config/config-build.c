@@ -181,6 +181,12 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
                 return 1;
         fprintf(out, "%s: ok (%zu issuers, %zu keys, %zu locks, %zu doors, %zu sources", path, c->n_issuers,
                 keystore_size(ks), c->n_locks, c->n_doors, c->n_sources);
+        /* Said only when there are some: a site without opening hours reads as before. */
+        if (c->n_schedules > 0)
+                fprintf(out, ", %zu schedule%s", c->n_schedules, c->n_schedules == 1 ? "" : "s");
+        if (c->policy.subject_rate.enabled)
+                fprintf(out, ", at most %u openings per subject in %u s", c->policy.subject_rate.max,
+                        c->policy.subject_rate.per);
         if (tl)
                 fprintf(out, ", %zu EU DCC signers", trustlist_count(tl));
         fputs(")\n", out);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
+#include "core/rate-table.h"
 
 /* Problems are collected, not returned one at a time: an operator fixing a file wants them all. */
 typedef struct Errors {
@@ -56,6 +57,9 @@ bool config_id_is_valid(const char *s);
 void config_parse_schedules(Errors *e, Config *c, const config_setting_t *root);
 /* The schedule called id, or NULL. */
 const Schedule *config_find_schedule(const Config *c, const char *id);
+
+/* The top-level group "policy" (config-policy.c). */
+void config_parse_policy(Errors *e, Config *c, const config_setting_t *root);
 
 /* config_load(), except that a file whose text could be parsed is handed back in *ret even when
  * it has problems (-EINVAL, with *ret_errors), with everything that could be read: the check

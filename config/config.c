@@ -93,13 +93,20 @@ static void parse_bus(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "operator_groups", K_STRING_ARRAY }, { "operator_uids", K_INT_ARRAY },
                 { "ui_groups", K_STRING_ARRAY }, { "ui_uids", K_INT_ARRAY },
+                { "max_rate", K_INT },
         };
         const config_setting_t *g = schema_get_group(root, "bus"), *s;
+        int64_t rate;
 
         /* The group the shipped bus policy lets present codes (systemd/io.qrgate.Gate1.dbus.conf). */
         c->ui_groups[c->n_ui_groups++] = "qrgate-ui";
+        /* As a scanner source's max_rate: a UI decoding camera frames submits a code a few times
+         * a second at most; more is a flood, and refused per caller (daemon/bus-rate.c). */
+        c->bus_max_rate = 10;
         if (!g || !schema_check_group(e, g, "bus", keys, ELEMENTSOF(keys)))
                 return;
+        if (schema_get_int(e, g, "max_rate", c->bus_max_rate, 1, 1000, &rate))
+                c->bus_max_rate = (uint32_t) rate;
         if ((s = config_setting_get_member(g, "operator_groups")))
                 parse_groups(s, c->operator_groups, &c->n_operator_groups);
         if ((s = config_setting_get_member(g, "operator_uids")))
@@ -476,6 +483,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
                 { "issuers", K_LIST }, { "locks", K_LIST, true }, { "schedules", K_LIST }, { "doors", K_LIST, true },
                 { "sources", K_LIST },
                 { "token", K_GROUP }, { "dcc", K_GROUP }, { "clock", K_GROUP }, { "audit", K_GROUP },
+                { "policy", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
         _cleanup_(freep) char *text = NULL;
@@ -534,6 +542,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         parse_dcc(&e, c, root);
         parse_clock(&e, c, root);
         parse_audit(&e, c, root);
+        config_parse_policy(&e, c, root);
 
         r = config_errors_finish(&e, ret_errors);
         if (r != -ENOMEM)

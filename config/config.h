@@ -89,6 +89,18 @@ typedef struct ClockConf {
 const char *clock_untrusted_to_string(ClockUntrusted u);
 ClockUntrusted clock_untrusted_from_string(const char *s);
 
+/* The per-subject rate limit (config/config-policy.c): at most max openings per per seconds for
+ * one subject, at all doors together; capacity subjects remembered at once. */
+typedef struct SubjectRateConf {
+        bool enabled; /* policy.subject_rate is set */
+        uint32_t max, per, capacity;
+} SubjectRateConf;
+
+/* The "policy" group: rules of the appliance rather than of one door. */
+typedef struct PolicyConf {
+        SubjectRateConf subject_rate;
+} PolicyConf;
+
 typedef struct SourceConf {
         const char *id;
         const char *type; /* "fifo" */
@@ -114,6 +126,8 @@ typedef struct Config {
         size_t n_ui_groups;
         uid_t ui_uids[CONFIG_MAX_ITEMS];
         size_t n_ui_uids;
+        /* SubmitCode calls a second one caller (a uid) may make (burst: twice that). */
+        uint32_t bus_max_rate;
         IssuerConf issuers[CONFIG_MAX_ITEMS];
         size_t n_issuers;
         LockConf locks[CONFIG_MAX_ITEMS];
@@ -128,6 +142,7 @@ typedef struct Config {
         DccConf dcc;
         ClockConf clock;
         AuditConf audit; /* docs/audit.md */
+        PolicyConf policy;
 } Config;
 
 /* Loads and validates path, which must be a regular file (a symbolic link to one is followed) of

@@ -86,6 +86,11 @@ static int clock_poll(Manager *m) {
                                         bus_timedate->interface, "NTPSynchronized");
 }
 
+/* Polled, not watched: systemd-timedated publishes NTPSynchronized without a change signal
+ * (its vtable in src/timedate/timedated.c declares the property with flags 0, not EMITS_CHANGE:
+ * it reads the kernel's flag with adjtimex() at each Get and cannot know when that changes), so a
+ * PropertiesChanged match would never fire. The poll runs only until the first synchronization
+ * (CLOCK_POLL_SEC apart, one small D-Bus call), then stops for the daemon's life. */
 static int on_clock_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Manager *m = userdata;
         int r;

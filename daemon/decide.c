@@ -10,6 +10,7 @@
 #include "daemon/manager.h"
 #include "daemon/policy.h"
 #include "daemon/publish.h"
+#include "daemon/rate-limit.h"
 #include "daemon/reload.h"
 #include "daemon/subject-key.h"
 
@@ -96,6 +97,8 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .clock = &m->config->clock,
                 .clock_unsynchronized = !m->clock_synchronized,
                 .subject = have_subject ? subject : NULL,
+                .subject_rate = m->subject_rate,
+                .monotonic_usec = rate_limit_now_usec(),
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 
@@ -123,6 +126,9 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 }
         }
         d->granted = d->reason == REASON_OK;
+        /* The subject's rate counts openings only (daemon/rate-limit.h). */
+        if (d->granted)
+                subject_rate_opened(m, in.subject);
 
         /* 5. The used code to disk, after the lock was driven: a slow write never holds the door
          *    (it matters only across a restart, within the code's last seconds). */

@@ -17,6 +17,7 @@
 #include "daemon/manager.h"
 #include "daemon/private-dir.h"
 #include "daemon/publish.h"
+#include "daemon/rate-limit.h"
 #include "daemon/reload.h"
 #include "daemon/safe-state.h"
 #include "daemon/source.h"
@@ -123,6 +124,7 @@ Manager *manager_free(Manager *m) {
         token_service_free(m->token);
         publish_drop_pending(m);
         subject_key_free(m->subject_key);
+        manager_rate_limits_free(m);
         trustlist_free(m->dcc_trust);
         sd_event_source_disable_unref(m->dcc_trust_timer);
         sd_bus_flush_close_unref(m->bus);
@@ -356,6 +358,9 @@ int manager_open(Manager *m) {
         r = manager_open_subject_key(m);
         if (r < 0)
                 return r;
+        r = manager_rate_limits_apply(m, m->config);
+        if (r < 0)
+                return log_error_errno(r, "Cannot make the rate limits' tables: %m");
         r = open_audit(m);
         if (r < 0)
                 return r;

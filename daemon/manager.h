@@ -11,6 +11,7 @@
 
 #include "api/gate1.h"
 #include "config/config.h"
+#include "core/rate-table.h"
 #include "core/verifier.h"
 #include "daemon/decide.h"
 #include "hal/lock.h"
@@ -83,6 +84,13 @@ typedef struct Manager {
         sd_bus_slot *clock_query;
         /* The key of subjects remembered between decisions (daemon/subject-key.h). */
         SubjectKey *subject_key;
+        /* The rate limits per subject and per SubmitCode caller (daemon/rate-limit.h); NULL when
+         * not configured. A flood of SubmitCode calls: refused since its first was reported. */
+        RateTable *subject_rate;
+        RateTable *bus_rate;
+        bool bus_rate_flooding;
+        uint64_t bus_rate_refused;
+        sd_event_source *bus_rate_quiet;
 } Manager;
 
 /* Reads and validates the configuration (every problem is logged) and creates the event loop. A

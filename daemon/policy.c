@@ -128,6 +128,22 @@ static Reason rule_clock(const PolicyInput *in, char *detail, size_t n) {
         return REASON_CLOCK_UNTRUSTED;
 }
 
+/* One subject may be let in at most policy.subject_rate.max times within its per seconds, at all
+ * doors together (daemon/rate-limit.h). Asked here, taken only when the door opens: a refused
+ * code spends nothing, so a replayed copy of someone's code cannot use up their openings. The
+ * code is not used up either: it opens once the subject's bucket has refilled, while it lives. */
+static Reason rule_subject_rate(const PolicyInput *in, char *detail, size_t n) {
+        uint64_t wait = 0;
+
+        if (!in->subject_rate || !in->subject || rate_table_allows(in->subject_rate, in->subject, in->monotonic_usec, &wait))
+                return REASON_OK;
+        snprintf(detail, n, "this code's subject was let in %u time%s within %llu s (policy.subject_rate); the next "
+                 "opening in %llu s", rate_table_max(in->subject_rate), rate_table_max(in->subject_rate) == 1 ? "" : "s",
+                 (unsigned long long) (rate_table_per_usec(in->subject_rate) / 1000000u),
+                 (unsigned long long) ((wait + 999999u) / 1000000u));
+        return REASON_RATE_LIMITED;
+}
+
 /* No opening without a record: when the audit log cannot be written (or its disk is nearly
  * full) and on_write_error is "deny". The code is not used up: it works once the log can be
  * written again. */
@@ -157,6 +173,7 @@ static const PolicyRule rules[] = {
         rule_schedule,
         rule_in_service,
         rule_clock,
+        rule_subject_rate,
         rule_audit,
         rule_replay_room,
 };

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "core/rate-table.h"
 #include "core/replay.h"
 #include "core/verifier.h"
 
@@ -34,6 +35,10 @@ typedef struct PolicyInput {
         /* The subject's key (daemon/subject-key.h: SUBJECT_KEY_SIZE bytes), or NULL when the code
          * has no subject. Rules that remember subjects use this, never the code's raw sub. */
         const uint8_t *subject;
+        /* The per-subject rate limit (daemon/rate-limit.h), or NULL; and the time it counts by
+         * (CLOCK_MONOTONIC µs). */
+        const RateTable *subject_rate;
+        uint64_t monotonic_usec;
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

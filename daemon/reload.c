@@ -13,6 +13,7 @@
 #include "daemon/faults.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
+#include "daemon/rate-limit.h"
 #include "daemon/reload.h"
 
 void log_config_errors(const char *errors) {
@@ -247,6 +248,16 @@ static int reload(Manager *m, char **ret_errors) {
         }
         free(*ret_errors);
         *ret_errors = NULL;
+        /* Before anything is replaced: a table that cannot be made leaves the running configuration. */
+        r = manager_rate_limits_apply(m, c);
+        if (r < 0) {
+                config_free(c);
+                keystore_free(ks);
+                trustlist_free(tl);
+                audit_reload(m, "the rate limits' tables cannot be made");
+                return log_struct(LOG_ERR, r, &config_refused, "New configuration refused: cannot make its rate "
+                                  "limits' tables (%m); the running one stays.");
+        }
         if (c->dcc.n_trust_list == 0) {
                 trustlist_free(tl);
                 tl = NULL;
@@ -272,7 +283,7 @@ static int reload(Manager *m, char **ret_errors) {
                 (void) door_schedule_arm(m->doors[i]);
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
-                                                      "DccTrustListAge", NULL);
+                                                      "DccTrustListAge", "ClockUntrusted", NULL);
         log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_CONFIG_RELOADED), "Configuration reloaded: %zu issuer keys.",
                    keystore_size(ks));
         audit_reload(m, NULL);

@@ -7,6 +7,7 @@
 
 #include "daemon/log.h"
 #include "daemon/manager.h"
+#include "daemon/rate-limit.h"
 #include "daemon/subject-key.h"
 
 static void on_secret(TokenService *t, const TokenResult *result, void *userdata) {
@@ -53,4 +54,5 @@ int manager_open_subject_key(Manager *m) {
 /* Whatever is keyed under the random secret is of no use under the token's: each holder of
  * subject state drops its in-memory keys and loads what it kept on disk. */
 void manager_subject_key_changed(Manager *m) {
+        manager_rate_limits_subject_key_changed(m);
 }

@@ -17,7 +17,7 @@ QRGATE_HW_GPIOD2 ?=
 # Recursive (=): only the recipe that links against the prefix asks the compiler (see MULTIARCH).
 HW_GPIOD2_LIBDIR = $(QRGATE_HW_GPIOD2)/usr/lib/$(MULTIARCH)
 
-hw-progs: $(B)/hw/v1/lock-drive $(B)/hw/v2/lock-drive $(B)/hw/line-hold
+hw-progs: $(B)/hw/v1/lock-drive $(B)/hw/v2/lock-drive $(B)/hw/line-hold $(B)/hw/clock-sync
 
 $(B)/hw/v1/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v1.c $(HW_LOCK_HDRS)
 	@mkdir -p $(dir $@)
@@ -35,6 +35,11 @@ $(B)/hw/v2/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v2.c $(HW_LOCK_HDRS) $(B)/
 		-L$(HW_GPIOD2_LIBDIR) -Wl,-rpath,$(HW_GPIOD2_LIBDIR) -lgpiod
 
 $(B)/hw/line-hold: tests/hw/line-hold.c core/macro.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
+# Sets the kernel's synchronization state as an NTP client would (the systemd guest's clock test).
+$(B)/hw/clock-sync: tests/hw/clock-sync.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
 

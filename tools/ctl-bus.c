@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <inttypes.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -44,6 +45,51 @@ static char *door_path(const char *door) {
         return p;
 }
 
+/* "clock: synchronized", or not and what clock.untrusted does meanwhile (an older daemon without
+ * ClockUntrusted: the state alone). */
+static void print_clock(sd_bus *bus) {
+        _cleanup_(freep) char *untrusted = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        int synced = 0;
+
+        if (sd_bus_get_property_trivial(bus, bus_gate_manager->destination, bus_gate_manager->path,
+                                        bus_gate_manager->interface, "ClockSynchronized", &e, 'b', &synced) < 0) {
+                sd_bus_error_free(&e);
+                return;
+        }
+        (void) bus_get_property_string(bus, bus_gate_manager, "ClockUntrusted", &e, &untrusted);
+        sd_bus_error_free(&e);
+        if (synced)
+                printf("clock: synchronized\n");
+        else
+                printf("clock: not synchronized%s%s%s\n", untrusted ? " (clock.untrusted = \"" : "", untrusted ?: "",
+                       untrusted ? "\")" : "");
+}
+
+/* After a door's lock state: whether its schedule has it open now, and until when (in the
+ * appliance's time zone, as the schedule is written). Nothing for a door without a schedule
+ * (ScheduleNextChange 0). */
+static void print_schedule(sd_bus *bus, const BusLocator *door) {
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        uint64_t next = 0;
+        int open = 0;
+        char t[64];
+        struct tm tm;
+
+        if (sd_bus_get_property_trivial(bus, door->destination, door->path, door->interface, "ScheduleNextChange", &e,
+                                        't', &next) < 0 ||
+            sd_bus_get_property_trivial(bus, door->destination, door->path, door->interface, "ScheduleOpen", &e, 'b',
+                                        &open) < 0 ||
+            next == 0) {
+                sd_bus_error_free(&e);
+                return;
+        }
+        time_t when = (time_t) next;
+        if (!localtime_r(&when, &tm) || strftime(t, sizeof(t), "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+                snprintf(t, sizeof(t), "@%" PRIu64, next);
+        printf(", %s by schedule until %s", open ? "open" : "closed", t);
+}
+
 int ctl_status(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -76,12 +122,16 @@ int ctl_status(int argc, char *argv[]) {
         }
         free(faults);
         printf("token: %s\n", token);
+        print_clock(bus);
         for (char **d = doors; d && *d; d++) {
                 _cleanup_(freep) char *path = door_path(*d), *lock = NULL;
                 BusLocator door = bus_gate_door(path);
                 r = path ? bus_get_property_string(bus, &door, "LockState", &e, &lock) : -ENOMEM;
-                printf("door %s: %s\n", *d, r < 0 ? "?" : lock);
+                printf("door %s: %s", *d, r < 0 ? "?" : lock);
                 sd_bus_error_free(&e);
+                if (path)
+                        print_schedule(bus, &door);
+                putchar('\n');
                 free(*d);
         }
         free(doors);

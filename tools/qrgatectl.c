@@ -16,7 +16,7 @@
 static const Verb commands[] = {
         { "status", ctl_status, "qrgatectl status\n"
                                 "The gate's state, each fault (what it runs without, what failed), the token and each door's lock.\n",
-          "status                          the gate's state and each door's lock" },
+          "status                          the gate's state, clock, and each door's lock and schedule" },
         { "watch", ctl_watch, "qrgatectl watch\n"
                               "Follows decisions and lock changes live, until interrupted.\n",
           "watch                           follow decisions and lock changes live" },

@@ -23,6 +23,7 @@ state_is() { [ "$(mgr_prop State)" = "s \"$1\"" ]; }
 check "ClockSynchronized false while timedated says no" wait_for 5 clock_is false
 check "State degraded" wait_for 5 state_is degraded
 ctl status > "$T/status"
+check "qrgatectl status shows the clock and the policy meanwhile" grep -qx 'clock: not synchronized (clock.untrusted = "refuse")' "$T/status"
 check "the fault says what to do" grep -q '^fault: clock: not synchronized since qrgated started: every code is refused (clock-untrusted) until it is; give the appliance a time server' "$T/status"
 code=$(mint --sub p-1 --scope library.lend --ttl 100)
 expect "a valid code on an untrusted clock" "denied clock-untrusted" "$(ctl submit "$code")"
@@ -38,6 +39,7 @@ check "PropertiesChanged ClockSynchronized" wait_for 3 grep -q '"ClockSynchroniz
 check "State running" wait_for 3 state_is running
 check "the journal says it is synchronized" grep -q "System clock synchronized (systemd-timedated)" "$T/daemon.log"
 expect "the same code now opens the door" "granted" "$(ctl submit "$code")"
+check "qrgatectl status shows the clock synchronized" sh -c "'$B/qrgatectl' --bus '$ADDR' status | grep -qx 'clock: synchronized'"
 set_ntp_synchronized no
 sleep 3 # longer than the daemon's poll: it would have asked again if it still did
 check "synchronized once is trusted while the daemon runs" clock_is true

@@ -30,6 +30,8 @@ start_daemon
 
 expect "ScheduleOpen false on a holiday" "b false" "$(door_prop ScheduleOpen)"
 expect "ScheduleNextChange: the end of the holiday" "t $midnight" "$(door_prop ScheduleNextChange)"
+check "qrgatectl status shows the door closed by its schedule, until when" sh -c \
+	"'$B/qrgatectl' --bus '$ADDR' status | grep -qx 'door main: locked, closed by schedule until $(date -d "@$midnight" '+%Y-%m-%d %H:%M:%S %Z')'"
 code=$(mint --sub p-1 --scope library.lend --ttl 100)
 expect "a valid code outside the schedule" "denied outside-schedule" "$(ctl submit "$code")"
 expect "and again: it was not used up" "denied outside-schedule" "$(ctl submit "$code")"
@@ -45,6 +47,8 @@ schedules "{ id = \"hours\"; windows = [ \"daily 00:00-24:00\" ]; holidays = [ \
 expect "reload" "configuration reloaded" "$(ctl reload)"
 expect "ScheduleOpen true within the holiday's window" "b true" "$(door_prop ScheduleOpen)"
 expect "ScheduleNextChange: the window's end" "t $end" "$(door_prop ScheduleNextChange)"
+check "qrgatectl status shows the door open by its schedule, until its end" sh -c \
+	"'$B/qrgatectl' --bus '$ADDR' status | grep -qx 'door main: locked, open by schedule until $(date -d "@$end" '+%Y-%m-%d %H:%M:%S %Z')'"
 expect "the same code now opens the door" "granted" "$(ctl submit "$code")"
 
 check "the window ends on time" wait_for 8 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door ScheduleOpen)\" = 'b false' ]"
@@ -60,6 +64,7 @@ write_config "$T/qrgate.conf"
 expect "reload without a schedule" "configuration reloaded" "$(ctl reload)"
 expect "ScheduleOpen true without a schedule" "b true" "$(door_prop ScheduleOpen)"
 expect "ScheduleNextChange 0 without a schedule" "t 0" "$(door_prop ScheduleNextChange)"
+check "qrgatectl status shows no schedule for it" sh -c "'$B/qrgatectl' --bus '$ADDR' status | grep -qx 'door main: locked'"
 expect "a code is granted" "granted" "$(ctl submit "$(mint --sub p-3 --scope library.lend)")"
 
 # A window that does not parse is refused with its line; the running configuration stays.

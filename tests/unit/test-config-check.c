@@ -252,6 +252,21 @@ static void a_valid_file_is_summed_up(void **state) {
         assert_non_null(strstr(f->out, ": ok (0 issuers, 0 keys, 1 locks, 1 doors, 0 sources)"));
 }
 
+/* Schedules and the per-subject rate limit are counted when there are some. */
+static void schedules_and_the_subject_rate_are_summed_up(void **state) {
+        Fixture *f = *state;
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "schedules = ( { id = \"office\"; windows = [ \"mon-fri 07:00-19:00\" ]; },\n"
+                 "              { id = \"late\"; windows = [ \"daily 18:00-22:00\" ]; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; schedule = \"office\"; } );\n"
+                 "policy: { subject_rate = { max = 5; per = 60; }; };\n");
+        assert_int_equal(f->status, 0);
+        assert_string_equal(f->err, "");
+        assert_non_null(strstr(f->out, ": ok (0 issuers, 0 keys, 1 locks, 1 doors, 0 sources, 2 schedules, "
+                                        "at most 5 openings per subject in 60 s)"));
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_missing_key_file_does_not_hide_a_missing_trust_list),
@@ -262,6 +277,7 @@ int main(void) {
                 cmocka_unit_test(every_section_is_checked_despite_a_top_level_typo),
                 cmocka_unit_test(relative_paths_are_refused_with_the_full_path_offered),
                 cmocka_unit_test(a_valid_file_is_summed_up),
+                cmocka_unit_test(schedules_and_the_subject_rate_are_summed_up),
         };
         return th_run_tests_with_fixture(tests, set_up, tear_down);
 }

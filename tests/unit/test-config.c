@@ -432,8 +432,42 @@ static void clock_untrusted_defaults_to_refuse_and_is_checked(void **state) {
                      "3: unknown key 'narow_window' in clock; did you mean 'narrow_window'?");
 }
 
+/* policy.subject_rate: off unless set; every value in range, each problem with its line; and
+ * bus.max_rate, the per-caller limit of SubmitCode, 10 a second by default. */
+static void subject_rate_and_bus_rate_are_read_and_checked(void **state) {
+        Config *c;
+
+        assert_null(load_errors(MINIMAL, &c));
+        assert_false(c->policy.subject_rate.enabled);
+        assert_int_equal(c->bus_max_rate, 10);
+        config_free(c);
+        assert_null(load_errors(MINIMAL "policy: { subject_rate = { max = 5; per = 60; }; };\n"
+                                "bus: { max_rate = 3; };\n", &c));
+        assert_true(c->policy.subject_rate.enabled);
+        assert_int_equal(c->policy.subject_rate.max, 5);
+        assert_int_equal(c->policy.subject_rate.per, 60);
+        assert_int_equal(c->policy.subject_rate.capacity, 4096);
+        assert_int_equal(c->bus_max_rate, 3);
+        config_free(c);
+        assert_null(load_errors(MINIMAL "policy: { subject_rate = { max = 1; per = 86400; capacity = 8; }; };\n", &c));
+        assert_int_equal(c->policy.subject_rate.capacity, 8);
+        config_free(c);
+        assert_error(MINIMAL "policy: { subject_rate = {\n max = 0; per = 60; }; };\n",
+                     "4: 'max' is 0, must be between 1 and 1000");
+        assert_error(MINIMAL "policy: { subject_rate = { max = 5;\n per = 86401; }; };\n",
+                     "4: 'per' is 86401, must be between 1 and 86400");
+        assert_error(MINIMAL "policy: { subject_rate = { max = 5; per = 60;\n capacity = 7; }; };\n",
+                     "4: 'capacity' is 7, must be between 8 and 1000000");
+        assert_error(MINIMAL "policy: {\n subject_rate = { max = 5; }; };\n",
+                     "4: policy.subject_rate is missing required key 'per'");
+        assert_error(MINIMAL "policy: {\n subject_rates = { max = 5; per = 60; }; };\n",
+                     "4: unknown key 'subject_rates' in policy; did you mean 'subject_rate'?");
+        assert_error(MINIMAL "bus: {\n max_rate = 0; };\n", "4: 'max_rate' is 0, must be between 1 and 1000");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(subject_rate_and_bus_rate_are_read_and_checked),
                 cmocka_unit_test(minimal_configuration_has_safe_defaults),
                 cmocka_unit_test(door_barcodes_list_names_formats),
                 cmocka_unit_test(shipped_example_is_valid),

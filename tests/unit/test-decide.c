@@ -394,6 +394,72 @@ static void an_untrusted_clock_refuses_and_consumes_nothing(void **state) {
         assert_true(consumed(m, &c));
 }
 
+/* policy.subject_rate, 2 an hour: two codes of one subject open, the third is refused with
+ * rate-limited and not used up, while another subject's code is granted in between. Refusals
+ * take nothing: a replayed copy of the first code, shown again and again, does not use up the
+ * subject's second opening. A new subject key (the token's secret replacing the random one)
+ * forgets every bucket. */
+static void a_subject_over_its_rate_is_refused_and_others_are_not(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, "policy: { subject_rate = { max = 2; per = 3600; }; };");
+        CodeClaims a1 = claims_now(21), a2 = claims_now(22), a3 = claims_now(23), b1 = claims_now(24);
+        Decision d;
+
+        strcpy(b1.sub, "p-2");
+        d = present(m, "main", &a1);
+        assert_true(d.granted);
+        for (int i = 0; i < 5; i++) {
+                d = present(m, "main", &a1);
+                assert_int_equal(d.reason, REASON_REPLAYED);
+        }
+        d = present(m, "main", &a2);
+        assert_true(d.granted);
+        for (int i = 0; i < 2; i++) {
+                d = present(m, "main", &a3);
+                assert_false(d.granted);
+                assert_int_equal(d.reason, REASON_RATE_LIMITED);
+                assert_string_equal(d.detail, "this code's subject was let in 2 times within 3600 s "
+                                              "(policy.subject_rate); the next opening in 1800 s");
+                assert_false(consumed(m, &a3));
+                d = present(m, "main", &b1);
+                assert_int_equal(d.reason, i == 0 ? REASON_OK : REASON_REPLAYED);
+        }
+        assert_true(consumed(m, &b1));
+
+        manager_subject_key_changed(m);
+        d = present(m, "main", &a3);
+        assert_true(d.granted);
+        assert_true(consumed(m, &a3));
+}
+
+/* A reload that keeps the limit keeps its buckets; one that drops it lets the subject in. */
+static void a_reload_keeps_an_unchanged_subject_rate(void **state) {
+        Fixture *f = *state;
+        Manager *m = open_gate(f, "policy: { subject_rate = { max = 1; per = 3600; }; };");
+        CodeClaims a1 = claims_now(31), a2 = claims_now(32);
+        _cleanup_(freep) char *errors = NULL;
+        char text[4096];
+        FILE *p;
+
+        assert_true(present(m, "main", &a1).granted);
+        assert_int_equal(present(m, "main", &a2).reason, REASON_RATE_LIMITED);
+        assert_int_equal(manager_reload(m, &errors), 0);
+        assert_int_equal(present(m, "main", &a2).reason, REASON_RATE_LIMITED);
+
+        p = fopen(f->conf, "re");
+        assert_non_null(p);
+        size_t n = fread(text, 1, sizeof(text) - 1, p);
+        fclose(p);
+        text[n] = '\0';
+        char *w = strstr(text, "policy:");
+        assert_non_null(w);
+        *w = '\0';
+        write_file(f->conf, text);
+        assert_int_equal(manager_reload(m, &errors), 0);
+        assert_null(m->subject_rate);
+        assert_true(present(m, "main", &a2).granted);
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_valid_code_is_granted_consumed_and_opens),
@@ -403,6 +469,8 @@ int main(void) {
                 cmocka_unit_test(a_door_out_of_service_refuses_and_consumes_nothing),
                 cmocka_unit_test(a_door_outside_its_schedule_refuses_and_consumes_nothing),
                 cmocka_unit_test(an_untrusted_clock_refuses_and_consumes_nothing),
+                cmocka_unit_test(a_subject_over_its_rate_is_refused_and_others_are_not),
+                cmocka_unit_test(a_reload_keeps_an_unchanged_subject_rate),
         };
         key = th_key("es256");
         int r = th_run_tests_with_fixture(tests, setup, teardown);

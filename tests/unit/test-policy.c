@@ -295,6 +295,54 @@ static void an_unsynchronized_clock_follows_clock_untrusted(void **state) {
         assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
 }
 
+/* policy.subject_rate, 5 a minute: the rule asks and takes nothing (the opening takes, in
+ * decide()); with 4 taken the fifth passes, with 5 the sixth is refused with its detail, until
+ * 12 s later to the microsecond. Another subject, and a code without one, are not limited; the
+ * code's own fault is said first. */
+static void a_subject_over_its_rate_is_refused_until_its_bucket_refills(void **state) {
+        _cleanup_(rate_table_freep) RateTable *t = NULL;
+        DoorConf d = door();
+        VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
+        uint8_t one[RATE_KEY_SIZE] = { 1 }, two[RATE_KEY_SIZE] = { 2 };
+        const uint64_t t0 = 3600ULL * 1000000u;
+        char detail[192] = "";
+        PolicyInput in = { .door_id = "main", .door = &d, .code = &r, .now = 100000, .subject = one,
+                           .monotonic_usec = t0 };
+
+        assert_int_equal(rate_table_new(64, 5, 60 * 1000000ULL, &t), 0);
+        in.subject_rate = t;
+        for (int i = 0; i < 4; i++) {
+                assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+                rate_table_spend(t, one, t0);
+        }
+        /* max - 1 taken: the rule alone spends nothing, however often it is asked. */
+        for (int i = 0; i < 10; i++)
+                assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        rate_table_spend(t, one, t0);
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_RATE_LIMITED);
+        assert_string_equal(detail, "this code's subject was let in 5 times within 60 s (policy.subject_rate); the "
+                                    "next opening in 12 s");
+        assert_string_equal(reason_to_string(REASON_RATE_LIMITED), "rate-limited");
+        in.monotonic_usec = t0 + 12 * 1000000u - 1;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_RATE_LIMITED);
+        assert_non_null(strstr(detail, "the next opening in 1 s"));
+        in.monotonic_usec = t0 + 12 * 1000000u;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+
+        in.monotonic_usec = t0;
+        in.subject = two;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        in.subject = NULL;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+        in.subject = one;
+        r.reason = REASON_REPLAYED;
+        strcpy(r.detail, "replayed");
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_REPLAYED);
+        r.reason = REASON_OK;
+        in.subject_rate = NULL;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_matching_scope_and_green_open_the_door),
@@ -309,6 +357,7 @@ int main(void) {
                 cmocka_unit_test(a_door_out_of_service_refuses_a_valid_code_with_its_reason),
                 cmocka_unit_test(a_door_outside_its_schedule_refuses_at_the_verifiers_now),
                 cmocka_unit_test(an_unsynchronized_clock_follows_clock_untrusted),
+                cmocka_unit_test(a_subject_over_its_rate_is_refused_until_its_bucket_refills),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
