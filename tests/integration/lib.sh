@@ -127,7 +127,7 @@ write_config() {
 	make_token
 	cat > "$1" <<CONF
 state_directory = "$T/state";
-bus: { operator_groups = [ "users" ]; operator_uids = [ 2 ]; };
+bus: { operator_groups = [ "users" ]; operator_uids = [ 2 ]; max_rate = ${BUS_MAX_RATE:-200}; };
 issuers = ( { id = "city"; keys = ( { kid = "k1"; file = "$T/city.pub"; } ); } );
 locks = ( { id = "main"; backend = "sim"; } );
 doors = ( { id = "main"; lock = "main"; unlock_ms = ${UNLOCK_MS:-400}; scopes = [ "building.A.enter", "library.lend" ]; statuses = [ "green", "yellow" ]; } );
