@@ -77,6 +77,10 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
          *    time, not used before? Nothing is recorded or used up yet. */
         (void) verifier_check(&m->verifier, req->text, req->len, now, &res);
         d->format = door ? res.format : CODE_FORMAT_UNKNOWN;
+        /* A printed barcode is known by the subject its door's allow-list maps it to
+         * (verify_result_subject()). */
+        if (door)
+                door_map_barcode(door, &res);
 
         /* 2. Every refusal rule, in the policy table's order: the door, the code's verdict, the
          *    door's rules for it, no opening without a record, room to remember the code. */
@@ -90,6 +94,7 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .replay = m->replay,
                 .clock = &m->config->clock,
                 .clock_unsynchronized = !m->clock_synchronized,
+                .barcode_allow = door ? door->barcode_allow : NULL,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "core/barcode-allow.h"
 #include "core/replay.h"
 #include "core/verifier.h"
 
@@ -31,6 +32,9 @@ typedef struct PolicyInput {
         ReplayCache *replay;      /* where a consumed code will be remembered, or NULL */
         const ClockConf *clock;   /* what to do while the clock is untrusted; NULL: nothing */
         bool clock_unsynchronized; /* the system clock has not been synchronized (daemon/clock.h) */
+        /* The door's barcode allow-list as loaded (core/barcode-allow.h); NULL when its
+         * configuration names none, or names one that could not be read (a fault). */
+        const BarcodeAllow *barcode_allow;
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */
