@@ -160,8 +160,7 @@ int config_build_barcode_allow(const Config *c, size_t door, BarcodeAllow **ret,
         if (r == -ENOMEM)
                 return r;
         if (r == -EBADMSG && list_errors)
-                r = asprintf(ret_errors, "%s:%d: door '%s': barcode_allow %s has wrong lines; no barcode is honoured "
-                             "at this door until they are fixed:\n%s", c->path, d->barcode_allow_line, d->id,
+                r = asprintf(ret_errors, "%s:%d: door '%s': barcode_allow %s has wrong lines:\n%s", c->path, d->barcode_allow_line, d->id,
                              d->barcode_allow, list_errors);
         else if (r == -EFBIG)
                 r = asprintf(ret_errors, "%s:%d: door '%s': barcode_allow %s: larger than %d MiB\n", c->path,
