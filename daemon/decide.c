@@ -11,6 +11,7 @@
 #include "daemon/policy.h"
 #include "daemon/publish.h"
 #include "daemon/reload.h"
+#include "daemon/subject-key.h"
 
 static void decision_init(Decision *d, const char *door) {
         struct timespec ts;
@@ -68,7 +69,9 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
         int64_t now = (int64_t) time(NULL);
         Door *door = manager_find_door(m, req->door);
         VerifyResult res;
-        bool consumed = false;
+        uint8_t subject[SUBJECT_KEY_SIZE];
+        const char *subject_iss, *subject_sub;
+        bool consumed = false, have_subject = false;
         int r;
 
         decision_init(d, req->door);
@@ -77,10 +80,14 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
          *    time, not used before? Nothing is recorded or used up yet. */
         (void) verifier_check(&m->verifier, req->text, req->len, now, &res);
         d->format = door ? res.format : CODE_FORMAT_UNKNOWN;
-        /* A printed barcode is known by the subject its door's allow-list maps it to
-         * (verify_result_subject()). */
+        /* A printed barcode is known by the subject its door's allow-list maps it to. */
         if (door)
                 door_map_barcode(door, &res);
+        /* The subject as the rules that remember subjects know it: keyed, once. A verified QG1
+         * code's (a card's holder too) or a valid barcode's (verify_result_subject()); a code
+         * whose signature failed has none, since its sub is whatever its maker wrote. */
+        if (m->subject_key && verify_result_subject(&res, &subject_iss, &subject_sub))
+                have_subject = subject_key_of(m->subject_key, subject_iss, subject_sub, subject) == 0;
 
         /* 2. Every refusal rule, in the policy table's order: the door, the code's verdict, the
          *    door's rules for it, no opening without a record, room to remember the code. */
@@ -94,6 +101,7 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .replay = m->replay,
                 .clock = &m->config->clock,
                 .clock_unsynchronized = !m->clock_synchronized,
+                .subject = have_subject ? subject : NULL,
                 .barcode_allow = door ? door->barcode_allow : NULL,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));

@@ -32,6 +32,9 @@ typedef struct PolicyInput {
         ReplayCache *replay;      /* where a consumed code will be remembered, or NULL */
         const ClockConf *clock;   /* what to do while the clock is untrusted; NULL: nothing */
         bool clock_unsynchronized; /* the system clock has not been synchronized (daemon/clock.h) */
+        /* The subject's key (daemon/subject-key.h: SUBJECT_KEY_SIZE bytes), or NULL when the code
+         * has no subject. Rules that remember subjects use this, never the code's raw sub. */
+        const uint8_t *subject;
         /* The door's barcode allow-list as loaded (core/barcode-allow.h); NULL when its
          * configuration names none, or names one that could not be read (a fault). */
         const BarcodeAllow *barcode_allow;
