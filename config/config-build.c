@@ -147,12 +147,43 @@ int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char *
         return (int) e.count;
 }
 
+int config_build_barcode_allow(const Config *c, size_t door, BarcodeAllow **ret, char **ret_errors) {
+        const DoorConf *d = &c->doors[door];
+        _cleanup_(freep) char *list_errors = NULL;
+        int r;
+
+        *ret = NULL;
+        *ret_errors = NULL;
+        if (!d->barcode_allow || d->barcode_allow[0] != '/') /* a relative one: reported by the load */
+                return 0;
+        r = barcode_allow_load(d->barcode_allow, ret, &list_errors);
+        if (r == -ENOMEM)
+                return r;
+        if (r == -EBADMSG && list_errors)
+                r = asprintf(ret_errors, "%s:%d: door '%s': barcode_allow %s has wrong lines:\n%s", c->path, d->barcode_allow_line, d->id,
+                             d->barcode_allow, list_errors);
+        else if (r == -EFBIG)
+                r = asprintf(ret_errors, "%s:%d: door '%s': barcode_allow %s: larger than %d MiB\n", c->path,
+                             d->barcode_allow_line, d->id, d->barcode_allow, BARCODE_ALLOW_FILE_MAX / (1024 * 1024));
+        else if (r < 0)
+                r = asprintf(ret_errors, "%s:%d: door '%s': barcode_allow %s: %s\n", c->path, d->barcode_allow_line,
+                             d->id, d->barcode_allow, read_file_strerror(r, 0));
+        else
+                return 0;
+        if (r < 0) {
+                *ret_errors = NULL;
+                return -ENOMEM;
+        }
+        return -EINVAL;
+}
+
 int config_check_file(const char *path, FILE *out, FILE *err) {
         _cleanup_(config_freep) Config *c = NULL;
         _cleanup_(keystore_freep) Keystore *ks = NULL;
         _cleanup_(trustlist_freep) TrustList *tl = NULL;
         _cleanup_(freep) char *errors = NULL, *key_errors = NULL, *trust_errors = NULL, *trust_notes = NULL;
-        int r, bad_keys = 0, bad_paths = 0;
+        int r, bad_keys = 0, bad_paths = 0, bad_lists = 0;
+        size_t n_barcodes = 0;
 
         r = config_load_for_check(path, &c, &errors);
         if (r == -ENOMEM)
@@ -177,7 +208,20 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
                 fputs(trust_errors, err);
         if (trust_notes)
                 fputs(trust_notes, err); /* skipped certificates are said even when the list loaded */
-        if (r < 0 || bad_keys > 0 || bad_paths > 0)
+        for (size_t i = 0; i < c->n_doors; i++) {
+                _cleanup_(barcode_allow_freep) BarcodeAllow *a = NULL;
+                _cleanup_(freep) char *list_errors = NULL;
+                int k = c->doors[i].id ? config_build_barcode_allow(c, i, &a, &list_errors) : 0;
+
+                if (k == -ENOMEM)
+                        goto oom;
+                if (k < 0) {
+                        fputs(list_errors, err);
+                        bad_lists++;
+                }
+                n_barcodes += a ? barcode_allow_size(a) : 0;
+        }
+        if (r < 0 || bad_keys > 0 || bad_paths > 0 || bad_lists > 0)
                 return 1;
         fprintf(out, "%s: ok (%zu issuers, %zu keys, %zu locks, %zu doors, %zu sources", path, c->n_issuers,
                 keystore_size(ks), c->n_locks, c->n_doors, c->n_sources);
@@ -189,6 +233,8 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
                         c->policy.subject_rate.per);
         if (tl)
                 fprintf(out, ", %zu EU DCC signers", trustlist_count(tl));
+        if (n_barcodes > 0)
+                fprintf(out, ", %zu listed barcodes", n_barcodes);
         fputs(")\n", out);
         return 0;
 oom:

@@ -57,6 +57,7 @@ static void check_path(Errors *e, const config_setting_t *s, const char *key, co
 static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "max_lifetime", K_INT }, { "clock_skew", K_INT }, { "replay_capacity", K_INT },
+                { "card_max_lifetime", K_INT },
         };
         const config_setting_t *g = schema_get_group(root, "verifier");
         int64_t v;
@@ -64,6 +65,7 @@ static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
         c->max_lifetime = QG1_DEFAULT_MAX_LIFETIME;
         c->clock_skew = QG1_DEFAULT_CLOCK_SKEW;
         c->replay_capacity = 65536;
+        c->card_max_lifetime = CARD_DEFAULT_MAX_LIFETIME;
         if (!g || !schema_check_group(e, g, "verifier", keys, ELEMENTSOF(keys)))
                 return;
         /* The upper bounds keep a configuration from undoing what makes codes dynamic. */
@@ -71,6 +73,9 @@ static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
         (void) schema_get_int(e, g, "clock_skew", c->clock_skew, 0, 300, &c->clock_skew);
         if (schema_get_int(e, g, "replay_capacity", c->replay_capacity, 16, 16 * 1024 * 1024, &v))
                 c->replay_capacity = (uint32_t) v;
+        /* A card lives for months or years; its own bound keeps it from being forever. */
+        (void) schema_get_int(e, g, "card_max_lifetime", c->card_max_lifetime, CARD_MIN_MAX_LIFETIME,
+                              CARD_MAX_MAX_LIFETIME, &c->card_max_lifetime);
 }
 
 /* An array of uids, each range-checked in 64 bits before it is narrowed to uid_t. */
@@ -134,6 +139,11 @@ static void parse_issuers(Errors *e, Config *c, const config_setting_t *root) {
                 is->id = schema_get_string(g, "id", NULL);
                 if (strlen(is->id) == 0 || strlen(is->id) > CLAIM_TEXT_MAX)
                         config_error(e, g, "issuer id must be 1-%d characters (it is the codes' iss claim)", CLAIM_TEXT_MAX);
+                /* Per-subject state is keyed by (iss, sub): a QG1 issuer named like a barcode's
+                 * would share its subjects with printed barcodes, which anyone can print. */
+                if (strncmp(is->id, BARCODE_ISS_PREFIX, strlen(BARCODE_ISS_PREFIX)) == 0)
+                        config_error(e, g, "issuer id '%s': ids beginning \"" BARCODE_ISS_PREFIX "\" are reserved for "
+                                     "the subjects of printed barcodes", is->id);
                 for (size_t j = 0; j + 1 < c->n_issuers; j++)
                         if (strcmp(c->issuers[j].id, is->id) == 0)
                                 config_error(e, g, "issuer '%s' is defined twice", is->id);
@@ -210,6 +220,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 { "scopes", K_STRING_ARRAY, true }, { "statuses", K_STRING_ARRAY }, { "dcc_types", K_STRING_ARRAY },
                 { "schedule", K_STRING },
                 { "barcodes", K_STRING_ARRAY },
+                { "cards", K_BOOL }, { "barcode_allow", K_STRING },
         };
         const config_setting_t *list;
 
@@ -280,6 +291,21 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                                 config_error(e, s, "barcode format '%s' is not codabar, ean13 or isbn", b);
                         else
                                 d->barcodes |= 1u << f;
+                }
+
+                /* A card is shown again and again (docs/code-format.md §8): only a door that
+                 * says so takes one. */
+                s = config_setting_get_member(g, "cards");
+                d->cards = s && config_setting_get_bool(s);
+
+                /* Which barcodes, as people: the file is read by config_build_barcode_allow(). */
+                if ((s = config_setting_get_member(g, "barcode_allow"))) {
+                        d->barcode_allow = config_setting_get_string(s);
+                        d->barcode_allow_line = (int) config_setting_source_line(s);
+                        check_path(e, s, "barcode_allow", d->barcode_allow);
+                        if (d->barcodes == 0)
+                                config_error(e, s, "door '%s' has a 'barcode_allow' list but honours no barcode format "
+                                             "(add 'barcodes', e.g. [ \"codabar\" ])", d->id);
                 }
 
                 s = config_setting_get_member(g, "statuses");

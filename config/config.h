@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "audit/audit-conf.h"
+#include "core/barcode-allow.h"
 #include "core/keystore.h"
 #include "core/schedule.h"
 #include "core/trustlist.h"
@@ -54,6 +55,11 @@ typedef struct DoorConf {
         unsigned dcc_types;   /* DccType bits of EU DCC certificates accepted; 0 = none */
         const Schedule *schedule; /* its opening hours (in the Config's schedules); NULL: always open */
         unsigned barcodes;    /* bit (1 << CodeFormat) for each printed-barcode format honoured; 0 = none */
+        bool cards;           /* static card codes are accepted (docs/code-format.md §8); default false */
+        /* The file of barcodes this door honours, each mapped to a subject (core/barcode-allow.h);
+         * NULL: any valid barcode of a listed format. */
+        const char *barcode_allow;
+        int barcode_allow_line; /* where it is named, for reports */
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */
@@ -115,6 +121,7 @@ typedef struct Config {
         char *path;
         const char *state_directory;
         int64_t max_lifetime, clock_skew;
+        int64_t card_max_lifetime; /* verifier.card_max_lifetime: the longest a card may live */
         uint32_t replay_capacity;
         const char *operator_groups[CONFIG_MAX_ITEMS];
         size_t n_operator_groups;
@@ -168,6 +175,14 @@ int config_build_keystore(const Config *c, Keystore **ret, char **ret_errors);
  * stop a gate), a path without any — in *ret_notes, each as "file:line: message", the line
  * naming the path; NULL when there is nothing to say. The caller frees both. */
 int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char **ret_errors, char **ret_notes);
+
+/* Reads the barcode allow-list door names (DoorConf.barcode_allow). Returns 0 with *ret (NULL when
+ * the door names none; freed with barcode_allow_free()), -ENOMEM, or -EINVAL when the file cannot
+ * be read or has wrong lines: *ret_errors then says so as "file:line: message" lines, the first
+ * naming the configuration's line, the others the list's (malloc()ed; the caller frees it). A
+ * daemon starting runs without the list — its door honours no barcode — and says so as a fault;
+ * check-config and a reload refuse. */
+int config_build_barcode_allow(const Config *c, size_t door, BarcodeAllow **ret, char **ret_errors);
 
 /* Loads path, builds its keys and trust list, and writes a one-line summary to out, or every
  * problem to err (all of them: one does not hide another). Returns the exit status of a check

@@ -14,6 +14,13 @@
  * 5-digit add-on) be told apart as malformed rather than too-long, and bounds every loop. */
 #define BARCODE_MAX_TEXT 64
 
+/* The issuers of a valid barcode's subject (VerifyResult.claims.iss; its sub is the barcode's
+ * digits, or what the door's allow-list maps them to). Never a configured QG1 issuer's id: the
+ * configuration refuses issuer ids with this prefix, so a code cannot share a barcode's subject. */
+#define BARCODE_ISS_PREFIX "barcode:"
+#define BARCODE_ISS_CODABAR BARCODE_ISS_PREFIX "codabar"
+#define BARCODE_ISS_EAN13 BARCODE_ISS_PREFIX "ean13" /* EAN-13 and ISBN: one identifier space */
+
 /* The barcode formats by the names of a door's 'barcodes' list ("codabar", "ean13", "isbn"): the
  * CodeFormat, or CODE_FORMAT_UNKNOWN for any other name (NULL included). */
 CodeFormat barcode_format_from_config_name(const char *name);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/barcode-format.h"
@@ -53,6 +54,13 @@ Reason barcode_compare_check_digit(int expected, int found, const char *scheme, 
                 return verify_fail(res, VERIFY_STEP_STRUCTURE, REASON_BAD_CHECK_DIGIT,
                             "check digit %c, but the digits before it give %c (%s): a misread or mistyped digit",
                             check_digit_isbn10_char(found), check_digit_isbn10_char(expected), scheme);
+        /* The subject per-subject rules know a barcode by (verify_result_subject()): its digits
+         * under an issuer naming the identifier's space. EAN-13 and ISBN share one: a book is the
+         * same subject whether the scanner sent it behind ]E0 or ]X0. A door's allow-list may map
+         * the digits to another subject (core/barcode-allow.h). */
+        (void) snprintf(res->claims.iss, sizeof(res->claims.iss), "%s",
+                        res->format == CODE_FORMAT_CODABAR ? BARCODE_ISS_CODABAR : BARCODE_ISS_EAN13);
+        (void) snprintf(res->claims.sub, sizeof(res->claims.sub), "%s", b->id);
         return REASON_OK;
 }
 

@@ -48,6 +48,7 @@ static const char *const value_why[_CODE_CLAIM_MAX] = {
         [CODE_CLAIM_SCOPES] = "scopes claim (-65538) holds more than 16 scopes",
         [CODE_CLAIM_SCOPE] = "a scope is not 1-64 characters of [A-Za-z0-9._-]",
         [CODE_CLAIM_OBO] = "on-behalf-of claim (-65539) is not 1-64 printable ASCII characters (no spaces)",
+        [CODE_CLAIM_CARD] = "card serial claim (-65540) is not 1-64 characters of [A-Za-z0-9._-]",
 };
 
 /* What is wrong with a claim's CBOR (claims_parse() only). */
@@ -61,6 +62,7 @@ static const char *const type_why[_CODE_CLAIM_MAX] = {
         [CODE_CLAIM_SCOPES] = "scopes claim (-65538) missing or not an array",
         [CODE_CLAIM_SCOPE] = "a scope is not a text string",
         [CODE_CLAIM_OBO] = "on-behalf-of claim (-65539) is not a text string",
+        [CODE_CLAIM_CARD] = "card serial claim (-65540) is not a text string",
 };
 
 static int fail(CodeClaim claim, const char *why, CodeClaim *ret_claim, const char **ret_why) {
@@ -88,7 +90,16 @@ int claims_check(const CodeClaims *c, CodeClaim *ret_claim, const char **ret_why
                 return bad_value(CODE_CLAIM_EXP, ret_claim, ret_why);
         if (c->exp <= c->iat)
                 return fail(CODE_CLAIM_EXP, "claim exp is not after iat", ret_claim, ret_why);
-        if (c->cti_len < QG1_CTI_MIN || c->cti_len > QG1_CTI_MAX)
+        /* The profile (docs/code-format.md §8): a card serial and no cti, or a cti and no card
+         * serial. A code with both would be a single-use code that also claims to be shown
+         * again and again; refusing it keeps the two profiles apart under the signature. */
+        if (c->card_serial[0] != '\0') {
+                if (!scope_is_valid(c->card_serial))
+                        return bad_value(CODE_CLAIM_CARD, ret_claim, ret_why);
+                if (c->cti_len > 0)
+                        return fail(CODE_CLAIM_CTI, "a card (claim -65540) must not carry a cti (7): a code is either a "
+                                    "card or a dynamic code", ret_claim, ret_why);
+        } else if (c->cti_len < QG1_CTI_MIN || c->cti_len > QG1_CTI_MAX)
                 return bad_value(CODE_CLAIM_CTI, ret_claim, ret_why);
         if (!code_status_to_string(c->status))
                 return bad_value(CODE_CLAIM_STATUS, ret_claim, ret_why);
@@ -137,11 +148,23 @@ static int claims_read(const CborItem *v, CodeClaims *c, const char **ret_why) {
                 return fail(CODE_CLAIM_IAT, type_why[CODE_CLAIM_IAT], NULL, ret_why);
         if (cbor_item_int64(&v[CODE_CLAIM_EXP], &c->exp) < 0)
                 return fail(CODE_CLAIM_EXP, type_why[CODE_CLAIM_EXP], NULL, ret_why);
-        if (!cbor_item_bytes(&v[CODE_CLAIM_CTI], &cti, &c->cti_len))
-                return fail(CODE_CLAIM_CTI, type_why[CODE_CLAIM_CTI], NULL, ret_why);
-        if (c->cti_len > QG1_CTI_MAX)
-                return bad_value(CODE_CLAIM_CTI, NULL, ret_why);
-        memcpy(c->cti, cti, c->cti_len);
+        /* A card has no cti (§8): its absence is judged once the card serial is known. */
+        if (cbor_item_present(&v[CODE_CLAIM_CARD])) {
+                r = copy_text(&v[CODE_CLAIM_CARD], c->card_serial);
+                if (r < 0 || c->card_serial[0] == '\0')
+                        return fail(CODE_CLAIM_CARD, r == -EDOM ? type_why[CODE_CLAIM_CARD] : value_why[CODE_CLAIM_CARD], NULL, ret_why);
+        }
+        if (cbor_item_present(&v[CODE_CLAIM_CTI]) || c->card_serial[0] == '\0') {
+                if (!cbor_item_bytes(&v[CODE_CLAIM_CTI], &cti, &c->cti_len))
+                        return fail(CODE_CLAIM_CTI, type_why[CODE_CLAIM_CTI], NULL, ret_why);
+                if (c->cti_len > QG1_CTI_MAX)
+                        return bad_value(CODE_CLAIM_CTI, NULL, ret_why);
+                /* An empty cti is still a cti: a card must not carry one at all. */
+                if (c->card_serial[0] != '\0')
+                        return fail(CODE_CLAIM_CTI, "a card (claim -65540) must not carry a cti (7): a code is either a "
+                                    "card or a dynamic code", NULL, ret_why);
+                memcpy(c->cti, cti, c->cti_len);
+        }
         if (cbor_item_int64(&v[CODE_CLAIM_STATUS], &status) < 0)
                 return fail(CODE_CLAIM_STATUS, type_why[CODE_CLAIM_STATUS], NULL, ret_why);
         /* Clamped, not narrowed: -4294967295 must not become 1 (green). */
@@ -171,6 +194,7 @@ int claims_parse(const uint8_t *payload, size_t len, CodeClaims *c, const char *
                 [CODE_CLAIM_ISS] = CWT_ISS, [CODE_CLAIM_SUB] = CWT_SUB, [CODE_CLAIM_EXP] = CWT_EXP,
                 [CODE_CLAIM_IAT] = CWT_IAT, [CODE_CLAIM_CTI] = CWT_CTI, [CODE_CLAIM_STATUS] = QG1_CLAIM_STATUS,
                 [CODE_CLAIM_SCOPES] = QG1_CLAIM_SCOPES, [CODE_CLAIM_OBO] = QG1_CLAIM_OBO,
+                [CODE_CLAIM_CARD] = QG1_CLAIM_CARD,
         };
         CborItem map, v[_CODE_CLAIM_MAX];
         size_t tags;
@@ -213,7 +237,7 @@ static bool add(cbor_item_t *map, int64_t key, cbor_item_t *value) {
 }
 
 int claims_encode(const CodeClaims *c, uint8_t **ret, size_t *ret_len) {
-        _cleanup_(cbor_decrefp) cbor_item_t *map = cbor_new_definite_map(8), *scopes = NULL;
+        _cleanup_(cbor_decrefp) cbor_item_t *map = cbor_new_definite_map(9), *scopes = NULL;
         bool ok;
 
         if (!map)
@@ -231,10 +255,12 @@ int claims_encode(const CodeClaims *c, uint8_t **ret, size_t *ret_len) {
              add(map, CWT_SUB, cbor_build_string(c->sub)) &&
              add(map, CWT_EXP, cbor_build_int64(c->exp)) &&
              add(map, CWT_IAT, cbor_build_int64(c->iat)) &&
-             add(map, CWT_CTI, cbor_build_bytestring(c->cti, c->cti_len)) &&
+             (c->card_serial[0] != '\0' && c->cti_len == 0 ? true :
+                      add(map, CWT_CTI, cbor_build_bytestring(c->cti, c->cti_len))) &&
              add(map, QG1_CLAIM_STATUS, cbor_build_int64(c->status)) &&
              add(map, QG1_CLAIM_SCOPES, cbor_incref(scopes)) &&
-             (c->obo[0] == '\0' || add(map, QG1_CLAIM_OBO, cbor_build_string(c->obo)));
+             (c->obo[0] == '\0' || add(map, QG1_CLAIM_OBO, cbor_build_string(c->obo))) &&
+             (c->card_serial[0] == '\0' || add(map, QG1_CLAIM_CARD, cbor_build_string(c->card_serial)));
         if (!ok)
                 return -ENOMEM;
 

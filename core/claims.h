@@ -20,6 +20,9 @@
 #define QG1_CLAIM_STATUS (-65537)
 #define QG1_CLAIM_SCOPES (-65538)
 #define QG1_CLAIM_OBO (-65539)
+/* The card serial: present in a static card code (docs/code-format.md §8), never in a dynamic
+ * one. Its presence, under the signature, is what makes a code a card. */
+#define QG1_CLAIM_CARD (-65540)
 
 #define CLAIM_TEXT_MAX 64
 #define QG1_MAX_SCOPES 16
@@ -45,7 +48,17 @@ typedef struct CodeClaims {
         int status; /* a CodeStatus once parsed; any value when encoding test codes */
         size_t n_scopes;
         char scopes[QG1_MAX_SCOPES][CLAIM_TEXT_MAX + 1];
+        /* The card serial (claim -65540) of a static card code; empty for a dynamic code. A card
+         * carries no cti and a dynamic code must: claims_check() refuses a code with both or
+         * neither, so the profile is never in doubt (docs/code-format.md §8). */
+        char card_serial[CLAIM_TEXT_MAX + 1];
 } CodeClaims;
+
+/* True for a static card code (docs/code-format.md §8): one that carries a card serial. Only
+ * meaningful once claims_parse() accepted the claims. */
+static inline bool claims_is_card(const CodeClaims *c) {
+        return c->card_serial[0] != '\0';
+}
 
 /* The claims, as claims_check() names the one that is wrong. */
 typedef enum CodeClaim {
@@ -57,6 +70,7 @@ typedef enum CodeClaim {
         CODE_CLAIM_STATUS,
         CODE_CLAIM_SCOPES,
         CODE_CLAIM_OBO,
+        CODE_CLAIM_CARD,
         _CODE_CLAIM_LABELLED, /* the ones above are map entries; the next one is a rule on scopes */
         CODE_CLAIM_SCOPE = _CODE_CLAIM_LABELLED, /* one of the scopes */
         _CODE_CLAIM_MAX,
@@ -69,14 +83,16 @@ int claims_parse(const uint8_t *payload, size_t len, CodeClaims *ret, const char
 
 /* The rules on the claims' values (docs/code-format.md §3) that claims_parse() applies: texts
  * 1-64 printable ASCII, times in 1970-9999 with exp after iat, cti 8-32 bytes, a known status,
- * at most 16 valid scopes; obo may be empty (absent). Returns 0, or -EBADMSG with the claim
+ * at most 16 valid scopes; obo may be empty (absent). A card (a non-empty card_serial, 1-64 of
+ * [A-Za-z0-9._-]) has no cti (cti_len 0) instead (§8). Returns 0, or -EBADMSG with the claim
  * in *ret_claim and the verifier's words in *ret_why (both may be NULL). An issuer calls it
  * before minting, so that it never makes a code every gate refuses. */
 int claims_check(const CodeClaims *c, CodeClaim *ret_claim, const char **ret_why);
 
 /* Encodes c as a claims map, as it is: no value is checked, so tests can make bad codes.
- * Returns a malloc()ed buffer. Claims with empty text or zero count are still written; obo is
- * written only when non-empty. */
+ * Returns a malloc()ed buffer. Claims with empty text or zero count are still written; obo and
+ * the card serial are written only when non-empty, and cti is left out of a card when its
+ * cti_len is 0. */
 int claims_encode(const CodeClaims *c, uint8_t **ret, size_t *ret_len);
 
 const char *code_status_to_string(int s);

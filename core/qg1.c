@@ -67,7 +67,9 @@ static Reason check_signature(const Verifier *v, const CoseSign1 *cose, VerifyRe
         return REASON_OK;
 }
 
-/* Time, lifetime and replay: what makes a QG1 code dynamic (docs/code-format.md §4, steps 6-8). */
+/* Time, lifetime and replay: what makes a QG1 code dynamic (docs/code-format.md §4, steps 6-8).
+ * A card (§8) is held to its own maximum lifetime and has no replay step: it is shown at every
+ * visit, which is why no door takes one unless configured to (daemon/policy.c). */
 static Reason check_use(const Verifier *v, int64_t now, VerifyResult *res) {
         const CodeClaims *c = &res->claims;
 
@@ -78,6 +80,13 @@ static Reason check_use(const Verifier *v, int64_t now, VerifyResult *res) {
         if (now > code_last_acceptable(c->exp, v->clock_skew))
                 return verify_fail(res, VERIFY_STEP_TIME, REASON_EXPIRED, "expired %lld s ago",
                             (long long) (now - c->exp));
+        if (claims_is_card(c)) {
+                if (c->exp - c->iat > v->card_max_lifetime)
+                        return verify_fail(res, VERIFY_STEP_LIFETIME, REASON_LIFETIME_TOO_LONG,
+                                    "lifetime %lld s exceeds the %lld s of a card (verifier.card_max_lifetime)",
+                                    (long long) (c->exp - c->iat), (long long) v->card_max_lifetime);
+                return REASON_OK;
+        }
         if (c->exp - c->iat > v->max_lifetime)
                 return verify_fail(res, VERIFY_STEP_LIFETIME, REASON_LIFETIME_TOO_LONG,
                             "lifetime %lld s exceeds the %lld s of a dynamic code",
@@ -106,6 +115,10 @@ static int qg1_consume(const Verifier *v, const VerifyResult *res, int64_t now) 
 
         if (res->reason != REASON_OK || !res->have_claims)
                 return -EINVAL;
+        /* A card is shown again at every visit: there is nothing to record, and the deny-list
+         * withdraws it instead (docs/code-format.md §8). */
+        if (claims_is_card(c))
+                return 0;
         /* Not the current skew: a reload may raise it, and an entry dropped at exp + 30 would let
          * the code in again until exp + 300. Holding entries the extra minutes costs nothing. */
         return replay_cache_add(v->replay, c->iss, c->cti, c->cti_len, code_last_acceptable(c->exp, QG1_MAX_CLOCK_SKEW), now);

@@ -38,6 +38,8 @@ typedef enum Reason {
         REASON_CERTIFICATE_TYPE,
         REASON_OUTSIDE_SCHEDULE,
         REASON_FORMAT,
+        REASON_CARD_NOT_ACCEPTED,
+        REASON_BARCODE_NOT_LISTED,
         /* the appliance */
         REASON_INTERNAL_ERROR,
         REASON_AUDIT_UNAVAILABLE,

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/barcode-format.h"
 #include "core/base45.h"
 #include "core/code-format.h"
 #include "core/codabar.h"
@@ -150,6 +151,17 @@ Reason verifier_check(const Verifier *v, const char *text, size_t len, int64_t n
         if (reason != REASON_OK)
                 return reason;
         return f->check(v, data, data_len, now, res);
+}
+
+bool verify_result_subject(const VerifyResult *res, const char **ret_iss, const char **ret_sub) {
+        bool qg1 = res->format == CODE_FORMAT_QG1 && res->have_claims && res->failed > VERIFY_STEP_SIGNATURE;
+        bool barcode = code_format_is_barcode(res->format) && res->reason == REASON_OK;
+
+        if (!qg1 && !barcode)
+                return false;
+        *ret_iss = res->claims.iss;
+        *ret_sub = res->claims.sub;
+        return true;
 }
 
 int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now) {

@@ -24,6 +24,11 @@
 #define QG1_DEFAULT_MAX_LIFETIME 120
 #define QG1_DEFAULT_CLOCK_SKEW 30
 #define QG1_MAX_CLOCK_SKEW 300 /* the most verifier.clock_skew can be configured to */
+/* Static card codes (docs/code-format.md §8): the default and the bounds of
+ * Verifier.card_max_lifetime, verifier.card_max_lifetime in the configuration. */
+#define CARD_DEFAULT_MAX_LIFETIME (INT64_C(3) * 366 * 86400) /* three years */
+#define CARD_MIN_MAX_LIFETIME INT64_C(86400)                 /* a day */
+#define CARD_MAX_MAX_LIFETIME (INT64_C(10) * 366 * 86400)    /* ten years */
 /* A limit for any scanned text before its format is known (QR version 40 holds 4296 characters). */
 #define CODE_MAX_TEXT 4296
 
@@ -71,6 +76,7 @@ typedef struct Verifier {
         const Keystore *keys;  /* borrowed */
         ReplayCache *replay;   /* borrowed; NULL skips the replay step (offline decoding) */
         int64_t max_lifetime;  /* seconds; exp - iat above this is refused */
+        int64_t card_max_lifetime; /* seconds; the same for a card (0 refuses every card) */
         int64_t clock_skew;    /* seconds of tolerance on iat and exp */
         /* HC1 (EU DCC): signer certificates, and how old their list may be (docs/dcc.md). */
         const TrustList *dcc_trust;           /* borrowed; NULL refuses every HC1 code */
@@ -92,9 +98,17 @@ static inline int64_t code_last_acceptable(int64_t exp, int64_t skew) {
 Reason verifier_check(const Verifier *v, const char *text, size_t len, int64_t now, VerifyResult *ret);
 
 /* Records a valid result's (iss, cti) in the replay cache for as long as the code could be
- * accepted under any configuration. Returns 0, -ENOSPC (cache full of live codes: refuse the code), -EEXIST (already
+ * accepted under any configuration (a card, a barcode or a DCC records nothing and returns 0). Returns 0, -ENOSPC (cache full of live codes: refuse the code), -EEXIST (already
  * used), or -errno from the cache's file (the entry is still held in memory). */
 int verifier_consume(const Verifier *v, const VerifyResult *res, int64_t now);
+
+/* The subject per-subject rules (anti-passback, rate limits, the deny-list) and the subject key
+ * know a code by: the (iss, sub) of a QG1 code whose signature verified — a card's holder as
+ * well as a dynamic code's — or of a valid printed barcode (iss "barcode:codabar" or
+ * "barcode:ean13", sub its digits or, once decide() applied the door's allow-list, the subject
+ * the list maps it to). False for anything else (an EU DCC, an unverified code): it has none.
+ * The pointers point into res. */
+bool verify_result_subject(const VerifyResult *res, const char **ret_iss, const char **ret_sub);
 
 const char *verify_step_to_string(VerifyStep s);
 const char *code_format_to_string(CodeFormat f);

@@ -71,6 +71,7 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
         Door *door = manager_find_door(m, req->door);
         VerifyResult res;
         uint8_t subject[SUBJECT_KEY_SIZE];
+        const char *subject_iss, *subject_sub;
         bool consumed = false, have_subject = false;
         int r;
 
@@ -80,9 +81,14 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
          *    time, not used before? Nothing is recorded or used up yet. */
         (void) verifier_check(&m->verifier, req->text, req->len, now, &res);
         d->format = door ? res.format : CODE_FORMAT_UNKNOWN;
-        /* The subject as the rules that remember subjects know it: keyed, once. */
-        if (res.have_claims && m->subject_key)
-                have_subject = subject_key_of(m->subject_key, res.claims.iss, res.claims.sub, subject) == 0;
+        /* A printed barcode is known by the subject its door's allow-list maps it to. */
+        if (door)
+                door_map_barcode(door, &res);
+        /* The subject as the rules that remember subjects know it: keyed, once. A verified QG1
+         * code's (a card's holder too) or a valid barcode's (verify_result_subject()); a code
+         * whose signature failed has none, since its sub is whatever its maker wrote. */
+        if (m->subject_key && verify_result_subject(&res, &subject_iss, &subject_sub))
+                have_subject = subject_key_of(m->subject_key, subject_iss, subject_sub, subject) == 0;
 
         /* 2. Every refusal rule, in the policy table's order: the door, the code's verdict, the
          *    door's rules for it, no opening without a record, room to remember the code. */
@@ -99,6 +105,7 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .subject = have_subject ? subject : NULL,
                 .subject_rate = m->subject_rate,
                 .monotonic_usec = rate_limit_now_usec(),
+                .barcode_allow = door ? door->barcode_allow : NULL,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 

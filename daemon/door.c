@@ -31,6 +31,7 @@ Door *door_free(Door *d) {
                 return NULL;
         sd_event_source_disable_unref(d->relock);
         sd_event_source_disable_unref(d->schedule_timer);
+        barcode_allow_free(d->barcode_allow);
         free(d->object_path);
         free(d->id);
         free(d);

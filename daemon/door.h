@@ -16,6 +16,9 @@ struct Door {
         Lock *lock; /* owned by the manager; NULL: it could not be opened, the door is out of service */
         sd_event_source *relock;
         sd_event_source *schedule_timer; /* at its schedule's next change (daemon/door-schedule.c) */
+        /* Its barcode allow-list as loaded (daemon/door-barcodes.c); NULL when its configuration
+         * names none or names one that could not be read, which refuses every barcode. */
+        BarcodeAllow *barcode_allow;
 };
 
 /* A door on lock (borrowed: the manager owns locks and frees them after the doors; NULL for a
@@ -43,6 +46,19 @@ time_t door_schedule_next_change(const Door *d, time_t now);
  * disarms it; at start and after a reload. Returns 0, or -errno (logged: the rule still holds,
  * only the signal is missing). */
 int door_schedule_arm(Door *d);
+
+/* Reads every door's barcode allow-list of c into ret[] (indexed like c->doors; NULL where a door
+ * names none or its list cannot be read). Returns how many could not be read, each reported in
+ * *ret_errors ("file:line: message" lines; NULL when none; the caller frees it), or -ENOMEM. */
+int barcode_allow_load_all(const Config *c, BarcodeAllow *ret[], char **ret_errors);
+/* Puts the lists (taken over) in force at m's doors, freeing the previous ones. */
+void manager_apply_barcode_allow(Manager *m, BarcodeAllow *lists[]);
+/* At start, once the doors exist: loads and applies the lists; one that cannot be read is a
+ * fault (m->barcode_faults), not a failure. -ENOMEM only. */
+int manager_open_barcode_allow(Manager *m);
+/* A valid barcode listed at d becomes the subject its list maps it to (res->claims.sub), before
+ * the policy and the per-subject rules see it. Nothing for any other code. */
+void door_map_barcode(const Door *d, VerifyResult *res);
 
 /* "locked", "unlocked", or "out-of-service" when its lock could not be opened. */
 const char *door_lock_state(const Door *d);

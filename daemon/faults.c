@@ -98,6 +98,7 @@ char **manager_faults(Manager *m) {
                 add(&l, "a lock output failed while running (the journal says which); restart qrgated once it is fixed");
         add_lines(&l, m->key_faults);
         add_lines(&l, m->trust_faults);
+        add_lines(&l, m->barcode_faults);
         int64_t age = m->dcc_trust ? trustlist_age(m->dcc_trust, (int64_t) time(NULL)) : 0;
         if (m->dcc_trust && c->dcc.trust_max_age > 0 && (age < 0 || age > c->dcc.trust_max_age)) {
                 const char *then = c->dcc.trust_age_policy == TRUST_LIST_AGE_WARN

@@ -74,6 +74,7 @@ int manager_new(const char *config_path, const char *bus_address, Manager **ret)
         m->verifier = (Verifier) {
                 .keys = m->keys,
                 .max_lifetime = m->config->max_lifetime,
+                .card_max_lifetime = m->config->card_max_lifetime,
                 .clock_skew = m->config->clock_skew,
         };
         bus_auth_resolve_groups(m);
@@ -138,6 +139,7 @@ Manager *manager_free(Manager *m) {
         free(m->status);
         free(m->key_faults);
         free(m->trust_faults);
+        free(m->barcode_faults);
         free(m->token_fault);
         free(m->config_path);
         free(m->bus_address);
@@ -400,7 +402,7 @@ int manager_open(Manager *m) {
                 /* A fail-safe lock was opened in its safe (unlocked) state; while we run, doors rest locked. */
                 door_relock(m->doors[i]);
         }
-        return 0;
+        return manager_open_barcode_allow(m);
 }
 
 int manager_start(Manager *m) {

@@ -64,6 +64,7 @@ typedef struct Manager {
          * whose lock is not open is out of service: no code and no operator opens it. */
         char *key_faults;
         char *trust_faults;
+        char *barcode_faults; /* the barcode allow-lists it could not read (daemon/door-barcodes.c) */
         char *token_fault;
         int lock_errors[CONFIG_MAX_ITEMS];
         int source_errors[CONFIG_MAX_ITEMS];

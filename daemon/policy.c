@@ -52,6 +52,33 @@ static Reason rule_format(const PolicyInput *in, char *detail, size_t n) {
         return REASON_SCOPE;
 }
 
+/* A static card (docs/code-format.md §8) is shown again and again and never used up, so only a
+ * door configured with cards = true takes one: at any other door it is no better than a
+ * screenshot that never expires. */
+static Reason rule_card(const PolicyInput *in, char *detail, size_t n) {
+        if (in->code->format != CODE_FORMAT_QG1 || !in->code->have_claims || !claims_is_card(&in->code->claims) ||
+            in->door->cards)
+                return REASON_OK;
+        snprintf(detail, n, "door %s does not accept static cards (its configuration's 'cards' is false)", in->door->id);
+        return REASON_CARD_NOT_ACCEPTED;
+}
+
+/* A door with a barcode allow-list honours only the barcodes on it (core/barcode-allow.h); one
+ * whose list could not be read honours none until it can be (a fault says why). */
+static Reason rule_barcode_listed(const PolicyInput *in, char *detail, size_t n) {
+        if (!code_format_is_barcode(in->code->format) || !in->door->barcode_allow)
+                return REASON_OK;
+        if (!in->barcode_allow) {
+                snprintf(detail, n, "door %s's barcode allow-list %s could not be read (see the gate's faults)",
+                         in->door->id, in->door->barcode_allow);
+                return REASON_BARCODE_NOT_LISTED;
+        }
+        if (barcode_allow_lookup(in->barcode_allow, in->code->barcode.id))
+                return REASON_OK;
+        snprintf(detail, n, "barcode is not on door %s's allow-list %s", in->door->id, in->door->barcode_allow);
+        return REASON_BARCODE_NOT_LISTED;
+}
+
 /* Scopes and status colours are claims of QG1 codes; a DCC has neither. */
 static Reason rule_scope(const PolicyInput *in, char *detail, size_t n) {
         const CodeClaims *c = &in->code->claims;
@@ -155,9 +182,11 @@ static Reason rule_audit(const PolicyInput *in, char *detail, size_t n) {
 }
 
 /* A code that will be consumed (one with claims: an EU DCC is shown again at every visit and
- * has no cti) needs room in the replay cache, which refuses rather than forget a live code. */
+ * has no cti, and so is a card) needs room in the replay cache, which refuses rather than forget a
+ * live code. */
 static Reason rule_replay_room(const PolicyInput *in, char *detail, size_t n) {
-        if (!in->replay || !in->code->have_claims || replay_cache_has_room(in->replay, in->now))
+        if (!in->replay || !in->code->have_claims || claims_is_card(&in->code->claims) ||
+            replay_cache_has_room(in->replay, in->now))
                 return REASON_OK;
         snprintf(detail, n, "replay cache full (%zu unexpired codes)", replay_cache_count(in->replay, in->now));
         return REASON_REPLAY_CACHE_FULL;
@@ -168,6 +197,8 @@ static const PolicyRule rules[] = {
         rule_door,
         rule_verified,
         rule_format,
+        rule_card,
+        rule_barcode_listed,
         rule_scope,
         rule_status,
         rule_schedule,

@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "core/rate-table.h"
+#include "core/barcode-allow.h"
 #include "core/replay.h"
 #include "core/verifier.h"
 
@@ -39,6 +40,9 @@ typedef struct PolicyInput {
          * (CLOCK_MONOTONIC µs). */
         const RateTable *subject_rate;
         uint64_t monotonic_usec;
+        /* The door's barcode allow-list as loaded (core/barcode-allow.h); NULL when its
+         * configuration names none, or names one that could not be read (a fault). */
+        const BarcodeAllow *barcode_allow;
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

@@ -248,9 +248,26 @@ static int reload(Manager *m, char **ret_errors) {
         }
         free(*ret_errors);
         *ret_errors = NULL;
+        /* A barcode allow-list that cannot be read refuses the reload, like a key file: the
+         * running lists stay in force. */
+        BarcodeAllow *lists[CONFIG_MAX_ITEMS] = {};
+        r = barcode_allow_load_all(c, lists, ret_errors);
+        if (r != 0) {
+                log_config_errors(*ret_errors);
+                for (size_t i = 0; i < c->n_doors; i++)
+                        barcode_allow_free(lists[i]);
+                config_free(c);
+                keystore_free(ks);
+                trustlist_free(tl);
+                audit_reload(m, "a barcode allow-list cannot be loaded");
+                return log_struct(LOG_ERR, r < 0 ? r : EINVAL, &config_refused,
+                                  "New barcode allow-list refused; the running configuration stays.");
+        }
         /* Before anything is replaced: a table that cannot be made leaves the running configuration. */
         r = manager_rate_limits_apply(m, c);
         if (r < 0) {
+                for (size_t i = 0; i < c->n_doors; i++)
+                        barcode_allow_free(lists[i]);
                 config_free(c);
                 keystore_free(ks);
                 trustlist_free(tl);
@@ -269,13 +286,16 @@ static int reload(Manager *m, char **ret_errors) {
         m->keys = ks;
         m->verifier.keys = ks;
         m->verifier.max_lifetime = c->max_lifetime;
+        m->verifier.card_max_lifetime = c->card_max_lifetime;
         m->verifier.clock_skew = c->clock_skew;
         manager_apply_dcc_trust(m, tl);
+        manager_apply_barcode_allow(m, lists);
         /* Every key and trust-list path was read, or the reload would have been refused: what the
          * daemon started without is there now. */
         free(m->key_faults);
         free(m->trust_faults);
-        m->key_faults = m->trust_faults = NULL;
+        free(m->barcode_faults);
+        m->key_faults = m->trust_faults = m->barcode_faults = NULL;
         bus_auth_resolve_groups(m);
         /* A changed time zone (timedatectl set-timezone) is taken up with the schedules. */
         tzset();

@@ -17,9 +17,41 @@ static void print_text_or_dash(FILE *f, const char *label, const char *s) {
         fprintf(f, "  %-14s %s\n", label, s[0] ? s : "-");
 }
 
+/* "in 3 days", "2 hours ago": how far a card's expiry is, in words a front desk reads. */
+static void format_distance(int64_t seconds, char *buf, size_t size) {
+        int64_t a = seconds < 0 ? -seconds : seconds;
+        static const struct { int64_t unit; const char *name; } units[] = {
+                { 86400, "day" }, { 3600, "hour" }, { 60, "minute" }, { 1, "second" },
+        };
+        size_t i = 0;
+
+        while (i + 1 < ELEMENTSOF(units) && a < units[i].unit)
+                i++;
+        int64_t n = a / units[i].unit;
+        snprintf(buf, size, "%s%lld %s%s%s", seconds < 0 ? "" : "in ", (long long) n, units[i].name, n == 1 ? "" : "s",
+                 seconds < 0 ? " ago" : "");
+}
+
+static void explain_card(FILE *f, const CodeClaims *c, int64_t now) {
+        char t[40], d[48];
+
+        format_distance(c->exp - now, d, sizeof(d));
+        fprintf(f, "  %-14s card: a static code printed on a card, shown at every visit and never used up;\n"
+                   "  %-14s only doors with cards = true take it, the deny-list withdraws it by its serial\n", "profile", "");
+        fprintf(f, "  %-14s %s\n", "card serial", c->card_serial);
+        fprintf(f, "  %-14s %s\n", "holder (sub)", c->sub);
+        fprintf(f, "  %-14s %s, %s %s\n", "valid until", format_utc(c->exp, t, sizeof(t)),
+                c->exp < now ? "expired" : "expires", d);
+}
+
 static void explain_claims(FILE *f, const VerifyResult *r, int64_t now) {
         const CodeClaims *c = &r->claims;
         char t1[40];
+
+        if (claims_is_card(c))
+                explain_card(f, c, now);
+        else
+                fprintf(f, "  %-14s dynamic: a code for one opening, renewed by the holder's app\n", "profile");
 
         fprintf(f, "  %-14s %s (%lld)\n", "alg", cose_alg_to_string(r->alg) ?: "?", (long long) r->alg);
         fprintf(f, "  %-14s ", "kid");
@@ -30,9 +62,11 @@ static void explain_claims(FILE *f, const VerifyResult *r, int64_t now) {
         fprintf(f, "  %-14s %s (%lld)\n", "iat", format_utc(c->iat, t1, sizeof(t1)), (long long) c->iat);
         fprintf(f, "  %-14s %s (%lld, lifetime %lld s)\n", "exp", format_utc(c->exp, t1, sizeof(t1)),
                 (long long) c->exp, (long long) (c->exp - c->iat));
-        fprintf(f, "  %-14s ", "cti");
-        print_hex(f, c->cti, c->cti_len);
-        fputc('\n', f);
+        if (!claims_is_card(c)) {
+                fprintf(f, "  %-14s ", "cti");
+                print_hex(f, c->cti, c->cti_len);
+                fputc('\n', f);
+        }
         fprintf(f, "  %-14s %s\n", "status", code_status_to_string(c->status) ?: "?");
         fprintf(f, "  %-14s", "scopes");
         for (size_t i = 0; i < c->n_scopes; i++)
@@ -66,6 +100,8 @@ void decode_explain(FILE *f, const VerifyResult *r, int64_t now, bool replay_che
                         fprintf(f, "FAILED %s: %s\n", reason_to_string(r->reason), r->detail);
                 else if (s > r->failed)
                         fputs("not reached\n", f);
+                else if (s == VERIFY_STEP_REPLAY && r->have_claims && claims_is_card(&r->claims))
+                        fputs("not applicable (a card is shown at every visit: never used up, withdrawn by the deny-list)\n", f);
                 else if (s == VERIFY_STEP_REPLAY && !replay_checked)
                         fputs("not checked (offline decoding keeps no record of used codes)\n", f);
                 else
@@ -170,6 +206,7 @@ int ctl_decode(int argc, char *argv[]) {
         Verifier v = {
                 .keys = ks,
                 .max_lifetime = QG1_DEFAULT_MAX_LIFETIME,
+                .card_max_lifetime = CARD_DEFAULT_MAX_LIFETIME,
                 .clock_skew = QG1_DEFAULT_CLOCK_SKEW,
         };
         if (config) {
@@ -185,6 +222,7 @@ int ctl_decode(int argc, char *argv[]) {
                         return fprintf(stderr, "%s", errors ?: "qrgatectl: out of memory\n"), 2;
                 v.keys = config_keys;
                 v.max_lifetime = cfg->max_lifetime;
+                v.card_max_lifetime = cfg->card_max_lifetime;
                 v.clock_skew = cfg->clock_skew;
                 if (!trust && cfg->dcc.n_trust_list > 0) {
                         free(errors);

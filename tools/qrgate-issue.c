@@ -17,6 +17,7 @@
 #include "core/fileio.h"
 #include "core/macro.h"
 #include "core/qg1-mint.h"
+#include "core/verifier.h"
 #include "tools/issue-hc1.h"
 #include "tools/keyfile.h"
 #include "tools/qr-png.h"
@@ -27,6 +28,10 @@
         "qrgate-issue mint --key FILE --kid KID --iss ISS --sub SUB [--scope S]...\n" \
         "                         [--status green|yellow|red|N] [--ttl SECONDS] [--iat UNIXTIME]\n" \
         "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE] [--unchecked]\n"
+#define SYNOPSIS_MINT_CARD \
+        "qrgate-issue mint-card --key FILE --kid KID --iss ISS --sub SUB --serial SERIAL [--scope S]...\n" \
+        "                         [--status green|yellow|red|N] [--days N | --ttl SECONDS | --exp UNIXTIME]\n" \
+        "                         [--iat UNIXTIME] [--obo SUB] [--png FILE] [--unchecked]\n"
 #define SYNOPSIS_DCC_SIGNER "qrgate-issue dcc-signer --out PREFIX [--types vaccination,test,recovery|all] [--days N]\n"
 #define SYNOPSIS_MINT_HC1 \
         "qrgate-issue mint-hc1 --key FILE --cert FILE --type vaccination|test|recovery\n" \
@@ -35,18 +40,22 @@
 
 static int cmd_keygen(int argc, char *argv[]);
 static int cmd_mint(int argc, char *argv[]);
+static int cmd_mint_card(int argc, char *argv[]);
 
 static const Verb verbs[] = {
         { "keygen", cmd_keygen, SYNOPSIS_KEYGEN "Makes an issuer key pair: PREFIX.key (private, mode 0600) and PREFIX.pub.\n" },
         { "mint", cmd_mint, SYNOPSIS_MINT "Mints a QG1 code and prints it (--png also writes its QR image). Claims every\n"
                                           "gate would refuse are refused here too; --unchecked mints them, to test gates.\n" },
+        { "mint-card", cmd_mint_card, SYNOPSIS_MINT_CARD "Mints a static card code (docs/code-format.md §8): a QG1 code with a card serial\n"
+                                                       "and no cti, valid for --days (default 365), to print on a card (--png). Only\n"
+                                                       "doors with cards = true take it; the deny-list withdraws it by its serial.\n" },
         { "dcc-signer", issue_dcc_signer, SYNOPSIS_DCC_SIGNER "Makes a test EU DCC signer: PREFIX.key and its certificate "
                                                               "PREFIX.crt.\n" DCC_NOTE },
         { "mint-hc1", issue_mint_hc1, SYNOPSIS_MINT_HC1 "Mints a test EU DCC (\"HC1:\") signed by such a signer.\n" DCC_NOTE },
 };
 
 static int usage(FILE *f) {
-        fputs("usage: " SYNOPSIS_KEYGEN "       " SYNOPSIS_MINT "       " SYNOPSIS_DCC_SIGNER "       " SYNOPSIS_MINT_HC1
+        fputs("usage: " SYNOPSIS_KEYGEN "       " SYNOPSIS_MINT "       " SYNOPSIS_MINT_CARD "       " SYNOPSIS_DCC_SIGNER "       " SYNOPSIS_MINT_HC1
               "       qrgate-issue --version | -h | --help | COMMAND --help\n" DCC_NOTE,
               f);
         return f == stderr ? 2 : 0;
@@ -92,6 +101,7 @@ static const char *const claim_option[_CODE_CLAIM_MAX] = {
         [CODE_CLAIM_ISS] = "--iss", [CODE_CLAIM_SUB] = "--sub", [CODE_CLAIM_IAT] = "--iat",
         [CODE_CLAIM_EXP] = "--exp/--ttl", [CODE_CLAIM_CTI] = "--cti", [CODE_CLAIM_STATUS] = "--status",
         [CODE_CLAIM_SCOPES] = "--scope", [CODE_CLAIM_SCOPE] = "--scope", [CODE_CLAIM_OBO] = "--obo",
+        [CODE_CLAIM_CARD] = "--serial",
 };
 
 /* The offending text, for the claims whose value the user typed. */
@@ -103,6 +113,8 @@ static const char *claim_value(const CodeClaims *cl, CodeClaim which) {
                 return cl->sub;
         case CODE_CLAIM_OBO:
                 return cl->obo;
+        case CODE_CLAIM_CARD:
+                return cl->card_serial;
         case CODE_CLAIM_SCOPE:
                 for (size_t i = 0; i < cl->n_scopes; i++)
                         if (!scope_is_valid(cl->scopes[i]))
@@ -128,7 +140,9 @@ static int refuse_bad_claims(const CodeClaims *cl) {
         return -EINVAL;
 }
 
-static int cmd_mint(int argc, char *argv[]) {
+/* mint and mint-card: the same claims, but a card carries a serial and no cti (§8), lives for
+ * days rather than seconds, and is printed at a size a card reader takes in at arm's length. */
+static int mint(int argc, char *argv[], bool card) {
         static const struct option opts[] = {
                 { "key", required_argument, NULL, 'K' },
                 { "kid", required_argument, NULL, 'k' },
@@ -143,12 +157,14 @@ static int cmd_mint(int argc, char *argv[]) {
                 { "obo", required_argument, NULL, 'o' },
                 { "png", required_argument, NULL, 'p' },
                 { "unchecked", no_argument, NULL, 'u' },
+                { "serial", required_argument, NULL, 'N' },
+                { "days", required_argument, NULL, 'D' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         const char *key_path = NULL, *kid = NULL, *png = NULL, *iss = NULL, *sub = NULL;
-        CodeClaims cl = { .status = CODE_STATUS_GREEN, .cti_len = 16 };
-        int64_t ttl = 60, exp = 0;
+        CodeClaims cl = { .status = CODE_STATUS_GREEN, .cti_len = card ? 0 : 16 };
+        int64_t ttl = card ? 365 * 86400 : 60, exp = 0, days;
         bool have_iat = false, have_exp = false, have_cti = false, unchecked = false;
         EVP_PKEY *key = NULL;
         _cleanup_(freep) char *text = NULL;
@@ -200,10 +216,23 @@ static int cmd_mint(int argc, char *argv[]) {
                         break;
                 case 'p': png = optarg; break;
                 case 'u': unchecked = true; break;
+                case 'N':
+                        if (!card)
+                                return fprintf(stderr, "qrgate-issue: --serial is for mint-card\n"), 2;
+                        if (strlen(optarg) > CLAIM_TEXT_MAX)
+                                return fprintf(stderr, "qrgate-issue: --serial longer than %d\n", CLAIM_TEXT_MAX), 2;
+                        strcpy(cl.card_serial, optarg);
+                        break;
+                case 'D':
+                        if (!card || parse_int64(optarg, &days) < 0 || days <= 0 || days > CARD_MAX_MAX_LIFETIME / 86400)
+                                return fprintf(stderr, "qrgate-issue: --days is for mint-card, 1-%lld\n",
+                                               (long long) (CARD_MAX_MAX_LIFETIME / 86400)), 2;
+                        ttl = days * 86400;
+                        break;
                 case 'h': return usage(stdout);
                 default: return usage(stderr);
                 }
-        if (!key_path || !kid || !iss || !sub || optind != argc)
+        if (!key_path || !kid || !iss || !sub || optind != argc || (card && !cl.card_serial[0]))
                 return usage(stderr);
         if (strlen(iss) > CLAIM_TEXT_MAX || strlen(sub) > CLAIM_TEXT_MAX || strlen(kid) == 0 || strlen(kid) > COSE_KID_MAX)
                 return fprintf(stderr, "qrgate-issue: --iss/--sub longer than %d or --kid not 1-%d bytes\n",
@@ -216,7 +245,7 @@ static int cmd_mint(int argc, char *argv[]) {
         cl.exp = have_exp ? exp : cl.iat + ttl;
         if (!unchecked && refuse_bad_claims(&cl) < 0)
                 return 2;
-        if (!have_cti && RAND_bytes(cl.cti, (int) cl.cti_len) != 1)
+        if (!have_cti && cl.cti_len > 0 && RAND_bytes(cl.cti, (int) cl.cti_len) != 1)
                 return fprintf(stderr, "qrgate-issue: no randomness for cti\n"), 1;
 
         r = keyfile_load_private(key_path, &key);
@@ -231,12 +260,20 @@ static int cmd_mint(int argc, char *argv[]) {
                 return fprintf(stderr, "qrgate-issue: cannot mint: %s\n", strerror(-r)), 1;
 
         if (png) {
-                r = qr_png_write(png, text, 6);
+                r = qr_png_write(png, text, card ? 8 : 6);
                 if (r < 0)
                         return fprintf(stderr, "qrgate-issue: cannot write %s: %s\n", png, strerror(-r)), 1;
         }
         puts(text);
         return 0;
+}
+
+static int cmd_mint(int argc, char *argv[]) {
+        return mint(argc, argv, false);
+}
+
+static int cmd_mint_card(int argc, char *argv[]) {
+        return mint(argc, argv, true);
 }
 
 int main(int argc, char *argv[]) {

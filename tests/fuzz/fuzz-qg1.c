@@ -2,7 +2,8 @@
 /* The whole scanned-text path: any bytes a scanner can deliver go through verifier_check()
  * with a real trusted key and a replay cache, and must come back with a reason. The input is
  * tried both as it is and as the payload of "QG1:" + base45, so the fuzzer reaches the CBOR
- * and COSE layers without having to discover base45 first. */
+ * and COSE layers without having to discover base45 first. The seeds hold dynamic codes and
+ * static cards (card-*, cose-card-valid), both signed by the test key. */
 #include <assert.h>
 #include <openssl/pem.h>
 #include <stdlib.h>
@@ -33,7 +34,8 @@ static void init(void) {
 }
 
 static void check(const char *text, size_t len) {
-        Verifier v = { .keys = ks, .replay = rc, .max_lifetime = 120, .clock_skew = 30 };
+        Verifier v = { .keys = ks, .replay = rc, .max_lifetime = 120, .card_max_lifetime = CARD_DEFAULT_MAX_LIFETIME,
+                       .clock_skew = 30 };
         VerifyResult res;
         Reason r = verifier_check(&v, text, len, 1800000000, &res);
 
@@ -42,8 +44,14 @@ static void check(const char *text, size_t len) {
         assert(r == REASON_OK || res.detail[0] != '\0');
         /* Claims the verifier read are claims the issuer would sign (qrgate-issue's check). */
         assert(!res.have_claims || claims_check(&res.claims, NULL, NULL) == 0);
-        if (r == REASON_OK)
+        /* One profile or the other (docs/code-format.md §8): a card serial and no cti, or a cti. */
+        assert(!res.have_claims || claims_is_card(&res.claims) == (res.claims.cti_len == 0));
+        if (r == REASON_OK) {
+                size_t before = replay_cache_count(rc, 1800000000);
                 (void) verifier_consume(&v, &res, 1800000000);
+                /* A card is never used up. */
+                assert(!claims_is_card(&res.claims) || replay_cache_count(rc, 1800000000) == before);
+        }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

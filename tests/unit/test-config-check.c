@@ -267,6 +267,74 @@ static void schedules_and_the_subject_rate_are_summed_up(void **state) {
                                         "at most 5 openings per subject in 60 s)"));
 }
 
+#define LOCK "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+
+/* A door's barcode allow-list is read by the check as by the daemon: missing, a FIFO, a folder,
+ * or wrong lines each fail the check with the configuration's line and the list's. */
+static void a_barcode_allow_list_is_checked_with_its_lines(void **state) {
+        Fixture *f = *state;
+        char path[192];
+
+        check(f, LOCK "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\" ];\n"
+                 "  barcode_allow = \"@/patrons.list\"; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: door 'main': barcode_allow ");
+        assert_non_null(strstr(f->err, "patrons.list: No such file or directory"));
+
+        snprintf(path, sizeof(path), "%s/patrons.list", f->dir);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        check(f, LOCK "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\" ];\n"
+                 "  barcode_allow = \"@/patrons.list\"; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_non_null(strstr(f->err, "not a regular file"));
+        assert_int_equal(unlink(path), 0);
+
+        write_file(f, "patrons.list", "20234000000019 p-1\n20234000000019 p-2\n123\n");
+        check(f, LOCK "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\" ];\n"
+                 "  barcode_allow = \"@/patrons.list\"; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: door 'main': barcode_allow ");
+        assert_non_null(strstr(f->err, "/patrons.list:3: barcode \"123\""));
+        assert_non_null(strstr(f->err, "/patrons.list:2: barcode 20234000000019 is listed again (first on line 1)"));
+
+        write_file(f, "patrons.list", "# patrons\r\n20234000000019 p-1\r\n20234000000027\r\n");
+        check(f, LOCK "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\" ];\n"
+                 "  barcode_allow = \"@/patrons.list\"; cards = true; } );\n");
+        assert_int_equal(f->status, 0);
+        assert_non_null(strstr(f->out, ", 2 listed barcodes)"));
+
+        /* A list without a barcode format to honour would never be used. */
+        check(f, LOCK "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  barcode_allow = \"@/patrons.list\"; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: door 'main' has a 'barcode_allow' list but honours no barcode format");
+        /* And a relative path is refused like any other. */
+        check(f, LOCK "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; barcodes = [ \"codabar\" ];\n"
+                 "  barcode_allow = \"patrons.list\"; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: 'barcode_allow' is a relative path");
+}
+
+/* cards is true or false; card_max_lifetime has its bounds (a day to ten years); an issuer may
+ * not take a barcode's issuer name. */
+static void card_settings_and_reserved_issuers_are_checked(void **state) {
+        Fixture *f = *state;
+
+        check(f, DOOR "verifier: { card_max_lifetime = 86399; };\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: 'card_max_lifetime' is 86399, must be between 86400 and 316224000");
+        check(f, DOOR "verifier: { card_max_lifetime = 316224001; };\n");
+        assert_int_equal(f->status, 1);
+        check(f, DOOR "verifier: { card_max_lifetime = 316224000; };\n");
+        assert_int_equal(f->status, 0);
+        check(f, LOCK "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; cards = \"yes\"; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "2: 'cards' in a door must be true or false");
+        check(f, DOOR "issuers = ( { id = \"barcode:codabar\"; keys = ( ); } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: issuer id 'barcode:codabar': ids beginning \"barcode:\" are reserved");
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_missing_key_file_does_not_hide_a_missing_trust_list),
@@ -278,6 +346,8 @@ int main(void) {
                 cmocka_unit_test(relative_paths_are_refused_with_the_full_path_offered),
                 cmocka_unit_test(a_valid_file_is_summed_up),
                 cmocka_unit_test(schedules_and_the_subject_rate_are_summed_up),
+                cmocka_unit_test(a_barcode_allow_list_is_checked_with_its_lines),
+                cmocka_unit_test(card_settings_and_reserved_issuers_are_checked),
         };
         return th_run_tests_with_fixture(tests, set_up, tear_down);
 }

@@ -28,6 +28,7 @@
 #include "daemon/audit.h"
 #include "daemon/decide.h"
 #include "daemon/door.h"
+#include "daemon/faults.h"
 #include "daemon/manager.h"
 #include "daemon/reload.h"
 #include "tests/unit/helper-cmocka.h"
@@ -460,6 +461,135 @@ static void a_reload_keeps_an_unchanged_subject_rate(void **state) {
         assert_true(present(m, "main", &a2).granted);
 }
 
+/* A static card (docs/code-format.md §8) at a door with cards = true: granted each time it is
+ * shown, never used up; at a door without, card-not-accepted. */
+static void a_card_opens_a_card_door_every_time_and_no_other(void **state) {
+        Fixture *f = *state;
+        Manager *m;
+        CodeClaims c = claims_now(13);
+
+        c.cti_len = 0;
+        strcpy(c.card_serial, "C-0013");
+        c.exp = c.iat + 365 * 86400;
+        door_keys = "cards = true;";
+        m = open_gate(f, NULL);
+        for (int i = 0; i < 2; i++) {
+                Decision d = present(m, "main", &c);
+                assert_true(d.granted);
+                assert_int_equal(d.reason, REASON_OK);
+                assert_true(unlocked(m));
+                door_relock(m->doors[0]);
+        }
+        assert_int_equal(replay_cache_count(m->replay, (int64_t) time(NULL)), 0);
+        manager_free(m);
+        f->m = NULL;
+        (void) rm_rf(dir);
+        assert_int_equal(mkdir(dir, 0700), 0);
+
+        door_keys = "";
+        m = open_gate(f, NULL);
+        refused_every_time(m, &c, REASON_CARD_NOT_ACCEPTED,
+                           "door main does not accept static cards (its configuration's 'cards' is false)");
+        assert_int_equal(replay_cache_count(m->replay, (int64_t) time(NULL)), 0);
+}
+
+static Decision present_text(Manager *m, const char *text) {
+        Decision d;
+        assert_int_equal(decide(m, &(DecideRequest) { .door = "main", .text = text, .len = strlen(text), .origin = "test" },
+                                &d),
+                         0);
+        return d;
+}
+
+/* A door with a barcode allow-list honours the barcodes on it and refuses the others with
+ * barcode-not-listed; a list that cannot be read at start is a fault and refuses every barcode,
+ * and the reload that reads it puts it in force. */
+static void a_barcode_door_honours_its_allow_list_only(void **state) {
+        Fixture *f = *state;
+        static char keys[256];
+        char list[96], detail[256];
+        _cleanup_(freep) char *errors = NULL;
+        Manager *m;
+        Decision d;
+
+        snprintf(list, sizeof(list), "%s/patrons.list", dir);
+        snprintf(keys, sizeof(keys), "barcodes = [ \"codabar\" ]; barcode_allow = \"%s\";", list);
+        door_keys = keys;
+        m = open_gate(f, NULL); /* the list is not there yet */
+        _cleanup_(faults_freep) char **faults = manager_faults(m);
+        assert_non_null(faults);
+        assert_non_null(faults[0]);
+        assert_non_null(strstr(faults[0], "barcode_allow"));
+        assert_non_null(strstr(faults[0], "No such file"));
+        snprintf(detail, sizeof(detail), "door main's barcode allow-list %s could not be read (see the gate's faults)", list);
+        d = present_text(m, "]F020234000000019");
+        assert_false(d.granted);
+        assert_int_equal(d.reason, REASON_BARCODE_NOT_LISTED);
+        assert_string_equal(d.detail, detail);
+
+        write_file(list, "# patrons\n20234000000019 patron-0001\n");
+        assert_int_equal(manager_reload(m, &errors), 0);
+        _cleanup_(faults_freep) char **after = manager_faults(m);
+        assert_null(after[0]);
+        d = present_text(m, "]F020234000000019");
+        assert_true(d.granted);
+        assert_true(unlocked(m));
+        door_relock(m->doors[0]);
+        d = present_text(m, "]F030234000517861"); /* valid, but not listed */
+        assert_false(d.granted);
+        assert_int_equal(d.reason, REASON_BARCODE_NOT_LISTED);
+        snprintf(detail, sizeof(detail), "barcode is not on door main's allow-list %s", list);
+        assert_string_equal(d.detail, detail);
+        assert_false(unlocked(m));
+        d = present_text(m, "]F020234000000018"); /* a misread: its own reason first */
+        assert_int_equal(d.reason, REASON_BAD_CHECK_DIGIT);
+
+        /* A list that turns bad is refused by the reload, and the one in force stays. */
+        write_file(list, "20234000000019\n20234000000019\n");
+        free(errors);
+        errors = NULL;
+        assert_int_equal(manager_reload(m, &errors), -EINVAL);
+        assert_non_null(strstr(errors, "listed again"));
+        d = present_text(m, "]F020234000000019");
+        assert_true(d.granted);
+}
+
+/* The subject of a barcode is its digits under "barcode:codabar", or what the door's list maps
+ * it to (door_map_barcode()), for the per-subject rules. */
+static void a_listed_barcode_takes_its_mapped_subject(void **state) {
+        Fixture *f = *state;
+        static char keys[256];
+        char list[128];
+        const char *iss, *sub;
+        VerifyResult res;
+        Manager *m;
+
+        snprintf(list, sizeof(list), "%s/patrons.list", dir);
+        write_file(list, "20234000000019 patron-0001\n20234000000027\n");
+        snprintf(keys, sizeof(keys), "barcodes = [ \"codabar\" ]; barcode_allow = \"%s\";", list);
+        door_keys = keys;
+        m = open_gate(f, NULL);
+        (void) verifier_check(&m->verifier, "]F020234000000019", 17, (int64_t) time(NULL), &res);
+        assert_true(verify_result_subject(&res, &iss, &sub));
+        assert_string_equal(iss, "barcode:codabar");
+        assert_string_equal(sub, "20234000000019");
+        door_map_barcode(m->doors[0], &res);
+        assert_true(verify_result_subject(&res, &iss, &sub));
+        assert_string_equal(sub, "patron-0001");
+        (void) verifier_check(&m->verifier, "]F020234000000027", 17, (int64_t) time(NULL), &res);
+        door_map_barcode(m->doors[0], &res);
+        assert_true(verify_result_subject(&res, &iss, &sub));
+        assert_string_equal(sub, "20234000000027");
+        /* A book behind ]E0 or ]X0 is one subject. */
+        (void) verifier_check(&m->verifier, "]X00306406152", 13, (int64_t) time(NULL), &res);
+        assert_true(verify_result_subject(&res, &iss, &sub));
+        assert_string_equal(iss, "barcode:ean13");
+        assert_string_equal(sub, "9780306406157");
+        /* A wrong check digit has no subject. */
+        (void) verifier_check(&m->verifier, "]F020234000000018", 17, (int64_t) time(NULL), &res);
+        assert_false(verify_result_subject(&res, &iss, &sub));
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_valid_code_is_granted_consumed_and_opens),
@@ -471,6 +601,9 @@ int main(void) {
                 cmocka_unit_test(an_untrusted_clock_refuses_and_consumes_nothing),
                 cmocka_unit_test(a_subject_over_its_rate_is_refused_and_others_are_not),
                 cmocka_unit_test(a_reload_keeps_an_unchanged_subject_rate),
+                cmocka_unit_test(a_card_opens_a_card_door_every_time_and_no_other),
+                cmocka_unit_test(a_barcode_door_honours_its_allow_list_only),
+                cmocka_unit_test(a_listed_barcode_takes_its_mapped_subject),
         };
         key = th_key("es256");
         int r = th_run_tests_with_fixture(tests, setup, teardown);
