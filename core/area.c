@@ -209,7 +209,44 @@ void area_presence_foreach(const AreaState *a, void (*f)(const uint8_t key[AREA_
 /* The reset is where a window that starts at reset_sec opens (core/schedule.c walks the wall
  * clock to the second across daylight-saving changes). A window [reset, 24:00) opens at the
  * first instant of a day at or after reset; for a reset at midnight, a window [00:00, 12:00)
- * opens at the first instant of each day, even one whose midnight a change skips. */
+ * opens at the first instant of each day, even one whose midnight a change skips. On the day the
+ * clock falls back over reset_sec, the window opens twice: only the first is the day's reset. */
+static time_t next_opening(const Schedule *s, time_t t) {
+        for (int i = 0; i < 4; i++) {
+                time_t next = schedule_next_change(s, t);
+                if (next == 0 || next > t + 2 * 86400 + 7200)
+                        return 0;
+                if (schedule_is_open(s, next))
+                        return next;
+                t = next;
+        }
+        return 0;
+}
+
+static bool same_day(const struct tm *a, const struct tm *b) {
+        return a->tm_year == b->tm_year && a->tm_yday == b->tm_yday;
+}
+
+/* Whether c is the first opening of its local day. */
+static bool first_of_its_day(const Schedule *s, time_t c) {
+        struct tm day, tm;
+
+        if (!localtime_r(&c, &day))
+                return true;
+        struct tm midnight = { .tm_year = day.tm_year, .tm_mon = day.tm_mon, .tm_mday = day.tm_mday, .tm_isdst = -1 };
+        /* A few hours before that midnight, whatever mktime() makes of one a change skips. */
+        time_t t = mktime(&midnight) - 3 * 3600;
+        for (int i = 0; i < 4; i++) {
+                time_t n = next_opening(s, t);
+                if (n == 0 || n >= c)
+                        return true;
+                if (localtime_r(&n, &tm) && same_day(&tm, &day))
+                        return false;
+                t = n;
+        }
+        return true;
+}
+
 time_t area_next_reset(time_t t, uint32_t reset_sec) {
         Schedule s = {
                 .windows = { { .days = 0x7f, .start = reset_sec, .end = reset_sec > 0 ? 86400 : 43200 } },
@@ -217,10 +254,8 @@ time_t area_next_reset(time_t t, uint32_t reset_sec) {
         };
 
         for (int i = 0; i < 4; i++) {
-                time_t next = schedule_next_change(&s, t);
-                if (next == 0 || next > t + 2 * 86400 + 7200)
-                        return 0;
-                if (schedule_is_open(&s, next))
+                time_t next = next_opening(&s, t);
+                if (next == 0 || first_of_its_day(&s, next))
                         return next;
                 t = next;
         }

@@ -38,6 +38,8 @@ typedef enum Reason {
         REASON_CERTIFICATE_TYPE,
         REASON_OUTSIDE_SCHEDULE,
         REASON_FORMAT,
+        REASON_ANTI_PASSBACK,
+        REASON_CAPACITY_FULL,
         /* the appliance */
         REASON_INTERNAL_ERROR,
         REASON_AUDIT_UNAVAILABLE,

@@ -20,6 +20,7 @@
 #include "core/verifier.h"
 
 typedef struct Audit Audit;
+typedef struct Area Area;
 
 typedef struct PolicyInput {
         const char *door_id;      /* as presented */
@@ -34,6 +35,7 @@ typedef struct PolicyInput {
         /* The subject's key (daemon/subject-key.h: SUBJECT_KEY_SIZE bytes), or NULL when the code
          * has no subject. Rules that remember subjects use this, never the code's raw sub. */
         const uint8_t *subject;
+        Area *area; /* the door's area (daemon/area.h), or NULL when it belongs to none */
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

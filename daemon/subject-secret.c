@@ -5,6 +5,7 @@
  * they remember is not kept across a restart. */
 #include <errno.h>
 
+#include "daemon/area.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
 #include "daemon/subject-key.h"
@@ -53,4 +54,5 @@ int manager_open_subject_key(Manager *m) {
 /* Whatever is keyed under the random secret is of no use under the token's: each holder of
  * subject state drops its in-memory keys and loads what it kept on disk. */
 void manager_subject_key_changed(Manager *m) {
+        manager_areas_subject_key_changed(m);
 }
