@@ -304,8 +304,8 @@ static int area_open(Manager *m, size_t index, Area **ret) {
                 if (r < 0)
                         say_write_error(a, r);
         }
-        log_info("Area %s: occupancy %u%s%s, %zu present.", a->id, area_occupancy(a->state),
-                 c->capacity ? " of " : "", c->capacity ? "capacity" : "", area_presence_count(a->state));
+        log_info("Area %s: occupancy %u (capacity %u, 0: none), %zu present.", a->id, area_occupancy(a->state),
+                 c->capacity, area_presence_count(a->state));
         return 0;
 }
 
