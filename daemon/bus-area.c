@@ -67,6 +67,15 @@ static int method_set_occupancy(sd_bus_message *msg, void *userdata, sd_bus_erro
         return sd_bus_reply_method_return(msg, NULL);
 }
 
+int bus_property_get_areas(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        int r = sd_bus_message_open_container(reply, 'a', "s");
+        for (size_t i = 0; r >= 0 && i < m->n_areas; i++)
+                r = sd_bus_message_append(reply, "s", m->areas[i]->id);
+        return r < 0 ? r : sd_bus_message_close_container(reply);
+}
+
 const sd_bus_vtable bus_area_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Id", "s", property_get_id, 0, SD_BUS_VTABLE_PROPERTY_CONST),
