@@ -8,5 +8,6 @@
 
 /* `qrgatectl area set-occupancy AREA N`. Returns the exit status. */
 int ctl_area(int argc, char *argv[]);
+extern const char ctl_area_usage[];
 /* One line per area ("area pool: 12 of 120 in, passback hard, 9 present"), for `status`. */
 void ctl_status_areas(sd_bus *bus);

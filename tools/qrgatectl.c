@@ -36,8 +36,7 @@ static const Verb commands[] = {
                                             "Validates FILE (default " CONFIG_DEFAULT_PATH ") and every file it names,\n"
                                             "reporting each problem as file:line: message. Exits 0 valid, 1 not.\n",
           "check-config [FILE]             validate a configuration file" },
-        { "area", ctl_area, "qrgatectl area set-occupancy AREA N\n"
-                            "Sets the count of people in AREA to N (after people left unseen). Operators only; audited.\n",
+        { "area", ctl_area, ctl_area_usage,
           "area set-occupancy AREA N       correct an area's count (operators only)" },
         { "token", ctl_token, ctl_token_usage,
           "token init|info|pubkey|retry-login ...\n"
