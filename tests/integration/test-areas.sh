@@ -4,8 +4,10 @@
 # subject is refused until an exit; the pool full at 2 refuses the next one until an exit lets
 # one in; Occupancy is a property with PropertiesChanged; SetOccupancy is refused for a
 # non-operator and done, logged and audited for an operator; a restart keeps the count and the
-# presences (under the token's key); qrgatectl status shows the area.
+# presences (under the token's key); the daily reset empties it at its time; qrgatectl status
+# shows the area.
 . "$(dirname "$0")/lib.sh"
+export TZ=UTC
 
 AUDIT=$T/state/audit
 make_issuer
@@ -71,10 +73,25 @@ check "qrgatectl status shows the area" sh -c "ctl() { \"$B/qrgatectl\" --bus \"
 check "SIGTERM exits 0" stop_daemon
 start_daemon
 check "token present after the restart" wait_for 10 token_present
+dbus-monitor --address "$ADDR" "type='signal',interface='org.freedesktop.DBus.Properties',path='/io/qrgate/Gate1/area/pool'" > "$T/monitor2" 2>&1 &
 check "the presences are loaded" wait_for 10 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1/area/pool io.qrgate.Gate1.Area PresentSubjects)\" = 'u 2' ]"
 expect "the count survived" "u 1" "$(area_prop Occupancy)"
 expect "anna, still inside, may not enter again" "denied anti-passback" "$(enter a-anna)"
 expect "ben, who left, may" granted "$(enter a-ben)"
+
+# The daily reset, a few seconds from now (the daemon runs with TZ=UTC; seconds are allowed),
+# set by a reload: the count goes to 0 and everyone counts as gone, signalled.
+left=$(( 86400 - $(date -u +%s) % 86400 ))
+[ "$left" -lt 20 ] && sleep "$left"
+at=$(( $(date -u +%s) + 3 ))
+sed -i "s|presence_timeout = 3600; }|presence_timeout = 3600; capacity_reset = \"$(date -u -d "@$at" +%H:%M:%S)\"; }|" "$T/qrgate.conf"
+expect "a reload sets the reset time" "configuration reloaded" "$(ctl reload)"
+check "the count is reset at its time" wait_for 8 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1/area/pool io.qrgate.Gate1.Area Occupancy)\" = 'u 0' ]"
+check "not before it" test "$(date -u +%s)" -ge "$at"
+expect "no one is present after it" "u 0" "$(area_prop PresentSubjects)"
+check "the reset is logged" grep -q "Area pool: daily reset: occupancy 2 -> 0" "$T/daemon.log"
+check "and signalled" sh -c "grep -A1 '\"Occupancy\"' '$T/monitor2' | grep -q 'uint32 0'"
+expect "anna may enter again" granted "$(enter a-anna)"
 check "SIGTERM exits 0 again" stop_daemon
 
 check "the state file names no subject" sh -c "! grep -q 'a-anna' '$T/state/area-pool'"
