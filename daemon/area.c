@@ -361,6 +361,14 @@ void manager_areas_subject_key_changed(Manager *m) {
         }
 }
 
+uint32_t area_present_count(Area *a, int64_t now) {
+        if (now >= a->swept + 60 || now < a->swept) {
+                (void) area_presence_expire(a->state, now, area_config(a)->presence_timeout);
+                a->swept = now;
+        }
+        return (uint32_t) area_presence_count(a->state);
+}
+
 bool area_subject_present(Area *a, const uint8_t *subject, int64_t now) {
         return subject && area_presence_live(a->state, subject, now, area_config(a)->presence_timeout);
 }

@@ -34,6 +34,7 @@ typedef struct Area {
         int fd;        /* the state file, open for appending; -EBADF: not written (said once) */
         size_t file_records;
         sd_event_source *reset_timer;
+        int64_t swept; /* when expired presences were last swept for PresentSubjects */
 } Area;
 
 /* Opens every configured area: its state file (occupancy; presences wait for the subject key:
@@ -66,3 +67,7 @@ int area_arm_reset(Area *a);
 
 /* The key of a keyed subject id in the area, when it is live at now. */
 bool area_subject_present(Area *a, const uint8_t *subject, int64_t now);
+
+/* How many presences are held, expired ones swept first — at most once a minute: a sweep walks
+ * the whole table, and PropertiesChanged asks for the number at every passage. */
+uint32_t area_present_count(Area *a, int64_t now);

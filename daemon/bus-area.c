@@ -35,12 +35,10 @@ static int property_get_passback(sd_bus *bus, const char *path, const char *inte
 }
 
 /* Only the number: who is present is nobody's business on the bus. Expired presences are swept
- * first, so the number is of those anti-passback would hold now. */
+ * first (at most once a minute), so the number is of those anti-passback holds. */
 static int property_get_present_subjects(sd_bus *bus, const char *path, const char *interface, const char *property,
                                          sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        Area *a = userdata;
-        (void) area_presence_expire(a->state, (int64_t) time(NULL), area_config(a)->presence_timeout);
-        return sd_bus_message_append(reply, "u", (uint32_t) area_presence_count(a->state));
+        return sd_bus_message_append(reply, "u", area_present_count(userdata, (int64_t) time(NULL)));
 }
 
 static int method_set_occupancy(sd_bus_message *msg, void *userdata, sd_bus_error *error) {
