@@ -132,8 +132,9 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
         d->granted = d->reason == REASON_OK;
 
         /* 4b. Through the door: the area counts the person in or out and remembers the subject,
-         *     in memory and appended to its state file before anything else runs, so that not
-         *     even a crash after this grant lets the same subject in twice. A soft anti-passback
+         *     in memory and appended to its state file (a write(2)) before anything else runs,
+         *     so that a crash of the daemon after this grant does not let the same subject in
+         *     twice (a power cut may lose the last seconds: docs/areas.md). A soft anti-passback
          *     let a present subject in: granted, and flagged with the reason. */
         if (d->granted && in.area && area_pass(in.area, in.door->side, in.subject, now)) {
                 d->reason = REASON_ANTI_PASSBACK;
