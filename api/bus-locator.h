@@ -30,6 +30,11 @@ static inline BusLocator bus_gate_door(const char *path) {
         return (BusLocator) { .destination = BUS_NAME, .path = path, .interface = BUS_DOOR_IFACE };
 }
 
+/* An area's object, as a door's: path (BUS_AREA_PREFIX "/" area id) is borrowed. */
+static inline BusLocator bus_gate_area(const char *path) {
+        return (BusLocator) { .destination = BUS_NAME, .path = path, .interface = BUS_AREA_IFACE };
+}
+
 int bus_call_method(sd_bus *bus, const BusLocator *locator, const char *member, sd_bus_error *ret_error,
                     sd_bus_message **ret_reply, const char *types, ...);
 int bus_get_property(sd_bus *bus, const BusLocator *locator, const char *member, sd_bus_error *ret_error,

@@ -17,6 +17,10 @@
 #define BUS_DOOR_PREFIX "/io/qrgate/Gate1/door"
 #define BUS_DOOR_IFACE "io.qrgate.Gate1.Door"
 
+/* One object per configured area (docs/areas.md): BUS_AREA_PREFIX "/" <area id>. */
+#define BUS_AREA_PREFIX "/io/qrgate/Gate1/area"
+#define BUS_AREA_IFACE "io.qrgate.Gate1.Area"
+
 /* Errors. */
 #define BUS_ERROR_NOT_AUTHORIZED "io.qrgate.Gate1.Error.NotAuthorized"
 #define BUS_ERROR_UNKNOWN_DOOR "io.qrgate.Gate1.Error.UnknownDoor"

@@ -55,6 +55,7 @@ typedef enum AuditEvent {
         AUDIT_EVENT_RECOVERY,   /* a torn tail was cut at start, or a damaged file set aside */
         AUDIT_EVENT_RETIRE,     /* retention deleted an old file */
         AUDIT_EVENT_LOST,       /* records that could not be kept (the write backlog overflowed) */
+        AUDIT_EVENT_OCCUPANCY,  /* an operator set an area's count (AREA, COUNT, UID, TEXT: the count before) */
         _AUDIT_EVENT_MAX,
         _AUDIT_EVENT_INVALID = -EINVAL,
 } AuditEvent;
@@ -88,6 +89,7 @@ typedef enum AuditTag {
         AUDIT_TAG_OFFSET,        /* u64: byte offset in FILE */
         AUDIT_TAG_PRESENTER,     /* u8: AuditSubject of the person presenting on behalf of the subject */
         AUDIT_TAG_PRESENTER_PSEUDONYM, /* 32 bytes: the presenter's pseudonym, as PSEUDONYM is the subject's */
+        AUDIT_TAG_AREA,          /* str: area id */
         _AUDIT_TAG_MAX,
 } AuditTag;
 

@@ -60,6 +60,10 @@ const Schedule *config_find_schedule(const Config *c, const char *id);
 
 /* The top-level group "policy" (config-policy.c). */
 void config_parse_policy(Errors *e, Config *c, const config_setting_t *root);
+/* The top-level list "areas" (config-area.c); before the doors, which name them. */
+void config_parse_areas(Errors *e, Config *c, const config_setting_t *root);
+/* A door's "area" and "side" keys (g is the door's group). */
+void config_parse_door_area(Errors *e, const Config *c, DoorConf *d, const config_setting_t *g);
 
 /* config_load(), except that a file whose text could be parsed is handed back in *ret even when
  * it has problems (-EINVAL, with *ret_errors), with everything that could be read: the check

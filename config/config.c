@@ -221,6 +221,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 { "schedule", K_STRING },
                 { "barcodes", K_STRING_ARRAY },
                 { "cards", K_BOOL }, { "barcode_allow", K_STRING },
+                { "area", K_STRING }, { "side", K_STRING },
         };
         const config_setting_t *list;
 
@@ -307,6 +308,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                                 config_error(e, s, "door '%s' has a 'barcode_allow' list but honours no barcode format "
                                              "(add 'barcodes', e.g. [ \"codabar\" ])", d->id);
                 }
+                config_parse_door_area(e, c, d, g);
 
                 s = config_setting_get_member(g, "statuses");
                 if (!s)
@@ -507,6 +509,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         static const Key root_keys[] = {
                 { "state_directory", K_STRING }, { "verifier", K_GROUP }, { "bus", K_GROUP },
                 { "issuers", K_LIST }, { "locks", K_LIST, true }, { "schedules", K_LIST }, { "doors", K_LIST, true },
+                { "areas", K_LIST },
                 { "sources", K_LIST },
                 { "token", K_GROUP }, { "dcc", K_GROUP }, { "clock", K_GROUP }, { "audit", K_GROUP },
                 { "policy", K_GROUP },
@@ -562,6 +565,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         parse_issuers(&e, c, root);
         parse_locks(&e, c, root);
         config_parse_schedules(&e, c, root);
+        config_parse_areas(&e, c, root);
         parse_doors(&e, c, root);
         parse_sources(&e, c, root);
         parse_token(&e, c, root);

@@ -16,6 +16,7 @@
 
 #include "audit/audit-conf.h"
 #include "core/barcode-allow.h"
+#include "core/area.h"
 #include "core/keystore.h"
 #include "core/schedule.h"
 #include "core/trustlist.h"
@@ -44,6 +45,22 @@ typedef struct LockConf {
         LockConfig hal; /* strings borrowed from the Config */
 } LockConf;
 
+/* An area behind doors (docs/areas.md): a pool or a reading room, counted and watched for
+ * anti-passback; its doors name it and their side. */
+typedef struct AreaConf {
+        const char *id;
+        uint32_t capacity;        /* 0: not limited */
+        AreaPassback passback;
+        int64_t presence_timeout; /* seconds after an entry its presence is forgotten */
+        int64_t capacity_reset;   /* seconds since local midnight of the daily reset to 0; -1: none */
+} AreaConf;
+
+typedef enum AreaSide {
+        AREA_SIDE_NONE,  /* the door belongs to no area */
+        AREA_SIDE_ENTRY,
+        AREA_SIDE_EXIT,
+} AreaSide;
+
 typedef struct DoorConf {
         const char *id;
         const char *lock;
@@ -60,6 +77,9 @@ typedef struct DoorConf {
          * NULL: any valid barcode of a listed format. */
         const char *barcode_allow;
         int barcode_allow_line; /* where it is named, for reports */
+        const AreaConf *area; /* the area it leads into or out of (in the Config's areas); NULL: none */
+        size_t area_index;
+        AreaSide side;
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */
@@ -141,6 +161,8 @@ typedef struct Config {
         size_t n_locks;
         Schedule schedules[CONFIG_MAX_ITEMS]; /* opening hours, shared by the doors that name them */
         size_t n_schedules;
+        AreaConf areas[CONFIG_MAX_ITEMS]; /* before the doors, which name them */
+        size_t n_areas;
         DoorConf doors[CONFIG_MAX_ITEMS];
         size_t n_doors;
         SourceConf sources[CONFIG_MAX_ITEMS];

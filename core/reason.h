@@ -40,6 +40,8 @@ typedef enum Reason {
         REASON_FORMAT,
         REASON_CARD_NOT_ACCEPTED,
         REASON_BARCODE_NOT_LISTED,
+        REASON_ANTI_PASSBACK,
+        REASON_CAPACITY_FULL,
         /* the appliance */
         REASON_INTERNAL_ERROR,
         REASON_AUDIT_UNAVAILABLE,

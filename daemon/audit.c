@@ -411,6 +411,19 @@ int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid
         return audit_append(a, &b, true);
 }
 
+int audit_log_occupancy(Audit *a, const char *area, uint32_t before, uint32_t after, uid_t uid) {
+        AuditBuilder b;
+        char text[64];
+
+        audit_builder_init(&b, AUDIT_EVENT_OCCUPANCY);
+        audit_builder_add_u32(&b, AUDIT_TAG_UID, (uint32_t) uid);
+        snprintf(text, sizeof(text), "occupancy was %u", before);
+        audit_builder_add_str(&b, AUDIT_TAG_TEXT, text);
+        audit_builder_add_u64(&b, AUDIT_TAG_COUNT, after);
+        audit_builder_add_str(&b, AUDIT_TAG_AREA, area);
+        return audit_append(a, &b, true);
+}
+
 int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, const char *text) {
         return audit_append_alarm(a, kind, door, raised, text, true);
 }

@@ -95,6 +95,8 @@ void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const uint8
  * refusal), or NULL. */
 int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result, const char *why);
 /* kind: "lock", "token", …; door may be NULL. */
+/* An operator set area's occupancy from before to after (SetOccupancy). */
+int audit_log_occupancy(Audit *a, const char *area, uint32_t before, uint32_t after, uid_t uid);
 int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, const char *text);
 /* why: NULL when applied, else the first line of what was wrong. */
 int audit_log_reload(Audit *a, const char *config_path, const char *why);

@@ -21,6 +21,7 @@ static const struct {
         { BUS_MANAGER_IFACE, "Reload", BUS_PERMISSION_OPERATOR, .self = true },
         { BUS_MANAGER_IFACE, "RetryTokenLogin", BUS_PERMISSION_OPERATOR },
         { BUS_DOOR_IFACE, "Unlock", BUS_PERMISSION_OPERATOR },
+        { BUS_AREA_IFACE, "SetOccupancy", BUS_PERMISSION_OPERATOR },
 };
 
 /* Only what the bus itself vouches for: the uid the kernel gave dbus-daemon when the connection

@@ -176,6 +176,7 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Faults", "as", property_get_faults, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Doors", "as", property_get_doors, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Areas", "as", bus_property_get_areas, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("TokenPresent", "b", property_get_token_present, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("TokenState", "s", property_get_token_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("ClockSynchronized", "b", property_get_clock_synchronized, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
@@ -222,6 +223,12 @@ int bus_setup(Manager *m) {
         r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_DOOR_PREFIX, bus_door_enumerate, m);
         if (r < 0)
                 return log_error_errno(r, "Cannot publish the door list: %m");
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_AREA_PREFIX, BUS_AREA_IFACE, bus_area_vtable, bus_area_find, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish the areas: %m");
+        r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_AREA_PREFIX, bus_area_enumerate, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish the area list: %m");
         r = sd_bus_add_object_manager(m->bus, NULL, BUS_PATH);
         if (r < 0)
                 return log_error_errno(r, "Cannot publish the object manager: %m");

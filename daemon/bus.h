@@ -42,3 +42,9 @@ extern const sd_bus_vtable bus_manager_vtable[];
 extern const sd_bus_vtable bus_door_vtable[];
 int bus_door_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
 int bus_door_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
+extern const sd_bus_vtable bus_area_vtable[];
+/* The Manager's Areas property: the configured areas' ids. */
+int bus_property_get_areas(sd_bus *bus, const char *path, const char *interface, const char *property,
+                           sd_bus_message *reply, void *userdata, sd_bus_error *error);
+int bus_area_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
+int bus_area_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/area.h"
 #include "daemon/coalesce.h"
 #include "daemon/decide.h"
 #include "daemon/door.h"
@@ -47,6 +48,10 @@ static void report(Manager *m, Decision *d, const VerifyResult *res, const char 
                 manager_check_dcc_trust_age(m);
         if (counted)
                 ;
+        else if (d->granted && d->reason != REASON_OK)
+                /* Granted, and flagged: soft anti-passback (docs/areas.md). */
+                log_struct(LOG_NOTICE, 0, &fields, "%s: door %s: granted (%s code), flagged %s: %s", origin, d->door,
+                           code_format_to_string(d->format), reason_to_string(d->reason), d->detail);
         else if (d->granted)
                 log_struct(LOG_INFO, 0, &fields, "%s: door %s: granted (%s code).", origin, d->door,
                            code_format_to_string(d->format));
@@ -106,6 +111,8 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .subject_rate = m->subject_rate,
                 .monotonic_usec = rate_limit_now_usec(),
                 .barcode_allow = door ? door->barcode_allow : NULL,
+                .area = door && door_config(door)->area && door_config(door)->area_index < m->n_areas
+                                ? m->areas[door_config(door)->area_index] : NULL,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 
@@ -136,6 +143,17 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
         /* The subject's rate counts openings only (daemon/rate-limit.h). */
         if (d->granted)
                 subject_rate_opened(m, in.subject);
+
+        /* 4b. Through the door: the area counts the person in or out and remembers the subject,
+         *     in memory and appended to its state file (a write(2)) before anything else runs,
+         *     so that a crash of the daemon after this grant does not let the same subject in
+         *     twice (a power cut may lose the last seconds: docs/areas.md). A soft anti-passback
+         *     let a present subject in: granted, and flagged with the reason. */
+        if (d->granted && in.area && area_pass(in.area, in.door->side, in.subject, now)) {
+                d->reason = REASON_ANTI_PASSBACK;
+                snprintf(d->detail, sizeof(d->detail), "let in again (passback soft): already in area %s",
+                         in.area->id);
+        }
 
         /* 5. The used code to disk, after the lock was driven: a slow write never holds the door
          *    (it matters only across a restart, within the code's last seconds). */

@@ -38,3 +38,7 @@
 /* The system clock (daemon/clock.h). */
 #define QRGATE_MESSAGE_CLOCK_UNSYNCHRONIZED "f8ff1a41234c4b5884d86e5125a5df9f" /* not synchronized (at start) */
 #define QRGATE_MESSAGE_CLOCK_SYNCHRONIZED "08994bbf8d8f4d7cbb3ec04d32eb5660"   /* synchronized since */
+
+/* Areas (daemon/area.h, docs/areas.md). */
+#define QRGATE_MESSAGE_AREA_STATE_REFUSED "7ec6825624a44d4e9fc8cf71eef8f5c6" /* a state file not used */
+#define QRGATE_MESSAGE_AREA_OCCUPANCY_SET "b0ec713088704a7da108c914b9136aea" /* an operator set the count */

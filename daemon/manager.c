@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/string-table.h"
+#include "daemon/area.h"
 #include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/clock.h"
@@ -94,6 +95,7 @@ Manager *manager_free(Manager *m) {
                 source_free(m->sources[i]); /* NULL for one that could not be opened */
         for (size_t i = 0; i < m->n_doors; i++)
                 door_free(m->doors[i]);
+        manager_free_areas(m);
         /* Closing a lock drives its safe state: this is the daemon's clean-stop guarantee. */
         bool all_safe = true;
         for (size_t i = 0; i < m->n_locks; i++) {
@@ -370,6 +372,9 @@ int manager_open(Manager *m) {
         if (r < 0)
                 return r;
         manager_apply_dcc_trust(m, tl);
+        r = manager_open_areas(m);
+        if (r < 0)
+                return r;
 
         r = record_locks(m);
         if (r < 0)

@@ -18,6 +18,7 @@
 #include "pkcs11/token.h"
 
 typedef struct Door Door;
+typedef struct Area Area;
 typedef struct Source Source;
 typedef struct PendingDecision PendingDecision;
 typedef struct Audit Audit;
@@ -52,6 +53,8 @@ typedef struct Manager {
         size_t n_locks;
         Door *doors[CONFIG_MAX_ITEMS];
         size_t n_doors;
+        Area *areas[CONFIG_MAX_ITEMS]; /* as configured (daemon/area.h) */
+        size_t n_areas;
         Source *sources[CONFIG_MAX_ITEMS]; /* as configured: NULL for one that could not be opened */
         size_t n_sources;
         ManagerState state;

@@ -4,6 +4,7 @@
 
 #include "core/barcode-format.h"
 #include "core/hc1.h"
+#include "daemon/area.h"
 #include "daemon/audit.h"
 #include "daemon/policy.h"
 
@@ -171,6 +172,48 @@ static Reason rule_subject_rate(const PolicyInput *in, char *detail, size_t n) {
         return REASON_RATE_LIMITED;
 }
 
+/* Anti-passback: a subject who entered the door's area by an entry door cannot enter again
+ * before leaving by an exit door, or before its presence_timeout forgets the entry (hard); soft
+ * lets in and flags the decision (daemon/decide.c). Known by the keyed subject only: a printed
+ * barcode is held to it by its number, an EU DCC (no subject) is not. The code is not used up. */
+static Reason rule_anti_passback(const PolicyInput *in, char *detail, size_t n) {
+        const AreaConf *c;
+
+        if (!in->area || in->door->side != AREA_SIDE_ENTRY || !in->subject)
+                return REASON_OK;
+        c = area_config(in->area);
+        if (c->passback != AREA_PASSBACK_HARD)
+                return REASON_OK;
+        if (area_subject_present(in->area, in->subject, in->now)) {
+                snprintf(detail, n, "already in area %s: entered and has not left by an exit door (passback hard, "
+                         "forgotten %lld s after the entry)", c->id, (long long) c->presence_timeout);
+                return REASON_ANTI_PASSBACK;
+        }
+        /* A full store refuses rather than forget who is in. */
+        if (area_presence_count(in->area->state) >= AREA_PRESENCE_MAX &&
+            area_presence_expire(in->area->state, in->now, c->presence_timeout) == 0) {
+                snprintf(detail, n, "area %s remembers %u presences, its most", c->id, AREA_PRESENCE_MAX);
+                return REASON_ANTI_PASSBACK;
+        }
+        return REASON_OK;
+}
+
+/* Capacity: an area holds at most capacity people; at that count, entries are refused until an
+ * exit counts one out. Exits are never refused for it. The code is not used up. */
+static Reason rule_capacity(const PolicyInput *in, char *detail, size_t n) {
+        const AreaConf *c;
+        uint32_t occupancy;
+
+        if (!in->area || in->door->side != AREA_SIDE_ENTRY)
+                return REASON_OK;
+        c = area_config(in->area);
+        occupancy = area_occupancy(in->area->state);
+        if (c->capacity == 0 || occupancy < c->capacity)
+                return REASON_OK;
+        snprintf(detail, n, "area %s is full: %u in, capacity %u", c->id, occupancy, c->capacity);
+        return REASON_CAPACITY_FULL;
+}
+
 /* No opening without a record: when the audit log cannot be written (or its disk is nearly
  * full) and on_write_error is "deny". The code is not used up: it works once the log can be
  * written again. */
@@ -205,6 +248,8 @@ static const PolicyRule rules[] = {
         rule_in_service,
         rule_clock,
         rule_subject_rate,
+        rule_anti_passback,
+        rule_capacity,
         rule_audit,
         rule_replay_room,
 };

@@ -22,6 +22,7 @@
 #include "core/verifier.h"
 
 typedef struct Audit Audit;
+typedef struct Area Area;
 
 typedef struct PolicyInput {
         const char *door_id;      /* as presented */
@@ -43,6 +44,7 @@ typedef struct PolicyInput {
         /* The door's barcode allow-list as loaded (core/barcode-allow.h); NULL when its
          * configuration names none, or names one that could not be read (a fault). */
         const BarcodeAllow *barcode_allow;
+        Area *area; /* the door's area (daemon/area.h), or NULL when it belongs to none */
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

@@ -7,6 +7,7 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "daemon/area.h"
 #include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/door.h"
@@ -193,6 +194,13 @@ static const char *structure_change(const Config *old, const Config *new) {
                         return "a source changed";
         if (old->replay_capacity != new->replay_capacity)
                 return "verifier.replay_capacity changed";
+        /* An area's count, presences and state file go with its id: a capacity or a passback
+         * changes in place, a new or renamed area needs a restart. */
+        if (old->n_areas != new->n_areas)
+                return "the number of areas changed";
+        for (size_t i = 0; i < old->n_areas; i++)
+                if (strcmp(old->areas[i].id, new->areas[i].id) != 0)
+                        return "an area was renamed";
         if (strcmp(old->state_directory ?: "", new->state_directory ?: "") != 0)
                 return "state_directory changed";
         if (!audit_conf_equal(&old->audit, &new->audit))
@@ -301,6 +309,12 @@ static int reload(Manager *m, char **ret_errors) {
         tzset();
         for (size_t i = 0; i < m->n_doors; i++)
                 (void) door_schedule_arm(m->doors[i]);
+        for (size_t i = 0; i < m->n_areas; i++) {
+                (void) area_arm_reset(m->areas[i]);
+                if (m->bus)
+                        (void) sd_bus_emit_properties_changed(m->bus, m->areas[i]->object_path, BUS_AREA_IFACE,
+                                                              "Capacity", "Passback", NULL);
+        }
         if (m->bus)
                 (void) sd_bus_emit_properties_changed(m->bus, BUS_PATH, BUS_MANAGER_IFACE, "DccTrustListKeys",
                                                       "DccTrustListAge", "ClockUntrusted", NULL);

@@ -5,6 +5,7 @@
  * they remember is not kept across a restart. */
 #include <errno.h>
 
+#include "daemon/area.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
 #include "daemon/rate-limit.h"
@@ -55,4 +56,5 @@ int manager_open_subject_key(Manager *m) {
  * subject state drops its in-memory keys and loads what it kept on disk. */
 void manager_subject_key_changed(Manager *m) {
         manager_rate_limits_subject_key_changed(m);
+        manager_areas_subject_key_changed(m);
 }

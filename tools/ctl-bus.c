@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "core/macro.h"
 #include "core/verifier.h"
+#include "tools/ctl-area.h"
 #include "tools/ctl-bus.h"
 #include "tools/util.h"
 
@@ -135,6 +136,7 @@ int ctl_status(int argc, char *argv[]) {
                 free(*d);
         }
         free(doors);
+        ctl_status_areas(bus);
         return 0;
 }
 
@@ -306,7 +308,9 @@ int ctl_submit(int argc, char *argv[]) {
         r = sd_bus_message_read(reply, "ss", &decision, &reason);
         if (r < 0)
                 return 2;
-        if (strcmp(decision, "granted") == 0)
+        if (strcmp(decision, "granted") == 0 && strcmp(reason, "ok") != 0)
+                printf("granted %s\n", reason); /* flagged: soft anti-passback (docs/areas.md) */
+        else if (strcmp(decision, "granted") == 0)
                 puts("granted");
         else
                 printf("denied %s\n", reason);

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "core/macro.h"
+#include "tools/ctl-area.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
 #include "tools/ctl-decode.h"
@@ -35,6 +36,8 @@ static const Verb commands[] = {
                                             "Validates FILE (default " CONFIG_DEFAULT_PATH ") and every file it names,\n"
                                             "reporting each problem as file:line: message. Exits 0 valid, 1 not.\n",
           "check-config [FILE]             validate a configuration file" },
+        { "area", ctl_area, ctl_area_usage,
+          "area set-occupancy AREA N       correct an area's count (operators only)" },
         { "token", ctl_token, ctl_token_usage,
           "token init|info|pubkey|retry-login ...\n"
           "                                  provision and inspect the PKCS#11 token, retry its login" },

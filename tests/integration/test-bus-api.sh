@@ -4,7 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 
 make_issuer
-write_config "$T/qrgate.conf"
+# An area, so that its object is there to introspect.
+write_config "$T/qrgate.conf" 'areas = ( { id = "hall"; } );'
 start_bus permissive
 start_daemon
 
@@ -16,6 +17,7 @@ members() { # normalize an introspection document to "kind name type direction" 
 }
 { busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1 org.freedesktop.DBus.Introspectable Introspect
   busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1/door/main org.freedesktop.DBus.Introspectable Introspect
+  busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1/area/hall org.freedesktop.DBus.Introspectable Introspect
 } | sed 's/\\n/\n/g' | members > "$T/live"
 members < "$ROOT/docs/io.qrgate.Gate1.xml" > "$T/documented"
 check "documented API equals live introspection" diff -u "$T/documented" "$T/live"

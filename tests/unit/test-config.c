@@ -415,6 +415,65 @@ static void schedule_mistakes_have_their_line(void **state) {
                      "3: door 'a' names schedule 'office', which is not defined in 'schedules'");
 }
 
+static void areas_are_named_by_doors_with_a_side(void **state) {
+        Config *c;
+        assert_null(load_errors(LOCKS
+                                "areas = ( { id = \"pool\"; capacity = 120; passback = \"hard\"; presence_timeout = 14400;\n"
+                                "            capacity_reset = \"03:30\"; },\n"
+                                "          { id = \"reading_room\"; } );\n"
+                                "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; area = \"pool\"; side = \"entry\"; },\n"
+                                "          { id = \"b\"; lock = \"main\"; scopes = [ \"x\" ]; area = \"pool\"; side = \"exit\"; },\n"
+                                "          { id = \"c\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n",
+                                &c));
+        assert_int_equal(c->n_areas, 2);
+        assert_int_equal(c->areas[0].capacity, 120);
+        assert_int_equal(c->areas[0].passback, AREA_PASSBACK_HARD);
+        assert_int_equal(c->areas[0].presence_timeout, 14400);
+        assert_int_equal(c->areas[0].capacity_reset, 3 * 3600 + 30 * 60);
+        /* The defaults: no limit, no anti-passback, four hours, no reset. */
+        assert_int_equal(c->areas[1].capacity, 0);
+        assert_int_equal(c->areas[1].passback, AREA_PASSBACK_OFF);
+        assert_int_equal(c->areas[1].presence_timeout, 4 * 3600);
+        assert_int_equal(c->areas[1].capacity_reset, -1);
+        assert_ptr_equal(c->doors[0].area, &c->areas[0]);
+        assert_int_equal(c->doors[0].side, AREA_SIDE_ENTRY);
+        assert_int_equal(c->doors[1].side, AREA_SIDE_EXIT);
+        assert_int_equal(c->doors[1].area_index, 0);
+        assert_null(c->doors[2].area);
+        assert_int_equal(c->doors[2].side, AREA_SIDE_NONE);
+        config_free(c);
+}
+
+static void area_mistakes_have_their_line(void **state) {
+        const char *door = "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; } );\n";
+        char text[1024];
+
+        snprintf(text, sizeof(text), LOCKS "areas = ( { id = \"pool\";\n passback = \"strict\"; } );\n%s", door);
+        assert_error(text, "3: passback of area 'pool' must be \"off\", \"soft\" or \"hard\"");
+        snprintf(text, sizeof(text), LOCKS "areas = ( { id = \"pool\";\n capacity = -1; } );\n%s", door);
+        assert_error(text, "3: 'capacity' is -1, must be between 0 and 1000000");
+        snprintf(text, sizeof(text), LOCKS "areas = ( { id = \"pool\";\n presence_timeout = 10; } );\n%s", door);
+        assert_error(text, "3: 'presence_timeout' is 10, must be between 60 and 604800");
+        snprintf(text, sizeof(text), LOCKS "areas = ( { id = \"pool\";\n capacity_reset = \"24:00\"; } );\n%s", door);
+        assert_error(text, "3: capacity_reset \"24:00\" of area 'pool' must be a local time HH:MM (00:00 to 23:59)");
+        snprintf(text, sizeof(text), LOCKS "areas = ( { id = \"pool\";\n capacity_reset = \"3:00\"; } );\n%s", door);
+        assert_error(text, "3: capacity_reset \"3:00\" of area 'pool' must be a local time HH:MM");
+        snprintf(text, sizeof(text), LOCKS "areas = ( { id = \"pool\";\n capacity_rest = \"03:00\"; } );\n%s", door);
+        assert_error(text, "3: unknown key 'capacity_rest' in an area; did you mean 'capacity_reset'?");
+        snprintf(text, sizeof(text), LOCKS "areas = ( { id = \"pool\"; },\n { id = \"pool\"; } );\n%s", door);
+        assert_error(text, "3: area 'pool' is defined twice");
+        assert_error(LOCKS "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ];\n area = \"pool\"; side = \"entry\"; } );\n",
+                     "3: door 'a' names area 'pool', which is not defined in 'areas'");
+        assert_error(LOCKS "areas = ( { id = \"pool\"; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; area = \"pool\";\n side = \"in\"; } );\n",
+                     "4: side of door 'a' must be \"entry\" or \"exit\"");
+        assert_error(LOCKS "areas = ( { id = \"pool\"; } );\n"
+                     "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ]; area = \"pool\"; } );\n",
+                     "3: door 'a' names area 'pool' but no side");
+        assert_error(LOCKS "doors = ( { id = \"a\"; lock = \"main\"; scopes = [ \"x\" ];\n side = \"exit\"; } );\n",
+                     "3: door 'a' has a side but no area");
+}
+
 static void clock_untrusted_defaults_to_refuse_and_is_checked(void **state) {
         Config *c;
         assert_null(load_errors(MINIMAL, &c));
@@ -478,6 +537,8 @@ int main(void) {
                 cmocka_unit_test(gpiod_lock_needs_a_line),
                 cmocka_unit_test(schedules_are_shared_by_doors_that_name_them),
                 cmocka_unit_test(schedule_mistakes_have_their_line),
+                cmocka_unit_test(areas_are_named_by_doors_with_a_side),
+                cmocka_unit_test(area_mistakes_have_their_line),
                 cmocka_unit_test(clock_untrusted_defaults_to_refuse_and_is_checked),
                 cmocka_unit_test(missing_file_is_reported),
                 cmocka_unit_test(integer_beyond_32_bits_is_refused),
