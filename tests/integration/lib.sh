@@ -74,7 +74,8 @@ start_bus() {
 	} > "$T/bus.conf"
 	dbus-daemon --config-file="$T/bus.conf" --nofork --nopidfile 2>"$T/bus.log" &
 	BUS_PID=$!
-	for _ in $(seq 100); do [ -S "$T/bus.sock" ] && break; sleep 0.05; done
+	# Up to 20 s: on a loaded 2-core machine a start has taken over 5.
+	for _ in $(seq 400); do [ -S "$T/bus.sock" ] && break; sleep 0.05; done
 	[ -S "$T/bus.sock" ] || { echo "dbus-daemon did not start:"; cat "$T/bus.log"; exit 1; }
 	start_timedated
 }
@@ -87,7 +88,7 @@ start_timedated() {
 	set_ntp_synchronized "${NTP_SYNCHRONIZED:-yes}"
 	"$B/tests/fake-timedated" "$ADDR" "$T/ntp-synchronized" 2>>"$T/bus.log" &
 	TIMEDATED_PID=$!
-	for _ in $(seq 100); do
+	for _ in $(seq 400); do
 		busctl --address="$ADDR" status org.freedesktop.timedate1 >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
