@@ -7,11 +7,11 @@
  *   - a schedule on the door (weekly windows that are open now, and holidays);
  *   - policy.subject_rate;
  *   - an unsynchronized clock with clock.untrusted = "narrow" (the rule's longest path);
- *   - areas (anti-passback, capacity): NOT YET — they are built on another branch; once merged,
- *     add the door to an area here (ALL_RULES) so that this figure covers them too.
+ *   - an area with capacity and hard anti-passback, the door its entry.
  * The two configurations alternate in rounds (a reload between them, outside the timing), so that
  * whatever else the shared machine does falls on both alike. Every code is a fresh, valid QG1 code
- * (distinct cti; subjects cycle through SUBJECTS, so rate buckets are found as well as made) that
+ * (distinct cti and subject: hard anti-passback lets each subject in once; so each decision makes a
+ * rate bucket and a presence, the dearer path of both) that
  * is granted; each decide() call is timed on its own. Prints the p99 of each configuration and
  * the ratio all_rules / no_rules.
  *
@@ -32,7 +32,6 @@
 #include "tests/bench/bench-util.h"
 #include "tests/unit/helper-codes.h"
 
-#define SUBJECTS 1000
 #define MAX_SAMPLES 32768
 
 static char dir[64], conf[128], pub[128];
@@ -45,7 +44,7 @@ static const char *const NO_RULES =
  * today; a subject rate no subject reaches in a run; an unsynchronized clock, "narrow". */
 static const char *const ALL_RULES =
         "doors = ( { id = \"main\"; lock = \"main\"; unlock_ms = 60000; scopes = [ \"library.lend\" ];\n"
-        "            schedule = \"hours\"; } );\n"
+        "            schedule = \"hours\"; area = \"pool\"; side = \"entry\"; } );\n"
         "clock: { untrusted = \"narrow\"; narrow_window = 30; };\n"
         "policy: { subject_rate = { max = 1000; per = 60; capacity = 4096; }; };\n";
 
@@ -60,6 +59,7 @@ static void write_conf(const char *rules) {
                 "schedules = ( { id = \"hours\"; windows = [ \"mon-fri 00:00-06:00\", \"mon-fri 06:00-24:00\",\n"
                 "                \"sat-sun 00:00-12:00\", \"sat-sun 12:00-24:00\" ];\n"
                 "                holidays = [ \"2001-01-01\", \"2001-12-25\", \"2002-01-01\" ]; } );\n"
+                "areas = ( { id = \"pool\"; capacity = 1000000; passback = \"hard\"; } );\n"
                 "%s",
                 dir, pub, rules);
         if (fclose(f) != 0)
@@ -93,7 +93,7 @@ static void round_of(Manager *m, EVP_PKEY *key, int n, unsigned *serial, int64_t
                 c.iat = (int64_t) time(NULL);
                 c.exp = c.iat + 60;
                 memcpy(c.cti, &s, sizeof(s));
-                snprintf(c.sub, sizeof(c.sub), "p-%u", s % SUBJECTS);
+                snprintf(c.sub, sizeof(c.sub), "p-%u", s);
                 codes[i] = th_mint(key, "k1", &c);
         }
         for (int i = 0; i < n; i++) {
@@ -126,7 +126,7 @@ static void configure(Manager *m, const char *rules, bool clock_synchronized) {
         free(errors);
         m->clock_synchronized = clock_synchronized;
         /* The figure is worth something only if the rules are there to be asked. */
-        if ((rules == ALL_RULES) != (m->subject_rate && m->config->doors[0].schedule &&
+        if ((rules == ALL_RULES) != (m->subject_rate && m->config->doors[0].schedule && m->config->doors[0].area &&
                                      m->config->clock.untrusted == CLOCK_UNTRUSTED_NARROW)) {
                 fprintf(stderr, "bench-decide: the configuration does not have the rules it should\n");
                 exit(1);
@@ -192,8 +192,8 @@ int main(int argc, char *argv[]) {
         printf("decision_p99_rules_ratio=%.3f\n", p99_all / p99_none);
         printf("decision_median_us_no_rules=%.1f\n", median_us(none, n_none));
         printf("decision_median_us_all_rules=%.1f\n", median_us(all, n_all));
-        printf("decision_samples=%zu+%zu subjects_remembered=%zu rules=schedule,subject_rate,clock(narrow) "
-               "areas=not-yet-merged\n", n_none, n_all, remembered);
+        printf("decision_samples=%zu+%zu subjects_remembered=%zu rules=schedule,subject_rate,clock(narrow),"
+               "area(capacity,passback=hard)\n", n_none, n_all, remembered);
         snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
         (void) system(cmd);
         EVP_PKEY_free(key);
