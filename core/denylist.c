@@ -221,6 +221,7 @@ static int verify_table(DenyList *dl, const char **ret_why) {
         _cleanup_(EVP_MD_CTX_freep) EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         uint8_t md[EVP_MAX_MD_SIZE];
         const uint8_t *prev = NULL;
+        const char *layout = NULL; /* the first thing wrong with the layout */
         uint64_t prev_pos = 0, count = 0;
         size_t max_probe = 0;
 
@@ -230,16 +231,20 @@ static int verify_table(DenyList *dl, const char **ret_why) {
                 uint64_t end = MIN(i + VERIFY_CHUNK_SLOTS, info->slots);
                 if (EVP_DigestUpdate(ctx, dl->table + i * DENYLIST_HASH_SIZE, (end - i) * DENYLIST_HASH_SIZE) != 1)
                         return ERR_clear_error(), -EIO;
-                for (uint64_t j = i; j < end; j++) {
+                for (uint64_t j = i; j < end && !layout; j++) {
                         const uint8_t *e = dl->table + j * DENYLIST_HASH_SIZE;
                         if (memeqzero(e, DENYLIST_HASH_SIZE))
                                 continue;
-                        if (prev && memcmp(prev, e, DENYLIST_HASH_SIZE) >= 0)
-                                return fail(ret_why, "the table's entries are not in ascending order");
+                        if (prev && memcmp(prev, e, DENYLIST_HASH_SIZE) >= 0) {
+                                layout = "the table's entries are not in ascending order";
+                                break;
+                        }
                         uint64_t home = denylist_home(e, info->buckets);
                         uint64_t want = prev ? MAX(home, prev_pos + 1) : home;
-                        if (j != want)
-                                return fail(ret_why, "an entry of the table is not in its slot");
+                        if (j != want) {
+                                layout = "an entry of the table is not in its slot";
+                                break;
+                        }
                         max_probe = MAX(max_probe, (size_t) (j - home + 1));
                         prev = e, prev_pos = j;
                         count++;
@@ -251,6 +256,8 @@ static int verify_table(DenyList *dl, const char **ret_why) {
          * whatever else is wrong with it. */
         if (memcmp(md, info->table_sha256, sizeof(info->table_sha256)) != 0)
                 return fail(ret_why, "the table does not match the hash its signed header names (damaged or forged)");
+        if (layout)
+                return fail(ret_why, layout);
         if (count != info->entries)
                 return fail(ret_why, "the table holds another number of entries than its header says");
         dl->max_probe = max_probe;
@@ -324,26 +331,44 @@ static int pread_full(int fd, uint8_t *p, size_t n, uint64_t offset) {
         return 0;
 }
 
-int denylist_new_from_fd(int fd, const Keystore *ks, DenyList **ret, const char **ret_why) {
-        _cleanup_(denylist_freep) DenyList *dl = NULL;
-        uint8_t head[DENYLIST_PREAMBLE_SIZE + DENYLIST_HEADER_MAX + DENYLIST_TABLE_ALIGN], extra;
-        DenyListInfo info;
-        struct stat st;
+#define HEAD_MAX (DENYLIST_PREAMBLE_SIZE + DENYLIST_HEADER_MAX + DENYLIST_TABLE_ALIGN)
+
+static int read_head(int fd, const Keystore *ks, uint8_t head[static HEAD_MAX], size_t *ret_n, struct stat *st,
+                     DenyListInfo *info, const char **ret_why) {
         int r;
 
-        if (fstat(fd, &st) < 0)
+        if (fstat(fd, st) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode))
+        if (!S_ISREG(st->st_mode))
                 return -EBADFD;
-        if ((uint64_t) st.st_size > DENYLIST_FILE_MAX)
+        if ((uint64_t) st->st_size > DENYLIST_FILE_MAX)
                 return -EFBIG;
-        /* The signed header first, from a small buffer: a forged, foreign or unknown-key file is
-         * refused before a byte of memory is set aside for its table. */
-        size_t n = (size_t) MIN((uint64_t) st.st_size, (uint64_t) sizeof(head));
-        r = pread_full(fd, head, n, 0);
+        *ret_n = (size_t) MIN((uint64_t) st->st_size, (uint64_t) HEAD_MAX);
+        r = pread_full(fd, head, *ret_n, 0);
         if (r < 0)
                 return r == -EBADMSG ? fail(ret_why, "the file is shorter than when it was opened (being written?)") : r;
-        r = denylist_read_header(head, n, ks, &info, ret_why);
+        return denylist_read_header(head, *ret_n, ks, info, ret_why);
+}
+
+int denylist_read_header_fd(int fd, const Keystore *ks, DenyListInfo *ret, const char **ret_why) {
+        uint8_t head[HEAD_MAX];
+        struct stat st;
+        size_t n;
+
+        return read_head(fd, ks, head, &n, &st, ret, ret_why);
+}
+
+int denylist_new_from_fd(int fd, const Keystore *ks, DenyList **ret, const char **ret_why) {
+        _cleanup_(denylist_freep) DenyList *dl = NULL;
+        uint8_t head[HEAD_MAX], extra;
+        DenyListInfo info;
+        struct stat st;
+        size_t n = 0;
+        int r;
+
+        /* The signed header first, from a small buffer: a forged, foreign or unknown-key file is
+         * refused before a byte of memory is set aside for its table. */
+        r = read_head(fd, ks, head, &n, &st, &info, ret_why);
         if (r < 0)
                 return r;
         if ((uint64_t) st.st_size != expected_size(&info))

@@ -90,6 +90,11 @@ int denylist_read_header(const uint8_t *buf, size_t len, const Keystore *ks, Den
  * a file of the wrong size or a table that does not match. Free with denylist_free(). */
 int denylist_new_from_buffer(const uint8_t *buf, size_t len, const Keystore *ks, DenyList **ret, const char **ret_why);
 
+/* denylist_read_header() on the first bytes of a file opened with open_regular_file(), for a
+ * caller that decides from the header whether the table is worth reading. Also -EBADFD for an
+ * fd that is not a regular file, -EFBIG for a file larger than any list, -errno. */
+int denylist_read_header_fd(int fd, const Keystore *ks, DenyListInfo *ret, const char **ret_why);
+
 /* The same from a file already opened (core/fileio.h's open_regular_file()), read from its start
  * with read(2) straight into the list's memory and hashed from there: one copy of the table in
  * memory, never two, and what was verified is what is used — a file rewritten or truncated after

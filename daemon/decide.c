@@ -90,6 +90,8 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .replay = m->replay,
                 .clock = &m->config->clock,
                 .clock_unsynchronized = !m->clock_synchronized,
+                /* Read once: the list a decision is judged by cannot change under it (daemon/denylist.h). */
+                .denylist = m->denylist,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 

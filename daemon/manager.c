@@ -10,6 +10,7 @@
 #include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/clock.h"
+#include "daemon/denylist.h"
 #include "daemon/door.h"
 #include "daemon/faults.h"
 #include "daemon/lock-record.h"
@@ -123,6 +124,7 @@ Manager *manager_free(Manager *m) {
         publish_drop_pending(m);
         trustlist_free(m->dcc_trust);
         sd_event_source_disable_unref(m->dcc_trust_timer);
+        manager_denylist_close(m);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         replay_cache_free(m->replay);
@@ -358,6 +360,9 @@ int manager_open(Manager *m) {
         if (r < 0)
                 return r;
         manager_apply_dcc_trust(m, tl);
+        r = manager_denylist_open(m);
+        if (r < 0)
+                return r;
 
         r = record_locks(m);
         if (r < 0)

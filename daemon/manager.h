@@ -11,6 +11,7 @@
 
 #include "api/gate1.h"
 #include "config/config.h"
+#include "core/denylist-record.h"
 #include "core/verifier.h"
 #include "daemon/decide.h"
 #include "hal/lock.h"
@@ -80,6 +81,15 @@ typedef struct Manager {
         bool clock_unsynchronized_said;
         sd_event_source *clock_timer;
         sd_bus_slot *clock_query;
+        /* The signed deny-list (daemon/denylist.h): the list in force (NULL: none), the highest
+         * version ever accepted (from the state directory), the folder's watch, the timer at the
+         * second the list becomes outdated, and why the folder is not watched (NULL: it is). */
+        DenyList *denylist;
+        DenyListRecord denylist_highest;
+        sd_event_source *denylist_watch;
+        sd_event_source *denylist_timer;
+        char *denylist_fault;
+        bool denylist_outdated_said;
 } Manager;
 
 /* Reads and validates the configuration (every problem is logged) and creates the event loop. A

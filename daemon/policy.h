@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "config/config.h"
+#include "core/denylist.h"
 #include "core/replay.h"
 #include "core/verifier.h"
 
@@ -31,6 +32,7 @@ typedef struct PolicyInput {
         ReplayCache *replay;      /* where a consumed code will be remembered, or NULL */
         const ClockConf *clock;   /* what to do while the clock is untrusted; NULL: nothing */
         bool clock_unsynchronized; /* the system clock has not been synchronized (daemon/clock.h) */
+        const DenyList *denylist; /* the signed deny-list in force (core/denylist.h), or NULL */
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */
