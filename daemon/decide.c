@@ -11,6 +11,7 @@
 #include "daemon/policy.h"
 #include "daemon/publish.h"
 #include "daemon/reload.h"
+#include "daemon/subject-key.h"
 
 static void decision_init(Decision *d, const char *door) {
         struct timespec ts;
@@ -68,7 +69,8 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
         int64_t now = (int64_t) time(NULL);
         Door *door = manager_find_door(m, req->door);
         VerifyResult res;
-        bool consumed = false;
+        uint8_t subject[SUBJECT_KEY_SIZE];
+        bool consumed = false, have_subject = false;
         int r;
 
         decision_init(d, req->door);
@@ -77,6 +79,9 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
          *    time, not used before? Nothing is recorded or used up yet. */
         (void) verifier_check(&m->verifier, req->text, req->len, now, &res);
         d->format = door ? res.format : CODE_FORMAT_UNKNOWN;
+        /* The subject as the rules that remember subjects know it: keyed, once. */
+        if (res.have_claims && m->subject_key)
+                have_subject = subject_key_of(m->subject_key, res.claims.iss, res.claims.sub, subject) == 0;
 
         /* 2. Every refusal rule, in the policy table's order: the door, the code's verdict, the
          *    door's rules for it, no opening without a record, room to remember the code. */
@@ -92,6 +97,7 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .clock_unsynchronized = !m->clock_synchronized,
                 /* Read once: the list a decision is judged by cannot change under it (daemon/denylist.h). */
                 .denylist = m->denylist,
+                .subject = have_subject ? subject : NULL,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 

@@ -21,6 +21,7 @@
 #include "daemon/reload.h"
 #include "daemon/safe-state.h"
 #include "daemon/source.h"
+#include "daemon/subject-key.h"
 
 static const char *const manager_state_table[_MANAGER_STATE_MAX] = {
         [MANAGER_STARTING] = "starting",
@@ -122,6 +123,7 @@ Manager *manager_free(Manager *m) {
         /* The token goes first: its worker may still call back into pending decisions. */
         token_service_free(m->token);
         publish_drop_pending(m);
+        subject_key_free(m->subject_key);
         trustlist_free(m->dcc_trust);
         sd_event_source_disable_unref(m->dcc_trust_timer);
         manager_denylist_close(m);
@@ -351,6 +353,9 @@ int manager_open(Manager *m) {
         if (r < 0)
                 return r;
         r = open_token(m);
+        if (r < 0)
+                return r;
+        r = manager_open_subject_key(m);
         if (r < 0)
                 return r;
         r = open_audit(m);

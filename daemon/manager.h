@@ -21,6 +21,7 @@ typedef struct Door Door;
 typedef struct Source Source;
 typedef struct PendingDecision PendingDecision;
 typedef struct Audit Audit;
+typedef struct SubjectKey SubjectKey;
 
 typedef enum ManagerState {
         MANAGER_STARTING,
@@ -90,6 +91,8 @@ typedef struct Manager {
         sd_event_source *denylist_timer;
         char *denylist_fault;
         bool denylist_outdated_said;
+        /* The key of subjects remembered between decisions (daemon/subject-key.h). */
+        SubjectKey *subject_key;
 } Manager;
 
 /* Reads and validates the configuration (every problem is logged) and creates the event loop. A
@@ -114,6 +117,12 @@ int manager_open(Manager *m);
 /* manager_open(), then signals, the watchdog, the bus and the sources; READY=1. */
 int manager_start(Manager *m);
 int manager_run(Manager *m);
+
+/* Makes the subject key and asks the token for its secret (daemon/subject-secret.c); when the
+ * token's secret replaces the random one, manager_subject_key_changed() tells every holder of
+ * subject state. */
+int manager_open_subject_key(Manager *m);
+void manager_subject_key_changed(Manager *m);
 
 /* Whether a door may not open now, by any path (a code, an operator's Unlock): no opening
  * without a record, when the audit log cannot be written and on_write_error is "deny". */

@@ -29,7 +29,9 @@ static Reason rule_verified(const PolicyInput *in, char *detail, size_t n) {
 /* Revocation (docs/denylist.md): a valid code that the signed deny-list in force names — its code
  * id, its subject, or the printed barcode — is refused before any other rule of the door, so
  * that a withdrawn credential is told as such wherever it is shown, and it is not used up. The
- * detail names what matched, never the subject itself (it reaches the journal). */
+ * detail names what matched, never the subject itself (it reaches the journal). The raw iss and
+ * sub are read for the lookup alone (hashed under the list's salt, remembered nowhere): the list
+ * is the issuer's, which cannot know the appliance's subject key (PolicyInput.subject). */
 static Reason rule_revoked(const PolicyInput *in, char *detail, size_t n) {
         const VerifyResult *c = in->code;
         const char *what = NULL;

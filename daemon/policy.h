@@ -33,6 +33,9 @@ typedef struct PolicyInput {
         const ClockConf *clock;   /* what to do while the clock is untrusted; NULL: nothing */
         bool clock_unsynchronized; /* the system clock has not been synchronized (daemon/clock.h) */
         const DenyList *denylist; /* the signed deny-list in force (core/denylist.h), or NULL */
+        /* The subject's key (daemon/subject-key.h: SUBJECT_KEY_SIZE bytes), or NULL when the code
+         * has no subject. Rules that remember subjects use this, never the code's raw sub. */
+        const uint8_t *subject;
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

@@ -13,6 +13,10 @@ start_bus permissive
 # 1. Every token call takes 2 s (as a slow smartcard might).
 QRGATE_FAULT_LATENCY_US="C_Sign=2000000" start_daemon
 check "slow token: comes up" wait_for 15 token_present
+# The one token call of a start (the subject-state secret, daemon/subject-secret.c) is over
+# before the decisions whose token calls are counted below.
+check "slow token: the subject-state secret comes from the token" \
+	wait_for 6 grep -q "Subject state: keyed by the token's secret" "$T/daemon.log"
 ctl watch > "$T/watch" 2>"$T/watch.err" &
 WATCH=$!
 wait_for 5 test -s "$T/watch.err"
