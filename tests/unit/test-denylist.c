@@ -25,6 +25,7 @@
 #include "core/verifier.h"
 #include "tests/unit/helper-codes.h"
 #include "tests/unit/helper-dir.h"
+#include "tools/denylist-text.h"
 
 #define ISSUED ((int64_t) 1800000000)
 
@@ -375,6 +376,63 @@ static void too_many_entries_are_refused_by_the_builder(void **state) {
         assert_int_equal(denylist_builder_add_pair(b, DENY_SUBJECT, "", "x"), -EINVAL);
 }
 
+/* qrgate-issue denylist's input: each kind of line, comments, and every wrong line reported with
+ * its number (all of them). */
+static void the_text_format_reports_each_wrong_line(void **state) {
+        static const char good[] =
+                "# lost cards\n"
+                "card city c-1\n"
+                "\n"
+                "   subject   city\tp-7f3a   # trailing comment\n"
+                "cti 00112233445566778899aabbccddeeff\n"
+                "barcode codabar 30234000517861\n"
+                "barcode isbn 080442957X\n"
+                "subject city p-7f3a\n"; /* a duplicate is one entry */
+        static const char bad[] =
+                "card city\n"
+                "cti 0011\n"
+                "barcode qr 123\n"
+                "barcode ean13 12a\n"
+                "subject city p 1\n"
+                "person city p-1\n"
+                "card city c-2\n";
+        _cleanup_(denylist_builder_freep) DenyListBuilder *b = NULL;
+        _cleanup_(freep) uint8_t *file = NULL;
+        _cleanup_(denylist_freep) DenyList *dl = NULL;
+        char errors[2048] = "";
+        size_t len;
+        FILE *in, *err;
+
+        assert_int_equal(denylist_builder_new(&b), 0);
+        in = fmemopen((void *) good, strlen(good), "r");
+        err = fmemopen(errors, sizeof(errors), "w");
+        assert_int_equal(denylist_text_parse(in, "good.txt", b, err), 6);
+        fclose(in);
+        fclose(err);
+        assert_string_equal(errors, "");
+        assert_int_equal(denylist_build(b, key, "city", (const uint8_t *) "k1", 2, 1, ISSUED, &file, &len), 0);
+        assert_int_equal(load(file, len, &dl), 0);
+        assert_int_equal(denylist_info(dl)->entries, 5);
+        assert_true(denylist_contains_pair(dl, DENY_CARD, "city", "c-1"));
+        assert_true(denylist_contains_pair(dl, DENY_SUBJECT, "city", "p-7f3a"));
+        assert_true(denylist_contains_barcode(dl, CODE_FORMAT_ISBN, "080442957X"));
+
+        in = fmemopen((void *) bad, strlen(bad), "r");
+        err = fmemopen(errors, sizeof(errors), "w");
+        assert_int_equal(denylist_text_parse(in, "bad.txt", b, err), -EINVAL);
+        fclose(in);
+        fclose(err);
+        for (int line = 1; line <= 6; line++) {
+                char want[32];
+                snprintf(want, sizeof(want), "bad.txt:%d: ", line);
+                if (!strstr(errors, want))
+                        fail_msg("no report for line %d in:\n%s", line, errors);
+        }
+        assert_null(strstr(errors, "bad.txt:7:"));
+        assert_non_null(strstr(errors, "bad.txt:3: the barcode format is not codabar, ean13 or isbn"));
+        assert_non_null(strstr(errors, "bad.txt:5: 'subject' takes an issuer and a subject"));
+}
+
 static int setup_keys(void **state) {
         key = th_key("es256");
         other = th_key("es256");
@@ -405,6 +463,7 @@ int main(void) {
                 cmocka_unit_test(the_record_survives_and_refuses_what_it_does_not_know),
                 cmocka_unit_test(a_million_entries_load_and_are_found),
                 cmocka_unit_test(too_many_entries_are_refused_by_the_builder),
+                cmocka_unit_test(the_text_format_reports_each_wrong_line),
         };
         return cmocka_run_group_tests(tests, setup_keys, teardown_keys);
 }
