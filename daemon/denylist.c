@@ -123,8 +123,8 @@ static void apply(Manager *m, DenyList *dl, const char *name) {
         if (!gmtime_r(&t, &tm) || strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
                 snprintf(when, sizeof(when), "@%" PRId64, info->issued);
         log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_DENYLIST_LOADED),
-                   "Deny-list %s: version %" PRIu64 " of issuer \"%s\", issued %s, %" PRIu64 " entries: in force.", name,
-                   info->version, info->iss, when, info->entries);
+                   "Deny-list %s/%s: version %" PRIu64 " of issuer \"%s\", issued %s, %" PRIu64 " entries: in force.",
+                   m->config->denylist.directory, name, info->version, info->iss, when, info->entries);
         check_age(m);
         arm_timer(m);
         emit_changed(m);

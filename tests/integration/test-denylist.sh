@@ -31,7 +31,7 @@ printf '# revoked\nsubject city p-bad\ncti 0102030405060708090a0b0c0d0e0f10\nsub
 list 1 "$T/deny/city.deny"
 check "a list dropped into the folder is put in force" wait_for 5 version_is 1
 check "running once a list is in force" wait_for 3 state_is running
-check "the journal says which list" grep -q "Deny-list city.deny: version 1 of issuer \"city\", issued .*, 3 entries: in force." "$T/daemon.log"
+check "the journal says which list" grep -q "Deny-list $T/deny/city.deny: version 1 of issuer \"city\", issued .*, 3 entries: in force." "$T/daemon.log"
 expect "DenyListEntries" "t 3" "$(mgr_prop DenyListEntries)"
 issued=$(mgr_prop DenyListIssued | cut -d' ' -f2)
 check "DenyListIssued is now, in microseconds" [ $(( $(date +%s) - issued / 1000000 )) -lt 60 ]

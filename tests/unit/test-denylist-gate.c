@@ -6,6 +6,7 @@
  *     "revoked", the door stays shut and nothing is used up; what the list does not name opens;
  *   - a list renamed into the folder is put in force at the loop's next turn, a forged one is
  *     refused and the old one stays;
+ *   - a FIFO, a directory or a file that is not a list among the lists is refused, never waited on;
  *   - after a restart in the middle, an older list in the folder is refused (the record of the
  *     highest version), and so is another list under the same version; the list that was in
  *     force is accepted again. */
@@ -184,6 +185,24 @@ static void a_dropped_list_replaces_the_old_and_a_forged_one_does_not(void **sta
         assert_true(present(&bad).granted);
 }
 
+static void what_is_not_a_list_is_refused_and_never_blocks(void **state) {
+        char path[128];
+
+        snprintf(path, sizeof(path), "%s/deny/a-fifo.deny", dir);
+        assert_int_equal(mkfifo(path, 0600), 0);
+        snprintf(path, sizeof(path), "%s/deny/a-dir.deny", dir);
+        assert_int_equal(mkdir(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/deny/b-text.deny", dir);
+        write_file(path, "subject city p-bad\n", 19);
+        drop_list("c.deny", 3, "p-bad");
+        alarm(10); /* an open() that blocked on the FIFO would hang here: fail instead */
+        open_gate();
+        alarm(0);
+        assert_int_equal(version_in_force(), 3);
+        CodeClaims c = claims_now("p-bad", 1);
+        assert_int_equal(present(&c).reason, REASON_REVOKED);
+}
+
 static void a_restart_does_not_roll_the_list_back(void **state) {
         char path[128];
 
@@ -236,6 +255,7 @@ int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(revoked_codes_are_refused_and_use_nothing_up),
                 cmocka_unit_test(a_dropped_list_replaces_the_old_and_a_forged_one_does_not),
+                cmocka_unit_test(what_is_not_a_list_is_refused_and_never_blocks),
                 cmocka_unit_test(a_restart_does_not_roll_the_list_back),
         };
         key = th_key("es256");
