@@ -42,6 +42,7 @@ static Reason rule_revoked(const PolicyInput *in, char *detail, size_t n) {
                 what = "the code's id (cti)";
         else if (c->have_claims && denylist_contains_pair(in->denylist, DENY_SUBJECT, c->claims.iss, c->claims.sub))
                 what = "the code's subject";
+        /* A card's serial (DENY_CARD, iss and serial) joins here with the card profile's claim. */
         else if (code_format_is_barcode(c->format) && denylist_contains_barcode(in->denylist, c->format, c->barcode.id))
                 what = "the barcode";
         if (!what)
