@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config/config-internal.h"
 #include "core/fileio.h"
@@ -202,6 +204,13 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
                 if (bad_paths < 0)
                         goto oom;
         }
+        /* The deny-list's folder must be there to be watched; the lists in it are the updater's
+         * to drop and are judged when the daemon loads them (docs/denylist.md). */
+        struct stat st;
+        bool bad_denylist = c->denylist.directory && (stat(c->denylist.directory, &st) < 0 || !S_ISDIR(st.st_mode));
+        if (bad_denylist)
+                fprintf(err, "%s:%d: denylist directory %s: %s\n", c->path, c->denylist.line, c->denylist.directory,
+                        access(c->denylist.directory, F_OK) < 0 ? strerror(errno) : "not a directory");
         if (key_errors)
                 fputs(key_errors, err);
         if (trust_errors)
@@ -221,7 +230,7 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
                 }
                 n_barcodes += a ? barcode_allow_size(a) : 0;
         }
-        if (r < 0 || bad_keys > 0 || bad_paths > 0 || bad_lists > 0)
+        if (r < 0 || bad_keys > 0 || bad_paths > 0 || bad_lists > 0 || bad_denylist)
                 return 1;
         fprintf(out, "%s: ok (%zu issuers, %zu keys, %zu locks, %zu doors, %zu sources", path, c->n_issuers,
                 keystore_size(ks), c->n_locks, c->n_doors, c->n_sources);
@@ -235,6 +244,8 @@ int config_check_file(const char *path, FILE *out, FILE *err) {
                 fprintf(out, ", %zu EU DCC signers", trustlist_count(tl));
         if (n_barcodes > 0)
                 fprintf(out, ", %zu listed barcodes", n_barcodes);
+        if (c->denylist.directory)
+                fprintf(out, ", deny-lists from %s", c->denylist.directory);
         fputs(")\n", out);
         return 0;
 oom:

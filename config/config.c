@@ -406,6 +406,21 @@ static void parse_clock(Errors *e, Config *c, const config_setting_t *root) {
         (void) schema_get_int(e, g, "narrow_window", c->clock.narrow_window, 1, 120, &c->clock.narrow_window);
 }
 
+static void parse_denylist(Errors *e, Config *c, const config_setting_t *root) {
+        static const Key keys[] = { { "directory", K_STRING, true }, { "max_age", K_INT } };
+        const config_setting_t *g = schema_get_group(root, "denylist"), *s;
+        DenyListConf *d = &c->denylist;
+
+        if (!g || !schema_check_group(e, g, "denylist", keys, ELEMENTSOF(keys)))
+                return;
+        s = config_setting_get_member(g, "directory");
+        d->directory = config_setting_get_string(s);
+        d->line = (int) config_setting_source_line(s);
+        check_path(e, s, "directory", d->directory);
+        /* Up to ten years, as dcc.trust_max_age: 0 is no limit. */
+        (void) schema_get_int(e, g, "max_age", 0, 0, INT64_C(10) * 365 * 86400, &d->max_age);
+}
+
 static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "checkpoint_records", K_INT }, { "checkpoint_seconds", K_INT }, { "durability", K_STRING },
@@ -513,6 +528,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
                 { "sources", K_LIST },
                 { "token", K_GROUP }, { "dcc", K_GROUP }, { "clock", K_GROUP }, { "audit", K_GROUP },
                 { "policy", K_GROUP },
+                { "denylist", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
         _cleanup_(freep) char *text = NULL;
@@ -573,6 +589,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         parse_clock(&e, c, root);
         parse_audit(&e, c, root);
         config_parse_policy(&e, c, root);
+        parse_denylist(&e, c, root);
 
         r = config_errors_finish(&e, ret_errors);
         if (r != -ENOMEM)

@@ -136,6 +136,13 @@ typedef struct SourceConf {
         uint32_t max_rate; /* codes per second this source may deliver (burst: twice that) */
 } SourceConf;
 
+/* The signed deny-list (docs/denylist.md): the folder an updater drops signed lists into. */
+typedef struct DenyListConf {
+        const char *directory; /* NULL: no deny-list */
+        int line;              /* where it is named, for reports */
+        int64_t max_age;       /* seconds since the list in force was issued; 0 = no limit */
+} DenyListConf;
+
 typedef struct Config {
         config_t cfg; /* owns every string below */
         char *path;
@@ -172,6 +179,7 @@ typedef struct Config {
         ClockConf clock;
         AuditConf audit; /* docs/audit.md */
         PolicyConf policy;
+        DenyListConf denylist;
 } Config;
 
 /* Loads and validates path, which must be a regular file (a symbolic link to one is followed) of

@@ -48,6 +48,8 @@ typedef enum Reason {
         REASON_RATE_LIMITED,
         REASON_DOOR_OUT_OF_SERVICE,
         REASON_CLOCK_UNTRUSTED,
+        /* the deny-list (docs/denylist.md) */
+        REASON_REVOKED,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

@@ -85,6 +85,21 @@ static int property_get_dcc_age(sd_bus *bus, const char *path, const char *inter
         return sd_bus_message_append(reply, "x", (int64_t) (m->dcc_trust ? trustlist_age(m->dcc_trust, (int64_t) time(NULL)) : -1));
 }
 
+static int property_get_denylist(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        Manager *m = userdata;
+        const DenyListInfo *info = m->denylist ? denylist_info(m->denylist) : NULL;
+        uint64_t v = 0;
+
+        if (info && strcmp(property, "DenyListVersion") == 0)
+                v = info->version;
+        else if (info && strcmp(property, "DenyListIssued") == 0)
+                v = (uint64_t) info->issued * 1000000u;
+        else if (info)
+                v = info->entries;
+        return sd_bus_message_append(reply, "t", v);
+}
+
 static int property_get_audit_head(sd_bus *bus, const char *path, const char *interface, const char *property,
                                    sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Manager *m = userdata;
@@ -183,6 +198,9 @@ const sd_bus_vtable bus_manager_vtable[] = {
         SD_BUS_PROPERTY("ClockUntrusted", "s", property_get_clock_untrusted, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DccTrustListKeys", "u", property_get_dcc_keys, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("DccTrustListAge", "x", property_get_dcc_age, 0, SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION),
+        SD_BUS_PROPERTY("DenyListVersion", "t", property_get_denylist, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DenyListIssued", "t", property_get_denylist, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("DenyListEntries", "t", property_get_denylist, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("AuditHead", "(tsttss)", property_get_audit_head, 0, 0),
         SD_BUS_METHOD_WITH_ARGS("SubmitCode", SD_BUS_ARGS("s", door, "s", code),
                                 SD_BUS_RESULT("s", decision, "s", reason), method_submit_code, SD_BUS_VTABLE_UNPRIVILEGED),

@@ -107,6 +107,8 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .replay = m->replay,
                 .clock = &m->config->clock,
                 .clock_unsynchronized = !m->clock_synchronized,
+                /* Read once: the list a decision is judged by cannot change under it (daemon/denylist.h). */
+                .denylist = m->denylist,
                 .subject = have_subject ? subject : NULL,
                 .subject_rate = m->subject_rate,
                 .monotonic_usec = rate_limit_now_usec(),

@@ -8,6 +8,7 @@
 
 #include "daemon/audit.h"
 #include "daemon/bus.h"
+#include "daemon/denylist.h"
 #include "daemon/faults.h"
 #include "daemon/log.h"
 
@@ -111,6 +112,9 @@ char **manager_faults(Manager *m) {
                         add(&l, "dcc trust list: outdated, updated %" PRId64 " s ago (dcc.trust_max_age is %" PRId64
                             " s): %s; check the list's updater, then reload", age, c->dcc.trust_max_age, then);
         }
+        char denylist[512];
+        if (manager_denylist_fault(m, denylist, sizeof(denylist)))
+                add(&l, "%s", denylist);
         if (m->token_fault)
                 add(&l, "token: unavailable: %s", m->token_fault);
         else if (m->token) {

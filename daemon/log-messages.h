@@ -35,6 +35,11 @@
 #define QRGATE_MESSAGE_CONFIG_REFUSED "a2b89920e58e4bfabc3d2863e7850e46"
 #define QRGATE_MESSAGE_DCC_TRUST_OUTDATED "bd495134bc3a4d39ab44e4473c01a383" /* docs/dcc.md, "Age" */
 
+/* The signed deny-list (docs/denylist.md). */
+#define QRGATE_MESSAGE_DENYLIST_LOADED "d95f0191693840b9b7fb49dc73bb720e"   /* a list put in force */
+#define QRGATE_MESSAGE_DENYLIST_REFUSED "3f8ad4fdf3484f899d36a61719d5f21a"  /* a list refused; the old one stays */
+#define QRGATE_MESSAGE_DENYLIST_OUTDATED "7b7375fdb6914d4ca9abf033be88757b" /* older than denylist.max_age */
+
 /* The system clock (daemon/clock.h). */
 #define QRGATE_MESSAGE_CLOCK_UNSYNCHRONIZED "f8ff1a41234c4b5884d86e5125a5df9f" /* not synchronized (at start) */
 #define QRGATE_MESSAGE_CLOCK_SYNCHRONIZED "08994bbf8d8f4d7cbb3ec04d32eb5660"   /* synchronized since */

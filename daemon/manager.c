@@ -11,6 +11,7 @@
 #include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/clock.h"
+#include "daemon/denylist.h"
 #include "daemon/door.h"
 #include "daemon/faults.h"
 #include "daemon/lock-record.h"
@@ -130,6 +131,7 @@ Manager *manager_free(Manager *m) {
         manager_rate_limits_free(m);
         trustlist_free(m->dcc_trust);
         sd_event_source_disable_unref(m->dcc_trust_timer);
+        manager_denylist_close(m);
         sd_bus_flush_close_unref(m->bus);
         sd_event_unref(m->event);
         replay_cache_free(m->replay);
@@ -373,6 +375,7 @@ int manager_open(Manager *m) {
                 return r;
         manager_apply_dcc_trust(m, tl);
         r = manager_open_areas(m);
+        r = manager_denylist_open(m);
         if (r < 0)
                 return r;
 

@@ -12,6 +12,7 @@
 #include "api/gate1.h"
 #include "config/config.h"
 #include "core/rate-table.h"
+#include "core/denylist-record.h"
 #include "core/verifier.h"
 #include "daemon/decide.h"
 #include "hal/lock.h"
@@ -86,6 +87,15 @@ typedef struct Manager {
         bool clock_unsynchronized_said;
         sd_event_source *clock_timer;
         sd_bus_slot *clock_query;
+        /* The signed deny-list (daemon/denylist.h): the list in force (NULL: none), the highest
+         * version ever accepted (from the state directory), the folder's watch, the timer at the
+         * second the list becomes outdated, and why the folder is not watched (NULL: it is). */
+        DenyList *denylist;
+        DenyListRecord denylist_highest;
+        sd_event_source *denylist_watch;
+        sd_event_source *denylist_timer;
+        char *denylist_fault;
+        bool denylist_outdated_said;
         /* The key of subjects remembered between decisions (daemon/subject-key.h). */
         SubjectKey *subject_key;
         /* The rate limits per subject and per SubmitCode caller (daemon/rate-limit.h); NULL when

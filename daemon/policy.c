@@ -27,6 +27,34 @@ static Reason rule_verified(const PolicyInput *in, char *detail, size_t n) {
         return in->code->reason;
 }
 
+/* Revocation (docs/denylist.md): a valid code that the signed deny-list in force names — its code
+ * id, its subject, or the printed barcode — is refused before any other rule of the door, so
+ * that a withdrawn credential is told as such wherever it is shown, and it is not used up. The
+ * detail names what matched, never the subject itself (it reaches the journal). The raw iss and
+ * sub are read for the lookup alone (hashed under the list's salt, remembered nowhere): the list
+ * is the issuer's, which cannot know the appliance's subject key (PolicyInput.subject). */
+static Reason rule_revoked(const PolicyInput *in, char *detail, size_t n) {
+        const VerifyResult *c = in->code;
+        const char *what = NULL;
+
+        if (!in->denylist)
+                return REASON_OK;
+        if (c->have_claims && denylist_contains(in->denylist, DENY_CTI, c->claims.cti, c->claims.cti_len))
+                what = "the code's id (cti)";
+        else if (c->have_claims && denylist_contains_pair(in->denylist, DENY_SUBJECT, c->claims.iss, c->claims.sub))
+                what = "the code's subject";
+        else if (c->have_claims && claims_is_card(&c->claims) &&
+                 denylist_contains_pair(in->denylist, DENY_CARD, c->claims.iss, c->claims.card_serial))
+                what = "the card's serial";
+        else if (code_format_is_barcode(c->format) && denylist_contains_barcode(in->denylist, c->format, c->barcode.id))
+                what = "the barcode";
+        if (!what)
+                return REASON_OK;
+        snprintf(detail, n, "the deny-list (version %llu) names %s",
+                 (unsigned long long) denylist_info(in->denylist)->version, what);
+        return REASON_REVOKED;
+}
+
 /* Which formats a door takes: QG1 always; an EU DCC only of the certificate types the door
  * lists in dcc_types, a printed barcode only of the formats it lists in barcodes (none by
  * default, so no door honours a DCC or a barcode by accident: anyone can print a valid
@@ -239,6 +267,7 @@ static Reason rule_replay_room(const PolicyInput *in, char *detail, size_t n) {
 static const PolicyRule rules[] = {
         rule_door,
         rule_verified,
+        rule_revoked,
         rule_format,
         rule_card,
         rule_barcode_listed,

@@ -18,6 +18,7 @@
 #include "config/config.h"
 #include "core/rate-table.h"
 #include "core/barcode-allow.h"
+#include "core/denylist.h"
 #include "core/replay.h"
 #include "core/verifier.h"
 
@@ -34,6 +35,7 @@ typedef struct PolicyInput {
         ReplayCache *replay;      /* where a consumed code will be remembered, or NULL */
         const ClockConf *clock;   /* what to do while the clock is untrusted; NULL: nothing */
         bool clock_unsynchronized; /* the system clock has not been synchronized (daemon/clock.h) */
+        const DenyList *denylist; /* the signed deny-list in force (core/denylist.h), or NULL */
         /* The subject's key (daemon/subject-key.h: SUBJECT_KEY_SIZE bytes), or NULL when the code
          * has no subject. Rules that remember subjects use this, never the code's raw sub. */
         const uint8_t *subject;

@@ -10,6 +10,7 @@
 #include "daemon/area.h"
 #include "daemon/audit.h"
 #include "daemon/bus.h"
+#include "daemon/denylist.h"
 #include "daemon/door.h"
 #include "daemon/faults.h"
 #include "daemon/log.h"
@@ -298,6 +299,8 @@ static int reload(Manager *m, char **ret_errors) {
         m->verifier.clock_skew = c->clock_skew;
         manager_apply_dcc_trust(m, tl);
         manager_apply_barcode_allow(m, lists);
+        /* The folder again, with the new keys (a list in force stays, verified when it came). */
+        manager_denylist_reload(m);
         /* Every key and trust-list path was read, or the reload would have been refused: what the
          * daemon started without is there now. */
         free(m->key_faults);

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,30 @@ static void print_schedule(sd_bus *bus, const BusLocator *door) {
         printf(", %s by schedule until %s", open ? "open" : "closed", t);
 }
 
+/* The signed deny-list in force (docs/denylist.md): "deny-list: version 7, issued ..., N entries". */
+static void print_denylist(sd_bus *bus) {
+        const BusLocator *l = bus_gate_manager;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+        uint64_t version = 0, issued = 0, entries = 0;
+        char t[40];
+        int r;
+
+        r = sd_bus_get_property_trivial(bus, l->destination, l->path, l->interface, "DenyListVersion", &e, 't', &version);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, l->destination, l->path, l->interface, "DenyListIssued", &e, 't', &issued);
+        if (r >= 0)
+                r = sd_bus_get_property_trivial(bus, l->destination, l->path, l->interface, "DenyListEntries", &e, 't',
+                                                &entries);
+        sd_bus_error_free(&e);
+        if (r < 0)
+                printf("deny-list: ?\n");
+        else if (version == 0)
+                printf("deny-list: none in force\n");
+        else
+                printf("deny-list: version %" PRIu64 ", issued %s, %" PRIu64 " entries\n", version,
+                       format_utc((int64_t) (issued / 1000000u), t, sizeof(t)), entries);
+}
+
 int ctl_status(int argc, char *argv[]) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         sd_bus_error e = SD_BUS_ERROR_NULL;
@@ -124,6 +149,7 @@ int ctl_status(int argc, char *argv[]) {
         free(faults);
         printf("token: %s\n", token);
         print_clock(bus);
+        print_denylist(bus);
         for (char **d = doors; d && *d; d++) {
                 _cleanup_(freep) char *path = door_path(*d), *lock = NULL;
                 BusLocator door = bus_gate_door(path);

@@ -18,6 +18,7 @@
 #include "core/macro.h"
 #include "core/qg1-mint.h"
 #include "core/verifier.h"
+#include "tools/issue-denylist.h"
 #include "tools/issue-hc1.h"
 #include "tools/keyfile.h"
 #include "tools/qr-png.h"
@@ -52,11 +53,14 @@ static const Verb verbs[] = {
         { "dcc-signer", issue_dcc_signer, SYNOPSIS_DCC_SIGNER "Makes a test EU DCC signer: PREFIX.key and its certificate "
                                                               "PREFIX.crt.\n" DCC_NOTE },
         { "mint-hc1", issue_mint_hc1, SYNOPSIS_MINT_HC1 "Mints a test EU DCC (\"HC1:\") signed by such a signer.\n" DCC_NOTE },
+        { "denylist", issue_denylist, SYNOPSIS_DENYLIST "Builds a signed deny-list from a text file (one entry a line: card ISS SERIAL,\n"
+                                                        "subject ISS SUB, cti HEX, barcode FORMAT DIGITS) and writes it into place\n"
+                                                        "(docs/denylist.md).\n" },
 };
 
 static int usage(FILE *f) {
         fputs("usage: " SYNOPSIS_KEYGEN "       " SYNOPSIS_MINT "       " SYNOPSIS_MINT_CARD "       " SYNOPSIS_DCC_SIGNER "       " SYNOPSIS_MINT_HC1
-              "       qrgate-issue --version | -h | --help | COMMAND --help\n" DCC_NOTE,
+              "       " SYNOPSIS_DENYLIST "       qrgate-issue --version | -h | --help | COMMAND --help\n" DCC_NOTE,
               f);
         return f == stderr ? 2 : 0;
 }

@@ -81,6 +81,25 @@ static void door_barcodes_list_names_formats(void **state) {
                      "3: barcode format 'issn' is not codabar, ean13 or isbn");
 }
 
+/* The deny-list's group (docs/denylist.md): a folder, absolute; an age in range; typos named. */
+static void denylist_group_is_checked(void **state) {
+        Config *c;
+        assert_null(load_errors(MINIMAL "denylist: { directory = \"/srv/deny\"; max_age = 86400; };\n", &c));
+        assert_string_equal(c->denylist.directory, "/srv/deny");
+        assert_int_equal(c->denylist.line, 3);
+        assert_int_equal(c->denylist.max_age, 86400);
+        config_free(c);
+        assert_null(load_errors(MINIMAL, &c));
+        assert_null(c->denylist.directory); /* no group: no deny-list */
+        config_free(c);
+        assert_error(MINIMAL "denylist: {\n directory = \"deny\"; };\n", "4: 'directory' is a relative path");
+        assert_error(MINIMAL "denylist: {\n directory = \"/d\";\n max_age = -1; };\n",
+                     "5: 'max_age' is -1, must be between 0 and 315360000");
+        assert_error(MINIMAL "denylist: { directory = \"/d\";\n max_ag = 5; };\n",
+                     "4: unknown key 'max_ag' in denylist; did you mean 'max_age'?");
+        assert_error(MINIMAL "denylist: { max_age = 5; };\n", "3: denylist is missing required key 'directory'");
+}
+
 static void shipped_example_is_valid(void **state) {
         Config *c = NULL;
         char *errors = NULL;
@@ -530,6 +549,7 @@ int main(void) {
                 cmocka_unit_test(minimal_configuration_has_safe_defaults),
                 cmocka_unit_test(door_barcodes_list_names_formats),
                 cmocka_unit_test(shipped_example_is_valid),
+                cmocka_unit_test(denylist_group_is_checked),
                 cmocka_unit_test(syntax_error_has_its_line),
                 cmocka_unit_test(unknown_keys_are_errors),
                 cmocka_unit_test(wrong_types_and_ranges_are_errors),
