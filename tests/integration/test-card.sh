@@ -2,7 +2,7 @@
 # Static card codes (docs/code-format.md §8) through the real daemon with a SoftHSM token: a card
 # opens a door with cards = true at every visit and is never used up, is refused with
 # card-not-accepted at a door without, is held to verifier.card_max_lifetime, and is explained
-# by qrgatectl decode. (A revoked card is the deny-list's test.)
+# by qrgatectl decode; a card whose serial a signed deny-list names is refused with revoked.
 . "$(dirname "$0")/lib.sh"
 
 make_issuer
@@ -41,10 +41,23 @@ check "decode says when it expires, in words" grep -qE "valid until    .*, expir
 check "decode: the replay step does not apply" grep -q "check replay    not applicable" "$T/decode"
 check "decode: valid" grep -q "verdict: valid" "$T/decode"
 
+# Revoked: a deny-list naming the card's serial (docs/denylist.md), dropped into the watched
+# folder, refuses the card at once; another card of the same holder still opens.
+mkdir "$T/deny"
+printf 'card city C-000123\n' > "$T/deny.txt"
+echo "denylist: { directory = \"$T/deny\"; };" >> "$T/qrgate.conf"
+expect "reload with a deny-list folder" "configuration reloaded" "$(ctl reload)"
+check "qrgate-issue denylist signs the list" "$B/qrgate-issue" denylist --key "$T/city.key" --kid k1 --iss city \
+	--version 1 --out "$T/deny/city.deny" "$T/deny.txt"
+check "the list is in force" wait_for 5 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager DenyListVersion)\" = 't 1' ]"
+expect "a revoked card is refused" "denied revoked" "$(ctl submit --door main "$card")"
+card2=$(mint_card --sub p-card --serial C-000124 --scope library.lend --days 30)
+expect "the holder's new card opens" granted "$(ctl submit --door main "$card2")"
+
 # Off: a reload that turns cards off at main refuses the card there at once.
 sed -i 's| cards = true;||' "$T/qrgate.conf"
 expect "reload" "configuration reloaded" "$(ctl reload)"
-expect "after reload, main refuses the card" "denied card-not-accepted" "$(ctl submit --door main "$card")"
+expect "after reload, main refuses the card" "denied card-not-accepted" "$(ctl submit --door main "$card2")"
 
 stop_daemon
 check "the card serial is in no log" sh -c "! grep -q C-000123 '$T/daemon.log'"

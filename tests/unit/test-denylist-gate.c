@@ -70,7 +70,8 @@ static Manager *open_gate(void) {
         return m;
 }
 
-/* Deny-list version naming subject sub, the cti 0xc7 0xc7..., and the library card 30234000517861;
+/* Deny-list version naming subject sub, the cti 0xc7 0xc7..., the library card 30234000517861 and
+ * the static card C-7 of city;
  * written to name in the folder through a temporary name, as an updater does. */
 static void drop_list(const char *name, uint64_t version, const char *sub) {
         _cleanup_(denylist_builder_freep) DenyListBuilder *b = NULL;
@@ -84,6 +85,7 @@ static void drop_list(const char *name, uint64_t version, const char *sub) {
         assert_int_equal(denylist_builder_add_pair(b, DENY_SUBJECT, "city", sub), 0);
         assert_int_equal(denylist_builder_add(b, DENY_CTI, cti, sizeof(cti)), 0);
         assert_int_equal(denylist_builder_add_barcode(b, "codabar", "30234000517861"), 0);
+        assert_int_equal(denylist_builder_add_pair(b, DENY_CARD, "city", "C-7"), 0);
         assert_int_equal(denylist_build(b, key, "city", (const uint8_t *) "k1", 2, version, (int64_t) time(NULL), &file, &len),
                          0);
         snprintf(tmp, sizeof(tmp), "%s/deny/.%s.tmp", dir, name);
@@ -144,6 +146,13 @@ static void revoked_codes_are_refused_and_use_nothing_up(void **state) {
         d = present_text("]F030234000517861");
         assert_int_equal(d.reason, REASON_REVOKED);
         assert_string_equal(d.detail, "the deny-list (version 1) names the barcode");
+        /* A static card (docs/code-format.md §8): no cti, known by its serial. */
+        c = claims_now("p-card", 0);
+        c.cti_len = 0;
+        strcpy(c.card_serial, "C-7");
+        d = present(&c);
+        assert_int_equal(d.reason, REASON_REVOKED);
+        assert_string_equal(d.detail, "the deny-list (version 1) names the card's serial");
         assert_false(lock_is_unlocked(m->locks[0]));
         /* A code that fails verification keeps its own reason: the list judges only valid codes. */
         c = claims_now("p-bad", 2);
