@@ -31,6 +31,7 @@
 #include "daemon/subject-key.h"
 #include "tests/unit/helper-cmocka.h"
 #include "tests/unit/helper-codes.h"
+#include "tests/unit/helper-gate.h"
 
 static EVP_PKEY *key;
 static char dir[64];
@@ -46,30 +47,17 @@ static void write_file(const char *path, const char *text) {
 
 /* A gate with the area as area_keys describes it (inside its { }), doors in and out. */
 static Manager *open_gate(const char *area_keys) {
-        char text[4096], pub[96], run[96], conf[96];
-        FILE *p;
+        char body[2048];
 
-        snprintf(pub, sizeof(pub), "%s/city.pub", dir);
-        p = fopen(pub, "we");
-        assert_non_null(p);
-        assert_int_equal(PEM_write_PUBKEY(p, key), 1);
-        fclose(p);
-        snprintf(text, sizeof(text),
-                 "state_directory = \"%s/state\";\n"
-                 "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); } );\n"
+        snprintf(body, sizeof(body),
                  "locks = ( { id = \"a\"; backend = \"sim\"; }, { id = \"b\"; backend = \"sim\"; } );\n"
                  "areas = ( { id = \"pool\"; %s } );\n"
                  "doors = ( { id = \"in\"; lock = \"a\"; scopes = [ \"pool\" ]; area = \"pool\"; side = \"entry\"; "
                  "barcodes = [ \"codabar\" ]; },\n"
                  "          { id = \"out\"; lock = \"b\"; scopes = [ \"pool\" ]; area = \"pool\"; side = \"exit\"; } );\n"
                  "clock: { untrusted = \"accept\"; };\n",
-                 dir, pub, area_keys);
-        snprintf(conf, sizeof(conf), "%s/qrgate.conf", dir);
-        write_file(conf, text);
-        snprintf(run, sizeof(run), "%s/run", dir);
-        setenv("RUNTIME_DIRECTORY", run, 1);
-        assert_int_equal(manager_new(conf, "none", &m), 0);
-        assert_int_equal(manager_open(m), 0);
+                 area_keys);
+        assert_int_equal(th_gate_open(dir, key, body, &m), 0);
         assert_int_equal(m->n_areas, 1);
         return m;
 }

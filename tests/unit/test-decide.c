@@ -33,6 +33,7 @@
 #include "daemon/reload.h"
 #include "tests/unit/helper-cmocka.h"
 #include "tests/unit/helper-codes.h"
+#include "tests/unit/helper-gate.h"
 
 static EVP_PKEY *key;
 static char dir[64];
@@ -64,28 +65,16 @@ static const char *clock_untrusted = "accept";
 /* A gate with one door "main" on lock (the configuration's locks group), issuer "city"; extra:
  * more configuration. */
 static Manager *open_gate_on(Fixture *f, const char *lock, const char *extra) {
-        char text[2048], pub[96], run[96];
-        FILE *p;
+        char body[2048];
 
-        snprintf(pub, sizeof(pub), "%s/city.pub", dir);
-        p = fopen(pub, "we");
-        assert_non_null(p);
-        assert_int_equal(PEM_write_PUBKEY(p, key), 1);
-        fclose(p);
-        snprintf(text, sizeof(text),
-                 "state_directory = \"%s/state\";\n"
-                 "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); } );\n"
+        snprintf(body, sizeof(body),
                  "locks = ( %s );\n"
                  "doors = ( { id = \"main\"; lock = \"main\"; unlock_ms = 60000; scopes = [ \"library.lend\" ]; %s } );\n"
                  "clock: { untrusted = \"%s\"; };\n"
                  "%s\n",
-                 dir, pub, lock, door_keys, clock_untrusted, extra ?: "");
+                 lock, door_keys, clock_untrusted, extra ?: "");
         snprintf(f->conf, sizeof(f->conf), "%s/qrgate.conf", dir);
-        write_file(f->conf, text);
-        snprintf(run, sizeof(run), "%s/run", dir);
-        setenv("RUNTIME_DIRECTORY", run, 1);
-        assert_int_equal(manager_new(f->conf, "none", &f->m), 0);
-        assert_int_equal(manager_open(f->m), 0);
+        assert_int_equal(th_gate_open(dir, key, body, &f->m), 0);
         return f->m;
 }
 

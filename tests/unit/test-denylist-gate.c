@@ -31,6 +31,7 @@
 #include "daemon/manager.h"
 #include "tests/unit/helper-cmocka.h"
 #include "tests/unit/helper-codes.h"
+#include "tests/unit/helper-gate.h"
 
 static EVP_PKEY *key;
 static char dir[64];
@@ -44,29 +45,16 @@ static void write_file(const char *path, const void *data, size_t len) {
 }
 
 static Manager *open_gate(void) {
-        char text[2048], pub[96], conf[96], run[96];
-        FILE *p;
+        char body[1024];
 
-        snprintf(pub, sizeof(pub), "%s/city.pub", dir);
-        p = fopen(pub, "we");
-        assert_non_null(p);
-        assert_int_equal(PEM_write_PUBKEY(p, key), 1);
-        fclose(p);
-        snprintf(text, sizeof(text),
-                 "state_directory = \"%s/state\";\n"
-                 "issuers = ( { id = \"city\"; keys = ( { kid = \"k1\"; file = \"%s\"; } ); } );\n"
+        snprintf(body, sizeof(body),
                  "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
                  "doors = ( { id = \"main\"; lock = \"main\"; unlock_ms = 60000; scopes = [ \"library.lend\" ]; "
                  "barcodes = [ \"codabar\" ]; } );\n"
                  "clock: { untrusted = \"accept\"; };\n"
                  "denylist: { directory = \"%s/deny\"; };\n",
-                 dir, pub, dir);
-        snprintf(conf, sizeof(conf), "%s/qrgate.conf", dir);
-        write_file(conf, text, strlen(text));
-        snprintf(run, sizeof(run), "%s/run", dir);
-        setenv("RUNTIME_DIRECTORY", run, 1);
-        assert_int_equal(manager_new(conf, "none", &m), 0);
-        assert_int_equal(manager_open(m), 0);
+                 dir);
+        assert_int_equal(th_gate_open(dir, key, body, &m), 0);
         return m;
 }
 
