@@ -87,34 +87,21 @@ const sd_bus_vtable bus_area_vtable[] = {
 };
 
 int bus_area_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error) {
-        Manager *m = userdata;
-        size_t n = strlen(BUS_AREA_PREFIX);
+        const char *id = bus_object_id(path, BUS_AREA_PREFIX);
+        Area *a = id ? manager_find_area(userdata, id) : NULL;
 
-        /* Area ids are [A-Za-z0-9_] (the configuration checks), path elements as they are. */
-        if (strncmp(path, BUS_AREA_PREFIX "/", n + 1) != 0)
-                return 0;
-        Area *a = manager_find_area(m, path + n + 1);
         if (!a)
                 return 0;
         *found = a;
         return 1;
 }
 
+static const char *area_path(const Manager *m, size_t i) {
+        return m->areas[i]->object_path;
+}
+
 int bus_area_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
         Manager *m = userdata;
-        char **l = calloc(m->n_areas + 1, sizeof(char *));
 
-        if (!l)
-                return -ENOMEM;
-        for (size_t i = 0; i < m->n_areas; i++) {
-                l[i] = strdup(m->areas[i]->object_path);
-                if (!l[i]) {
-                        for (size_t j = 0; j < i; j++)
-                                free(l[j]);
-                        free(l);
-                        return -ENOMEM;
-                }
-        }
-        *nodes = l;
-        return 0;
+        return bus_object_paths(m, m->n_areas, area_path, nodes);
 }

@@ -88,35 +88,21 @@ const sd_bus_vtable bus_door_vtable[] = {
 };
 
 int bus_door_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error) {
-        Manager *m = userdata;
-        size_t n = strlen(BUS_DOOR_PREFIX);
+        const char *id = bus_object_id(path, BUS_DOOR_PREFIX);
+        Door *d = id ? manager_find_door(userdata, id) : NULL;
 
-        /* Door ids are limited to [A-Za-z0-9_] by the configuration, so they are path elements
-         * as they are, with no escaping to undo. */
-        if (strncmp(path, BUS_DOOR_PREFIX "/", n + 1) != 0)
-                return 0;
-        Door *d = manager_find_door(m, path + n + 1);
         if (!d)
                 return 0;
         *found = d;
         return 1;
 }
 
+static const char *door_path(const Manager *m, size_t i) {
+        return m->doors[i]->object_path;
+}
+
 int bus_door_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
         Manager *m = userdata;
-        char **l = calloc(m->n_doors + 1, sizeof(char *));
 
-        if (!l)
-                return -ENOMEM;
-        for (size_t i = 0; i < m->n_doors; i++) {
-                l[i] = strdup(m->doors[i]->object_path);
-                if (!l[i]) {
-                        for (size_t j = 0; j < i; j++)
-                                free(l[j]);
-                        free(l);
-                        return -ENOMEM;
-                }
-        }
-        *nodes = l;
-        return 0;
+        return bus_object_paths(m, m->n_doors, door_path, nodes);
 }

@@ -38,6 +38,12 @@ int bus_caller_uid(sd_bus_message *m, uid_t *ret_uid);
 /* Resolves the group names of the configuration (operators, UI) to gids, at start and reload. */
 void bus_auth_resolve_groups(Manager *m);
 
+/* The id in path below prefix ("PREFIX/ID"), or NULL when path is not one of prefix's objects. */
+const char *bus_object_id(const char *path, const char *prefix);
+/* For an enumerator: a NULL-terminated list of copies of the n object paths path(m, i).
+ * Returns 0, or -ENOMEM. */
+int bus_object_paths(const Manager *m, size_t n, const char *(*path)(const Manager *m, size_t i), char ***ret);
+
 extern const sd_bus_vtable bus_manager_vtable[];
 extern const sd_bus_vtable bus_door_vtable[];
 int bus_door_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
