@@ -1,0 +1,17 @@
+# The library lending station (issue 17; docs/sip2.md): the test ILS that the SIP2 client's
+# integration test and `make bench` talk to, and the client's benchmark.
+
+SIP2_ILS := $(B)/tests/sip2-ils
+
+$(SIP2_ILS): tests/ils/sip2-ils.c $(B)/libqrgate-lending.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libqrgate-lending.a
+
+check-integration: $(SIP2_ILS)
+
+BENCH_EXTRA += bench-sip2
+.PHONY: bench-sip2
+
+bench-sip2: $(B)/bench/bench-sip2 $(SIP2_ILS)
+	@echo "# SIP2 checkout through the client vs a bare TCP round trip to the same test ILS (tests/bench/bench-sip2.c)"
+	@$< $(SIP2_ILS)
