@@ -476,6 +476,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
                 { "issuers", K_LIST }, { "locks", K_LIST, true }, { "schedules", K_LIST }, { "doors", K_LIST, true },
                 { "sources", K_LIST },
                 { "token", K_GROUP }, { "dcc", K_GROUP }, { "clock", K_GROUP }, { "audit", K_GROUP },
+                { "ils", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
         _cleanup_(freep) char *text = NULL;
@@ -534,6 +535,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         parse_dcc(&e, c, root);
         parse_clock(&e, c, root);
         parse_audit(&e, c, root);
+        config_parse_ils(&e, c, root);
 
         r = config_errors_finish(&e, ret_errors);
         if (r != -ENOMEM)

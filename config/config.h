@@ -98,6 +98,14 @@ typedef struct SourceConf {
         uint32_t max_rate; /* codes per second this source may deliver (burst: twice that) */
 } SourceConf;
 
+/* The library's system (ILS) the lending station talks SIP2 to (docs/sip2.md). */
+typedef struct IlsConf {
+        bool enabled; /* the section is there */
+        const char *host, *institution, *location, *credential;
+        uint16_t port;
+        uint32_t connect_timeout_ms, reply_timeout_ms, resend_max, reconnect_max;
+} IlsConf;
+
 typedef struct Config {
         config_t cfg; /* owns every string below */
         char *path;
@@ -128,6 +136,7 @@ typedef struct Config {
         DccConf dcc;
         ClockConf clock;
         AuditConf audit; /* docs/audit.md */
+        IlsConf ils;     /* docs/sip2.md */
 } Config;
 
 /* Loads and validates path, which must be a regular file (a symbolic link to one is followed) of
