@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,6 +39,7 @@ static struct {
 } ils;
 
 static Sip2Msg ils_req;
+static volatile bool ils_close_current; /* set by a test: the ILS closes the connection it serves */
 
 static void frame(char *out, size_t size, const char *body, int seq) {
         size_t n;
@@ -57,6 +59,14 @@ static void *ils_thread(void *arg) {
                         continue;
                 ils.connections++;
                 while (open) {
+                        struct pollfd pf = { .fd = fd, .events = POLLIN };
+                        if (poll(&pf, 1, 10) == 0) {
+                                if (ils_close_current) {
+                                        ils_close_current = false;
+                                        break;
+                                }
+                                continue;
+                        }
                         ssize_t k = recv(fd, in + len, sizeof(in) - len, 0);
                         char *cr;
                         if (k <= 0)
@@ -178,6 +188,15 @@ static void good_answer(const Sip2Msg *req, char *out, size_t size) {
                          sip2_msg_get(req, "AA"), item);
                 frame(out, size, body, req->sequence);
                 return;
+        case SIP2_CHECKIN:
+                snprintf(body, sizeof(body), "101YNN" D "AOCITY|AB%s|AQMain|", item);
+                frame(out, size, body, req->sequence);
+                return;
+        case SIP2_RENEW:
+                snprintf(body, sizeof(body), "301YNN" D "AOCITY|AA%s|AB%s|AJA Book|AH20270212    235900|",
+                         sip2_msg_get(req, "AA"), item);
+                frame(out, size, body, req->sequence);
+                return;
         default:
                 fail_msg("unexpected request %s", sip2_command_name(req->command));
         }
@@ -215,6 +234,44 @@ static void a_refused_login_is_not_retried(void **state) {
         assert_int_equal(e.failure, SIP2_FAIL_LOGIN);
         assert_int_equal(ils.connections, 1);
         assert_null(strstr(traced, "wrong"));
+}
+
+/* Many ILSs close a connection that stays idle. The client sees that before it sends a checkout
+ * and reconnects first: the checkout goes out once, on the new connection, and its outcome is
+ * known. */
+static void an_idle_connection_the_ils_closed_is_replaced_before_a_checkout(void **state) {
+        _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
+        Sip2ClientError e;
+        Sip2Result res;
+        static Sip2Msg m;
+
+        start(all_good);
+        c = client("pw");
+        assert_int_equal(sip2_client_request(c, SIP2_SC_STATUS, &(Sip2Request) {}, &m, &e), 0);
+        ils_close_current = true; /* the ILS's idle timeout */
+        while (ils_close_current)
+                usleep(1000);
+        usleep(20000);
+        assert_int_equal(sip2_client_checkout(c, "P-OK", "I-1", 1800000000, &res, &e), 0);
+        assert_true(res.ok);
+        assert_int_equal(ils.connections, 2);
+        assert_int_equal(ils.checkouts, 1);
+        assert_non_null(strstr(traced, "closed the idle connection"));
+}
+
+static void checkin_and_renew_are_judged_like_a_checkout(void **state) {
+        _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
+        Sip2ClientError e;
+        Sip2Result res;
+
+        start(all_good);
+        c = client("pw");
+        assert_int_equal(sip2_client_renew(c, "P-OK", "I-1", 1800000000, &res, &e), 0);
+        assert_string_equal(res.due, "20270212    235900");
+        assert_int_equal(sip2_client_checkin(c, "I-1", 1800000000, &res, &e), 0);
+        assert_true(res.ok);
+        assert_non_null(strstr(traced, "> 09N"));
+        assert_non_null(strstr(traced, "> 29NN"));
 }
 
 static Action bad_checksum_once(unsigned n, const Sip2Msg *req, char *out, size_t size) {
@@ -489,6 +546,8 @@ int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(login_and_status_and_the_password_never_shown, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(a_refused_login_is_not_retried, set_up, tear_down),
+                cmocka_unit_test_setup_teardown(an_idle_connection_the_ils_closed_is_replaced_before_a_checkout, set_up, tear_down),
+                cmocka_unit_test_setup_teardown(checkin_and_renew_are_judged_like_a_checkout, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(a_bad_checksum_is_asked_for_again, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(checksums_that_stay_bad_are_no_loan, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(the_ils_asking_again_gets_the_same_message, set_up, tear_down),
