@@ -1,5 +1,6 @@
 # The library lending station (issue 17; docs/sip2.md): the test ILS that the SIP2 client's
-# integration test and `make bench` talk to, and the client's benchmark.
+# integration test and `make bench` talk to, the integration test's driver, and the client's
+# benchmark.
 
 SIP2_ILS := $(B)/tests/sip2-ils
 
@@ -7,7 +8,14 @@ $(SIP2_ILS): tests/ils/sip2-ils.c $(B)/libqrgate-lending.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libqrgate-lending.a
 
-check-integration: $(SIP2_ILS)
+# Drives the client through renewals and reconciliation for the integration test.
+SIP2_DRIVE := $(B)/tests/sip2-drive
+
+$(SIP2_DRIVE): tests/ils/sip2-drive.c $(B)/libqrgate-lending.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libqrgate-lending.a
+
+check-integration: $(SIP2_ILS) $(SIP2_DRIVE)
 
 BENCH_EXTRA += bench-sip2
 .PHONY: bench-sip2

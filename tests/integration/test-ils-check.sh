@@ -126,6 +126,32 @@ start_ils --fault stall:12
 ils_check --patron P-OK --item I-AVAIL-3 --checkout
 check "stall on the checkout: a timeout, outcome unknown" grep -q "^ils: failed checkout of I-AVAIL-3: timeout: .*outcome unknown" "$T/out"
 
+# Renewal limits (two per loan), through the client's driver (tests/ils/sip2-drive.c).
+drive() { "$B/tests/sip2-drive" "$(cat "$T/port")" "$T/sip2-login" "$@" > "$T/out" 2>&1; }
+start_ils
+drive renew P-OK I-RENEW renew P-OK I-RENEW renew P-OTHER I-ONLOAN renew P-OK I-AVAIL-1
+expect "renewals: every answer valid" 0 $?
+check "renewal under the limit: ok with a new due date" grep -q "^renew I-RENEW: ok, due 20" "$T/out"
+expect "renewal at the limit: refused" "renew I-RENEW: refused: Renewal limit reached" "$(sed -n 2p "$T/out")"
+expect "renewal of an item on loan to someone: refused" "renew I-AVAIL-1: refused: Item not on loan to you" "$(sed -n 4p "$T/out")"
+check "the ILS counts two renewals" grep -qx "I-RENEW P-OK [0-9]* 2" "$T/loans"
+
+# A checkout whose answer was lost, then what the station's reconciliation asks: the item's
+# information says the ILS lent it (04 charged); a checkin returns it. Nothing doubled.
+start_ils --fault drop:12
+drive checkout P-OK I-AVAIL-2 item I-AVAIL-2 checkin I-AVAIL-2 item I-AVAIL-2
+expect "lost answer: outcome unknown" "checkout I-AVAIL-2: failed dropped (outcome unknown)" "$(sed -n 1p "$T/out")"
+expect "reconcile: the item is charged" "item I-AVAIL-2: circulation status 04" "$(sed -n 2p "$T/out")"
+check "reconcile: returned" grep -q "^checkin I-AVAIL-2: ok" "$T/out"
+expect "reconcile: on the shelf again" "item I-AVAIL-2: circulation status 03" "$(sed -n 4p "$T/out")"
+expect "reconcile: the ILS's loans as at the start" "$INITIAL_LOANS" "$(loans)"
+# Each item lent once, whatever bad checksums come on the way.
+start_ils --fault badsum:12:3
+drive checkout P-OK I-AVAIL-1 checkout P-OK I-AVAIL-2 checkout P-OK I-AVAIL-3 checkout P-OK I-AVAIL-1
+check "three checkouts through bad checksums: lent" sh -c "[ \$(grep -c ': ok, due' '$T/out') = 3 ]"
+expect "the same item again: refused, not doubled" "checkout I-AVAIL-1: refused: Item already on loan to you" "$(sed -n 4p "$T/out")"
+expect "the ILS holds each loan once" 3 "$(grep -c '^I-AVAIL-[123] P-OK' "$T/loans")"
+
 # Login and configuration.
 printf 'station\nwrong\n' > "$T/bad-login"; chmod 600 "$T/bad-login"
 start_ils
