@@ -41,7 +41,7 @@ int main(int argc, char *argv[]) {
         }
         Sip2ClientConfig cfg = { .host = "127.0.0.1", .port = (uint16_t) atoi(argv[1]), .institution = "CITY",
                                  .location = "Drive", .user = user, .password = password,
-                                 .reply_timeout_ms = 500, .resend_max = 2, .reconnect_max = 2 };
+                                 .reply_timeout_ms = 1000, .resend_max = 2, .reconnect_max = 2 };
         if (sip2_client_new(&cfg, &c) < 0)
                 return 2;
         free(user);

@@ -31,7 +31,7 @@ ils: {
   location = "Desk 1";
   credential = "$T/sip2-login";
   connect_timeout_ms = 2000;
-  reply_timeout_ms = 500;
+  reply_timeout_ms = 1000;
   ${2:-}
 };
 CONF
