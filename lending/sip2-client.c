@@ -174,7 +174,9 @@ void sip2_client_disconnect(Sip2Client *c) {
 }
 
 static int tcp_connect(Sip2Client *c, Sip2ClientError *e) {
-        struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG }, *ai = NULL;
+        /* No AI_ADDRCONFIG: with it glibc returns no IPv4 address on a machine whose only one is
+         * the loopback's, and a test ILS on 127.0.0.1 in a network namespace would be unreachable. */
+        struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
         char port[8];
         int r, err = 0, fd = -EBADF;
 
@@ -471,6 +473,12 @@ int sip2_client_request(Sip2Client *c, Sip2Command cmd, const Sip2Request *r, Si
                                         return k;
                                 continue;
                         }
+                }
+                if (c->in_len > 0) {
+                        /* Left after the last answer: nobody asked for it, and it must not be
+                         * taken for the answer to this request. */
+                        trace(c, SIP2_TRACE_EVENT, "dropping %zu bytes nobody asked for", c->in_len);
+                        c->in_len = 0;
                 }
                 seq = (int) (c->sequence++ % 10);
                 n = build(c, cmd, r, seq, &out);

@@ -274,6 +274,30 @@ static void checkin_and_renew_are_judged_like_a_checkout(void **state) {
         assert_non_null(strstr(traced, "> 29NN"));
 }
 
+static Action answer_twice_first(unsigned n, const Sip2Msg *req, char *out, size_t size) {
+        good_answer(req, out, size);
+        if (n == 0) {
+                size_t l = strlen(out);
+                memmove(out + l, out, l + 1); /* the same answer twice in one write */
+        }
+        return SEND;
+}
+
+/* An ILS that answers twice: the stale copy is dropped, never taken for the next answer. */
+static void an_answer_nobody_asked_for_is_dropped(void **state) {
+        _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
+        Sip2ClientError e;
+        Sip2Result res;
+
+        start(answer_twice_first);
+        c = client("pw");
+        assert_int_equal(sip2_client_checkout(c, "P-OK", "I-1", 1800000000, &res, &e), 0);
+        assert_int_equal(sip2_client_checkout(c, "P-OK", "I-2", 1800000000, &res, &e), 0);
+        assert_int_equal(ils.connections, 1);
+        assert_int_equal(ils.checkouts, 2);
+        assert_non_null(strstr(traced, "nobody asked for"));
+}
+
 static Action bad_checksum_once(unsigned n, const Sip2Msg *req, char *out, size_t size) {
         good_answer(req, out, size);
         if (n == 0) {
@@ -548,6 +572,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(a_refused_login_is_not_retried, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(an_idle_connection_the_ils_closed_is_replaced_before_a_checkout, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(checkin_and_renew_are_judged_like_a_checkout, set_up, tear_down),
+                cmocka_unit_test_setup_teardown(an_answer_nobody_asked_for_is_dropped, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(a_bad_checksum_is_asked_for_again, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(checksums_that_stay_bad_are_no_loan, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(the_ils_asking_again_gets_the_same_message, set_up, tear_down),
