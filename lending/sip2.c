@@ -560,6 +560,8 @@ int sip2_writer_end(Sip2Writer *w, int sequence, const char **ret) {
                 put(w, tail, 3);
         }
         put(w, "AZ", 2);
+        if (w->error < 0) /* no room for the trailer: nothing half-built goes out */
+                return w->error;
         snprintf(tail, sizeof(tail), "%04X\r", sip2_checksum(w->buf, w->len));
         memcpy(w->buf + w->len, tail, 6); /* put() kept room for it */
         w->len += 5;

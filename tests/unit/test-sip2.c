@@ -307,6 +307,36 @@ static void length_limit_at_its_edge(void **state) {
         assert_int_equal(e.code, SIP2_E_TOO_LONG);
 }
 
+/* The writer's limit is the parser's: a message of SIP2_MSG_MAX bytes is built, one more is not. */
+static void writer_length_limit_at_its_edge(void **state) {
+        static char value[SIP2_MSG_MAX];
+        Sip2Writer w;
+        const char *out;
+        size_t fill = SIP2_MSG_MAX - 3 - 2 - 1 - 10; /* "941", "ZZ", '|', "AYnAZhhhh" CR */
+
+        for (int extra = -1; extra <= 1; extra++) {
+                memset(value, 'v', fill + (size_t) (extra + 1));
+                value[fill + (size_t) extra] = '\0';
+                sip2_writer_begin(&w, SIP2_LOGIN_RESP);
+                sip2_put_fixed(&w, "1", 1);
+                sip2_put_field(&w, "ZZ", value);
+                int n = sip2_writer_end(&w, 0, &out);
+                if (extra <= 0) {
+                        assert_int_equal(n, SIP2_MSG_MAX + extra);
+                        assert_int_equal(sip2_parse(out, (size_t) n, 0, &msg, NULL), 0);
+                } else
+                        assert_int_equal(n, -EMSGSIZE);
+        }
+        /* Without a sequence number (96/97) the same total. */
+        fill += 3;
+        memset(value, 'v', fill);
+        value[fill] = '\0';
+        sip2_writer_begin(&w, SIP2_REQUEST_SC_RESEND);
+        sip2_put_fixed(&w, "x", 1); /* stands in for 94's ok, keeping the sums alike */
+        sip2_put_field(&w, "ZZ", value);
+        assert_int_equal(sip2_writer_end(&w, -1, &out), SIP2_MSG_MAX);
+}
+
 static void too_many_fields_are_refused(void **state) {
         char body[1024] = "941";
         for (int i = 0; i < SIP2_FIELDS_MAX; i++)
@@ -384,6 +414,7 @@ int main(void) {
                 cmocka_unit_test(checksum_and_sequence_are_checked),
                 cmocka_unit_test(framing_and_garbage_are_refused),
                 cmocka_unit_test(length_limit_at_its_edge),
+                cmocka_unit_test(writer_length_limit_at_its_edge),
                 cmocka_unit_test(too_many_fields_are_refused),
                 cmocka_unit_test(writer_refuses_values_that_would_break_the_framing),
                 cmocka_unit_test(secrets_are_masked_for_display),
