@@ -87,9 +87,10 @@ static void trace_message(Sip2Client *c, Sip2Trace kind, const char *m, size_t n
                 return;
         sip2_mask(m, n, shown, sizeof(shown));
         if (c->password && c->password[0])
-                while ((p = strstr(shown, c->password))) {
+                for (p = shown; (p = strstr(p, c->password)); ) {
                         size_t l = strlen(c->password);
                         memset(p, '*', l);
+                        p += l; /* past it: a password of stars would be found again forever */
                 }
         c->trace(c->trace_data, kind, shown);
 }

@@ -224,6 +224,17 @@ static void login_and_status_and_the_password_never_shown(void **state) {
         assert_int_equal(ils.connections, 1);
 }
 
+/* The password is masked wherever it stands in a trace, whatever it is made of. */
+static void a_password_of_stars_is_masked_and_shown_in_finite_time(void **state) {
+        _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
+        Sip2ClientError e;
+
+        start(all_good);
+        c = client("*");
+        assert_int_equal(sip2_client_connect(c, &e), -EACCES);
+        assert_non_null(strstr(traced, "CO***|"));
+}
+
 static void a_refused_login_is_not_retried(void **state) {
         _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
         Sip2ClientError e;
@@ -570,6 +581,7 @@ int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(login_and_status_and_the_password_never_shown, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(a_refused_login_is_not_retried, set_up, tear_down),
+                cmocka_unit_test_setup_teardown(a_password_of_stars_is_masked_and_shown_in_finite_time, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(an_idle_connection_the_ils_closed_is_replaced_before_a_checkout, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(checkin_and_renew_are_judged_like_a_checkout, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(an_answer_nobody_asked_for_is_dropped, set_up, tear_down),
