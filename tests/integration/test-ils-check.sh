@@ -183,6 +183,19 @@ sed -i 's|institution = "CITY"|institution = "CI\|TY"|' "$T/qrgate.conf"
 "$B/qrgatectl" check-config "$T/qrgate.conf" > /dev/null 2> "$T/err"
 check "check-config: an institution with '|'" grep -q "ils institution must be the SIP2 institution id" "$T/err"
 
+# Usage errors: exit 2, never a check.
+"$B/qrgatectl" ils check --checkout --item I-AVAIL-1 > /dev/null 2>&1
+expect "--checkout without --patron: usage" 2 $?
+"$B/qrgatectl" ils > /dev/null 2>&1
+expect "ils without a command: usage" 2 $?
+"$B/qrgatectl" ils check extra > /dev/null 2>&1
+expect "ils check with an operand: usage" 2 $?
+ils_check --config "$T/nonexistent.conf"
+expect "a missing configuration: named" "ils: failed configuration: $T/nonexistent.conf is not valid (qrgatectl check-config $T/nonexistent.conf)" "$(last)"
+printf 'locks = ( { id = "main"; backend = "sim"; } );\ndoors = ( { id = "main"; lock = "main"; scopes = [ "library.lend" ]; } );\n' > "$T/no-ils.conf"
+"$B/qrgatectl" ils check --config "$T/no-ils.conf" > "$T/out" 2>&1
+expect "a configuration without ils: named" "ils: failed configuration: $T/no-ils.conf has no 'ils' section" "$(last)"
+
 # The shipped example, uncommented, is a valid ils section.
 sed '/^#ils: {/,/^#};/ s/^#//' "$ROOT/etc/qrgate.conf" > "$T/shipped.conf"
 check "the shipped ils example is there" grep -q "^ils: {" "$T/shipped.conf"
