@@ -300,12 +300,17 @@ static void consume(Sip2Client *c, size_t n) {
 static bool connection_closed(Sip2Client *c) {
         char b[256];
         struct pollfd p = { .fd = c->fd, .events = POLLIN };
+        size_t dropped = 0;
 
         while (poll(&p, 1, 0) > 0) {
                 ssize_t k = recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
                 if (k <= 0)
                         return !(k < 0 && errno == EAGAIN);
                 trace(c, SIP2_TRACE_EVENT, "dropping %zd bytes nobody asked for", k);
+                /* An ILS that keeps sending unasked is broken: taken as closed, not read forever. */
+                dropped += (size_t) k;
+                if (dropped > 4 * SIP2_MSG_MAX)
+                        return true;
         }
         return false;
 }
