@@ -25,7 +25,7 @@
 #include "lending/sip2-client.h"
 
 /* What the scripted ILS does with the n-th request it reads (counted over all connections). */
-typedef enum Action { SEND, DROP_HALF, STALL_HALF, CLOSE } Action;
+typedef enum Action { SEND, DROP_HALF, STALL_HALF, CLOSE, SEND_THEN_FLOOD } Action;
 typedef Action (*Script)(unsigned n, const Sip2Msg *req, char *out, size_t size);
 
 static struct {
@@ -114,6 +114,14 @@ static void *ils_thread(void *arg) {
                                 case CLOSE:
                                         open = false;
                                         break;
+                                case SEND_THEN_FLOOD: {
+                                        static const char junk[4096] = { [0 ... 4095] = 'x' };
+                                        send(fd, out, strlen(out), MSG_NOSIGNAL);
+                                        while (send(fd, junk, sizeof(junk), MSG_NOSIGNAL) > 0)
+                                                ;
+                                        open = false;
+                                        break;
+                                }
                                 }
                                 if (!open)
                                         break;
@@ -307,6 +315,26 @@ static void an_answer_nobody_asked_for_is_dropped(void **state) {
         assert_int_equal(ils.connections, 1);
         assert_int_equal(ils.checkouts, 2);
         assert_non_null(strstr(traced, "nobody asked for"));
+}
+
+static Action flood_after_first(unsigned n, const Sip2Msg *req, char *out, size_t size) {
+        good_answer(req, out, size);
+        return n == 0 ? SEND_THEN_FLOOD : SEND;
+}
+
+/* An ILS that keeps sending after its answer: not read forever; a new connection instead. */
+static void an_ils_that_floods_is_left_for_a_new_connection(void **state) {
+        _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
+        Sip2ClientError e;
+        Sip2Result res;
+
+        start(flood_after_first);
+        c = client("pw");
+        assert_int_equal(sip2_client_checkout(c, "P-OK", "I-1", 1800000000, &res, &e), 0);
+        usleep(50000); /* the flood fills the socket's buffers */
+        assert_int_equal(sip2_client_checkout(c, "P-OK", "I-2", 1800000000, &res, &e), 0);
+        assert_int_equal(ils.connections, 2);
+        assert_int_equal(ils.checkouts, 2);
 }
 
 static Action bad_checksum_once(unsigned n, const Sip2Msg *req, char *out, size_t size) {
@@ -585,6 +613,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(an_idle_connection_the_ils_closed_is_replaced_before_a_checkout, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(checkin_and_renew_are_judged_like_a_checkout, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(an_answer_nobody_asked_for_is_dropped, set_up, tear_down),
+                cmocka_unit_test_setup_teardown(an_ils_that_floods_is_left_for_a_new_connection, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(a_bad_checksum_is_asked_for_again, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(checksums_that_stay_bad_are_no_loan, set_up, tear_down),
                 cmocka_unit_test_setup_teardown(the_ils_asking_again_gets_the_same_message, set_up, tear_down),
