@@ -18,6 +18,7 @@ void config_parse_ils(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "host", K_STRING, true }, { "port", K_INT, true }, { "institution", K_STRING, true },
                 { "location", K_STRING }, { "credential", K_STRING, true }, { "tls", K_BOOL },
+                { "tls_ca", K_STRING }, { "tls_server_name", K_STRING },
                 { "connect_timeout_ms", K_INT }, { "reply_timeout_ms", K_INT }, { "resend_max", K_INT },
                 { "reconnect_max", K_INT },
         };
@@ -46,8 +47,17 @@ void config_parse_ils(Errors *e, Config *c, const config_setting_t *root) {
                 config_error(e, config_setting_get_member(g, "credential"),
                              "ils credential must be a credential name (no '/') or an absolute path");
         s = config_setting_get_member(g, "tls");
-        if (s && config_setting_get_bool(s))
-                config_error(e, s, "ils tls: SIP2 over TLS is not implemented yet (docs/sip2.md)");
+        ils->tls = s && config_setting_get_bool(s);
+        ils->tls_ca = schema_get_string(g, "tls_ca", NULL);
+        ils->tls_server_name = schema_get_string(g, "tls_server_name", NULL);
+        if (ils->tls_ca && ils->tls_ca[0] != '/')
+                config_error(e, config_setting_get_member(g, "tls_ca"), "ils tls_ca must be an absolute path");
+        if ((ils->tls_ca || ils->tls_server_name) && !ils->tls)
+                config_error(e, config_setting_get_member(g, ils->tls_ca ? "tls_ca" : "tls_server_name"),
+                             "ils %s has no effect without tls = true", ils->tls_ca ? "tls_ca" : "tls_server_name");
+        if (ils->tls_server_name && (!ils->tls_server_name[0] || strpbrk(ils->tls_server_name, " /|")))
+                config_error(e, config_setting_get_member(g, "tls_server_name"),
+                             "ils tls_server_name must be a host name or an address");
         if (schema_get_int(e, g, "connect_timeout_ms", 5000, 100, 60000, &v))
                 ils->connect_timeout_ms = (uint32_t) v;
         if (schema_get_int(e, g, "reply_timeout_ms", 10000, 100, 120000, &v))

@@ -102,6 +102,8 @@ typedef struct SourceConf {
 typedef struct IlsConf {
         bool enabled; /* the section is there */
         const char *host, *institution, *location, *credential;
+        bool tls;
+        const char *tls_ca, *tls_server_name; /* NULL: the system's trust store; the host */
         uint16_t port;
         uint32_t connect_timeout_ms, reply_timeout_ms, resend_max, reconnect_max;
 } IlsConf;

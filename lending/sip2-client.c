@@ -15,31 +15,15 @@
 #include <unistd.h>
 
 #include "lending/sip2-client.h"
-
-/* How bytes travel: plain TCP now. TLS (issue 17: optional) is a second table whose open does
- * the handshake over the connected fd and whose send/recv go through the TLS session; the
- * policy above it stays as it is. */
-typedef struct Transport {
-        const char *name;
-        ssize_t (*send)(int fd, const void *p, size_t n);
-        ssize_t (*recv)(int fd, void *p, size_t n);
-} Transport;
-
-static ssize_t tcp_send(int fd, const void *p, size_t n) {
-        return send(fd, p, n, MSG_NOSIGNAL);
-}
-
-static ssize_t tcp_recv(int fd, void *p, size_t n) {
-        return recv(fd, p, n, 0);
-}
-
-static const Transport transport_tcp = { "tcp", tcp_send, tcp_recv };
+#include "lending/sip2-transport.h"
 
 struct Sip2Client {
         Sip2ClientConfig cfg;
         char *host, *institution, *location, *user, *password, *terminal_password;
-        const Transport *transport;
-        int fd;
+        char *tls_ca_file, *tls_server_name;
+        const Sip2Transport *transport;
+        void *tls_context; /* made at the first connection: a bad CA file is reported there */
+        Sip2Conn conn;
         unsigned sequence; /* the next request's */
         char in[SIP2_MSG_MAX + 1];
         size_t in_len;
@@ -53,17 +37,14 @@ static const char *const failure_names[_SIP2_FAILURE_MAX] = {
         [SIP2_FAIL_LOGIN] = "login",       [SIP2_FAIL_TIMEOUT] = "timeout",
         [SIP2_FAIL_DROPPED] = "dropped",   [SIP2_FAIL_PROTOCOL] = "protocol",
         [SIP2_FAIL_REFUSED] = "refused",   [SIP2_FAIL_INVALID] = "invalid-request",
+        [SIP2_FAIL_CONFIG] = "configuration",
 };
 
 const char *sip2_failure_to_string(Sip2Failure f) {
         return f >= 0 && f < _SIP2_FAILURE_MAX ? failure_names[f] : NULL;
 }
 
-static int64_t now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+#define now_ms sip2_now_ms
 
 _printf_(3, 4) static void trace(Sip2Client *c, Sip2Trace kind, const char *fmt, ...) {
         char buf[SIP2_MSG_MAX + 256];
@@ -121,14 +102,14 @@ int sip2_client_new(const Sip2ClientConfig *cfg, Sip2Client **ret) {
 
         if (!cfg->host || !cfg->host[0] || cfg->port == 0 || !cfg->institution)
                 return -EINVAL;
-        if (cfg->tls)
-                return -EOPNOTSUPP;
         c = calloc(1, sizeof(*c));
         if (!c)
                 return -ENOMEM;
         c->cfg = *cfg;
-        c->fd = -EBADF;
-        c->transport = &transport_tcp;
+        c->conn.fd = -EBADF;
+        c->transport = cfg->tls ? &sip2_transport_tls : &sip2_transport_tcp;
+        c->tls_ca_file = dup_or_null(cfg->tls_ca_file, &oom);
+        c->tls_server_name = dup_or_null(cfg->tls_server_name ?: cfg->host, &oom);
         c->host = dup_or_null(cfg->host, &oom);
         c->institution = dup_or_null(cfg->institution, &oom);
         c->location = dup_or_null(cfg->location, &oom);
@@ -152,6 +133,9 @@ Sip2Client *sip2_client_free(Sip2Client *c) {
                 return NULL;
         sip2_client_disconnect(c);
         free(c->host);
+        free(c->tls_ca_file);
+        free(c->tls_server_name);
+        sip2_tls_context_free(c->tls_context);
         free(c->institution);
         free(c->location);
         free(c->user);
@@ -168,9 +152,11 @@ void sip2_client_set_trace(Sip2Client *c, Sip2TraceFunc f, void *userdata) {
 }
 
 void sip2_client_disconnect(Sip2Client *c) {
-        if (c->fd >= 0)
-                close(c->fd);
-        c->fd = -EBADF;
+        if (c->conn.fd >= 0) {
+                c->transport->close(&c->conn);
+                close(c->conn.fd);
+        }
+        c->conn = (Sip2Conn) { .fd = -EBADF };
         c->in_len = 0;
 }
 
@@ -181,6 +167,13 @@ static int tcp_connect(Sip2Client *c, Sip2ClientError *e) {
         char port[8];
         int r, err = 0, fd = -EBADF;
 
+        if (c->cfg.tls && !c->tls_context) {
+                r = sip2_tls_context_new(c->tls_ca_file, &c->tls_context, e->detail, sizeof(e->detail));
+                if (r < 0) {
+                        e->failure = SIP2_FAIL_CONFIG;
+                        return r;
+                }
+        }
         snprintf(port, sizeof(port), "%u", c->cfg.port);
         r = getaddrinfo(c->host, port, &hints, &ai);
         if (r != 0)
@@ -218,16 +211,23 @@ static int tcp_connect(Sip2Client *c, Sip2ClientError *e) {
                             c->cfg.port, strerror(err ?: EHOSTUNREACH));
         /* One request, one answer: send each at once. */
         (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof(int));
-        c->fd = fd;
+        c->conn = (Sip2Conn) { .fd = fd };
         c->in_len = 0;
+        r = c->transport->open(&c->conn, c->tls_context, c->tls_server_name, sip2_now_ms() + c->cfg.connect_timeout_ms,
+                               e->detail, sizeof(e->detail));
+        if (r < 0) {
+                close(fd);
+                c->conn = (Sip2Conn) { .fd = -EBADF };
+                e->failure = SIP2_FAIL_CONNECT;
+                return r;
+        }
         return 0;
 }
 
 static int send_all(Sip2Client *c, const char *m, size_t n, int64_t deadline, Sip2ClientError *e) {
         trace_message(c, SIP2_TRACE_SENT, m, n);
         while (n > 0) {
-                struct pollfd p = { .fd = c->fd, .events = POLLOUT };
-                ssize_t k = c->transport->send(c->fd, m, n);
+                ssize_t k = c->transport->send(&c->conn, m, n);
                 int r;
 
                 if (k > 0) {
@@ -238,9 +238,11 @@ static int send_all(Sip2Client *c, const char *m, size_t n, int64_t deadline, Si
                         continue;
                 if (k < 0 && errno != EAGAIN)
                         return fail(e, SIP2_FAIL_DROPPED, -errno, "sending: %s", strerror(errno));
-                r = poll(&p, 1, (int) MAX(deadline - now_ms(), (int64_t) 0));
+                r = sip2_wait(c->conn.fd, c->conn.want, deadline);
                 if (r == 0)
                         return fail(e, SIP2_FAIL_TIMEOUT, -ETIMEDOUT, "the ILS does not take our message");
+                if (r < 0)
+                        return fail(e, SIP2_FAIL_DROPPED, r, "sending: %s", strerror(-r));
         }
         return 0;
 }
@@ -251,7 +253,6 @@ static int send_all(Sip2Client *c, const char *m, size_t n, int64_t deadline, Si
 static int receive(Sip2Client *c, int64_t deadline, Sip2ClientError *e) {
         for (;;) {
                 char *cr = memchr(c->in, '\r', c->in_len);
-                struct pollfd p = { .fd = c->fd, .events = POLLIN };
                 ssize_t k;
                 int r;
 
@@ -262,25 +263,29 @@ static int receive(Sip2Client *c, int64_t deadline, Sip2ClientError *e) {
                         e->protocol = SIP2_E_TOO_LONG;
                         return fail(e, SIP2_FAIL_PROTOCOL, -EBADMSG, "answer longer than %d bytes", SIP2_MSG_MAX);
                 }
-                r = poll(&p, 1, (int) MAX(deadline - now_ms(), (int64_t) 0));
-                if (r < 0 && errno == EINTR)
+                /* Read first, wait after: TLS may hold decrypted bytes that poll() cannot see. */
+                k = c->transport->recv(&c->conn, c->in + c->in_len, SIP2_MSG_MAX - c->in_len);
+                if (k < 0 && errno == EINTR)
                         continue;
-                if (r == 0) {
-                        if (c->in_len > 0)
-                                trace(c, SIP2_TRACE_RECEIVED, "(%zu bytes, then nothing)", c->in_len);
-                        return fail(e, SIP2_FAIL_TIMEOUT, -ETIMEDOUT, "no whole answer within %u ms%s",
-                                    c->cfg.reply_timeout_ms, c->in_len > 0 ? " (it stalled mid-message)" : "");
+                if (k < 0 && errno == EAGAIN) {
+                        r = sip2_wait(c->conn.fd, c->conn.want, deadline);
+                        if (r > 0)
+                                continue;
+                        if (r == 0) {
+                                if (c->in_len > 0)
+                                        trace(c, SIP2_TRACE_RECEIVED, "(%zu bytes, then nothing)", c->in_len);
+                                return fail(e, SIP2_FAIL_TIMEOUT, -ETIMEDOUT, "no whole answer within %u ms%s",
+                                            c->cfg.reply_timeout_ms, c->in_len > 0 ? " (it stalled mid-message)" : "");
+                        }
+                        k = -1, errno = -r;
                 }
-                k = c->transport->recv(c->fd, c->in + c->in_len, SIP2_MSG_MAX - c->in_len);
-                if (k < 0 && (errno == EINTR || errno == EAGAIN))
-                        continue;
                 if (k <= 0) {
                         if (c->in_len > 0)
                                 trace(c, SIP2_TRACE_RECEIVED, "(%zu bytes, then the connection closed)", c->in_len);
                         return fail(e, SIP2_FAIL_DROPPED, k < 0 ? -errno : -ECONNRESET,
                                     "the ILS closed the connection%s", c->in_len > 0 ? " mid-message" : "");
                 }
-                if (c->in_len == 0 && c->in[0] == '\n' && k >= 1) {
+                if (c->in_len == 0 && c->in[0] == '\n') {
                         memmove(c->in, c->in + 1, (size_t) k - 1);
                         k--;
                 }
@@ -299,20 +304,22 @@ static void consume(Sip2Client *c, size_t n) {
  * an end of file without waiting. Anything else waiting to be read is stale and is dropped. */
 static bool connection_closed(Sip2Client *c) {
         char b[256];
-        struct pollfd p = { .fd = c->fd, .events = POLLIN };
         size_t dropped = 0;
 
-        while (poll(&p, 1, 0) > 0) {
-                ssize_t k = recv(c->fd, b, sizeof(b), MSG_DONTWAIT);
-                if (k <= 0)
-                        return !(k < 0 && errno == EAGAIN);
+        for (;;) {
+                ssize_t k = c->transport->recv(&c->conn, b, sizeof(b));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return errno != EAGAIN;
+                if (k == 0)
+                        return true;
                 trace(c, SIP2_TRACE_EVENT, "dropping %zd bytes nobody asked for", k);
                 /* An ILS that keeps sending unasked is broken: taken as closed, not read forever. */
                 dropped += (size_t) k;
                 if (dropped > 4 * SIP2_MSG_MAX)
                         return true;
         }
-        return false;
 }
 
 static int build(Sip2Client *c, Sip2Command cmd, const Sip2Request *r, int seq, const char **out) {
@@ -442,7 +449,7 @@ int sip2_client_connect(Sip2Client *c, Sip2ClientError *e) {
         int r = 0;
 
         *e = (Sip2ClientError) {};
-        if (c->fd >= 0)
+        if (c->conn.fd >= 0)
                 return 0;
         for (unsigned attempt = 0; attempt <= c->cfg.reconnect_max; attempt++) {
                 if (attempt > 0)
@@ -450,7 +457,8 @@ int sip2_client_connect(Sip2Client *c, Sip2ClientError *e) {
                               c->cfg.reconnect_max);
                 *e = (Sip2ClientError) {};
                 r = connect_and_login(c, e);
-                if (r >= 0 || e->failure == SIP2_FAIL_LOGIN || e->failure == SIP2_FAIL_INVALID)
+                if (r >= 0 || e->failure == SIP2_FAIL_LOGIN || e->failure == SIP2_FAIL_INVALID ||
+                    e->failure == SIP2_FAIL_CONFIG)
                         return r;
         }
         return r;
@@ -467,15 +475,16 @@ int sip2_client_request(Sip2Client *c, Sip2Command cmd, const Sip2Request *r, Si
                 if (attempt > 0)
                         trace(c, SIP2_TRACE_EVENT, "%s: connecting again and repeating %s (%u of %u)", e->detail,
                               sip2_command_name(cmd), attempt, c->cfg.reconnect_max);
-                if (c->fd >= 0 && connection_closed(c)) {
+                if (c->conn.fd >= 0 && connection_closed(c)) {
                         trace(c, SIP2_TRACE_EVENT, "the ILS closed the idle connection");
                         sip2_client_disconnect(c);
                 }
-                if (c->fd < 0) {
+                if (c->conn.fd < 0) {
                         *e = (Sip2ClientError) {};
                         k = connect_and_login(c, e);
                         if (k < 0) {
-                                if (e->failure == SIP2_FAIL_LOGIN || e->failure == SIP2_FAIL_INVALID)
+                                if (e->failure == SIP2_FAIL_LOGIN || e->failure == SIP2_FAIL_INVALID ||
+                                    e->failure == SIP2_FAIL_CONFIG)
                                         return k;
                                 continue;
                         }

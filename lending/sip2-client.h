@@ -22,7 +22,9 @@
 typedef struct Sip2ClientConfig {
         const char *host; /* a name or an address; TCP */
         uint16_t port;
-        bool tls;         /* not implemented yet: sip2_client_new() refuses it (-EOPNOTSUPP) */
+        bool tls;         /* TLS over the TCP connection (TLS 1.2 at least, the certificate verified) */
+        const char *tls_ca_file;     /* the certificates to trust (PEM); NULL: the system's */
+        const char *tls_server_name; /* the name the certificate must have; NULL: host */
         const char *institution;       /* AO */
         const char *location;          /* CP at login, AP at checkin */
         const char *user, *password;   /* CN, CO (sip2_credential_load()) */
@@ -50,6 +52,7 @@ typedef enum Sip2Failure {
         SIP2_FAIL_PROTOCOL,      /* an answer that is not valid SIP2 or not for our request */
         SIP2_FAIL_REFUSED,       /* a valid answer saying no (checkout ok 0, ...) */
         SIP2_FAIL_INVALID,       /* our own request could not be built (a value with '|', ...) */
+        SIP2_FAIL_CONFIG,        /* the client's configuration cannot work (an unreadable CA file) */
         _SIP2_FAILURE_MAX,
 } Sip2Failure;
 
@@ -66,7 +69,7 @@ typedef struct Sip2Client Sip2Client;
 
 /* A client for cfg (its strings are copied). It connects on first use. Returns 0 and *ret
  * (free with sip2_client_free()), -EINVAL for a config without host, port or institution,
- * -EOPNOTSUPP for tls, -ENOMEM. */
+ * -ENOMEM. */
 int sip2_client_new(const Sip2ClientConfig *cfg, Sip2Client **ret);
 Sip2Client *sip2_client_free(Sip2Client *c);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Sip2Client *, sip2_client_free);

@@ -171,6 +171,7 @@ static int ils_check(int argc, char *argv[]) {
                 .location = cfg->ils.location, .user = user, .password = password,
                 .connect_timeout_ms = cfg->ils.connect_timeout_ms, .reply_timeout_ms = cfg->ils.reply_timeout_ms,
                 .resend_max = cfg->ils.resend_max, .reconnect_max = cfg->ils.reconnect_max,
+                .tls = cfg->ils.tls, .tls_ca_file = cfg->ils.tls_ca, .tls_server_name = cfg->ils.tls_server_name,
         };
         r = sip2_client_new(&cc, &c);
         free(user);

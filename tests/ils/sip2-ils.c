@@ -7,12 +7,17 @@
  * command: drop (half the answer, then close), stall (half the answer, then silence), badsum
  * (a wrong checksum; a 97 gets the right one), wrongseq (another sequence number).
  *
+ * With --tls-cert and --tls-key it speaks SIP2 over TLS (the handshake blocks: a test ILS).
+ *
  * usage: sip2-ils [--port-file FILE] [--credential FILE] [--loans FILE] [--fault KIND:CMD[:N]]...
+ *                 [--tls-cert PEM --tls-key PEM]
  * Prints "sip2-ils: port N" once it listens; runs until SIGTERM. */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -80,6 +85,7 @@ static size_t n_faults;
 
 typedef struct Client {
         int fd;
+        SSL *ssl; /* with --tls-cert */
         bool logged_in, stalled;
         char in[SIP2_MSG_MAX + 1];
         size_t in_len;
@@ -92,6 +98,7 @@ static const char *loans_path, *cred_user = "station", *cred_password = "secret"
 static char cred_buf[1100];
 static Sip2Msg req;
 static Sip2Writer w;
+static SSL_CTX *tls;
 
 static Patron *find_patron(const char *id) {
         for (size_t i = 0; i < sizeof(patrons) / sizeof(patrons[0]); i++)
@@ -307,14 +314,21 @@ static void answer_status(int64_t now) {
         sip2_put_field(&w, "BX", "YYYYYYYYYYYYYYYY");
 }
 
+/* Closes a connection; a TLS session without close_notify, as a dropped connection would. */
 static void close_client(Client *c) {
+        SSL_free(c->ssl);
+        c->ssl = NULL;
         close(c->fd);
         c->fd = -1;
 }
 
+static ssize_t read_raw(Client *c, void *p, size_t n) {
+        return c->ssl ? SSL_read(c->ssl, p, (int) n) : recv(c->fd, p, n, 0);
+}
+
 static void send_raw(Client *c, const char *p, size_t n) {
         while (n > 0) {
-                ssize_t k = send(c->fd, p, n, MSG_NOSIGNAL);
+                ssize_t k = c->ssl ? SSL_write(c->ssl, p, (int) n) : send(c->fd, p, n, MSG_NOSIGNAL);
                 if (k <= 0)
                         return;
                 p += k, n -= (size_t) k;
@@ -439,7 +453,7 @@ static void handle(Client *c, const char *m, size_t len) {
 }
 
 static void read_client(Client *c) {
-        ssize_t k = recv(c->fd, c->in + c->in_len, SIP2_MSG_MAX - c->in_len, 0);
+        ssize_t k = read_raw(c, c->in + c->in_len, SIP2_MSG_MAX - c->in_len);
         char *cr;
 
         if (k <= 0) {
@@ -457,6 +471,9 @@ static void read_client(Client *c) {
                 fprintf(stderr, "sip2-ils: a request longer than %d bytes: closing\n", SIP2_MSG_MAX);
                 close_client(c);
         }
+        /* TLS may hold more of what came than poll() can see. */
+        if (c->fd >= 0 && !c->stalled && c->ssl && SSL_pending(c->ssl) > 0)
+                read_client(c);
 }
 
 static void load_credential(const char *path) {
@@ -509,7 +526,7 @@ static void parse_fault(const char *s) {
 int main(int argc, char *argv[]) {
         struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         socklen_t alen = sizeof(a);
-        const char *port_file = NULL;
+        const char *port_file = NULL, *tls_cert = NULL, *tls_key = NULL;
         int lfd;
 
         for (int i = 1; i < argc; i++) {
@@ -521,10 +538,26 @@ int main(int argc, char *argv[]) {
                         loans_path = argv[++i];
                 else if (strcmp(argv[i], "--fault") == 0 && i + 1 < argc)
                         parse_fault(argv[++i]);
+                else if (strcmp(argv[i], "--tls-cert") == 0 && i + 1 < argc)
+                        tls_cert = argv[++i];
+                else if (strcmp(argv[i], "--tls-key") == 0 && i + 1 < argc)
+                        tls_key = argv[++i];
                 else {
                         fprintf(stderr, "usage: sip2-ils [--port-file FILE] [--credential FILE] [--loans FILE] "
-                                        "[--fault KIND:CMD[:COUNT]]...\n");
+                                        "[--fault KIND:CMD[:COUNT]]... [--tls-cert PEM --tls-key PEM]\n");
                         return 2;
+                }
+        }
+        if (!tls_cert != !tls_key) {
+                fprintf(stderr, "sip2-ils: --tls-cert and --tls-key go together\n");
+                return 2;
+        }
+        if (tls_cert) {
+                tls = SSL_CTX_new(TLS_server_method());
+                if (!tls || SSL_CTX_use_certificate_chain_file(tls, tls_cert) != 1 ||
+                    SSL_CTX_use_PrivateKey_file(tls, tls_key, SSL_FILETYPE_PEM) != 1) {
+                        fprintf(stderr, "sip2-ils: cannot load %s and %s\n", tls_cert, tls_key);
+                        return 1;
                 }
         }
         signal(SIGPIPE, SIG_IGN);
@@ -575,6 +608,16 @@ int main(int argc, char *argv[]) {
                         else if (fd >= 0) {
                                 clients[i] = (Client) { .fd = fd };
                                 (void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &(int) { 1 }, sizeof(int));
+                                if (tls) {
+                                        clients[i].ssl = SSL_new(tls);
+                                        if (!clients[i].ssl || SSL_set_fd(clients[i].ssl, fd) != 1 ||
+                                            SSL_accept(clients[i].ssl) != 1) {
+                                                fprintf(stderr, "sip2-ils: TLS handshake failed: %s\n",
+                                                        ERR_reason_error_string(ERR_peek_error()) ?: "the client went away");
+                                                ERR_clear_error();
+                                                close_client(&clients[i]);
+                                        }
+                                }
                         }
                 }
                 for (size_t k = 1; k < n; k++)
@@ -583,7 +626,7 @@ int main(int argc, char *argv[]) {
                                 if (c->stalled) {
                                         /* Silent, but a client that gives up is let go. */
                                         char b[512];
-                                        if (recv(c->fd, b, sizeof(b), 0) <= 0)
+                                        if (read_raw(c, b, sizeof(b)) <= 0)
                                                 close_client(c);
                                 } else
                                         read_client(c);

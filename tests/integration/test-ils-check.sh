@@ -172,9 +172,12 @@ write_ils_config 7000 'reply_timout_ms = 100;'
 "$B/qrgatectl" check-config "$T/qrgate.conf" > /dev/null 2> "$T/err"
 expect "check-config refuses a wrong ils section" 1 $?
 check "check-config: did you mean reply_timeout_ms" grep -q "qrgate.conf:11: unknown key 'reply_timout_ms' in ils; did you mean 'reply_timeout_ms'?" "$T/err"
-write_ils_config 7000 'tls = true;'
+write_ils_config 7000 'tls = true; tls_ca = "ca.pem";'
 "$B/qrgatectl" check-config "$T/qrgate.conf" > /dev/null 2> "$T/err"
-check "check-config: tls not implemented yet" grep -q "qrgate.conf:11: ils tls: SIP2 over TLS is not implemented yet" "$T/err"
+check "check-config: tls_ca must be absolute" grep -q "qrgate.conf:11: ils tls_ca must be an absolute path" "$T/err"
+write_ils_config 7000 'tls_server_name = "ils.example";'
+"$B/qrgatectl" check-config "$T/qrgate.conf" > /dev/null 2> "$T/err"
+check "check-config: tls_server_name without tls" grep -q "qrgate.conf:11: ils tls_server_name has no effect without tls = true" "$T/err"
 write_ils_config 70000 'resend_max = 9;'
 "$B/qrgatectl" check-config "$T/qrgate.conf" > /dev/null 2> "$T/err"
 check "check-config: port out of range" grep -q "qrgate.conf:5: 'port' is 70000, must be between 1 and 65535" "$T/err"
@@ -182,6 +185,39 @@ check "check-config: resend_max out of range" grep -q "'resend_max' is 9, must b
 sed -i 's|institution = "CITY"|institution = "CI\|TY"|' "$T/qrgate.conf"
 "$B/qrgatectl" check-config "$T/qrgate.conf" > /dev/null 2> "$T/err"
 check "check-config: an institution with '|'" grep -q "ils institution must be the SIP2 institution id" "$T/err"
+
+# SIP2 over TLS: the ILS's certificate verified against tls_ca and the configured name.
+cert() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=$1" \
+	-addext "subjectAltName=$2" -keyout "$T/$1.key" -out "$T/$1.pem" > /dev/null 2>&1; }
+cert ils 'IP:127.0.0.1,DNS:localhost'
+cert other 'IP:127.0.0.1'
+start_ils --tls-cert "$T/ils.pem" --tls-key "$T/ils.key"
+write_ils_config "$(cat "$T/port")" "tls = true; tls_ca = \"$T/ils.pem\";"
+ils_check --patron P-OK --item I-AVAIL-1 --checkout
+expect "TLS: checkout and checkin" "ils: ok" "$(last)"
+check "TLS: said so" grep -q "^# connecting to 127.0.0.1 port [0-9]* (tls)" "$T/out"
+write_ils_config "$(cat "$T/port")" "tls = true; tls_ca = \"$T/ils.pem\"; tls_server_name = \"localhost\";"
+ils_check
+expect "TLS: the certificate's DNS name" "ils: ok" "$(last)"
+write_ils_config "$(cat "$T/port")" "tls = true; tls_ca = \"$T/ils.pem\"; tls_server_name = \"ils.example\";"
+ils_check
+expect "TLS: another name than the certificate's: refused" "ils: failed connect: TLS: the ILS's certificate is not trusted: hostname mismatch" "$(last)"
+write_ils_config "$(cat "$T/port")" "tls = true; tls_ca = \"$T/other.pem\";"
+ils_check
+check "TLS: a certificate of another CA: refused" grep -q "^ils: failed connect: TLS: the ILS's certificate is not trusted: " "$T/out"
+write_ils_config "$(cat "$T/port")" "tls = true; tls_ca = \"$T/nonexistent.pem\";"
+ils_check
+check "TLS: an unreadable tls_ca: a configuration failure" grep -q "^ils: failed configuration: TLS: cannot load the trusted certificates $T/nonexistent.pem" "$T/out"
+expect "TLS: an unreadable tls_ca is not retried" 0 "$(grep -c '^# .*connecting again' "$T/out")"
+write_ils_config "$(cat "$T/port")"
+ils_check
+check "plain SIP2 to a TLS ILS: fails" grep -q "^ils: failed " "$T/out"
+start_ils --tls-cert "$T/ils.pem" --tls-key "$T/ils.key" --fault badsum:12 --fault drop:98
+write_ils_config "$(cat "$T/port")" "tls = true; tls_ca = \"$T/ils.pem\";"
+ils_check --patron P-OK --item I-AVAIL-2 --checkout
+expect "TLS: a drop and a bad checksum: reconnected, resent" "ils: ok" "$(last)"
+check "TLS: the drop seen" grep -q "closed the connection" "$T/out"
+expect "TLS: no loan left or doubled" "$INITIAL_LOANS" "$(loans)"
 
 # Usage errors: exit 2, never a check.
 "$B/qrgatectl" ils check --checkout --item I-AVAIL-1 > /dev/null 2>&1
