@@ -241,5 +241,6 @@ check "the shipped ils example, uncommented, is valid" sh -c "! grep -q ils '$T/
 # qrgated never handles the ILS's data: the SIP2 code is not even linked into it.
 check "qrgated does not link the SIP2 client" sh -c "! nm '$B/qrgated' | grep -q ' T sip2_'"
 check "qrgatectl does" sh -c "nm '$B/qrgatectl' | grep -q ' T sip2_client_checkout'"
+check "qrgated does not load libssl (the client's TLS)" sh -c "! ldd '$B/qrgated' | grep -q libssl"
 
 finish
