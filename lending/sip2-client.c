@@ -178,10 +178,11 @@ static int tcp_connect(Sip2Client *c, Sip2ClientError *e) {
         r = getaddrinfo(c->host, port, &hints, &ai);
         if (r != 0)
                 return fail(e, SIP2_FAIL_CONNECT, -EHOSTUNREACH, "cannot resolve %s: %s", c->host, gai_strerror(r));
+        /* One deadline for every address of the name: the bound is the timeout, not a multiple. */
+        int64_t deadline = now_ms() + c->cfg.connect_timeout_ms;
         for (struct addrinfo *a = ai; a; a = a->ai_next) {
                 struct pollfd p;
                 socklen_t len = sizeof(err);
-                int64_t deadline = now_ms() + c->cfg.connect_timeout_ms;
 
                 fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, a->ai_protocol);
                 if (fd < 0) {
