@@ -80,14 +80,30 @@ static void login_is_built_as_the_spec_example(void **state) {
         assert_string_equal(out, "9300CNLoginUserID|COLoginPassword|CPLocationCode|AY5AZEC7B\r");
 }
 
-/* The spec's patron status example has lost its AA identifier ("...|104000000105|" is read as
- * a field "10"): strictly parsed, the patron is missing, not guessed. */
+/* The spec's patron status example, as printed: "...|104000000105|..." lacks the AA identifier
+ * (read as a field "10"), and its checksum F400 matches neither that text (F2F3) nor the text
+ * with AA (F271, as independent implementations compute it). Refused for its checksum first;
+ * with its own checksum, for the missing patron; with AA, read. */
 static void the_spec_patron_status_example_lacks_its_patron(void **state) {
-        assert_int_equal(parse_error(framed("23001" "19960212    100239" "AOid_21|104000000105|AC|AD|", 2), -1),
+        assert_int_equal(parse_error("2300119960212    100239AOid_21|104000000105|AC|AD|AY2AZF400\r", -1),
+                         SIP2_E_BAD_CHECKSUM);
+        assert_int_equal(parse_error("2300119960212    100239AOid_21|104000000105|AC|AD|AY2AZF2F3\r", -1),
                          SIP2_E_MISSING_FIELD);
-        parses(framed("23001" "19960212    100239" "AOid_21|AA104000000105|AC|AD|", 2), -1);
+        parses("2300119960212    100239AOid_21|AA104000000105|AC|AD|AY2AZF271\r", 2);
         assert_string_equal(sip2_msg_get(&msg, "AA"), "104000000105");
         assert_string_equal(sip2_msg_fixed(&msg, "language"), "001");
+        assert_string_equal(sip2_msg_fixed(&msg, "transaction date"), "19960212    100239");
+}
+
+/* The spec's ACS status example has no BX (supported messages), which the spec's own table
+ * requires, and a checksum (DA74) that is not its characters' (DEC6): refused for either. */
+static void the_spec_acs_status_example_lacks_supported_messages(void **state) {
+        const char *printed = "98YYYNYN01000319960214    1447001.00AOID_21|AMCentral Library|ANtty30|"
+                              "AFScreen Message|AGPrint Message|AY1AZDA74\r";
+        assert_int_equal(parse_error(printed, 1), SIP2_E_BAD_CHECKSUM);
+        assert_int_equal(parse_error("98YYYNYN01000319960214    1447001.00AOID_21|AMCentral Library|ANtty30|"
+                                     "AFScreen Message|AGPrint Message|AY1AZDEC6\r", 1),
+                         SIP2_E_MISSING_FIELD);
 }
 
 static void resend_requests_carry_a_checksum_and_no_sequence(void **state) {
@@ -403,6 +419,7 @@ int main(void) {
                 cmocka_unit_test(the_spec_login_example_misprints_its_checksum),
                 cmocka_unit_test(login_is_built_as_the_spec_example),
                 cmocka_unit_test(the_spec_patron_status_example_lacks_its_patron),
+                cmocka_unit_test(the_spec_acs_status_example_lacks_supported_messages),
                 cmocka_unit_test(resend_requests_carry_a_checksum_and_no_sequence),
                 cmocka_unit_test(requests_read_back_in_the_spec_order),
                 cmocka_unit_test(offline_checkout_carries_no_block_and_its_due_date),
