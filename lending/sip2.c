@@ -469,7 +469,8 @@ int sip2_parse(const char *data, size_t len, int expect_sequence, Sip2Msg *ret, 
                 } else if (fs)
                         seen[fs - spec->fields] = true;
                 /* An identifier the spec does not name for this message is kept, not refused:
-                 * the spec lets an ILS add its own fields, and every ILS does (Koha, Evergreen). */
+                 * ILSs add fields of their own (Koha's, SirsiDynix's VN, ...), and a station
+                 * must work with them; no known field is read from an unknown one. */
                 fld = &ret->fields[ret->n_fields++];
                 memcpy(fld->id, data + pos, 2);
                 fld->id[2] = '\0';
