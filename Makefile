@@ -6,6 +6,9 @@
 #    (MAIN_SRCS) and backend files that only build against one library version (LIB_EXCLUDE);
 #    the tools' own code (tools/*.c) goes into a second one that only the tools and their
 #    tests link;
+#  - every .c under lending/ (the lending service's SIP2 client, docs/sip2.md) goes into a third
+#    one, libqrgate-lending.a, which qrgatectl, the lending tests and the test ILS link and
+#    qrgated never does: the daemon keeps PrivateNetwork=yes and never handles the ILS's data;
 #  - build, test and demo scripts live in scripts/;
 #  - tests/unit/test-*.c are cmocka programs, run plain and under ASan+UBSan;
 #  - tests/integration/test-*.sh are run by `make check` against the built programs;
@@ -49,9 +52,10 @@ LIB_SRCS := $(filter-out $(MAIN_SRCS) $(LIB_EXCLUDE), \
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=$(B)/asan/%.o)
 TOOLS_LIB_SRCS := $(filter-out $(MAIN_SRCS), $(wildcard tools/*.c))
+LENDING_LIB_SRCS := $(wildcard lending/*.c)
 # What a tool or a test links: the tools' library first, it uses the other.
-LIBS := $(B)/libqrgate-tools.a $(B)/libqrgate.a
-ASAN_LIBS := $(B)/asan/libqrgate-tools.a $(B)/asan/libqrgate.a
+LIBS := $(B)/libqrgate-tools.a $(B)/libqrgate-lending.a $(B)/libqrgate.a
+ASAN_LIBS := $(B)/asan/libqrgate-tools.a $(B)/asan/libqrgate-lending.a $(B)/asan/libqrgate.a
 PROGS := $(patsubst %.c,$(B)/%,$(notdir $(wildcard $(MAIN_SRCS))))
 
 UNIT_SRCS := $(wildcard tests/unit/test-*.c)
@@ -111,6 +115,14 @@ $(B)/asan/libqrgate-tools.a: $(TOOLS_LIB_SRCS:%.c=$(B)/asan/%.o)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(B)/libqrgate-lending.a: $(LENDING_LIB_SRCS:%.c=$(B)/obj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/asan/libqrgate-lending.a: $(LENDING_LIB_SRCS:%.c=$(B)/asan/%.o)
+	@rm -f $@
+	ar rcs $@ $^
+
 $(B)/qrgated: $(B)/obj/daemon/qrgated.o $(B)/libqrgate.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -140,9 +152,12 @@ $(B)/fuzzobj/libqrgate.a: $(LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
 $(B)/fuzzobj/libqrgate-tools.a: $(TOOLS_LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
 	@rm -f $@
 	ar rcs $@ $^
+$(B)/fuzzobj/libqrgate-lending.a: $(LENDING_LIB_SRCS:%.c=$(B)/fuzzobj/%.o)
+	@rm -f $@
+	ar rcs $@ $^
 # Only the source and the libraries: once -MMD has written the target's .d, $^ holds the
 # headers it includes too, and clang given a header among its inputs refuses -o.
-$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzzobj/libqrgate-tools.a $(B)/fuzzobj/libqrgate.a
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzzobj/libqrgate-tools.a $(B)/fuzzobj/libqrgate-lending.a $(B)/fuzzobj/libqrgate.a
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.a,$^) $(PKG_LIBS)
 

@@ -55,6 +55,8 @@ bool config_id_is_valid(const char *s);
 
 /* The top-level list "schedules" (config-schedule.c); before the doors, which name them. */
 void config_parse_schedules(Errors *e, Config *c, const config_setting_t *root);
+/* The group "ils" (config-ils.c): the lending station's SIP2 connection. */
+void config_parse_ils(Errors *e, Config *c, const config_setting_t *root);
 /* The schedule called id, or NULL. */
 const Schedule *config_find_schedule(const Config *c, const char *id);
 

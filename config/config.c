@@ -529,6 +529,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
                 { "token", K_GROUP }, { "dcc", K_GROUP }, { "clock", K_GROUP }, { "audit", K_GROUP },
                 { "policy", K_GROUP },
                 { "denylist", K_GROUP },
+                { "ils", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
         _cleanup_(freep) char *text = NULL;
@@ -590,6 +591,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         parse_audit(&e, c, root);
         config_parse_policy(&e, c, root);
         parse_denylist(&e, c, root);
+        config_parse_ils(&e, c, root);
 
         r = config_errors_finish(&e, ret_errors);
         if (r != -ENOMEM)

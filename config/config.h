@@ -142,6 +142,15 @@ typedef struct DenyListConf {
         int line;              /* where it is named, for reports */
         int64_t max_age;       /* seconds since the list in force was issued; 0 = no limit */
 } DenyListConf;
+/* The library's system (ILS) the lending station talks SIP2 to (docs/sip2.md). */
+typedef struct IlsConf {
+        bool enabled; /* the section is there */
+        const char *host, *institution, *location, *credential;
+        bool tls;
+        const char *tls_ca, *tls_server_name; /* NULL: the system's trust store; the host */
+        uint16_t port;
+        uint32_t connect_timeout_ms, reply_timeout_ms, resend_max, reconnect_max;
+} IlsConf;
 
 typedef struct Config {
         config_t cfg; /* owns every string below */
@@ -180,6 +189,7 @@ typedef struct Config {
         AuditConf audit; /* docs/audit.md */
         PolicyConf policy;
         DenyListConf denylist;
+        IlsConf ils;     /* docs/sip2.md */
 } Config;
 
 /* Loads and validates path, which must be a regular file (a symbolic link to one is followed) of

@@ -11,6 +11,7 @@
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
 #include "tools/ctl-decode.h"
+#include "tools/ctl-ils.h"
 #include "tools/ctl-token.h"
 #include "tools/util.h"
 
@@ -47,6 +48,9 @@ static const Verb commands[] = {
         { "decode", ctl_decode, ctl_decode_usage,
           "decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now T] CODE|-\n"
           "                                  verify a code offline and explain every check" },
+        { "ils", ctl_ils, ctl_ils_usage,
+          "ils check [--config FILE] [--patron ID] [--item ID [--checkout]]\n"
+          "                                  check the lending station's SIP2 connection to its ILS" },
 };
 
 static int usage(FILE *f) {
