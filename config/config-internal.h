@@ -57,6 +57,11 @@ void config_parse_schedules(Errors *e, Config *c, const config_setting_t *root);
 /* The schedule called id, or NULL. */
 const Schedule *config_find_schedule(const Config *c, const char *id);
 
+/* Reports path at s when it is not absolute (config.c says why paths must be). */
+void config_check_path(Errors *e, const config_setting_t *s, const char *key, const char *path);
+/* The door's inputs and their timings in door group g (config-door-io.c). */
+void config_parse_door_io(Errors *e, DoorConf *d, const config_setting_t *g);
+
 /* config_load(), except that a file whose text could be parsed is handed back in *ret even when
  * it has problems (-EINVAL, with *ret_errors), with everything that could be read: the check
  * command builds the keys and trust list it names from that, so that no problem hides another.

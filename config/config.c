@@ -54,6 +54,10 @@ static void check_path(Errors *e, const config_setting_t *s, const char *key, co
                      "the directory a program runs in; did you mean \"%s/%s\"?", key, path, dir[0] ? dir : "", p);
 }
 
+void config_check_path(Errors *e, const config_setting_t *s, const char *key, const char *path) {
+        check_path(e, s, key, path);
+}
+
 static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "max_lifetime", K_INT }, { "clock_skew", K_INT }, { "replay_capacity", K_INT },
@@ -203,6 +207,8 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 { "scopes", K_STRING_ARRAY, true }, { "statuses", K_STRING_ARRAY }, { "dcc_types", K_STRING_ARRAY },
                 { "schedule", K_STRING },
                 { "barcodes", K_STRING_ARRAY },
+                { "contact", K_GROUP }, { "rex", K_GROUP }, { "lock_feedback", K_GROUP }, { "held_open_s", K_INT },
+                { "debounce_ms", K_INT }, { "lock_feedback_grace_ms", K_INT },
         };
         const config_setting_t *list;
 
@@ -225,6 +231,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 for (size_t j = 0; j + 1 < c->n_doors; j++)
                         if (strcmp(c->doors[j].id, d->id) == 0)
                                 config_error(e, g, "door '%s' is defined twice", d->id);
+                config_parse_door_io(e, d, g);
                 /* A pulse long enough to walk through, short enough that a door is not left open. */
                 if (schema_get_int(e, g, "unlock_ms", 3000, 100, 60000, &ms))
                         d->unlock_ms = (uint32_t) ms;

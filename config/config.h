@@ -18,6 +18,7 @@
 #include "core/keystore.h"
 #include "core/schedule.h"
 #include "core/trustlist.h"
+#include "hal/input.h"
 #include "hal/lock.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/qrgate/qrgate.conf"
@@ -54,6 +55,13 @@ typedef struct DoorConf {
         unsigned dcc_types;   /* DccType bits of EU DCC certificates accepted; 0 = none */
         const Schedule *schedule; /* its opening hours (in the Config's schedules); NULL: always open */
         unsigned barcodes;    /* bit (1 << CodeFormat) for each printed-barcode format honoured; 0 = none */
+        /* The door's inputs (config/config-door-io.c), each optional: its contact (active: open),
+         * its request-to-exit button (active: pressed), its lock's feedback (active: unlocked). */
+        InputConfig contact, rex, lock_feedback;
+        bool has_contact, has_rex, has_lock_feedback;
+        uint32_t held_open_s;    /* open longer than this after a valid passage: held-open; 0 = never */
+        uint32_t debounce_ms;    /* an input's level counts once it held this long */
+        uint32_t lock_feedback_grace_ms; /* the feedback may lag the command this long */
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */
@@ -160,3 +168,6 @@ int config_build_trustlist(const Config *c, int64_t now, TrustList **ret, char *
 int config_check_file(const char *path, FILE *out, FILE *err);
 
 const DoorConf *config_find_door(const Config *c, const char *id);
+/* Whether two doors have the same inputs and input timings (config/config-door-io.c): these are
+ * opened at start, so a reload that changes them needs a restart. */
+bool config_door_io_equal(const DoorConf *a, const DoorConf *b);

@@ -94,6 +94,10 @@ void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const uint8
 /* result: 0, or the lock's -errno; why: what the record says instead of strerror(result) (a
  * refusal), or NULL. */
 int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result, const char *why);
+/* The exit button of door opened it (result 0) or could not (the lock's -errno; why: what the
+ * record says instead of strerror(result)): an UNLOCK record without a uid, state
+ * "request-to-exit". */
+int audit_log_exit_request(Audit *a, const char *door, uint32_t duration_ms, int result, const char *why);
 /* kind: "lock", "token", …; door may be NULL. */
 int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, const char *text);
 /* why: NULL when applied, else the first line of what was wrong. */

@@ -31,6 +31,7 @@ Door *door_free(Door *d) {
                 return NULL;
         sd_event_source_disable_unref(d->relock);
         sd_event_source_disable_unref(d->schedule_timer);
+        door_io_free(d->io);
         free(d->object_path);
         free(d->id);
         free(d);
@@ -72,6 +73,7 @@ void door_relock(Door *d) {
         }
         log_info("Door %s: locked.", d->id);
         emit_lock_state(d);
+        door_io_lock_changed(d, false);
 }
 
 static int on_relock(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -127,6 +129,7 @@ int door_open(Door *d, uint32_t ms) {
         if (!was_unlocked) {
                 log_info("Door %s: unlocked for %u ms.", d->id, ms);
                 emit_lock_state(d);
+                door_io_lock_changed(d, true);
         }
         return 0;
 }

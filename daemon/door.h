@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "daemon/door-io.h"
 #include "daemon/manager.h"
 
 /* A door: a lock output with a relock timer. The door's rules live in its DoorConf (looked up by
@@ -16,6 +17,7 @@ struct Door {
         Lock *lock; /* owned by the manager; NULL: it could not be opened, the door is out of service */
         sd_event_source *relock;
         sd_event_source *schedule_timer; /* at its schedule's next change (daemon/door-schedule.c) */
+        DoorIO *io; /* its inputs and alarms (daemon/door-io.h); NULL until door_io_open() */
 };
 
 /* A door on lock (borrowed: the manager owns locks and frees them after the doors; NULL for a

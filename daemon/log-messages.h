@@ -38,3 +38,9 @@
 /* The system clock (daemon/clock.h). */
 #define QRGATE_MESSAGE_CLOCK_UNSYNCHRONIZED "f8ff1a41234c4b5884d86e5125a5df9f" /* not synchronized (at start) */
 #define QRGATE_MESSAGE_CLOCK_SYNCHRONIZED "08994bbf8d8f4d7cbb3ec04d32eb5660"   /* synchronized since */
+
+/* Doors as doors (daemon/door-io.c): every one carries QRGATE_DOOR; alarms QRGATE_REASON too. */
+#define QRGATE_MESSAGE_DOOR_ALARM "e20abb2155de469ebc645a4444d7a8c2"         /* forced-open, held-open, lock-fault raised */
+#define QRGATE_MESSAGE_DOOR_ALARM_CLEARED "3c7501bf88814db69a3dbc91e906de48" /* and cleared */
+#define QRGATE_MESSAGE_DOOR_EXIT_REQUEST "271f5eece815454280ca92df1e990e12"  /* the exit button opened the door (or could not) */
+#define QRGATE_MESSAGE_DOOR_INPUT_FAULT "d688047eace64949a7d1107ee0a40fca"   /* an input line cannot be opened or read */

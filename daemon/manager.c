@@ -392,6 +392,9 @@ int manager_open(Manager *m) {
                 if (r < 0)
                         return log_oom();
                 m->n_doors++;
+                r = door_io_open(m->doors[i], dc);
+                if (r < 0)
+                        return log_oom();
                 /* A fail-safe lock was opened in its safe (unlocked) state; while we run, doors rest locked. */
                 door_relock(m->doors[i]);
         }
