@@ -195,7 +195,7 @@ demo: deps
 	@B=$(B) scripts/demo
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(B)/bench/bench-verify $(B)/bench/bench-e2e $(B)/bench/bench-ready
+	@$(MAKE) --no-print-directory all $(B)/bench/bench-verify $(B)/bench/bench-e2e $(B)/bench/bench-ready $(B)/bench/bench-door
 	@B=$(B) scripts/run-bench
 	@for t in $(BENCH_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
 
