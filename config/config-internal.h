@@ -61,6 +61,8 @@ const Schedule *config_find_schedule(const Config *c, const char *id);
 void config_check_path(Errors *e, const config_setting_t *s, const char *key, const char *path);
 /* The door's inputs and their timings in door group g (config-door-io.c). */
 void config_parse_door_io(Errors *e, DoorConf *d, const config_setting_t *g);
+/* The door's lights, buzzer and patterns in door group g (config-door-feedback.c). */
+void config_parse_door_feedback(Errors *e, DoorConf *d, const config_setting_t *g);
 
 /* config_load(), except that a file whose text could be parsed is handed back in *ret even when
  * it has problems (-EINVAL, with *ret_errors), with everything that could be read: the check

@@ -209,6 +209,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 { "barcodes", K_STRING_ARRAY },
                 { "contact", K_GROUP }, { "rex", K_GROUP }, { "lock_feedback", K_GROUP }, { "held_open_s", K_INT },
                 { "debounce_ms", K_INT }, { "lock_feedback_grace_ms", K_INT },
+                { "feedback", K_GROUP },
         };
         const config_setting_t *list;
 
@@ -232,6 +233,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                         if (strcmp(c->doors[j].id, d->id) == 0)
                                 config_error(e, g, "door '%s' is defined twice", d->id);
                 config_parse_door_io(e, d, g);
+                config_parse_door_feedback(e, d, g);
                 /* A pulse long enough to walk through, short enough that a door is not left open. */
                 if (schema_get_int(e, g, "unlock_ms", 3000, 100, 60000, &ms))
                         d->unlock_ms = (uint32_t) ms;

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "audit/audit-conf.h"
+#include "core/feedback-pattern.h"
 #include "core/keystore.h"
 #include "core/schedule.h"
 #include "core/trustlist.h"
@@ -62,6 +63,12 @@ typedef struct DoorConf {
         uint32_t held_open_s;    /* open longer than this after a valid passage: held-open; 0 = never */
         uint32_t debounce_ms;    /* an input's level counts once it held this long */
         uint32_t lock_feedback_grace_ms; /* the feedback may lag the command this long */
+        /* The reader's lights and buzzer (config/config-door-feedback.c): output lines like a
+         * lock's (safe_state "locked" = off), each optional, and the pattern of each outcome. */
+        LockConfig feedback_out[_FEEDBACK_OUTPUT_MAX];
+        bool has_feedback_out[_FEEDBACK_OUTPUT_MAX];
+        char feedback_id[_FEEDBACK_OUTPUT_MAX][CONFIG_ID_MAX + 8]; /* "door.green": the outputs' ids */
+        FeedbackPattern pattern_granted, pattern_denied, pattern_alarm, pattern_out_of_service;
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */
@@ -171,3 +178,11 @@ const DoorConf *config_find_door(const Config *c, const char *id);
 /* Whether two doors have the same inputs and input timings (config/config-door-io.c): these are
  * opened at start, so a reload that changes them needs a restart. */
 bool config_door_io_equal(const DoorConf *a, const DoorConf *b);
+/* The same for the lights and buzzer lines (the patterns may change in place). */
+bool config_door_feedback_equal(const DoorConf *a, const DoorConf *b);
+
+/* Every output line the configuration holds — the locks, then each door's lights and buzzer —
+ * in *ret (at most CONFIG_MAX_OUTPUTS; strings borrowed from c), for the record of held lines
+ * and the safety net after a crash (daemon/lock-record.h). Returns how many. */
+#define CONFIG_MAX_OUTPUTS (CONFIG_MAX_ITEMS * (1 + _FEEDBACK_OUTPUT_MAX))
+size_t config_output_lines(const Config *c, LockConfig *ret);

@@ -60,6 +60,8 @@ void decide_refuse(Manager *m, const char *door, const char *origin, Reason reas
         Decision d;
 
         decision_init(&d, door);
+        if (manager_find_door(m, door))
+                door_feedback_outcome(manager_find_door(m, door), false);
         d.reason = reason;
         snprintf(d.detail, sizeof(d.detail), "%s", detail);
         report(m, &d, NULL, origin, coalescer);
@@ -123,6 +125,10 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 }
         }
         d->granted = d->reason == REASON_OK;
+        /* The person at the reader sees the outcome now, in this turn of the loop: before the
+         * replay cache's write, the journal and the signal. */
+        if (door)
+                door_feedback_outcome(door, d->granted);
 
         /* 5. The used code to disk, after the lock was driven: a slow write never holds the door
          *    (it matters only across a restart, within the code's last seconds). */

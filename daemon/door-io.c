@@ -96,6 +96,8 @@ static void apply(DoorIO *io, const DoorActions *a) {
                 if ((a->raised | a->cleared) & (1u << i))
                         report_alarm(io, i, a->raised & (1u << i), a->reason[i]);
         emit_properties(io, a->raised | a->cleared);
+        if (a->raised | a->cleared)
+                door_feedback_update(io->door);
         if (a->relock) {
                 log_info("Door %s: closed again after its passage, relocking now.", io->door->id);
                 door_relock(io->door); /* calls back door_io_lock_changed() */
@@ -153,6 +155,7 @@ static void rex_pressed(DoorIO *io) {
         }
         log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_DOOR_EXIT_REQUEST, .door = d->id),
                    "Door %s: exit button pressed, unlocked for %u ms.", d->id, ms);
+        door_feedback_outcome(d, true);
         door_rex_exit_passage(d);
 }
 
@@ -317,6 +320,10 @@ void door_io_lock_changed(Door *d, bool unlocked) {
                 return;
         door_machine_lock_changed(&d->io->machine, unlocked, now_usec(d->io), &a);
         apply(d->io, &a);
+}
+
+bool door_io_has_alarm(const Door *d) {
+        return d->io && d->io->machine.alarms != 0;
 }
 
 const char *door_io_state(const Door *d) {

@@ -24,6 +24,8 @@ DoorIO *door_io_free(DoorIO *io);
 /* The door's lock was driven (daemon/door.c calls this after every change it made). */
 void door_io_lock_changed(Door *d, bool unlocked);
 
+/* Whether any alarm of the door is raised. */
+bool door_io_has_alarm(const Door *d);
 /* "locked", "unlocked" or "open" (DoorState); a door without a contact is never "open". */
 const char *door_io_state(const Door *d);
 /* Appends the names of the alarms raised, as an array of strings (the Alarms property). */

@@ -32,6 +32,7 @@ Door *door_free(Door *d) {
         sd_event_source_disable_unref(d->relock);
         sd_event_source_disable_unref(d->schedule_timer);
         door_io_free(d->io);
+        (void) door_feedback_close(d); /* after a clean stop the manager has closed it already */
         free(d->object_path);
         free(d->id);
         free(d);

@@ -5,6 +5,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "daemon/door-feedback.h"
 #include "daemon/door-io.h"
 #include "daemon/manager.h"
 
@@ -18,6 +19,7 @@ struct Door {
         sd_event_source *relock;
         sd_event_source *schedule_timer; /* at its schedule's next change (daemon/door-schedule.c) */
         DoorIO *io; /* its inputs and alarms (daemon/door-io.h); NULL until door_io_open() */
+        DoorFeedback *feedback; /* its lights and buzzer (daemon/door-feedback.h); NULL until opened */
 };
 
 /* A door on lock (borrowed: the manager owns locks and frees them after the doors; NULL for a

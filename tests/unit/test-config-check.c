@@ -289,6 +289,39 @@ static void door_input_problems_are_reported_at_their_line(void **state) {
                 fail_msg("want valid, got:\n%s", f->err);
 }
 
+/* A door's lights, buzzer and patterns (config/config-door-feedback.c): each problem at its
+ * line, a pattern's problem said in words, and a valid one accepted. */
+static void door_feedback_problems_are_reported_at_their_line(void **state) {
+        Fixture *f = *state;
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; feedback = {\n"
+                 "  green = { backend = \"gpiod\"; };\n"
+                 "  red = { backend = \"sim\"; output = \"/run/red\"; line = 2; };\n"
+                 "  buzzer = { backend = \"pwm\"; };\n"
+                 "  denied = \"r:100 x:5\";\n"
+                 "  alarm = \"rb:60001\"; }; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: door 'main' feedback green: a gpiod output needs exactly one of 'line' (offset on 'chip') and 'line_name'");
+        assert_reported(f, "4: door 'main' feedback red: 'chip', 'line', 'line_name' and 'active_low' are for the gpiod backend");
+        assert_reported(f, "5: door 'main' feedback buzzer: backend must be \"sim\" or \"gpiod\"");
+        assert_reported(f, "6: door 'main' feedback denied \"r:100 x:5\": outputs are g (green), r (red), b (buzzer), or - for none");
+        assert_reported(f, "7: door 'main' feedback alarm \"rb:60001\": a step lasts at most 60000 ms");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; feedback = { gren = { }; }; } );\n");
+        assert_reported(f, "2: unknown key 'gren' in a door's feedback; did you mean 'green'?");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; feedback = {\n"
+                 "  green = { backend = \"gpiod\"; chip = \"gpiochip1\"; line = 2; };\n"
+                 "  red = { backend = \"gpiod\"; line_name = \"led-red\"; active_low = true; };\n"
+                 "  buzzer = { backend = \"sim\"; output = \"@/buzzer\"; };\n"
+                 "  granted = \"\"; out_of_service = \"r:60000 -:1\"; }; } );\n");
+        if (f->status != 0)
+                fail_msg("want valid, got:\n%s", f->err);
+}
+
 static void a_valid_file_is_summed_up(void **state) {
         Fixture *f = *state;
 
@@ -309,6 +342,7 @@ int main(void) {
                 cmocka_unit_test(relative_paths_are_refused_with_the_full_path_offered),
                 cmocka_unit_test(a_valid_file_is_summed_up),
                 cmocka_unit_test(door_input_problems_are_reported_at_their_line),
+                cmocka_unit_test(door_feedback_problems_are_reported_at_their_line),
         };
         return th_run_tests_with_fixture(tests, set_up, tear_down);
 }
