@@ -209,7 +209,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 { "barcodes", K_STRING_ARRAY },
                 { "contact", K_GROUP }, { "rex", K_GROUP }, { "lock_feedback", K_GROUP }, { "held_open_s", K_INT },
                 { "debounce_ms", K_INT }, { "lock_feedback_grace_ms", K_INT },
-                { "feedback", K_GROUP },
+                { "feedback", K_GROUP }, { "interlock", K_STRING },
         };
         const config_setting_t *list;
 
@@ -234,6 +234,10 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                                 config_error(e, g, "door '%s' is defined twice", d->id);
                 config_parse_door_io(e, d, g);
                 config_parse_door_feedback(e, d, g);
+                d->interlock = schema_get_string(g, "interlock", NULL);
+                if (d->interlock && !config_id_is_valid(d->interlock))
+                        config_error(e, config_setting_get_member(g, "interlock"),
+                                     "door '%s' interlock group '%s' must be 1-32 letters, digits or '_'", d->id, d->interlock);
                 /* A pulse long enough to walk through, short enough that a door is not left open. */
                 if (schema_get_int(e, g, "unlock_ms", 3000, 100, 60000, &ms))
                         d->unlock_ms = (uint32_t) ms;

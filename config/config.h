@@ -69,6 +69,9 @@ typedef struct DoorConf {
         bool has_feedback_out[_FEEDBACK_OUTPUT_MAX];
         char feedback_id[_FEEDBACK_OUTPUT_MAX][CONFIG_ID_MAX + 8]; /* "door.green": the outputs' ids */
         FeedbackPattern pattern_granted, pattern_denied, pattern_alarm, pattern_out_of_service;
+        /* Its interlock group (an airlock, a ward's two doors): while one door of the group is
+         * unlocked or open, no other of it opens. NULL: none. */
+        const char *interlock;
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */

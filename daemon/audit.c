@@ -418,9 +418,10 @@ int audit_log_exit_request(Audit *a, const char *door, uint32_t duration_ms, int
         audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
         audit_builder_add_u8(&b, AUDIT_TAG_DECISION, result >= 0);
         audit_builder_add_u32(&b, AUDIT_TAG_DURATION_MS, duration_ms);
-        audit_builder_add_str(&b, AUDIT_TAG_STATE, "request-to-exit");
+        /* Fields go in tag order (audit/audit-record.h): the text before the state. */
         if (result < 0)
                 audit_builder_add_str(&b, AUDIT_TAG_TEXT, why ?: strerror(-result));
+        audit_builder_add_str(&b, AUDIT_TAG_STATE, "request-to-exit");
         return audit_append(a, &b, true);
 }
 

@@ -5,6 +5,7 @@
 
 #include "daemon/coalesce.h"
 #include "daemon/decide.h"
+#include "daemon/door-interlock.h"
 #include "daemon/door.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
@@ -98,6 +99,7 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .clock = &m->config->clock,
                 .clock_unsynchronized = !m->clock_synchronized,
                 .subject = have_subject ? subject : NULL,
+                .interlock_busy = door ? door_interlock_busy(door) : NULL,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 

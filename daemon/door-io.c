@@ -5,6 +5,7 @@
 
 #include "api/gate1.h"
 #include "daemon/audit.h"
+#include "daemon/door-interlock.h"
 #include "daemon/door-io.h"
 #include "daemon/door-machine.h"
 #include "daemon/door.h"
@@ -135,12 +136,18 @@ static void rex_pressed(DoorIO *io) {
         Manager *m = d->manager;
         const DoorConf *dc = door_config(d);
         uint32_t ms = dc ? dc->unlock_ms : 3000;
-        const char *why = NULL;
+        const char *why = NULL, *busy;
+        char interlock_why[96];
         int r;
 
         if (!d->lock) {
                 r = -ENODEV;
                 why = "the door is out of service";
+        } else if ((busy = door_interlock_busy(d))) {
+                r = -EBUSY;
+                snprintf(interlock_why, sizeof(interlock_why), "refused: door %s of its interlock group is unlocked or open",
+                         busy);
+                why = interlock_why;
         } else if (manager_openings_refused(m)) {
                 r = -ENOSPC;
                 why = "refused: the audit log cannot be written";
@@ -151,6 +158,7 @@ static void rex_pressed(DoorIO *io) {
         if (r < 0) {
                 log_struct(LOG_WARNING, r, LOG_FIELDS(.message_id = QRGATE_MESSAGE_DOOR_EXIT_REQUEST, .door = d->id),
                            "Door %s: exit button pressed, not opened: %s.", d->id, why ?: strerror(-r));
+                door_feedback_outcome(d, false);
                 return;
         }
         log_struct(LOG_INFO, 0, LOG_FIELDS(.message_id = QRGATE_MESSAGE_DOOR_EXIT_REQUEST, .door = d->id),

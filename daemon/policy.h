@@ -34,6 +34,8 @@ typedef struct PolicyInput {
         /* The subject's key (daemon/subject-key.h: SUBJECT_KEY_SIZE bytes), or NULL when the code
          * has no subject. Rules that remember subjects use this, never the code's raw sub. */
         const uint8_t *subject;
+        /* Another door of this door's interlock group that is unlocked or open now, or NULL. */
+        const char *interlock_busy;
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

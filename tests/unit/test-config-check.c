@@ -281,6 +281,11 @@ static void door_input_problems_are_reported_at_their_line(void **state) {
         assert_reported(f, "2: door 'main': lock_feedback_grace_ms without lock_feedback");
 
         check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  interlock = \"air lock\"; } );\n");
+        assert_reported(f, "3: door 'main' interlock group 'air lock' must be 1-32 letters, digits or '_'");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
                  "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; held_open_s = 0; debounce_ms = 1000;\n"
                  "  contact = { backend = \"gpiod\"; chip = \"gpiochip1\"; line = 0; active_low = true; };\n"
                  "  rex = { backend = \"gpiod\"; chip = \"gpiochip1\"; line = 1; };\n"

@@ -25,7 +25,10 @@ for pull in down up down up down up; do sim_pull door-contact $pull; done
 iw_collect 1200
 edges=$(printf '%s' "$IW_LINES" | grep -c '^edge' || true)
 levels=$(printf '%s' "$IW_LINES" | grep -c '^level' || true)
-[ "$edges" -ge 2 ] || hw_fail "only $edges edges of the burst reached the program"
+# libgpiod 1.x's kernel interface (uAPI v1) reads the line's level in a threaded handler, so a
+# fast burst may reach the program as fewer edges than pulls (one run showed 1 of 6); 2.x's
+# reports each. What matters is that the burst was seen and changed nothing.
+[ "$edges" -ge 1 ] || hw_fail "no edge of the burst reached the program"
 expect_eq "$levels" 0 "debounced level changes after the burst ($edges edges)"
 
 hw_step "the next real change still counts"
