@@ -12,6 +12,7 @@
 struct DoorFeedback {
         Door *door;
         Lock *out[_FEEDBACK_OUTPUT_MAX]; /* NULL: not configured, or it could not be opened */
+        int errors[_FEEDBACK_OUTPUT_MAX]; /* -errno of one that could not be opened; else 0 */
         FeedbackPattern playing;         /* a copy: a reload may replace the configuration's */
         bool looping;                    /* a state's pattern, not an outcome's */
         size_t step;
@@ -118,6 +119,7 @@ int door_feedback_open(Door *d, const DoorConf *dc) {
                         log_struct(LOG_ERR, r, LOG_FIELDS(.message_id = QRGATE_MESSAGE_DOOR_INPUT_FAULT, .door = d->id),
                                    "Door %s: cannot open its %s output (%s backend%s%s): %m; the door works without it.",
                                    d->id, output_names[o], c->backend, c->line_name ? " line " : "", c->line_name ?: "");
+                        f->errors[o] = r;
                         continue;
                 }
         }
@@ -143,6 +145,13 @@ int door_feedback_close(Door *d) {
         free(f);
         d->feedback = NULL;
         return ret;
+}
+
+const char *door_feedback_fault(const Door *d, size_t i, int *ret_error) {
+        if (!d->feedback || i >= _FEEDBACK_OUTPUT_MAX || d->feedback->errors[i] >= 0)
+                return NULL;
+        *ret_error = d->feedback->errors[i];
+        return output_names[i];
 }
 
 void door_feedback_outcome(Door *d, bool granted) {

@@ -23,6 +23,10 @@ int door_feedback_open(Door *d, const DoorConf *dc);
  * be driven off (all are freed all the same), so that the record of held lines can stay. */
 int door_feedback_close(Door *d);
 
+/* The i-th output (0: green, 1: red, 2: buzzer) when it is configured but could not be opened:
+ * its name, and its -errno in *ret_error; NULL otherwise (daemon/faults.c). */
+const char *door_feedback_fault(const Door *d, size_t i, int *ret_error);
+
 /* A decision on a code (or the exit button) for this door: its pattern starts now. */
 void door_feedback_outcome(Door *d, bool granted);
 /* The door's alarms or service changed: the looping pattern follows. */

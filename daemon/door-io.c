@@ -10,6 +10,7 @@
 #include "daemon/door-machine.h"
 #include "daemon/door.h"
 #include "daemon/event-util.h"
+#include "daemon/faults.h"
 #include "daemon/log.h"
 #include "hal/debounce.h"
 
@@ -31,6 +32,7 @@ static const char *const input_names[_DOOR_INPUT_MAX] = {
 typedef struct DoorInput {
         DoorIO *io;
         DoorInputKind kind;
+        int error; /* configured but not opened, or no longer readable: -errno; else 0 */
         Input *input; /* NULL: not configured, or it could not be opened */
         Debounce debounce;
         sd_event_source *watch;
@@ -224,6 +226,8 @@ static int on_input(sd_event_source *s, int fd, uint32_t revents, void *userdata
                 /* A line that cannot be read is not watched any more: the door works without it. */
                 log_struct(LOG_ERR, n, LOG_FIELDS(.message_id = QRGATE_MESSAGE_DOOR_INPUT_FAULT, .door = in->io->door->id),
                            "Door %s: cannot read its %s: %m; no longer watched.", in->io->door->id, input_names[in->kind]);
+                in->error = n;
+                manager_update_state(in->io->door->manager);
                 return sd_event_source_set_enabled(s, SD_EVENT_OFF);
         }
         for (int i = 0; i < n; i++)
@@ -254,6 +258,7 @@ static int open_input(DoorIO *io, DoorInputKind kind, const InputConfig *conf, u
                            "Door %s: cannot open its %s (%s backend%s%s): %m; the door works without it until "
                            "qrgated is restarted with the line there.", d->id, input_names[kind], c.backend,
                            c.line_name ? " line " : "", c.line_name ?: "");
+                in->error = r;
                 return 0;
         }
         debounce_init(&in->debounce, active, (uint64_t) debounce_ms * USEC_PER_MSEC_IO);
@@ -264,6 +269,7 @@ static int open_input(DoorIO *io, DoorInputKind kind, const InputConfig *conf, u
                         r = sd_event_source_set_priority(in->watch, SD_EVENT_PRIORITY_IMPORTANT);
                 if (r < 0) {
                         in->input = input_free(in->input);
+                        in->error = r;
                         return log_error_errno(r, "Door %s: cannot watch its %s: %m", d->id, input_names[kind]);
                 }
         }
@@ -328,6 +334,13 @@ void door_io_lock_changed(Door *d, bool unlocked) {
                 return;
         door_machine_lock_changed(&d->io->machine, unlocked, now_usec(d->io), &a);
         apply(d->io, &a);
+}
+
+const char *door_io_fault(const Door *d, size_t i, int *ret_error) {
+        if (!d->io || i >= _DOOR_INPUT_MAX || d->io->inputs[i].error >= 0)
+                return NULL;
+        *ret_error = d->io->inputs[i].error;
+        return input_names[i];
 }
 
 bool door_io_has_alarm(const Door *d) {

@@ -24,6 +24,10 @@ DoorIO *door_io_free(DoorIO *io);
 /* The door's lock was driven (daemon/door.c calls this after every change it made). */
 void door_io_lock_changed(Door *d, bool unlocked);
 
+/* The i-th of the door's inputs (0: contact, 1: rex, 2: lock_feedback) when it is configured
+ * but could not be opened at start, or can no longer be read: its name, and its -errno in
+ * *ret_error; NULL otherwise, and for i beyond the last. For the fault list (daemon/faults.c). */
+const char *door_io_fault(const Door *d, size_t i, int *ret_error);
 /* Whether any alarm of the door is raised. */
 bool door_io_has_alarm(const Door *d);
 /* "locked", "unlocked" or "open" (DoorState); a door without a contact is never "open". */

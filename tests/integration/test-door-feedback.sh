@@ -4,7 +4,7 @@
 # already begun when SubmitCode answers (the same event-loop turn as the decision); a grant the
 # granted pattern; an alarm loops its pattern until it is cleared; the outputs are in the
 # record of held lines; a clean stop leaves them off, and after a SIGKILL `qrgated --safe-state`
-# (the unit's ExecStopPost) drives them off.
+# (the unit's ExecStopPost) drives them off; a door out of service repeats its pattern.
 . "$(dirname "$0")/lib.sh"
 
 make_issuer
@@ -82,4 +82,13 @@ check "after SIGKILL: red left on (the control case)" last_is red 1
 expect "qrgated --safe-state" 0 $?
 check "after --safe-state: all off" all_off
 check "after --safe-state: the record is gone" test ! -e "$T/run/held-locks"
+
+# A door whose lock cannot be opened is out of service: its pattern repeats for as long.
+sed -i "s|backend = \"sim\"; output = \"$T/relay\";|backend = \"gpiod\"; line_name = \"qrgate-no-such-line\";|; s|alarm = \"rb:150 -:150\";|alarm = \"rb:150 -:150\"; out_of_service = \"r:100 -:100\";|" "$T/qrgate.conf"
+: > "$T/red"
+start_daemon
+check "out of service: the red pattern repeats" wait_for 3 sh -c "[ \$(tr -cd 1 < '$T/red' | wc -c) -ge 3 ]"
+expect "out of service: a code is refused" "denied door-out-of-service" "$(ctl submit "$(mint --sub p-fb-3 --scope library.lend)")"
+stop_daemon
+check "out of service, stopped: all off" all_off
 finish
