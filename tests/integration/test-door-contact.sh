@@ -35,13 +35,18 @@ expect "at start: locked" 's "locked"' "$(door_prop DoorState)"
 expect "at start: no alarm" "as 0" "$(door_prop Alarms)"
 
 # Forced open: the contact opens while locked.
+ctl watch > "$T/watch" 2>&1 &
+sleep 0.3
 contact 1
 check "forced open: AlarmRaised" wait_for 3 grep -q 'string "forced-open"' "$T/monitor"
 check "forced open: reason opened-while-locked" grep -q 'string "opened-while-locked"' "$T/monitor"
 expect "forced open: Alarms" 'as 1 "forced-open"' "$(door_prop Alarms)"
 expect "forced open: DoorState open" 's "open"' "$(door_prop DoorState)"
+check "qrgatectl status: the door is open and alarmed" sh -c "'$B/qrgatectl' --bus '$ADDR' status | grep -qx 'door main: locked, open, alarm forced-open'"
 contact 0
 check "closed: AlarmCleared" wait_for 3 grep -q 'member=AlarmCleared' "$T/monitor"
+check "qrgatectl watch: raised and cleared" wait_for 2 sh -c "grep -q 'door=main alarm forced-open raised (opened-while-locked)' '$T/watch' && grep -q 'door=main alarm forced-open cleared (closed)' '$T/watch'"
+check "qrgatectl status: a closed door's line as before" sh -c "'$B/qrgatectl' --bus '$ADDR' status | grep -qx 'door main: locked'"
 check "closed: Alarms empty" wait_for 3 sh -c "busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1/door/main io.qrgate.Gate1.Door Alarms | grep -qx 'as 0'"
 
 # A bounce burst within the debounce time, ending closed: nothing.
