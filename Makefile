@@ -44,9 +44,9 @@ DEB_KINDS := bootstrap install
 deps_of = $(shell awk -v kinds=' $(strip $(1)) ' 'index(kinds, " " $$1 " ") { print $$2 }' $(DEPS_LIST))
 
 MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
-# The gpiod lock backend exists once per libgpiod API; build the one the installed library has.
+# The gpiod lock and input backends exist once per libgpiod API; build the ones the installed library has.
 GPIOD_MAJOR := $(shell pkg-config --modversion libgpiod 2>/dev/null | cut -d. -f1)
-LIB_EXCLUDE := $(if $(filter 1,$(GPIOD_MAJOR)),hal/lock-gpiod-v2.c,hal/lock-gpiod-v1.c)
+LIB_EXCLUDE := $(if $(filter 1,$(GPIOD_MAJOR)),hal/lock-gpiod-v2.c hal/input-gpiod-v2.c,hal/lock-gpiod-v1.c hal/input-gpiod-v1.c)
 LIB_SRCS := $(filter-out $(MAIN_SRCS) $(LIB_EXCLUDE), \
 	$(wildcard core/*.c hal/*.c pkcs11/*.c api/*.c audit/*.c config/*.c daemon/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)
@@ -210,7 +210,7 @@ demo: deps
 	@B=$(B) scripts/demo
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(B)/bench/bench-verify $(B)/bench/bench-e2e $(B)/bench/bench-ready
+	@$(MAKE) --no-print-directory all $(B)/bench/bench-verify $(B)/bench/bench-e2e $(B)/bench/bench-ready $(B)/bench/bench-door
 	@B=$(B) scripts/run-bench
 	@for t in $(BENCH_EXTRA); do $(MAKE) --no-print-directory $$t || exit 1; done
 

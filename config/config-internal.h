@@ -66,6 +66,12 @@ void config_parse_policy(Errors *e, Config *c, const config_setting_t *root);
 void config_parse_areas(Errors *e, Config *c, const config_setting_t *root);
 /* A door's "area" and "side" keys (g is the door's group). */
 void config_parse_door_area(Errors *e, const Config *c, DoorConf *d, const config_setting_t *g);
+/* Reports path at s when it is not absolute (config.c says why paths must be). */
+void config_check_path(Errors *e, const config_setting_t *s, const char *key, const char *path);
+/* The door's inputs and their timings in door group g (config-door-io.c). */
+void config_parse_door_io(Errors *e, DoorConf *d, const config_setting_t *g);
+/* The door's lights, buzzer and patterns in door group g (config-door-feedback.c). */
+void config_parse_door_feedback(Errors *e, DoorConf *d, const config_setting_t *g);
 
 /* config_load(), except that a file whose text could be parsed is handed back in *ret even when
  * it has problems (-EINVAL, with *ret_errors), with everything that could be read: the check

@@ -54,6 +54,10 @@ static void check_path(Errors *e, const config_setting_t *s, const char *key, co
                      "the directory a program runs in; did you mean \"%s/%s\"?", key, path, dir[0] ? dir : "", p);
 }
 
+void config_check_path(Errors *e, const config_setting_t *s, const char *key, const char *path) {
+        check_path(e, s, key, path);
+}
+
 static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "max_lifetime", K_INT }, { "clock_skew", K_INT }, { "replay_capacity", K_INT },
@@ -222,6 +226,9 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 { "barcodes", K_STRING_ARRAY },
                 { "cards", K_BOOL }, { "barcode_allow", K_STRING },
                 { "area", K_STRING }, { "side", K_STRING },
+                { "contact", K_GROUP }, { "rex", K_GROUP }, { "lock_feedback", K_GROUP }, { "held_open_s", K_INT },
+                { "debounce_ms", K_INT }, { "lock_feedback_grace_ms", K_INT },
+                { "feedback", K_GROUP }, { "interlock", K_STRING },
         };
         const config_setting_t *list;
 
@@ -244,6 +251,12 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 for (size_t j = 0; j + 1 < c->n_doors; j++)
                         if (strcmp(c->doors[j].id, d->id) == 0)
                                 config_error(e, g, "door '%s' is defined twice", d->id);
+                config_parse_door_io(e, d, g);
+                config_parse_door_feedback(e, d, g);
+                d->interlock = schema_get_string(g, "interlock", NULL);
+                if (d->interlock && !config_id_is_valid(d->interlock))
+                        config_error(e, config_setting_get_member(g, "interlock"),
+                                     "door '%s' interlock group '%s' must be 1-32 letters, digits or '_'", d->id, d->interlock);
                 /* A pulse long enough to walk through, short enough that a door is not left open. */
                 if (schema_get_int(e, g, "unlock_ms", 3000, 100, 60000, &ms))
                         d->unlock_ms = (uint32_t) ms;

@@ -17,9 +17,11 @@
 #include "audit/audit-conf.h"
 #include "core/barcode-allow.h"
 #include "core/area.h"
+#include "core/feedback-pattern.h"
 #include "core/keystore.h"
 #include "core/schedule.h"
 #include "core/trustlist.h"
+#include "hal/input.h"
 #include "hal/lock.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/qrgate/qrgate.conf"
@@ -80,6 +82,22 @@ typedef struct DoorConf {
         const AreaConf *area; /* the area it leads into or out of (in the Config's areas); NULL: none */
         size_t area_index;
         AreaSide side;
+        /* The door's inputs (config/config-door-io.c), each optional: its contact (active: open),
+         * its request-to-exit button (active: pressed), its lock's feedback (active: unlocked). */
+        InputConfig contact, rex, lock_feedback;
+        bool has_contact, has_rex, has_lock_feedback;
+        uint32_t held_open_s;    /* open longer than this after a valid passage: held-open; 0 = never */
+        uint32_t debounce_ms;    /* an input's level counts once it held this long */
+        uint32_t lock_feedback_grace_ms; /* the feedback may lag the command this long */
+        /* The reader's lights and buzzer (config/config-door-feedback.c): output lines like a
+         * lock's (safe_state "locked" = off), each optional, and the pattern of each outcome. */
+        LockConfig feedback_out[_FEEDBACK_OUTPUT_MAX];
+        bool has_feedback_out[_FEEDBACK_OUTPUT_MAX];
+        char feedback_id[_FEEDBACK_OUTPUT_MAX][CONFIG_ID_MAX + 8]; /* "door.green": the outputs' ids */
+        FeedbackPattern pattern_granted, pattern_denied, pattern_alarm, pattern_out_of_service;
+        /* Its interlock group (an airlock, a ward's two doors): while one door of the group is
+         * unlocked or open, no other of it opens. NULL: none. */
+        const char *interlock;
 } DoorConf;
 
 /* The PKCS#11 token holding the device key and the pseudonym secret (docs/token.md). */
@@ -230,3 +248,14 @@ int config_build_barcode_allow(const Config *c, size_t door, BarcodeAllow **ret,
 int config_check_file(const char *path, FILE *out, FILE *err);
 
 const DoorConf *config_find_door(const Config *c, const char *id);
+/* Whether two doors have the same inputs and input timings (config/config-door-io.c): these are
+ * opened at start, so a reload that changes them needs a restart. */
+bool config_door_io_equal(const DoorConf *a, const DoorConf *b);
+/* The same for the lights and buzzer lines (the patterns may change in place). */
+bool config_door_feedback_equal(const DoorConf *a, const DoorConf *b);
+
+/* Every output line the configuration holds — the locks, then each door's lights and buzzer —
+ * in *ret (at most CONFIG_MAX_OUTPUTS; strings borrowed from c), for the record of held lines
+ * and the safety net after a crash (daemon/lock-record.h). Returns how many. */
+#define CONFIG_MAX_OUTPUTS (CONFIG_MAX_ITEMS * (1 + _FEEDBACK_OUTPUT_MAX))
+size_t config_output_lines(const Config *c, LockConfig *ret);

@@ -42,6 +42,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_DOOR_OUT_OF_SERVICE] = "door-out-of-service",
         [REASON_CLOCK_UNTRUSTED] = "clock-untrusted",
         [REASON_REVOKED] = "revoked",
+        [REASON_INTERLOCK] = "interlock",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(reason, Reason);

@@ -50,6 +50,7 @@ typedef enum Reason {
         REASON_CLOCK_UNTRUSTED,
         /* the deny-list (docs/denylist.md) */
         REASON_REVOKED,
+        REASON_INTERLOCK,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

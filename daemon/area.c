@@ -407,6 +407,10 @@ static void append_count(Area *a) {
         emit_changed(a);
 }
 
+Area *manager_door_area(Manager *m, const DoorConf *dc) {
+        return dc && dc->area && dc->area_index < m->n_areas ? m->areas[dc->area_index] : NULL;
+}
+
 void area_count_exit(Area *a) {
         (void) area_count_out(a->state);
         append_count(a);

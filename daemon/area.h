@@ -56,6 +56,9 @@ void manager_areas_subject_key_changed(Manager *m);
  * flagged. subject: the keyed subject id, or NULL for a code without a subject. */
 bool area_pass(Area *a, AreaSide side, const uint8_t *subject, int64_t now);
 
+/* The area a door belongs to, or NULL. */
+Area *manager_door_area(Manager *m, const DoorConf *dc);
+
 /* Counts one out without a code: the exit pulse of a REX button or a turnstile (issue 14). */
 void area_count_exit(Area *a);
 

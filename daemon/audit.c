@@ -424,6 +424,20 @@ int audit_log_occupancy(Audit *a, const char *area, uint32_t before, uint32_t af
         return audit_append(a, &b, true);
 }
 
+int audit_log_exit_request(Audit *a, const char *door, uint32_t duration_ms, int result, const char *why) {
+        AuditBuilder b;
+
+        audit_builder_init(&b, AUDIT_EVENT_UNLOCK);
+        audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
+        audit_builder_add_u8(&b, AUDIT_TAG_DECISION, result >= 0);
+        audit_builder_add_u32(&b, AUDIT_TAG_DURATION_MS, duration_ms);
+        /* Fields go in tag order (audit/audit-record.h): the text before the state. */
+        if (result < 0)
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, why ?: strerror(-result));
+        audit_builder_add_str(&b, AUDIT_TAG_STATE, "request-to-exit");
+        return audit_append(a, &b, true);
+}
+
 int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, const char *text) {
         return audit_append_alarm(a, kind, door, raised, text, true);
 }

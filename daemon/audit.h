@@ -94,6 +94,10 @@ void audit_log_pseudonym(Audit *a, uint64_t seq, const uint8_t *mac, const uint8
 /* result: 0, or the lock's -errno; why: what the record says instead of strerror(result) (a
  * refusal), or NULL. */
 int audit_log_unlock(Audit *a, const char *door, uint32_t duration_ms, uid_t uid, int result, const char *why);
+/* The exit button of door opened it (result 0) or could not (the lock's -errno; why: what the
+ * record says instead of strerror(result)): an UNLOCK record without a uid, state
+ * "request-to-exit". */
+int audit_log_exit_request(Audit *a, const char *door, uint32_t duration_ms, int result, const char *why);
 /* kind: "lock", "token", …; door may be NULL. */
 /* An operator set area's occupancy from before to after (SetOccupancy). */
 int audit_log_occupancy(Audit *a, const char *area, uint32_t before, uint32_t after, uid_t uid);

@@ -15,6 +15,16 @@ static int property_get_lock_state(sd_bus *bus, const char *path, const char *in
         return sd_bus_message_append(reply, "s", door_lock_state(userdata));
 }
 
+static int property_get_door_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", door_io_state(userdata));
+}
+
+static int property_get_alarms(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return door_io_append_alarms(userdata, reply);
+}
+
 static int property_get_id(sd_bus *bus, const char *path, const char *interface, const char *property,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
         Door *d = userdata;
@@ -84,6 +94,10 @@ const sd_bus_vtable bus_door_vtable[] = {
                         SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_METHOD_WITH_ARGS("Unlock", SD_BUS_ARGS("u", duration_ms), SD_BUS_NO_RESULT, method_unlock,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_PROPERTY("DoorState", "s", property_get_door_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Alarms", "as", property_get_alarms, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_SIGNAL_WITH_ARGS("AlarmRaised", SD_BUS_ARGS("s", alarm, "s", reason), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("AlarmCleared", SD_BUS_ARGS("s", alarm, "s", reason), 0),
         SD_BUS_VTABLE_END,
 };
 

@@ -6,6 +6,7 @@
 #include "daemon/area.h"
 #include "daemon/coalesce.h"
 #include "daemon/decide.h"
+#include "daemon/door-interlock.h"
 #include "daemon/door.h"
 #include "daemon/log.h"
 #include "daemon/manager.h"
@@ -66,6 +67,8 @@ void decide_refuse(Manager *m, const char *door, const char *origin, Reason reas
         Decision d;
 
         decision_init(&d, door);
+        if (manager_find_door(m, door))
+                door_feedback_outcome(manager_find_door(m, door), false);
         d.reason = reason;
         snprintf(d.detail, sizeof(d.detail), "%s", detail);
         report(m, &d, NULL, origin, coalescer);
@@ -113,8 +116,8 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 .subject_rate = m->subject_rate,
                 .monotonic_usec = rate_limit_now_usec(),
                 .barcode_allow = door ? door->barcode_allow : NULL,
-                .area = door && door_config(door)->area && door_config(door)->area_index < m->n_areas
-                                ? m->areas[door_config(door)->area_index] : NULL,
+                .area = door ? manager_door_area(m, door_config(door)) : NULL,
+                .interlock_busy = door ? door_interlock_busy(door) : NULL,
         };
         d->reason = policy_decide(&in, d->detail, sizeof(d->detail));
 
@@ -156,6 +159,10 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                 snprintf(d->detail, sizeof(d->detail), "let in again (passback soft): already in area %s",
                          in.area->id);
         }
+        /* The person at the reader sees the outcome now, in this turn of the loop: before the
+         * replay cache's write, the journal and the signal. */
+        if (door)
+                door_feedback_outcome(door, d->granted);
 
         /* 5. The used code to disk, after the lock was driven: a slow write never holds the door
          *    (it matters only across a restart, within the code's last seconds). */

@@ -32,6 +32,8 @@ Door *door_free(Door *d) {
         sd_event_source_disable_unref(d->relock);
         sd_event_source_disable_unref(d->schedule_timer);
         barcode_allow_free(d->barcode_allow);
+        door_io_free(d->io);
+        (void) door_feedback_close(d); /* after a clean stop the manager has closed it already */
         free(d->object_path);
         free(d->id);
         free(d);
@@ -73,6 +75,7 @@ void door_relock(Door *d) {
         }
         log_info("Door %s: locked.", d->id);
         emit_lock_state(d);
+        door_io_lock_changed(d, false);
 }
 
 static int on_relock(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -128,6 +131,7 @@ int door_open(Door *d, uint32_t ms) {
         if (!was_unlocked) {
                 log_info("Door %s: unlocked for %u ms.", d->id, ms);
                 emit_lock_state(d);
+                door_io_lock_changed(d, true);
         }
         return 0;
 }

@@ -5,6 +5,8 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "daemon/door-feedback.h"
+#include "daemon/door-io.h"
 #include "daemon/manager.h"
 
 /* A door: a lock output with a relock timer. The door's rules live in its DoorConf (looked up by
@@ -19,6 +21,8 @@ struct Door {
         /* Its barcode allow-list as loaded (daemon/door-barcodes.c); NULL when its configuration
          * names none or names one that could not be read, which refuses every barcode. */
         BarcodeAllow *barcode_allow;
+        DoorIO *io; /* its inputs and alarms (daemon/door-io.h); NULL until door_io_open() */
+        DoorFeedback *feedback; /* its lights and buzzer (daemon/door-feedback.h); NULL until opened */
 };
 
 /* A door on lock (borrowed: the manager owns locks and frees them after the doors; NULL for a

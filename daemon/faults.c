@@ -9,6 +9,7 @@
 #include "daemon/audit.h"
 #include "daemon/bus.h"
 #include "daemon/denylist.h"
+#include "daemon/door.h"
 #include "daemon/faults.h"
 #include "daemon/log.h"
 
@@ -97,6 +98,19 @@ char **manager_faults(Manager *m) {
         }
         if (m->lock_fault)
                 add(&l, "a lock output failed while running (the journal says which); restart qrgated once it is fixed");
+        /* A door's inputs, lights and buzzer: the door works without them, but not as configured. */
+        for (size_t i = 0; i < m->n_doors; i++)
+                for (size_t k = 0; k < 3; k++) {
+                        const char *name;
+                        int error;
+                        if ((name = door_io_fault(m->doors[i], k, &error)))
+                                add(&l, "door %s: its %s cannot be used: %s; the door works without it (no alarm or exit "
+                                    "from it) until qrgated is restarted with the line there", m->doors[i]->id, name,
+                                    strerror(-error));
+                        if ((name = door_feedback_fault(m->doors[i], k, &error)))
+                                add(&l, "door %s: its %s output cannot be opened: %s; restart qrgated with the line there",
+                                    m->doors[i]->id, name, strerror(-error));
+                }
         add_lines(&l, m->key_faults);
         add_lines(&l, m->trust_faults);
         add_lines(&l, m->barcode_faults);

@@ -15,9 +15,9 @@
 #define RECORD_MAX (64U * 1024U)
 
 struct LockRecord {
-        LockConfig locks[CONFIG_MAX_ITEMS];
+        LockConfig locks[CONFIG_MAX_OUTPUTS]; /* the locks, the doors' lights and buzzers */
         size_t n;
-        char *strings[CONFIG_MAX_ITEMS * 5]; /* what the locks' string fields point to */
+        char *strings[CONFIG_MAX_OUTPUTS * 5]; /* what the locks' string fields point to */
         size_t n_strings;
 };
 
@@ -244,7 +244,7 @@ int lock_record_read(int dir_fd, LockRecord **ret, uid_t *ret_owner) {
                 const char *nl = strchr(p, '\n');
                 if (!nl) /* every line ends in a newline: a missing one is a cut file */
                         return -EBADMSG;
-                if (rec->n == CONFIG_MAX_ITEMS)
+                if (rec->n == CONFIG_MAX_OUTPUTS)
                         return -EBADMSG;
                 r = parse_line(rec, p, (size_t) (nl - p), &rec->locks[rec->n]);
                 if (r < 0)

@@ -94,11 +94,15 @@ Manager *manager_free(Manager *m) {
         manager_clock_stop(m);
         for (size_t i = 0; i < m->n_sources; i++)
                 source_free(m->sources[i]); /* NULL for one that could not be opened */
-        for (size_t i = 0; i < m->n_doors; i++)
-                door_free(m->doors[i]);
-        manager_free_areas(m);
-        /* Closing a lock drives its safe state: this is the daemon's clean-stop guarantee. */
+        /* Closing a lock drives its safe state: this is the daemon's clean-stop guarantee, for the
+         * doors' lights and buzzers (off) as for the locks. */
         bool all_safe = true;
+        for (size_t i = 0; i < m->n_doors; i++) {
+                if (door_feedback_close(m->doors[i]) < 0)
+                        all_safe = false;
+                door_free(m->doors[i]);
+        }
+        manager_free_areas(m);
         for (size_t i = 0; i < m->n_locks; i++) {
                 if (!m->locks[i]) /* never opened: nothing to drive */
                         continue;
@@ -187,7 +191,8 @@ static int open_state_directory(Manager *m) {
  * ExecStopPost) is made safe first: its lines may not be the ones configured now. */
 static int record_locks(Manager *m) {
         const char *dir = safe_state_runtime_directory();
-        LockConfig locks[CONFIG_MAX_ITEMS];
+        LockConfig locks[CONFIG_MAX_OUTPUTS];
+        size_t n;
         int r;
 
         m->runtime_fd = private_dir_open(dir, 0700, geteuid());
@@ -204,9 +209,9 @@ static int record_locks(Manager *m) {
         if (r < 0)
                 log_warning_errno(r, "Not every lock line of an earlier run could be made safe: %m");
 
-        for (size_t i = 0; i < m->config->n_locks; i++)
-                locks[i] = m->config->locks[i].hal;
-        r = lock_record_write(m->runtime_fd, locks, m->config->n_locks);
+        /* Every output line: the locks, and the doors' lights and buzzers (off after a crash too). */
+        n = config_output_lines(m->config, locks);
+        r = lock_record_write(m->runtime_fd, locks, n);
         if (r < 0)
                 return log_error_errno(r, "Cannot record the lock lines in %s (the safety net after a crash needs it): %m",
                                        dir);
@@ -407,6 +412,12 @@ int manager_open(Manager *m) {
                 if (r < 0)
                         return log_oom();
                 m->n_doors++;
+                r = door_io_open(m->doors[i], dc);
+                if (r < 0)
+                        return log_oom();
+                r = door_feedback_open(m->doors[i], dc);
+                if (r < 0)
+                        return log_oom();
                 /* A fail-safe lock was opened in its safe (unlocked) state; while we run, doors rest locked. */
                 door_relock(m->doors[i]);
         }

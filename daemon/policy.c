@@ -153,6 +153,17 @@ static Reason rule_in_service(const PolicyInput *in, char *detail, size_t n) {
         return REASON_DOOR_OUT_OF_SERVICE;
 }
 
+/* An interlock group (an airlock, a ward's two doors) lets at most one of its doors be unlocked
+ * or open: the second door waits until the first has closed and locked again. The code is not
+ * used up, so the person presents it again then. */
+static Reason rule_interlock(const PolicyInput *in, char *detail, size_t n) {
+        if (!in->interlock_busy)
+                return REASON_OK;
+        snprintf(detail, n, "door %s of interlock group %s is unlocked or open", in->interlock_busy,
+                 in->door->interlock ?: "?");
+        return REASON_INTERLOCK;
+}
+
 /* A clock that has not been synchronized since the daemon started may be hours wrong (a
  * Raspberry Pi has no real-time clock), and every code's validity is a question of time: a QG1
  * code's iat and exp, an EU DCC's expiry and its signer's validity. clock.untrusted says what
@@ -275,6 +286,7 @@ static const PolicyRule rules[] = {
         rule_status,
         rule_schedule,
         rule_in_service,
+        rule_interlock,
         rule_clock,
         rule_subject_rate,
         rule_anti_passback,

@@ -47,6 +47,8 @@ typedef struct PolicyInput {
          * configuration names none, or names one that could not be read (a fault). */
         const BarcodeAllow *barcode_allow;
         Area *area; /* the door's area (daemon/area.h), or NULL when it belongs to none */
+        /* Another door of this door's interlock group that is unlocked or open now, or NULL. */
+        const char *interlock_busy;
 } PolicyInput;
 
 /* Returns REASON_OK, or the first refusing rule's reason with a human detail in detail[]. */

@@ -188,6 +188,12 @@ static const char *structure_change(const Config *old, const Config *new) {
         for (size_t i = 0; i < old->n_doors; i++)
                 if (strcmp(old->doors[i].id, new->doors[i].id) != 0 || strcmp(old->doors[i].lock, new->doors[i].lock) != 0)
                         return "a door was renamed or moved to another lock";
+        for (size_t i = 0; i < old->n_doors; i++)
+                if (!config_door_io_equal(&old->doors[i], &new->doors[i]))
+                        return "a door's inputs (contact, rex, lock_feedback) or their timings changed";
+        for (size_t i = 0; i < old->n_doors; i++)
+                if (!config_door_feedback_equal(&old->doors[i], &new->doors[i]))
+                        return "a door's feedback lines (green, red, buzzer) changed";
         for (size_t i = 0; i < old->n_sources; i++)
                 if (strcmp(old->sources[i].id, new->sources[i].id) != 0 ||
                     strcmp(old->sources[i].path, new->sources[i].path) != 0 ||

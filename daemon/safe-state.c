@@ -64,8 +64,10 @@ static int drive_config(const char *config_path) {
                 log_error("%s", errors ?: "out of memory");
                 return log_error_errno(r, "%s cannot be used either; no lock was driven.", config_path);
         }
-        for (size_t i = 0; i < c->n_locks; i++) {
-                r = drive(&c->locks[i].hal);
+        LockConfig lines[CONFIG_MAX_OUTPUTS];
+        size_t n = config_output_lines(c, lines);
+        for (size_t i = 0; i < n; i++) {
+                r = drive(&lines[i]);
                 if (r < 0)
                         ret = r;
         }

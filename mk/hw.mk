@@ -17,7 +17,8 @@ QRGATE_HW_GPIOD2 ?=
 # Recursive (=): only the recipe that links against the prefix asks the compiler (see MULTIARCH).
 HW_GPIOD2_LIBDIR = $(QRGATE_HW_GPIOD2)/usr/lib/$(MULTIARCH)
 
-hw-progs: $(B)/hw/v1/lock-drive $(B)/hw/v2/lock-drive $(B)/hw/line-hold $(B)/hw/clock-sync
+hw-progs: $(B)/hw/v1/lock-drive $(B)/hw/v2/lock-drive $(B)/hw/line-hold $(B)/hw/clock-sync $(B)/hw/v1/input-watch \
+	$(B)/hw/v2/input-watch $(B)/hw/v2/qrgated
 
 $(B)/hw/v1/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v1.c $(HW_LOCK_HDRS)
 	@mkdir -p $(dir $@)
@@ -33,6 +34,26 @@ $(B)/hw/v2/gpiod2-prefix: hw-force
 $(B)/hw/v2/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v2.c $(HW_LOCK_HDRS) $(B)/hw/v2/gpiod2-prefix
 	$(CC) $(HW_CFLAGS) -I$(QRGATE_HW_GPIOD2)/usr/include $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) \
 		-L$(HW_GPIOD2_LIBDIR) -Wl,-rpath,$(HW_GPIOD2_LIBDIR) -lgpiod
+
+# The gpiod input backend, the same way (tests/hw/input-watch.c).
+HW_INPUT_SRCS := tests/hw/input-watch.c hal/input.c hal/input-sim.c hal/debounce.c hal/lock-gpiod.c
+HW_INPUT_HDRS := hal/input.h hal/debounce.h hal/lock.h hal/lock-gpiod.h core/macro.h
+
+$(B)/hw/v1/input-watch: $(HW_INPUT_SRCS) hal/input-gpiod-v1.c $(HW_INPUT_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) $$(pkg-config --libs libgpiod)
+
+$(B)/hw/v2/input-watch: $(HW_INPUT_SRCS) hal/input-gpiod-v2.c $(HW_INPUT_HDRS) $(B)/hw/v2/gpiod2-prefix
+	$(CC) $(HW_CFLAGS) -I$(QRGATE_HW_GPIOD2)/usr/include $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) \
+		-L$(HW_GPIOD2_LIBDIR) -Wl,-rpath,$(HW_GPIOD2_LIBDIR) -lgpiod
+
+# The daemon against libgpiod 2.x, for the door group's v2 variant (its door inputs and lock on
+# the 2.x backends): the whole library built again in its own tree, against the 2.x prefix.
+$(B)/hw/v2/qrgated: $(B)/hw/v2/gpiod2-prefix hw-force
+	@$(MAKE) --no-print-directory B=$(B)/hw/v2/build GPIOD_MAJOR=2 \
+		CFLAGS="$(CFLAGS) -I$(QRGATE_HW_GPIOD2)/usr/include" \
+		LDFLAGS="$(LDFLAGS) -L$(HW_GPIOD2_LIBDIR) -Wl,-rpath,$(HW_GPIOD2_LIBDIR)" $(B)/hw/v2/build/qrgated
+	@cp $(B)/hw/v2/build/qrgated $@
 
 $(B)/hw/line-hold: tests/hw/line-hold.c core/macro.h
 	@mkdir -p $(dir $@)

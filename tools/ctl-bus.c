@@ -151,14 +151,27 @@ int ctl_status(int argc, char *argv[]) {
         print_clock(bus);
         print_denylist(bus);
         for (char **d = doors; d && *d; d++) {
-                _cleanup_(freep) char *path = door_path(*d), *lock = NULL;
+                _cleanup_(freep) char *path = door_path(*d), *lock = NULL, *door_state = NULL;
+                char **alarms = NULL;
                 BusLocator door = bus_gate_door(path);
                 r = path ? bus_get_property_string(bus, &door, "LockState", &e, &lock) : -ENOMEM;
                 printf("door %s: %s", *d, r < 0 ? "?" : lock);
                 sd_bus_error_free(&e);
                 if (path)
                         print_schedule(bus, &door);
-                putchar('\n');
+                /* The door as a door: said only when it is open or alarmed, so that a plain door's
+                 * line stays what it was. */
+                if (path && bus_get_property_string(bus, &door, "DoorState", &e, &door_state) >= 0 && strcmp(door_state, "open") == 0)
+                        printf(", open");
+                sd_bus_error_free(&e);
+                if (path && bus_get_property_strv(bus, &door, "Alarms", &e, &alarms) >= 0)
+                        for (char **a = alarms; a && *a; a++) {
+                                printf("%s%s", a == alarms ? ", alarm " : " ", *a);
+                                free(*a);
+                        }
+                free(alarms);
+                sd_bus_error_free(&e);
+                printf("\n");
                 free(*d);
         }
         free(doors);
@@ -175,6 +188,18 @@ static int on_decision(sd_bus_message *m, void *userdata, sd_bus_error *ret_erro
                 return 0;
         printf("%s door=%s %s %s format=%s subject=%s%s%s\n", format_utc((int64_t) (usec / 1000000), t, sizeof(t)), door,
                decision, reason, format, subject[0] ? subject : "-", presenter[0] ? " presenter=" : "", presenter);
+        fflush(stdout);
+        return 0;
+}
+
+static int on_alarm(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        const char *alarm, *reason, *path = sd_bus_message_get_path(m);
+        char t[40];
+
+        if (!path || !strrchr(path, '/') || sd_bus_message_read(m, "ss", &alarm, &reason) < 0)
+                return 0;
+        printf("%s door=%s alarm %s %s (%s)\n", format_utc((int64_t) time(NULL), t, sizeof(t)), strrchr(path, '/') + 1,
+               alarm, strcmp(sd_bus_message_get_member(m), "AlarmRaised") == 0 ? "raised" : "cleared", reason);
         fflush(stdout);
         return 0;
 }
@@ -214,6 +239,10 @@ int ctl_watch(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, "org.freedesktop.DBus.Properties", "PropertiesChanged",
                                         on_properties, NULL);
+        if (r >= 0)
+                r = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, BUS_DOOR_IFACE, "AlarmRaised", on_alarm, NULL);
+        if (r >= 0)
+                r = sd_bus_match_signal(bus, NULL, BUS_NAME, NULL, BUS_DOOR_IFACE, "AlarmCleared", on_alarm, NULL);
         if (r < 0)
                 return fprintf(stderr, "qrgatectl: cannot subscribe: %s\n", strerror(-r)), 1;
         /* Tell a script that reads our output that we are subscribed, so it may start scanning. */

@@ -11,6 +11,9 @@ check "the screenshot is refused as replayed" has "denied replayed"
 check "the forged code is refused" has "denied bad-signature format=QG1 subject=-"
 check "the EU DCC is accepted" has "granted ok format=HC1"
 check "an ordinary user may not unlock" has "unlock refused: Unlock is for operators only"
+check "the forced opening raises its alarm" has 'door: "open", alarms: 1 "forced-open"'
+check "closing clears it" has 'closed again: "locked", alarms: 0'
+check "the exit button opens, and the door relocks on close" has "the person walked out and the door closed: lock locked"
 check "the daemon stops with status 0" has "qrgated exited with status 0"
 check "the audit log verifies against the token's device key" has "verdict: intact"
 check "and is closed by a final checkpoint" has "closed: yes, with a final checkpoint"

@@ -34,7 +34,7 @@ count() { grep -cF -- "$1" "$T/daemon.log"; }
 # The IDs: 32 hex digits, each once, each with a catalog entry, and no entry without an ID.
 sed -n 's/^#define QRGATE_MESSAGE_[A-Z_]* "\([^"]*\)".*/\1/p' "$HEADER" | sort > "$T/ids"
 sed -n 's/^-- \([^ ]*\)$/\1/p' "$CATALOG" | sort > "$T/catalog-ids"
-check "daemon/log-messages.h defines 23 IDs" test "$(wc -l < "$T/ids")" -eq 23
+check "daemon/log-messages.h defines 27 IDs" test "$(wc -l < "$T/ids")" -eq 27
 check "every ID is 32 hex digits" sh -c "! grep -qv '^[0-9a-f]\{32\}\$' '$T/ids'"
 check "no ID is defined twice" sh -c "! uniq -d '$T/ids' | grep -q ."
 check "the catalog has an entry for each ID and no other" cmp -s "$T/ids" "$T/catalog-ids"
@@ -43,7 +43,7 @@ if command -v journalctl > /dev/null; then
 	cp "$CATALOG" "$T/root/usr/local/lib/systemd/catalog/"
 	journalctl --root="$T/root" --update-catalog 2> "$T/catalog.err"
 	check "journalctl reads the catalog without complaint" sh -c "! grep -q . '$T/catalog.err'"
-	expect "journalctl lists its 23 entries" 23 "$(journalctl --root="$T/root" --list-catalog | grep -c ' qrgate: ')"
+	expect "journalctl lists its 27 entries" 27 "$(journalctl --root="$T/root" --list-catalog | grep -c ' qrgate: ')"
 fi
 
 # Everything systemd would be told.

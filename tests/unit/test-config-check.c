@@ -243,6 +243,90 @@ static void relative_paths_are_refused_with_the_full_path_offered(void **state) 
         assert_int_equal(f->status, 0);
 }
 
+/* A door's inputs (config/config-door-io.c): each problem at its line, a key of the other
+ * backend refused rather than ignored, two inputs on one line, the timings' ranges. */
+static void door_input_problems_are_reported_at_their_line(void **state) {
+        Fixture *f = *state;
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  contact = { backend = \"gpiod\"; line_name = \"c\"; line = 3; chip = \"gpiochip0\"; };\n"
+                 "  rex = { backend = \"sim\"; input = \"/run/rex\"; active_low = true; };\n"
+                 "  lock_feedback = { backend = \"relay\"; };\n"
+                 "  held_open_s = 3601; debounce_ms = -1; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: door 'main' contact: a gpiod input needs exactly one of 'line' (offset on 'chip') and 'line_name'");
+        assert_reported(f, "4: door 'main' rex: 'chip', 'line', 'line_name' and 'active_low' are for the gpiod backend");
+        assert_reported(f, "5: door 'main' lock_feedback: backend must be \"sim\" or \"gpiod\"");
+        assert_reported(f, "6: 'held_open_s' is 3601, must be between 0 and 3600");
+        assert_reported(f, "6: 'debounce_ms' is -1, must be between 0 and 1000");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  contact = { backend = \"gpiod\"; line_name = \"door\"; input = \"/run/x\"; };\n"
+                 "  rex = { backend = \"gpiod\"; line_name = \"door\"; };\n"
+                 "  lock_feedback = { backend = \"sim\"; input = \"run/fb\"; };\n"
+                 "  lock_feedback_grace_ms = 5; } );\n");
+        assert_reported(f, "3: door 'main' contact: 'input' is for the sim backend only");
+        assert_reported(f, "4: door 'main': rex is on the same line as its contact");
+        assert_reported(f, "5: 'input' is a relative path");
+        assert_reported(f, "6: 'lock_feedback_grace_ms' is 5, must be between 10 and 60000");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; contakt = { }; } );\n");
+        assert_reported(f, "2: unknown key 'contakt' in a door; did you mean 'contact'?");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; lock_feedback_grace_ms = 500; } );\n");
+        assert_reported(f, "2: door 'main': lock_feedback_grace_ms without lock_feedback");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  interlock = \"air lock\"; } );\n");
+        assert_reported(f, "3: door 'main' interlock group 'air lock' must be 1-32 letters, digits or '_'");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; held_open_s = 0; debounce_ms = 1000;\n"
+                 "  contact = { backend = \"gpiod\"; chip = \"gpiochip1\"; line = 0; active_low = true; };\n"
+                 "  rex = { backend = \"gpiod\"; chip = \"gpiochip1\"; line = 1; };\n"
+                 "  lock_feedback = { backend = \"sim\"; input = \"@/fb\"; }; lock_feedback_grace_ms = 10; } );\n");
+        if (f->status != 0)
+                fail_msg("want valid, got:\n%s", f->err);
+}
+
+/* A door's lights, buzzer and patterns (config/config-door-feedback.c): each problem at its
+ * line, a pattern's problem said in words, and a valid one accepted. */
+static void door_feedback_problems_are_reported_at_their_line(void **state) {
+        Fixture *f = *state;
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; feedback = {\n"
+                 "  green = { backend = \"gpiod\"; };\n"
+                 "  red = { backend = \"sim\"; output = \"/run/red\"; line = 2; };\n"
+                 "  buzzer = { backend = \"pwm\"; };\n"
+                 "  denied = \"r:100 x:5\";\n"
+                 "  alarm = \"rb:60001\"; }; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: door 'main' feedback green: a gpiod output needs exactly one of 'line' (offset on 'chip') and 'line_name'");
+        assert_reported(f, "4: door 'main' feedback red: 'chip', 'line', 'line_name' and 'active_low' are for the gpiod backend");
+        assert_reported(f, "5: door 'main' feedback buzzer: backend must be \"sim\" or \"gpiod\"");
+        assert_reported(f, "6: door 'main' feedback denied \"r:100 x:5\": outputs are g (green), r (red), b (buzzer), or - for none");
+        assert_reported(f, "7: door 'main' feedback alarm \"rb:60001\": a step lasts at most 60000 ms");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; feedback = { gren = { }; }; } );\n");
+        assert_reported(f, "2: unknown key 'gren' in a door's feedback; did you mean 'green'?");
+
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; feedback = {\n"
+                 "  green = { backend = \"gpiod\"; chip = \"gpiochip1\"; line = 2; };\n"
+                 "  red = { backend = \"gpiod\"; line_name = \"led-red\"; active_low = true; };\n"
+                 "  buzzer = { backend = \"sim\"; output = \"@/buzzer\"; };\n"
+                 "  granted = \"\"; out_of_service = \"r:60000 -:1\"; }; } );\n");
+        if (f->status != 0)
+                fail_msg("want valid, got:\n%s", f->err);
+}
+
 static void a_valid_file_is_summed_up(void **state) {
         Fixture *f = *state;
 
@@ -348,6 +432,8 @@ int main(void) {
                 cmocka_unit_test(schedules_and_the_subject_rate_are_summed_up),
                 cmocka_unit_test(a_barcode_allow_list_is_checked_with_its_lines),
                 cmocka_unit_test(card_settings_and_reserved_issuers_are_checked),
+                cmocka_unit_test(door_input_problems_are_reported_at_their_line),
+                cmocka_unit_test(door_feedback_problems_are_reported_at_their_line),
         };
         return th_run_tests_with_fixture(tests, set_up, tear_down);
 }

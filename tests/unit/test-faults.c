@@ -144,6 +144,31 @@ static void what_the_gate_started_without_is_one_fault_each(void **state) {
         assert_true(ends_with(m->status, "/nonexistent/qrgate-dcc: No such file or directory"));
 }
 
+/* A door whose contact line and red light are not there: it works (in service) without them,
+ * each is a fault of its own, and the gate is degraded; its exit button on a sim FIFO works. */
+static void a_door_input_or_light_that_cannot_be_opened_is_a_fault(void **state) {
+        Fixture *f = *state;
+        char doors[512];
+
+        snprintf(doors, sizeof(doors),
+                 "{ id = \"main\"; lock = \"main\"; scopes = [ \"x\" ];"
+                 "  contact = { backend = \"gpiod\"; line_name = \"qrgate-test-no-such-contact\"; };"
+                 "  rex = { backend = \"sim\"; input = \"%s/rex\"; };"
+                 "  feedback = { red = { backend = \"gpiod\"; line_name = \"qrgate-test-no-such-led\"; }; }; }",
+                 f->dir);
+        Manager *m = open_gate(f, "{ id = \"main\"; backend = \"sim\"; }", doors, NULL);
+        _cleanup_(faults_freep) char **faults = manager_faults(m);
+
+        assert_non_null(faults);
+        assert_int_equal(count(faults), 2);
+        assert_true(starts_with(faults[0], "door main: its contact cannot be used: "));
+        assert_true(ends_with(faults[0], "; the door works without it (no alarm or exit from it) until qrgated is "
+                                         "restarted with the line there"));
+        assert_true(starts_with(faults[1], "door main: its red output cannot be opened: "));
+        assert_string_equal(door_lock_state(manager_find_door(m, "main")), "locked");
+        assert_int_equal(m->state, MANAGER_DEGRADED);
+}
+
 /* A second issuer whose key file is not there: its codes are unknown, city's still work. */
 static void a_missing_key_file_is_a_fault_that_names_it(void **state) {
         Fixture *f = *state;
@@ -251,6 +276,7 @@ int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(a_gate_with_everything_has_no_fault_and_runs),
                 cmocka_unit_test(what_the_gate_started_without_is_one_fault_each),
+                cmocka_unit_test(a_door_input_or_light_that_cannot_be_opened_is_a_fault),
                 cmocka_unit_test(a_missing_key_file_is_a_fault_that_names_it),
                 cmocka_unit_test(an_outdated_trust_list_is_a_fault_with_either_policy),
                 cmocka_unit_test(an_unsynchronized_clock_is_a_fault_unless_accepted),

@@ -170,6 +170,27 @@ static void a_barcode_opens_only_a_door_that_lists_its_format(void **state) {
 /* A door whose lock could not be opened at start: a code that would open it is refused with a
  * reason of its own, which names the door and the lock, before the replay-cache rule (so that
  * decide() never consumes it: only a code every rule let through is used up). */
+/* An interlock group: a valid code is refused while another door of the group is unlocked or
+ * open, with the door named, and passes once it is not. */
+static void a_busy_interlock_partner_refuses_a_valid_code(void **state) {
+        DoorConf d = door();
+        VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
+        char detail[192] = "";
+
+        d.interlock = "airlock";
+        PolicyInput in = { .door_id = "main", .door = &d, .code = &r, .now = 1000, .interlock_busy = "inner" };
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_INTERLOCK);
+        assert_string_equal(detail, "door inner of interlock group airlock is unlocked or open");
+        assert_string_equal(reason_to_string(REASON_INTERLOCK), "interlock");
+        /* A code the door refuses anyway says why it is refused, not the interlock. */
+        VerifyResult other = code("pool.enter", CODE_STATUS_GREEN);
+        in.code = &other;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_SCOPE);
+        in.code = &r;
+        in.interlock_busy = NULL;
+        assert_int_equal(policy_decide(&in, detail, sizeof(detail)), REASON_OK);
+}
+
 static void a_door_out_of_service_refuses_a_valid_code_with_its_reason(void **state) {
         DoorConf d = door();
         VerifyResult r = code("library.lend", CODE_STATUS_GREEN);
@@ -355,6 +376,7 @@ int main(void) {
                 cmocka_unit_test(the_verifiers_reason_and_detail_are_the_decisions),
                 cmocka_unit_test(a_full_replay_cache_refuses_codes_it_would_have_to_remember),
                 cmocka_unit_test(a_door_out_of_service_refuses_a_valid_code_with_its_reason),
+                cmocka_unit_test(a_busy_interlock_partner_refuses_a_valid_code),
                 cmocka_unit_test(a_door_outside_its_schedule_refuses_at_the_verifiers_now),
                 cmocka_unit_test(an_unsynchronized_clock_follows_clock_untrusted),
                 cmocka_unit_test(a_subject_over_its_rate_is_refused_until_its_bucket_refills),
