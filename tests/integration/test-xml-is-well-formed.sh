@@ -9,7 +9,9 @@ command -v xmllint > /dev/null || { echo "xmllint missing (make deps installs li
 install_into "$T/root"
 
 # is_xml FILE: named *.xml, or its first line opens a tag (<?xml, <!DOCTYPE, <busconfig ...).
-is_xml() { case $1 in *.xml) return 0 ;; esac; head -n 1 "$1" | grep -q '^[[:space:]]*<[?!A-Za-z]'; }
+# grep -a: in binary data grep may take a NUL for a line's end, and a program with "<A" after
+# a NUL in its first line was taken for XML.
+is_xml() { case $1 in *.xml) return 0 ;; esac; head -n 1 "$1" | grep -aq '^[[:space:]]*<[?!A-Za-z]'; }
 find "$T/root" -type f | sort > "$T/installed"
 ( cd "$ROOT" && git ls-files 2>/dev/null || find . -type f ! -path './.git/*' ) | sed "s|^\./||; s|^|$ROOT/|" > "$T/tree"
 n=0
