@@ -423,7 +423,7 @@ static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
 static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "id", K_STRING, true }, { "type", K_STRING, true }, { "path", K_STRING, true }, { "door", K_STRING, true },
-                { "max_rate", K_INT },
+                { "max_rate", K_INT }, { "line_timeout_ms", K_INT },
         };
         const config_setting_t *list;
 
@@ -448,6 +448,10 @@ static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
                  * presentation mode a few times a second. More is a flood (docs/reasons.md). */
                 if (schema_get_int(e, g, "max_rate", 10, 1, 1000, &rate))
                         s->max_rate = (uint32_t) rate;
+                /* Scanners send a whole code within tens of milliseconds; a person pausing in
+                 * the middle of a line is not a scanner (docs/scanners.md). */
+                if (schema_get_int(e, g, "line_timeout_ms", 150, 10, 10000, &rate))
+                        s->line_timeout_ms = (uint32_t) rate;
                 s->door_index = SIZE_MAX;
                 for (size_t j = 0; j < c->n_doors; j++)
                         if (strcmp(c->doors[j].id, s->door) == 0)

@@ -96,6 +96,7 @@ typedef struct SourceConf {
         const char *door;
         size_t door_index;
         uint32_t max_rate; /* codes per second this source may deliver (burst: twice that) */
+        uint32_t line_timeout_ms; /* a line without its end is one after this long idle */
 } SourceConf;
 
 typedef struct Config {

@@ -8,6 +8,7 @@
 #include "daemon/audit.h"
 #include "daemon/decide.h"
 #include "daemon/event-util.h"
+#include "daemon/line-buffer.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
 
@@ -67,32 +68,49 @@ static void flood(Source *s) {
 
 static void line_done(Source *s) {
         Decision d;
-        size_t n = s->len;
+        size_t n;
+        const char *text = line_buffer_text(&s->line, &n);
 
-        /* Scanners end lines with CR, LF or both. */
-        while (n > 0 && s->buf[n - 1] == '\r')
-                n--;
-        if (s->overflow || n > 0) {
-                if (!rate_take(s))
-                        flood(s);
-                else {
-                        DecideRequest req = {
-                                .door = s->door,
-                                .text = s->buf,
-                                .len = s->overflow ? CODE_MAX_TEXT + 1 : n,
-                                .origin = s->id,
-                                .coalescer = s->coalescer,
-                        };
-                        (void) decide(s->manager, &req, &d);
-                }
+        if (n == 0)
+                ; /* a lone CR left idle: nothing was scanned */
+        else if (!rate_take(s))
+                flood(s);
+        else {
+                DecideRequest req = {
+                        .door = s->door,
+                        .text = text,
+                        .len = n,
+                        .origin = s->id,
+                        .coalescer = s->coalescer,
+                };
+                (void) decide(s->manager, &req, &d);
         }
-        s->len = 0;
-        s->overflow = false;
+        line_buffer_reset(&s->line);
+}
+
+static int on_idle(sd_event_source *es, uint64_t usec, void *userdata) {
+        Source *s = userdata;
+
+        /* The line's writer stopped without a newline: it is a line of its own, not the start
+         * of the next writer's. */
+        if (line_buffer_stale(&s->line, now_usec(s), s->idle_usec))
+                line_done(s);
+        return 0;
+}
+
+static void arm_idle(Source *s) {
+        /* 1 ms accuracy: sd-event's default (250 ms) would be longer than the timeout itself. */
+        if (line_buffer_pending(&s->line) &&
+            event_arm_timer(s->manager->event, &s->idle, s->line.last_usec + s->idle_usec, 1000, on_idle, s) < 0)
+                /* Without the timer the line still ends at its newline, or at the next byte
+                 * after the timeout (on_readable() checks). */
+                log_debug("Source %s: cannot arm the idle timer.", s->id);
 }
 
 static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         Source *s = userdata;
         char chunk[4096];
+        uint64_t now;
         ssize_t k;
 
         /* One buffer per wake-up, however much is waiting: the pipe stays readable, and the loop
@@ -106,17 +124,15 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *user
                 log_error_errno(k < 0 ? errno : EIO, "Source %s: read failed, disabling: %m", s->id);
                 return sd_event_source_set_enabled(es, SD_EVENT_OFF);
         }
-        for (ssize_t i = 0; i < k; i++) {
-                char c = chunk[i];
-                if (c == '\n') {
+        /* A line left waiting past the timeout ends before these bytes, even when the loop
+         * serves this read before the idle timer that is due too. */
+        now = now_usec(s);
+        if (line_buffer_stale(&s->line, now, s->idle_usec))
+                line_done(s);
+        for (ssize_t i = 0; i < k; i++)
+                if (line_buffer_put(&s->line, chunk[i], now) == LINE_COMPLETE)
                         line_done(s);
-                        continue;
-                }
-                if (s->len < sizeof(s->buf))
-                        s->buf[s->len++] = c;
-                else
-                        s->overflow = true;
-        }
+        arm_idle(s);
         return 0;
 }
 
@@ -130,6 +146,7 @@ int source_new(Manager *m, const SourceConf *c, Source **ret) {
         s->manager = m;
         s->fd = -EBADF;
         s->max_rate = c->max_rate;
+        s->idle_usec = (uint64_t) c->line_timeout_ms * 1000U;
         s->tokens = 2ULL * c->max_rate * TOKEN;
         (void) sd_event_now(m->event, CLOCK_MONOTONIC, &s->refilled_usec);
         s->id = strdup(c->id);
@@ -165,6 +182,7 @@ Source *source_free(Source *s) {
                 return NULL;
         sd_event_source_disable_unref(s->io);
         sd_event_source_disable_unref(s->quiet);
+        sd_event_source_disable_unref(s->idle);
         s->coalescer = coalescer_free(s->coalescer);
         closep(&s->fd);
         free(s->id);

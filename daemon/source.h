@@ -15,6 +15,7 @@
 
 #include "core/verifier.h"
 #include "daemon/coalesce.h"
+#include "daemon/line-buffer.h"
 #include "daemon/manager.h"
 
 struct Source {
@@ -24,11 +25,12 @@ struct Source {
         char *path;
         int fd;
         sd_event_source *io;
-        /* One line in progress; longer than any code means garbage, which is skipped to the
-         * next newline and reported once as too long. */
-        char buf[CODE_MAX_TEXT + 1];
-        size_t len;
-        bool overflow;
+        /* One line in progress; it ends at a newline, or after idle_usec without a byte (then
+         * the idle timer ends it). Longer than any code means garbage, skipped to the next end
+         * and reported once as too long. */
+        LineBuffer line;
+        uint64_t idle_usec;
+        sd_event_source *idle;
         /* Rate limit: a token bucket in thousandths of a line, refilled at max_rate lines a
          * second up to two seconds' worth. */
         uint32_t max_rate;
