@@ -54,6 +54,10 @@ static void check_path(Errors *e, const config_setting_t *s, const char *key, co
                      "the directory a program runs in; did you mean \"%s/%s\"?", key, path, dir[0] ? dir : "", p);
 }
 
+void config_check_path(Errors *e, const config_setting_t *s, const char *key, const char *path) {
+        check_path(e, s, key, path);
+}
+
 static void parse_verifier(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
                 { "max_lifetime", K_INT }, { "clock_skew", K_INT }, { "replay_capacity", K_INT },
@@ -420,47 +424,6 @@ static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
                 a->pseudonym_timeout_ms = (uint32_t) v;
 }
 
-static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
-        static const Key keys[] = {
-                { "id", K_STRING, true }, { "type", K_STRING, true }, { "path", K_STRING, true }, { "door", K_STRING, true },
-                { "max_rate", K_INT }, { "line_timeout_ms", K_INT },
-        };
-        const config_setting_t *list;
-
-        if (!schema_check_list(e, root, "sources", &list))
-                return;
-        for (int i = 0; i < config_setting_length(list); i++) {
-                const config_setting_t *g = config_setting_get_elem(list, (unsigned) i);
-                if (!schema_check_group(e, g, "a source", keys, ELEMENTSOF(keys)))
-                        continue;
-                SourceConf *s = &c->sources[c->n_sources++];
-                int64_t rate;
-                s->id = schema_get_string(g, "id", NULL);
-                s->type = schema_get_string(g, "type", NULL);
-                s->path = schema_get_string(g, "path", NULL);
-                s->door = schema_get_string(g, "door", NULL);
-                if (!config_id_is_valid(s->id))
-                        config_error(e, g, "source id '%s' must be 1-32 letters, digits or '_'", s->id);
-                if (strcmp(s->type, "fifo") != 0)
-                        config_error(e, config_setting_get_member(g, "type"), "source type must be \"fifo\" (USB scanners come later)");
-                check_path(e, config_setting_get_member(g, "path"), "path", s->path);
-                /* A person scans a code every few seconds; a scanner rereading one in
-                 * presentation mode a few times a second. More is a flood (docs/reasons.md). */
-                if (schema_get_int(e, g, "max_rate", 10, 1, 1000, &rate))
-                        s->max_rate = (uint32_t) rate;
-                /* Scanners send a whole code within tens of milliseconds; a person pausing in
-                 * the middle of a line is not a scanner (docs/scanners.md). */
-                if (schema_get_int(e, g, "line_timeout_ms", 150, 10, 10000, &rate))
-                        s->line_timeout_ms = (uint32_t) rate;
-                s->door_index = SIZE_MAX;
-                for (size_t j = 0; j < c->n_doors; j++)
-                        if (strcmp(c->doors[j].id, s->door) == 0)
-                                s->door_index = j;
-                if (s->door_index == SIZE_MAX)
-                        config_error(e, config_setting_get_member(g, "door"), "source '%s' names door '%s', which is not defined in 'doors'", s->id, s->door);
-        }
-}
-
 /* Closes e->f. Returns 0 when nothing was reported (the text is freed), -EINVAL with the report
  * in *ret_errors (the caller frees it), or -ENOMEM. */
 static int config_errors_finish(Errors *e, char **ret_errors) {
@@ -533,7 +496,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         parse_locks(&e, c, root);
         config_parse_schedules(&e, c, root);
         parse_doors(&e, c, root);
-        parse_sources(&e, c, root);
+        config_parse_sources(&e, c, root);
         parse_token(&e, c, root);
         parse_dcc(&e, c, root);
         parse_clock(&e, c, root);

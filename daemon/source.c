@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "daemon/audit.h"
 #include "daemon/decide.h"
@@ -107,72 +105,82 @@ static void arm_idle(Source *s) {
                 log_debug("Source %s: cannot arm the idle timer.", s->id);
 }
 
+/* The configured terminator ends a line as a newline does. */
+static char translate(const Source *s, char c) {
+        return s->terminator != 0 && c == s->terminator ? '\n' : c;
+}
+
 static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         Source *s = userdata;
-        char chunk[4096];
-        uint64_t now;
-        ssize_t k;
+        ScanChars *in = &s->chars;
+        uint64_t now = now_usec(s);
+        int r;
 
-        /* One buffer per wake-up, however much is waiting: the pipe stays readable, and the loop
+        /* One read per wake-up, however much is waiting: the device stays readable, and the loop
          * serves the relock timer, the bus and the token's results before it comes back here. */
-        k = read(fd, chunk, sizeof(chunk));
-        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+        r = scanner_read(s->scanner, now, in);
+        if (r == -EAGAIN)
                 return 0;
-        if (k <= 0) {
-                /* We hold a writer ourselves (O_RDWR), so EOF cannot happen; an error means the
-                 * pipe is unusable: stop watching it rather than spin. */
-                log_error_errno(k < 0 ? errno : EIO, "Source %s: read failed, disabling: %m", s->id);
+        if (r < 0) {
+                /* The device is unusable (gone, or an error): stop watching it rather than spin. */
+                log_error_errno(r, "Source %s: read failed, disabling: %m", s->id);
                 return sd_event_source_set_enabled(es, SD_EVENT_OFF);
         }
-        /* A line left waiting past the timeout ends before these bytes, even when the loop
+        /* A line left waiting past the timeout ends before these characters, even when the loop
          * serves this read before the idle timer that is due too. */
-        now = now_usec(s);
-        if (line_buffer_stale(&s->line, now, s->idle_usec))
+        if (line_buffer_stale(&s->line, in->n > 0 ? in->usec[0] : now, s->idle_usec))
                 line_done(s);
-        for (ssize_t i = 0; i < k; i++)
-                if (line_buffer_put(&s->line, chunk[i], now) == LINE_COMPLETE)
+        for (size_t i = 0; i < in->n; i++) {
+                if (line_buffer_stale(&s->line, in->usec[i], s->idle_usec))
                         line_done(s);
+                if (line_buffer_put(&s->line, translate(s, in->c[i]), in->usec[i]) == LINE_COMPLETE)
+                        line_done(s);
+        }
         arm_idle(s);
         return 0;
 }
 
+/* What the source reads, for messages: its path, or the USB device it accepts. */
+static void source_describe(const SourceConf *c, char *buf, size_t size) {
+        if (c->path)
+                snprintf(buf, size, "%s %s", c->type, c->path);
+        else
+                snprintf(buf, size, "%s %04x:%04x%s%s%s%s", c->type, c->scanner.usb.vendor, c->scanner.usb.product,
+                         c->scanner.usb.serial ? " serial " : "", c->scanner.usb.serial ?: "",
+                         c->scanner.usb.port ? " port " : "", c->scanner.usb.port ?: "");
+}
+
 int source_new(Manager *m, const SourceConf *c, Source **ret) {
         _cleanup_(source_freep) Source *s = calloc(1, sizeof(Source));
-        struct stat st;
+        char what[160];
         int r;
 
         if (!s)
                 return log_oom();
         s->manager = m;
-        s->fd = -EBADF;
         s->max_rate = c->max_rate;
         s->idle_usec = (uint64_t) c->line_timeout_ms * 1000U;
+        s->terminator = c->terminator;
         s->tokens = 2ULL * c->max_rate * TOKEN;
         (void) sd_event_now(m->event, CLOCK_MONOTONIC, &s->refilled_usec);
         s->id = strdup(c->id);
         s->door = strdup(c->door);
-        s->path = strdup(c->path);
-        if (!s->id || !s->door || !s->path || coalescer_new(m, s->id, &s->coalescer) < 0)
+        if (!s->id || !s->door || coalescer_new(m, s->id, &s->coalescer) < 0)
                 return log_oom();
 
-        /* Owner reads, the daemon's group (a scanner bridge) writes. The service's UMask=0077
-         * would strip the group bit, so a FIFO we create gets its mode set explicitly; one an
-         * operator made keeps theirs. */
-        if (mkfifo(c->path, 0620) >= 0)
-                (void) chmod(c->path, 0620);
-        else if (errno != EEXIST)
-                return log_error_errno(errno, "Source %s: cannot create FIFO %s: %m", c->id, c->path);
-        /* O_RDWR keeps a writer open ourselves, so a scanner bridge closing its end does not
-         * turn the pipe into an endless stream of EOFs. */
-        s->fd = open(c->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (s->fd < 0)
-                return log_error_errno(errno, "Source %s: cannot open %s: %m", c->id, c->path);
-        if (fstat(s->fd, &st) < 0 || !S_ISFIFO(st.st_mode))
-                return log_error_errno(ENOTTY, "Source %s: %s exists and is not a FIFO.", c->id, c->path);
-        r = sd_event_add_io(m->event, &s->io, s->fd, EPOLLIN, on_readable, s);
+        source_describe(c, what, sizeof(what));
+        r = scanner_open(&c->scanner, &s->scanner);
+        if (r == -ENOTTY)
+                return log_error_errno(r, "Source %s: %s exists and is not a %s.", c->id, what,
+                                       c->scanner.type == SCANNER_FIFO ? "FIFO" : "terminal");
+        if (r == -EOPNOTSUPP)
+                return log_error_errno(r, "Source %s: type %s is not supported by this build.", c->id, c->type);
         if (r < 0)
-                return log_error_errno(r, "Source %s: cannot watch %s: %m", c->id, c->path);
-        log_debug("Source %s: reading codes for door %s from %s.", s->id, s->door, s->path);
+                return log_error_errno(r, "Source %s: cannot open %s: %m", c->id, what);
+        r = sd_event_add_io(m->event, &s->io, s->scanner->fd, EPOLLIN, on_readable, s);
+        if (r < 0)
+                return log_error_errno(r, "Source %s: cannot watch %s: %m", c->id, what);
+        log_debug("Source %s: reading codes for door %s from %s.", s->id, s->door, what);
         *ret = TAKE_PTR(s);
         return 0;
 }
@@ -184,10 +192,9 @@ Source *source_free(Source *s) {
         sd_event_source_disable_unref(s->quiet);
         sd_event_source_disable_unref(s->idle);
         s->coalescer = coalescer_free(s->coalescer);
-        closep(&s->fd);
+        s->scanner = scanner_free(s->scanner);
         free(s->id);
         free(s->door);
-        free(s->path);
         free(s);
         return NULL;
 }

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* A line-based code source: a named pipe the daemon creates, where every line is one scanned
- * code for the source's door. Scanners in keyboard or serial mode deliver exactly that, and a
- * bridge process (or a test) can write to it.
+/* A line-based code source: a scanner (hal/scanner.h: a named pipe the daemon creates, a serial
+ * scanner, ...) whose every line is one scanned code for the source's door.
  *
  * A source is hostile input: it may deliver anything, as fast as it can. So each wake-up reads
  * at most one buffer (the loop then serves everything else before the next), lines beyond the
@@ -17,14 +16,16 @@
 #include "daemon/coalesce.h"
 #include "daemon/line-buffer.h"
 #include "daemon/manager.h"
+#include "hal/scanner.h"
 
 struct Source {
         Manager *manager;
         char *id;
         char *door;
-        char *path;
-        int fd;
+        Scanner *scanner;
         sd_event_source *io;
+        ScanChars chars; /* what the last read delivered */
+        char terminator; /* ends a line as '\n' does, or 0 */
         /* One line in progress; it ends at a newline, or after idle_usec without a byte (then
          * the idle timer ends it). Longer than any code means garbage, skipped to the next end
          * and reported once as too long. */
@@ -43,9 +44,9 @@ struct Source {
         Coalescer *coalescer;
 };
 
-/* Creates (or opens) the source's FIFO and watches it on m's event loop. Returns 0 and a source
+/* Opens the source's scanner (creating its FIFO) and watches it on m's event loop. Returns 0 and a source
  * that must be freed with source_free() (the manager does, at stop), or -errno, logged. */
 int source_new(Manager *m, const SourceConf *c, Source **ret);
-/* Stops watching, writes what its coalescer still counts, closes the FIFO. Returns NULL. */
+/* Stops watching, writes what its coalescer still counts, closes the scanner. Returns NULL. */
 Source *source_free(Source *s);
 DEFINE_TRIVIAL_CLEANUP_FUNC(Source *, source_free);

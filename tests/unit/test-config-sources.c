@@ -97,9 +97,78 @@ static void line_timeout_has_its_bounds(void **state) {
         }
 }
 
+static void each_type_is_accepted_with_its_keys(void **state) {
+        Fixture *f = *state;
+
+        check(f, "sources = (\n"
+                 " { id = \"f\"; type = \"fifo\"; path = \"/run/qrgate/f\"; door = \"main\"; },\n"
+                 " { id = \"w\"; type = \"evdev\"; usb = \"05e0:1200\"; serial_number = \"S1\"; port = \"1-1.2\";\n"
+                 "   layout = \"de\"; terminator = \"tab\"; min_rate = 60; door = \"main\"; },\n"
+                 " { id = \"h\"; type = \"hidpos\"; usb = \"0c2e:0b61\"; door = \"main\"; },\n"
+                 " { id = \"s\"; type = \"serial\"; path = \"/dev/ttyACM0\"; speed = 115200; terminator = \"crlf\"; door = \"main\"; } );\n");
+        assert_ok(f);
+        assert_non_null(strstr(f->out, "4 sources"));
+}
+
+static void an_unknown_type_is_reported_with_its_line(void **state) {
+        Fixture *f = *state;
+
+        check(f, "sources = (\n { id = \"s\";\n type = \"usb\"; path = \"/x\"; door = \"main\"; } );\n");
+        assert_reported(f, "5: source type is \"usb\", must be \"fifo\", \"evdev\", \"hidpos\" or \"serial\"");
+}
+
+/* A key of another type is said, not ignored; a key the type needs is said missing. */
+static void keys_of_another_type_and_missing_keys_are_reported(void **state) {
+        Fixture *f = *state;
+
+        check(f, "sources = (\n { id = \"s\"; type = \"serial\"; door = \"main\";\n layout = \"de\"; } );\n");
+        assert_reported(f, "5: 'layout' does not apply to a source of type \"serial\" (only to \"evdev\")");
+        assert_reported(f, "4: a source of type \"serial\" is missing required key 'path'");
+        check(f, "sources = (\n { id = \"w\"; type = \"evdev\"; door = \"main\";\n path = \"/dev/input/event3\"; } );\n");
+        assert_reported(f, "5: 'path' does not apply to a source of type \"evdev\" (only to \"fifo\", \"serial\")");
+        assert_reported(f, "4: a source of type \"evdev\" is missing required key 'usb'");
+        check(f, "sources = (\n { id = \"h\"; type = \"hidpos\"; door = \"main\"; usb = \"0c2e:0b61\";\n speed = 9600; } );\n");
+        assert_reported(f, "5: 'speed' does not apply to a source of type \"hidpos\" (only to \"serial\")");
+        check(f, "sources = (\n { id = \"f\"; type = \"fifo\"; door = \"main\"; path = \"/run/f\";\n usb = \"0c2e:0b61\"; } );\n");
+        assert_reported(f, "5: 'usb' does not apply to a source of type \"fifo\" (only to \"evdev\", \"hidpos\")");
+}
+
+static void bad_values_are_reported_with_their_lines(void **state) {
+        Fixture *f = *state;
+
+        check(f, "sources = (\n { id = \"w\"; type = \"evdev\"; door = \"main\";\n usb = \"5e0:1200\";\n layout = \"uk\";\n"
+                 " terminator = \"space\";\n port = \"usb-0:1.2\"; },\n"
+                 " { id = \"s\"; type = \"serial\"; door = \"main\"; path = \"/dev/ttyACM0\";\n speed = 9601; },\n"
+                 " { id = \"s\"; type = \"fifo\"; door = \"main\"; path = \"/run/f\"; } );\n");
+        assert_reported(f, "5: 'usb' is \"5e0:1200\", must be the vendor:product id as lsusb prints it");
+        assert_reported(f, "6: 'layout' is \"uk\", must be \"us\", \"de\" or \"fr\"");
+        assert_reported(f, "7: 'terminator' is \"space\", must be");
+        assert_reported(f, "8: 'port' is \"usb-0:1.2\", must be a USB port path like \"1-1.2\"");
+        assert_reported(f, "10: 'speed' is 9601, must be one of 1200,");
+        assert_reported(f, "11: source id 's' is used twice");
+}
+
+static void min_rate_has_its_bounds(void **state) {
+        Fixture *f = *state;
+
+        check(f, "sources = (\n { id = \"w\"; type = \"evdev\"; door = \"main\"; usb = \"05e0:1200\";\n min_rate = 0; } );\n");
+        assert_ok(f);
+        check(f, "sources = (\n { id = \"w\"; type = \"evdev\"; door = \"main\"; usb = \"05e0:1200\";\n min_rate = 10000; } );\n");
+        assert_ok(f);
+        check(f, "sources = (\n { id = \"w\"; type = \"evdev\"; door = \"main\"; usb = \"05e0:1200\";\n min_rate = 10001; } );\n");
+        assert_reported(f, "5: 'min_rate' is 10001, must be between 0 and 10000");
+        check(f, "sources = (\n { id = \"w\"; type = \"evdev\"; door = \"main\"; usb = \"05e0:1200\";\n min_rate = -1; } );\n");
+        assert_reported(f, "5: 'min_rate' is -1, must be between 0 and 10000");
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(line_timeout_has_its_bounds),
+                cmocka_unit_test(each_type_is_accepted_with_its_keys),
+                cmocka_unit_test(an_unknown_type_is_reported_with_its_line),
+                cmocka_unit_test(keys_of_another_type_and_missing_keys_are_reported),
+                cmocka_unit_test(bad_values_are_reported_with_their_lines),
+                cmocka_unit_test(min_rate_has_its_bounds),
         };
         return th_run_tests_with_fixture(tests, set_up, tear_down);
 }
