@@ -37,6 +37,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_RATE_LIMITED] = "rate-limited",
         [REASON_DOOR_OUT_OF_SERVICE] = "door-out-of-service",
         [REASON_CLOCK_UNTRUSTED] = "clock-untrusted",
+        [REASON_TYPED_TOO_SLOWLY] = "typed-too-slowly",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(reason, Reason);

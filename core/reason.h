@@ -44,6 +44,7 @@ typedef enum Reason {
         REASON_RATE_LIMITED,
         REASON_DOOR_OUT_OF_SERVICE,
         REASON_CLOCK_UNTRUSTED,
+        REASON_TYPED_TOO_SLOWLY,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

@@ -10,6 +10,7 @@
  * decision, say so), and repeated refusals of input that identifies nobody are coalesced
  * (daemon/coalesce.h). */
 
+#include <systemd/sd-device.h>
 #include <systemd/sd-event.h>
 
 #include "core/verifier.h"
@@ -22,10 +23,25 @@ struct Source {
         Manager *manager;
         char *id;
         char *door;
-        Scanner *scanner;
+        /* The device: for fifo and serial opened at start; for evdev and hidpos whenever the USB
+         * device the configuration names is there (present), found in sysfs at start and by
+         * the hot-plug monitor afterwards (daemon/source-usb.c). */
+        ScannerConfig conf;   /* strings owned (serial, port, path) */
+        Scanner *scanner;     /* NULL while absent */
         sd_event_source *io;
+        bool present;
+        int attach_error;               /* the last open's, said once */
+        bool absent_alarm;              /* the "scanner" alarm is raised */
+        sd_device_monitor *monitor;     /* udev's, when udev runs */
+        sd_event_source *uevent;        /* the kernel's, when it does not */
         ScanChars chars; /* what the last read delivered */
         char terminator; /* ends a line as '\n' does, or 0 */
+        /* Keystroke injection through an allowed wedge identity: a line typed slower than
+         * min_rate characters a second (or ended by the pause, not the scanner's suffix) is a
+         * person, refused as typed-too-slowly; the "typing" alarm clears after a quiet spell. */
+        uint32_t min_rate;
+        bool typing_alarm;
+        sd_event_source *typing_quiet;
         /* One line in progress; it ends at a newline, or after idle_usec without a byte (then
          * the idle timer ends it). Longer than any code means garbage, skipped to the next end
          * and reported once as too long. */
@@ -43,6 +59,23 @@ struct Source {
         sd_event_source *quiet;
         Coalescer *coalescer;
 };
+
+/* A line of n characters (its end not counted) typed over duration_usec from the first to the
+ * last is slower than min_rate characters a second (0: no rule). At least two characters are
+ * needed to measure; exactly min_rate is fast enough. */
+bool source_typed_too_slowly(size_t n, uint64_t duration_usec, uint32_t min_rate);
+
+/* For daemon/source-usb.c: opens the USB device node of an evdev or hidpos source and starts
+ * reading it (present); closes it (absent) with why. */
+int source_attach(Source *s);
+void source_detach(Source *s, int error);
+/* Starts/stops finding the device of an evdev or hidpos source (daemon/source-usb.c). */
+int source_usb_start(Source *s);
+void source_usb_stop(Source *s);
+/* Watches s->scanner's fd on the loop (s->io). */
+int source_watch(Source *s);
+/* The source's Present property changed: tell the bus (daemon/bus-source.c). */
+void source_present_changed(Source *s);
 
 /* Opens the source's scanner (creating its FIFO) and watches it on m's event loop. Returns 0 and a source
  * that must be freed with source_free() (the manager does, at stop), or -errno, logged. */

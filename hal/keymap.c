@@ -106,3 +106,31 @@ char keymap_char(KeyLayout l, uint16_t code, bool shift, bool altgr) {
         /* AltGr on a US keyboard is the right Alt: nothing a scanner types. */
         return tables[l][code][altgr ? 2 : shift ? 1 : 0];
 }
+
+char keymap_feed(KeyState *st, KeyLayout l, uint16_t code, int32_t value) {
+        char c;
+
+        switch (code) {
+        case KEY_LEFTSHIFT:
+                st->left_shift = value != 0;
+                return 0;
+        case KEY_RIGHTSHIFT:
+                st->right_shift = value != 0;
+                return 0;
+        case KEY_RIGHTALT: /* AltGr */
+                st->altgr = value != 0;
+                return 0;
+        case KEY_LEFTCTRL:
+        case KEY_RIGHTCTRL:
+                st->ctrl = value != 0;
+                return 0;
+        case KEY_LEFTALT: case KEY_LEFTMETA: case KEY_RIGHTMETA: case KEY_NUMLOCK:
+                return 0;
+        }
+        if (value != 1)
+                return 0;
+        if (st->ctrl)
+                return KEYMAP_UNMAPPED;
+        c = keymap_char(l, code, st->left_shift || st->right_shift, st->altgr);
+        return c != 0 ? c : KEYMAP_UNMAPPED;
+}

@@ -29,3 +29,18 @@ KeyLayout key_layout_from_string(const char *s);
 /* The character that key code (linux/input-event-codes.h) types in layout l, with Shift held
  * or not, or 0 when it types none that a code holds. Enter is '\r', Tab '\t'. */
 char keymap_char(KeyLayout l, uint16_t code, bool shift, bool altgr);
+
+/* What a wedge scanner's key events type, one event at a time: Shift and AltGr held or not. */
+typedef struct KeyState {
+        bool left_shift, right_shift, altgr, ctrl;
+} KeyState;
+
+/* Stands for a key pressed inside a code that types nothing a code holds (an accented letter,
+ * Caps Lock, a function key, a Ctrl combination): the line it is in is then refused as garbage
+ * rather than read with a character missing. ASCII SUB, "substitute". */
+#define KEYMAP_UNMAPPED '\x1a'
+
+/* The character typed by the key event code/value (EV_KEY: 1 pressed, 0 released, 2 repeated)
+ * in layout l, updating st; 0 when it types none (a release, a modifier, a repeat: scanners do
+ * not repeat keys, and a held key is a person). */
+char keymap_feed(KeyState *st, KeyLayout l, uint16_t code, int32_t value);

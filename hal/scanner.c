@@ -18,6 +18,7 @@ DEFINE_STRING_TABLE_LOOKUP(scanner_type, ScannerType);
 static const ScannerOps *const backends[] = {
         &scanner_ops_fifo,
         &scanner_ops_serial,
+        &scanner_ops_evdev,
 };
 
 static int hex4(const char *s, uint16_t *ret) {
@@ -86,6 +87,8 @@ int scanner_open(const ScannerConfig *c, Scanner **ret) {
                 return -ENOMEM;
         r = ops->open(s, c);
         if (r < 0) {
+                if (ops->close)
+                        ops->close(s);
                 if (s->fd >= 0)
                         close(s->fd);
                 return r;
