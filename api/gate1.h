@@ -17,6 +17,11 @@
 #define BUS_DOOR_PREFIX "/io/qrgate/Gate1/door"
 #define BUS_DOOR_IFACE "io.qrgate.Gate1.Door"
 
+/* One object per configured source (scanner): BUS_SOURCE_PREFIX "/" <source id> (ids are
+ * [A-Za-z0-9_], unescaped). */
+#define BUS_SOURCE_PREFIX "/io/qrgate/Gate1/source"
+#define BUS_SOURCE_IFACE "io.qrgate.Gate1.Source"
+
 /* Errors. */
 #define BUS_ERROR_NOT_AUTHORIZED "io.qrgate.Gate1.Error.NotAuthorized"
 #define BUS_ERROR_UNKNOWN_DOOR "io.qrgate.Gate1.Error.UnknownDoor"

@@ -42,3 +42,6 @@ extern const sd_bus_vtable bus_manager_vtable[];
 extern const sd_bus_vtable bus_door_vtable[];
 int bus_door_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
 int bus_door_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
+extern const sd_bus_vtable bus_source_vtable[];
+int bus_source_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
+int bus_source_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);

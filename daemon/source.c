@@ -253,9 +253,6 @@ int source_new(Manager *m, const SourceConf *c, Source **ret) {
         return 0;
 }
 
-void source_present_changed(Source *s) {
-}
-
 int source_watch(Source *s) {
         return sd_event_add_io(s->manager->event, &s->io, s->scanner->fd, EPOLLIN, on_readable, s);
 }

@@ -15,6 +15,13 @@ wait_for 10 token_present || not_ok "token comes up"
 check "the wedge scanner is said absent" grep -q "Source wedge: scanner dead:beef serial NOPE is absent; waiting for it" "$T/daemon.log"
 check "the HID POS scanner is said absent" grep -q "Source pos: scanner dead:bee0 port 9-9.9 is absent; waiting for it" "$T/daemon.log"
 expect "door locked" 's "locked"' "$(lock_state)"
+src_prop() { busctl --address="$ADDR" get-property io.qrgate.Gate1 "/io/qrgate/Gate1/source/$1" io.qrgate.Gate1.Source "$2" 2>&1; }
+expect "the wedge source's Present is false" "b false" "$(src_prop wedge Present)"
+expect "the HID POS source's Present is false" "b false" "$(src_prop pos Present)"
+expect "the FIFO source's Present is true" "b true" "$(src_prop scan0 Present)"
+expect "a source's Type" 's "evdev"' "$(src_prop wedge Type)"
+expect "a source's Door" 's "main"' "$(src_prop pos Door)"
+check "the source objects are listed" sh -c "busctl --address='$ADDR' tree io.qrgate.Gate1 | grep -q '/io/qrgate/Gate1/source/wedge'"
 ctl watch > "$T/watch" 2>"$T/watch.err" &
 for _ in $(seq 100); do [ -s "$T/watch.err" ] && break; sleep 0.05; done
 mint --sub p-usb --scope library.lend > "$T/scan0"
