@@ -19,6 +19,7 @@ static const ScannerOps *const backends[] = {
         &scanner_ops_fifo,
         &scanner_ops_serial,
         &scanner_ops_evdev,
+        &scanner_ops_hidpos,
 };
 
 static int hex4(const char *s, uint16_t *ret) {
