@@ -2,11 +2,14 @@
 /* The USB sources (evdev, hidpos): their device found by its USB identity when the daemon starts
  * and whenever a device of their kind appears (hot-plug), opened then, and closed when it goes.
  *
- * Appearing devices are learnt from udev's monitor when udev runs: its event comes after the
- * rules that give the daemon's group access to the node (docs/scanners.md), so the open does not
- * race them. Without udev (a minimal system, the hardware bench's busybox guest) the kernel's
- * own uevents serve. Either way an event only makes the source look again in sysfs for its
- * device (usb_device_find()), so that what is opened is always what the identity names. */
+ * Appearing devices are learnt from the kernel's uevents, and from udev's monitor too where udev
+ * runs: udev's event comes after the rules that give the daemon's group access to the node
+ * (docs/scanners.md), but it does not reach a service with PrivateNetwork= (udev multicasts in
+ * the host's network namespace only), while the kernel's do (to every network namespace of the
+ * initial user namespace). So the kernel's event may come before udev has set the node's group:
+ * an open refused for permission is tried again every RETRY_USEC for RETRIES times. Either way
+ * an event only makes the source look again in sysfs for its device (usb_device_find()), so
+ * that what is opened is always what the identity names. */
 #include <linux/netlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +19,11 @@
 #include "daemon/audit.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
+#include "daemon/event-util.h"
 #include "hal/usb-device.h"
+
+#define RETRY_USEC (100U * 1000U)
+#define RETRIES 20
 
 static const char *subsystem_of(const Source *s) {
         return s->conf.type == SCANNER_HIDPOS ? "hidraw" : "input";
@@ -99,6 +106,8 @@ void source_detach(Source *s, int error) {
         announce(s, false, why);
 }
 
+static int on_retry(sd_event_source *es, uint64_t usec, void *userdata);
+
 /* A device of our kind came or went: look again. */
 static void rescan(Source *s) {
         int r;
@@ -106,13 +115,29 @@ static void rescan(Source *s) {
         if (s->present)
                 return; /* a departure shows as -ENODEV on the open device */
         r = source_attach(s);
+        if ((r == -EACCES || r == -EPERM) && s->retries < RETRIES) {
+                /* udev may not have given us the node yet. */
+                s->retries++;
+                if (event_arm_timer_relative(s->manager->event, &s->retry, RETRY_USEC, 1000, on_retry, s) >= 0)
+                        return;
+        }
         if (r < 0 && r != -ENODEV && r != -ENOENT && r != s->attach_error)
                 log_warning_errno(r, "Source %s: its scanner is there but cannot be opened: %m", s->id);
         s->attach_error = r < 0 ? r : 0;
 }
 
-static int on_udev(sd_device_monitor *mon, sd_device *d, void *userdata) {
+static int on_retry(sd_event_source *es, uint64_t usec, void *userdata) {
         rescan(userdata);
+        return 0;
+}
+
+static void rescan_on_event(Source *s) {
+        s->retries = 0;
+        rescan(s);
+}
+
+static int on_udev(sd_device_monitor *mon, sd_device *d, void *userdata) {
+        rescan_on_event(userdata);
         return 0;
 }
 
@@ -122,7 +147,7 @@ static int on_uevent(sd_event_source *es, int fd, uint32_t revents, void *userda
         /* Drain: every message means the same thing, look again, once. */
         while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
                 ;
-        rescan(userdata);
+        rescan_on_event(userdata);
         return 0;
 }
 
@@ -165,9 +190,14 @@ int source_usb_start(Source *s) {
         int r;
 
         /* The monitor first, then the look in sysfs: a scanner plugged in between is not missed. */
-        r = access("/run/udev/control", F_OK) >= 0 ? start_udev_monitor(s) : start_kernel_monitor(s);
+        r = start_kernel_monitor(s);
         if (r < 0)
                 return r;
+        if (access("/run/udev/control", F_OK) >= 0) {
+                r = start_udev_monitor(s);
+                if (r < 0)
+                        log_debug_errno(r, "Source %s: no udev monitor, the kernel's events serve: %m", s->id);
+        }
         r = source_attach(s);
         if (r == -ENOMEM)
                 return r;
@@ -192,4 +222,5 @@ int source_usb_start(Source *s) {
 void source_usb_stop(Source *s) {
         s->monitor = sd_device_monitor_unref(s->monitor);
         s->uevent = sd_event_source_disable_unref(s->uevent);
+        s->retry = sd_event_source_disable_unref(s->retry);
 }

@@ -33,7 +33,9 @@ struct Source {
         int attach_error;               /* the last open's, said once */
         bool absent_alarm;              /* the "scanner" alarm is raised */
         sd_device_monitor *monitor;     /* udev's, when udev runs */
-        sd_event_source *uevent;        /* the kernel's, when it does not */
+        sd_event_source *uevent;        /* the kernel's */
+        sd_event_source *retry;         /* an open refused for permission, tried again */
+        unsigned retries;
         ScanChars chars; /* what the last read delivered */
         char terminator; /* ends a line as '\n' does, or 0 */
         /* Keystroke injection through an allowed wedge identity: a line typed slower than
