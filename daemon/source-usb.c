@@ -66,6 +66,7 @@ int source_attach(Source *s) {
         r = usb_device_find(&s->conf.usb, subsystem_of(s), glob_of(s), nodes, &n);
         if (r < 0)
                 return r;
+        log_debug("Source %s: %zu %s node(s) of the configured device.", s->id, n, subsystem_of(s));
         for (size_t i = 0; i < n; i++) {
                 ScannerConfig c = s->conf;
                 c.devnode = nodes[i];

@@ -42,7 +42,13 @@ int usb_device_find(const UsbIdentity *id, const char *subsystem, const char *sy
         r = sd_device_enumerator_new(&e);
         if (r < 0)
                 return r;
-        r = sd_device_enumerator_add_match_subsystem(e, subsystem, true);
+        /* Uninitialized devices too: by default sd-device skips a node udev has not processed
+         * yet, and no event tells a sandboxed daemon when udev is done (udev's events do not
+         * cross PrivateNetwork=; without udev, none ever is). The daemon retries an open that
+         * udev's permissions do not allow yet (daemon/source-usb.c). */
+        r = sd_device_enumerator_allow_uninitialized(e);
+        if (r >= 0)
+                r = sd_device_enumerator_add_match_subsystem(e, subsystem, true);
         if (r >= 0)
                 r = sd_device_enumerator_add_match_sysname(e, sysname_glob);
         if (r >= 0)
