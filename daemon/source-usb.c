@@ -142,13 +142,29 @@ static int on_udev(sd_device_monitor *mon, sd_device *d, void *userdata) {
         return 0;
 }
 
-static int on_uevent(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
-        char buf[4096];
+/* A kernel uevent ("ACTION@DEVPATH\0KEY=VALUE\0...") of the source's subsystem: the socket gets
+ * every subsystem's (a laptop's battery reports every few seconds), and only ours make us look. */
+static bool uevent_is_ours(const Source *s, const char *msg, size_t n) {
+        char key[32];
+        int k = snprintf(key, sizeof(key), "SUBSYSTEM=%s", subsystem_of(s));
 
-        /* Drain: every message means the same thing, look again, once. */
-        while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-                ;
-        rescan_on_event(userdata);
+        for (size_t i = 0; i < n; i += strnlen(msg + i, n - i) + 1)
+                if (n - i > (size_t) k && memcmp(msg + i, key, (size_t) k + 1) == 0)
+                        return true;
+        return false;
+}
+
+static int on_uevent(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        Source *s = userdata;
+        char buf[8192];
+        bool ours = false;
+        ssize_t k;
+
+        /* Drain: every message of ours means the same thing, look again, once. */
+        while ((k = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+                ours = ours || uevent_is_ours(s, buf, (size_t) k);
+        if (ours)
+                rescan_on_event(s);
         return 0;
 }
 

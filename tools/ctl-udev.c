@@ -7,9 +7,9 @@
 const char ctl_udev_rules_usage[] =
         "qrgatectl udev-rules [--group GROUP] [FILE]\n"
         "Prints the udev rules that give GROUP (default qrgate, the daemon's) access to the scanners\n"
-        "that FILE (default " CONFIG_DEFAULT_PATH ") configures, and to no other device. Install with\n"
-        "  qrgatectl udev-rules > /etc/udev/rules.d/" UDEV_RULES_NAME "\n"
-        "  udevadm control --reload && udevadm trigger -s input -s hidraw -s tty\n";
+        "that FILE (default " CONFIG_DEFAULT_PATH ") configures, and to no other device. Install them:\n"
+        "# qrgatectl udev-rules > /etc/udev/rules.d/" UDEV_RULES_NAME "\n"
+        "# udevadm control --reload && udevadm trigger -s input -s hidraw -s tty\n";
 
 /* The USB identity as udev matches it: ATTRS{} of an ancestor, KERNELS== for the port path
  * (the sysfs name of the USB device: "1-1.2"). Values come from a checked configuration: hex

@@ -47,8 +47,8 @@ for sub in $(subcommands qrgate-issue); do
 	n=$((n + 1))
 	answers qrgate-issue "$sub"
 done
-# qrgatectl: 9 commands, token's 4 and audit's 4; qrgate-issue: 4.
-expect "subcommands found in the usages" 21 "$n"
+# qrgatectl: 10 commands, token's 4 and audit's 4; qrgate-issue: 4.
+expect "subcommands found in the usages" 22 "$n"
 
 # An unknown option is still a usage error (2), with the usage on stderr.
 "$B/qrgated" --no-such-option > "$T/out" 2>"$T/err"
