@@ -175,6 +175,8 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *user
         if (r < 0) {
                 /* The device is unusable (gone, or an error): stop watching it rather than spin. */
                 log_error_errno(r, "Source %s: read failed, disabling: %m", s->id);
+                s->present = false;
+                source_present_changed(s);
                 return sd_event_source_set_enabled(es, SD_EVENT_OFF);
         }
         /* A line left waiting past the timeout ends before these characters, even when the loop

@@ -49,6 +49,10 @@ check "journal says lines were dropped" grep -q "Source ser0: more than 5 lines 
 exec 3>&-
 sleep 0.5
 check "unplug is logged" wait_for 5 grep -q "Source ser0: read failed" "$T/daemon.log"
+expect "the serial source's Present is false" "b false" \
+	"$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/source/ser0 io.qrgate.Gate1.Source Present 2>&1)"
+expect "the FIFO source's Present is still true" "b true" \
+	"$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/source/scan0 io.qrgate.Gate1.Source Present 2>&1)"
 check "daemon still running" kill -0 "$DAEMON_PID"
 sleep 2.5
 mint --sub p-fifo2 --scope library.lend > "$T/scan0"
