@@ -20,6 +20,10 @@
 /* One object per configured area (docs/areas.md): BUS_AREA_PREFIX "/" <area id>. */
 #define BUS_AREA_PREFIX "/io/qrgate/Gate1/area"
 #define BUS_AREA_IFACE "io.qrgate.Gate1.Area"
+/* One object per configured source (scanner): BUS_SOURCE_PREFIX "/" <source id> (ids are
+ * [A-Za-z0-9_], unescaped). */
+#define BUS_SOURCE_PREFIX "/io/qrgate/Gate1/source"
+#define BUS_SOURCE_IFACE "io.qrgate.Gate1.Source"
 
 /* Errors. */
 #define BUS_ERROR_NOT_AUTHORIZED "io.qrgate.Gate1.Error.NotAuthorized"

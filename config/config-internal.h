@@ -53,6 +53,11 @@ const config_setting_t *schema_get_group(const config_setting_t *root, const cha
 /* A name used to refer to an item: 1-32 letters, digits or '_' (usable in a D-Bus object path). */
 bool config_id_is_valid(const char *s);
 
+/* Reports path, the value of key at s, when it is relative (paths must be absolute). */
+void config_check_path(Errors *e, const config_setting_t *s, const char *key, const char *path);
+/* The top-level list "sources" (config-sources.c); after the doors, which they name. */
+void config_parse_sources(Errors *e, Config *c, const config_setting_t *root);
+
 /* The top-level list "schedules" (config-schedule.c); before the doors, which name them. */
 void config_parse_schedules(Errors *e, Config *c, const config_setting_t *root);
 /* The group "ils" (config-ils.c): the lending station's SIP2 connection. */

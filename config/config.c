@@ -483,43 +483,6 @@ static void parse_audit(Errors *e, Config *c, const config_setting_t *root) {
                 a->pseudonym_timeout_ms = (uint32_t) v;
 }
 
-static void parse_sources(Errors *e, Config *c, const config_setting_t *root) {
-        static const Key keys[] = {
-                { "id", K_STRING, true }, { "type", K_STRING, true }, { "path", K_STRING, true }, { "door", K_STRING, true },
-                { "max_rate", K_INT },
-        };
-        const config_setting_t *list;
-
-        if (!schema_check_list(e, root, "sources", &list))
-                return;
-        for (int i = 0; i < config_setting_length(list); i++) {
-                const config_setting_t *g = config_setting_get_elem(list, (unsigned) i);
-                if (!schema_check_group(e, g, "a source", keys, ELEMENTSOF(keys)))
-                        continue;
-                SourceConf *s = &c->sources[c->n_sources++];
-                int64_t rate;
-                s->id = schema_get_string(g, "id", NULL);
-                s->type = schema_get_string(g, "type", NULL);
-                s->path = schema_get_string(g, "path", NULL);
-                s->door = schema_get_string(g, "door", NULL);
-                if (!config_id_is_valid(s->id))
-                        config_error(e, g, "source id '%s' must be 1-32 letters, digits or '_'", s->id);
-                if (strcmp(s->type, "fifo") != 0)
-                        config_error(e, config_setting_get_member(g, "type"), "source type must be \"fifo\" (USB scanners come later)");
-                check_path(e, config_setting_get_member(g, "path"), "path", s->path);
-                /* A person scans a code every few seconds; a scanner rereading one in
-                 * presentation mode a few times a second. More is a flood (docs/reasons.md). */
-                if (schema_get_int(e, g, "max_rate", 10, 1, 1000, &rate))
-                        s->max_rate = (uint32_t) rate;
-                s->door_index = SIZE_MAX;
-                for (size_t j = 0; j < c->n_doors; j++)
-                        if (strcmp(c->doors[j].id, s->door) == 0)
-                                s->door_index = j;
-                if (s->door_index == SIZE_MAX)
-                        config_error(e, config_setting_get_member(g, "door"), "source '%s' names door '%s', which is not defined in 'doors'", s->id, s->door);
-        }
-}
-
 /* Closes e->f. Returns 0 when nothing was reported (the text is freed), -EINVAL with the report
  * in *ret_errors (the caller frees it), or -ENOMEM. */
 static int config_errors_finish(Errors *e, char **ret_errors) {
@@ -597,7 +560,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         config_parse_schedules(&e, c, root);
         config_parse_areas(&e, c, root);
         parse_doors(&e, c, root);
-        parse_sources(&e, c, root);
+        config_parse_sources(&e, c, root);
         parse_token(&e, c, root);
         parse_dcc(&e, c, root);
         parse_clock(&e, c, root);

@@ -23,6 +23,7 @@
 #include "core/trustlist.h"
 #include "hal/input.h"
 #include "hal/lock.h"
+#include "hal/scanner.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/qrgate/qrgate.conf"
 #define CONFIG_MAX_ITEMS 64 /* issuers, keys per issuer, locks, doors, sources, scopes */
@@ -147,11 +148,15 @@ typedef struct PolicyConf {
 
 typedef struct SourceConf {
         const char *id;
-        const char *type; /* "fifo" */
+        const char *type; /* "fifo", "evdev", "hidpos", "serial" (scanner.type) */
         const char *path;
         const char *door;
         size_t door_index;
         uint32_t max_rate; /* codes per second this source may deliver (burst: twice that) */
+        uint32_t line_timeout_ms; /* a line without its end is one after this long idle */
+        ScannerConfig scanner; /* strings borrowed from the Config */
+        char terminator;   /* the character that ends a line besides '\n' ('\r', '\t'), or 0 */
+        uint32_t min_rate; /* evdev: characters a second a line must arrive at, or 0 */
 } SourceConf;
 
 /* The signed deny-list (docs/denylist.md): the folder an updater drops signed lists into. */

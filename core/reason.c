@@ -43,6 +43,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_CLOCK_UNTRUSTED] = "clock-untrusted",
         [REASON_REVOKED] = "revoked",
         [REASON_INTERLOCK] = "interlock",
+        [REASON_TYPED_TOO_SLOWLY] = "typed-too-slowly",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(reason, Reason);

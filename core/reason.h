@@ -51,6 +51,7 @@ typedef enum Reason {
         /* the deny-list (docs/denylist.md) */
         REASON_REVOKED,
         REASON_INTERLOCK,
+        REASON_TYPED_TOO_SLOWLY,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

@@ -247,6 +247,12 @@ int bus_setup(Manager *m) {
         r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_AREA_PREFIX, bus_area_enumerate, m);
         if (r < 0)
                 return log_error_errno(r, "Cannot publish the area list: %m");
+        r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_SOURCE_PREFIX, BUS_SOURCE_IFACE, bus_source_vtable, bus_source_find, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish the sources: %m");
+        r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_SOURCE_PREFIX, bus_source_enumerate, m);
+        if (r < 0)
+                return log_error_errno(r, "Cannot publish the source list: %m");
         r = sd_bus_add_object_manager(m->bus, NULL, BUS_PATH);
         if (r < 0)
                 return log_error_errno(r, "Cannot publish the object manager: %m");

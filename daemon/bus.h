@@ -54,3 +54,6 @@ int bus_property_get_areas(sd_bus *bus, const char *path, const char *interface,
                            sd_bus_message *reply, void *userdata, sd_bus_error *error);
 int bus_area_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
 int bus_area_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
+extern const sd_bus_vtable bus_source_vtable[];
+int bus_source_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
+int bus_source_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);

@@ -150,7 +150,7 @@ char **manager_faults(Manager *m) {
         for (size_t i = 0; i < c->n_sources; i++)
                 if (m->source_errors[i] < 0)
                         add(&l, "source %s: cannot open %s: %s; codes from it are not read", c->sources[i].id,
-                            c->sources[i].path, strerror(-m->source_errors[i]));
+                            c->sources[i].path ?: c->sources[i].type, strerror(-m->source_errors[i]));
         if (l.oom) {
                 faults_free(l.v);
                 return NULL;

@@ -170,6 +170,16 @@ void manager_check_dcc_trust_age(Manager *m) {
                            " s; %s until updated files are reloaded.", age, v->dcc_trust_max_age, then);
 }
 
+/* The same scanner, read the same way: a source's type and device settings are its hardware. */
+static bool source_conf_same_device(const SourceConf *a, const SourceConf *b) {
+        const ScannerConfig *x = &a->scanner, *y = &b->scanner;
+
+        return x->type == y->type && x->usb.vendor == y->usb.vendor && x->usb.product == y->usb.product &&
+               strcmp(x->usb.serial ?: "", y->usb.serial ?: "") == 0 && strcmp(x->usb.port ?: "", y->usb.port ?: "") == 0 &&
+               x->layout == y->layout && x->speed == y->speed && a->terminator == b->terminator &&
+               a->min_rate == b->min_rate && a->line_timeout_ms == b->line_timeout_ms && a->max_rate == b->max_rate;
+}
+
 /* What a reload may change in place: keys, verifier limits, door rules, operators. Adding or
  * removing doors, locks or sources would tear down hardware and bus objects under a running
  * gate, so that needs a restart, and the reload says so instead of half-applying. */
@@ -196,7 +206,8 @@ static const char *structure_change(const Config *old, const Config *new) {
                         return "a door's feedback lines (green, red, buzzer) changed";
         for (size_t i = 0; i < old->n_sources; i++)
                 if (strcmp(old->sources[i].id, new->sources[i].id) != 0 ||
-                    strcmp(old->sources[i].path, new->sources[i].path) != 0 ||
+                    strcmp(old->sources[i].path ?: "", new->sources[i].path ?: "") != 0 ||
+                    !source_conf_same_device(&old->sources[i], &new->sources[i]) ||
                     strcmp(old->sources[i].door, new->sources[i].door) != 0)
                         return "a source changed";
         if (old->replay_capacity != new->replay_capacity)

@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "daemon/audit.h"
 #include "daemon/decide.h"
 #include "daemon/event-util.h"
+#include "daemon/line-buffer.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
 
@@ -65,111 +64,216 @@ static void flood(Source *s) {
                 (void) on_quiet(s->quiet, 0, s); /* no timer: clear now rather than never */
 }
 
-static void line_done(Source *s) {
-        Decision d;
-        size_t n = s->len;
+static int on_typing_quiet(sd_event_source *es, uint64_t usec, void *userdata) {
+        Source *s = userdata;
 
-        /* Scanners end lines with CR, LF or both. */
-        while (n > 0 && s->buf[n - 1] == '\r')
-                n--;
-        if (s->overflow || n > 0) {
-                if (!rate_take(s))
-                        flood(s);
-                else {
-                        DecideRequest req = {
-                                .door = s->door,
-                                .text = s->buf,
-                                .len = s->overflow ? CODE_MAX_TEXT + 1 : n,
-                                .origin = s->id,
-                                .coalescer = s->coalescer,
-                        };
-                        (void) decide(s->manager, &req, &d);
-                }
+        s->typing_alarm = false;
+        log_notice("Source %s: no line typed at human speed for %u s.", s->id, QUIET_USEC / 1000000U);
+        if (s->manager->audit)
+                (void) audit_log_alarm(s->manager->audit, "typing", s->door, false, "no more lines typed at human speed");
+        return 0;
+}
+
+bool source_typed_too_slowly(size_t n, uint64_t duration_usec, uint32_t min_rate) {
+        if (min_rate == 0 || n < 2)
+                return false;
+        /* (n - 1) intervals in duration_usec: slower than min_rate when duration_usec exceeds
+         * (n - 1) / min_rate seconds. */
+        return duration_usec * min_rate > (uint64_t) (n - 1) * 1000000U;
+}
+
+/* A keyboard-wedge line that a person typed rather than the scanner: refused, with an alarm
+ * (docs/scanners.md). by_pause: it ended by the idle pause, not by the scanner's suffix, which
+ * a scanner always sends right after the code. */
+static bool typed_by_a_person(Source *s, size_t n, bool by_pause) {
+        uint64_t duration = line_buffer_duration_usec(&s->line);
+        char detail[160];
+
+        if (s->min_rate == 0)
+                return false;
+        if (by_pause && s->terminator != 0)
+                snprintf(detail, sizeof(detail), "source %s: a line of %zu characters without the scanner's suffix", s->id, n);
+        else if (source_typed_too_slowly(n, duration, s->min_rate))
+                snprintf(detail, sizeof(detail), "source %s: %zu characters typed in %" PRIu64 " ms, slower than %u a second",
+                         s->id, n, duration / 1000U, s->min_rate);
+        else
+                return false;
+        if (!s->typing_alarm) {
+                s->typing_alarm = true;
+                log_warning("Source %s: a line was typed at human speed, not scanned; refused (keystroke injection?).", s->id);
+                if (s->manager->audit)
+                        (void) audit_log_alarm(s->manager->audit, "typing", s->door, true, detail);
         }
-        s->len = 0;
-        s->overflow = false;
+        if (event_arm_timer_relative(s->manager->event, &s->typing_quiet, QUIET_USEC, 0, on_typing_quiet, s) < 0)
+                (void) on_typing_quiet(s->typing_quiet, 0, s);
+        decide_refuse(s->manager, s->door, s->id, REASON_TYPED_TOO_SLOWLY, detail, s->coalescer);
+        return true;
+}
+
+static void line_done(Source *s, bool by_pause) {
+        Decision d;
+        size_t n;
+        const char *text = line_buffer_text(&s->line, &n);
+
+        if (n == 0)
+                ; /* a lone CR left idle: nothing was scanned */
+        else if (!rate_take(s))
+                flood(s);
+        else if (!typed_by_a_person(s, n, by_pause)) {
+                DecideRequest req = {
+                        .door = s->door,
+                        .text = text,
+                        .len = n,
+                        .origin = s->id,
+                        .coalescer = s->coalescer,
+                };
+                (void) decide(s->manager, &req, &d);
+        }
+        line_buffer_reset(&s->line);
+}
+
+static int on_idle(sd_event_source *es, uint64_t usec, void *userdata) {
+        Source *s = userdata;
+
+        /* The line's writer stopped without a newline: it is a line of its own, not the start
+         * of the next writer's. */
+        if (line_buffer_stale(&s->line, now_usec(s), s->idle_usec))
+                line_done(s, true);
+        return 0;
+}
+
+static void arm_idle(Source *s) {
+        /* 1 ms accuracy: sd-event's default (250 ms) would be longer than the timeout itself. */
+        if (line_buffer_pending(&s->line) &&
+            event_arm_timer(s->manager->event, &s->idle, s->line.last_usec + s->idle_usec, 1000, on_idle, s) < 0)
+                /* Without the timer the line still ends at its newline, or at the next byte
+                 * after the timeout (on_readable() checks). */
+                log_debug("Source %s: cannot arm the idle timer.", s->id);
+}
+
+/* The configured terminator ends a line as a newline does. */
+static char translate(const Source *s, char c) {
+        return s->terminator != 0 && c == s->terminator ? '\n' : c;
 }
 
 static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
         Source *s = userdata;
-        char chunk[4096];
-        ssize_t k;
+        ScanChars *in = &s->chars;
+        uint64_t now = now_usec(s);
+        int r;
 
-        /* One buffer per wake-up, however much is waiting: the pipe stays readable, and the loop
+        /* One read per wake-up, however much is waiting: the device stays readable, and the loop
          * serves the relock timer, the bus and the token's results before it comes back here. */
-        k = read(fd, chunk, sizeof(chunk));
-        if (k < 0 && (errno == EINTR || errno == EAGAIN))
+        r = scanner_read(s->scanner, now, in);
+        if (r == -EAGAIN)
                 return 0;
-        if (k <= 0) {
-                /* We hold a writer ourselves (O_RDWR), so EOF cannot happen; an error means the
-                 * pipe is unusable: stop watching it rather than spin. */
-                log_error_errno(k < 0 ? errno : EIO, "Source %s: read failed, disabling: %m", s->id);
+        if (r < 0 && (s->conf.type == SCANNER_EVDEV || s->conf.type == SCANNER_HIDPOS)) {
+                /* Unplugged (or failing): closed until the hot-plug monitor sees it again. */
+                source_detach(s, r);
+                return 0;
+        }
+        if (r < 0) {
+                /* The device is unusable (gone, or an error): stop watching it rather than spin. */
+                log_error_errno(r, "Source %s: read failed, disabling: %m", s->id);
+                s->present = false;
+                source_present_changed(s);
                 return sd_event_source_set_enabled(es, SD_EVENT_OFF);
         }
-        for (ssize_t i = 0; i < k; i++) {
-                char c = chunk[i];
-                if (c == '\n') {
-                        line_done(s);
-                        continue;
-                }
-                if (s->len < sizeof(s->buf))
-                        s->buf[s->len++] = c;
-                else
-                        s->overflow = true;
+        /* A line left waiting past the timeout ends before these characters, even when the loop
+         * serves this read before the idle timer that is due too. */
+        if (line_buffer_stale(&s->line, in->n > 0 ? in->usec[0] : now, s->idle_usec))
+                line_done(s, true);
+        for (size_t i = 0; i < in->n; i++) {
+                if (line_buffer_stale(&s->line, in->usec[i], s->idle_usec))
+                        line_done(s, true);
+                if (line_buffer_put(&s->line, translate(s, in->c[i]), in->usec[i]) == LINE_COMPLETE)
+                        line_done(s, false);
         }
+        arm_idle(s);
         return 0;
+}
+
+/* What the source reads, for messages: its path, or the USB device it accepts. */
+static void source_describe(const SourceConf *c, char *buf, size_t size) {
+        if (c->path)
+                snprintf(buf, size, "%s %s", c->type, c->path);
+        else
+                snprintf(buf, size, "%s %04x:%04x%s%s%s%s", c->type, c->scanner.usb.vendor, c->scanner.usb.product,
+                         c->scanner.usb.serial ? " serial " : "", c->scanner.usb.serial ?: "",
+                         c->scanner.usb.port ? " port " : "", c->scanner.usb.port ?: "");
 }
 
 int source_new(Manager *m, const SourceConf *c, Source **ret) {
         _cleanup_(source_freep) Source *s = calloc(1, sizeof(Source));
-        struct stat st;
+        char what[160];
         int r;
 
         if (!s)
                 return log_oom();
         s->manager = m;
-        s->fd = -EBADF;
         s->max_rate = c->max_rate;
+        s->idle_usec = (uint64_t) c->line_timeout_ms * 1000U;
+        s->terminator = c->terminator;
+        s->min_rate = c->min_rate;
         s->tokens = 2ULL * c->max_rate * TOKEN;
         (void) sd_event_now(m->event, CLOCK_MONOTONIC, &s->refilled_usec);
+        s->conf = c->scanner;
+        s->conf.path = c->path ? strdup(c->path) : NULL;
+        s->conf.usb.serial = c->scanner.usb.serial ? strdup(c->scanner.usb.serial) : NULL;
+        s->conf.usb.port = c->scanner.usb.port ? strdup(c->scanner.usb.port) : NULL;
         s->id = strdup(c->id);
         s->door = strdup(c->door);
-        s->path = strdup(c->path);
-        if (!s->id || !s->door || !s->path || coalescer_new(m, s->id, &s->coalescer) < 0)
+        if (!s->id || !s->door || (c->path && !s->conf.path) || (c->scanner.usb.serial && !s->conf.usb.serial) ||
+            (c->scanner.usb.port && !s->conf.usb.port) || coalescer_new(m, s->id, &s->coalescer) < 0)
                 return log_oom();
 
-        /* Owner reads, the daemon's group (a scanner bridge) writes. The service's UMask=0077
-         * would strip the group bit, so a FIFO we create gets its mode set explicitly; one an
-         * operator made keeps theirs. */
-        if (mkfifo(c->path, 0620) >= 0)
-                (void) chmod(c->path, 0620);
-        else if (errno != EEXIST)
-                return log_error_errno(errno, "Source %s: cannot create FIFO %s: %m", c->id, c->path);
-        /* O_RDWR keeps a writer open ourselves, so a scanner bridge closing its end does not
-         * turn the pipe into an endless stream of EOFs. */
-        s->fd = open(c->path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-        if (s->fd < 0)
-                return log_error_errno(errno, "Source %s: cannot open %s: %m", c->id, c->path);
-        if (fstat(s->fd, &st) < 0 || !S_ISFIFO(st.st_mode))
-                return log_error_errno(ENOTTY, "Source %s: %s exists and is not a FIFO.", c->id, c->path);
-        r = sd_event_add_io(m->event, &s->io, s->fd, EPOLLIN, on_readable, s);
+        source_describe(c, what, sizeof(what));
+        if (c->scanner.type == SCANNER_EVDEV || c->scanner.type == SCANNER_HIDPOS) {
+                /* Absent at start is no error: the scanner may be plugged in later. */
+                r = source_usb_start(s);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        return log_error_errno(r, "Source %s: cannot watch for %s: %m", c->id, what);
+                *ret = TAKE_PTR(s);
+                return 0;
+        }
+        r = scanner_open(&s->conf, &s->scanner);
+        if (r == -ENOTTY)
+                return log_error_errno(r, "Source %s: %s exists and is not a %s.", c->id, what,
+                                       c->scanner.type == SCANNER_FIFO ? "FIFO" : "terminal");
+        if (r == -EOPNOTSUPP)
+                return log_error_errno(r, "Source %s: type %s is not supported by this build.", c->id, c->type);
         if (r < 0)
-                return log_error_errno(r, "Source %s: cannot watch %s: %m", c->id, c->path);
-        log_debug("Source %s: reading codes for door %s from %s.", s->id, s->door, s->path);
+                return log_error_errno(r, "Source %s: cannot open %s: %m", c->id, what);
+        r = sd_event_add_io(m->event, &s->io, s->scanner->fd, EPOLLIN, on_readable, s);
+        if (r < 0)
+                return log_error_errno(r, "Source %s: cannot watch %s: %m", c->id, what);
+        s->present = true;
+        log_debug("Source %s: reading codes for door %s from %s.", s->id, s->door, what);
         *ret = TAKE_PTR(s);
         return 0;
+}
+
+int source_watch(Source *s) {
+        return sd_event_add_io(s->manager->event, &s->io, s->scanner->fd, EPOLLIN, on_readable, s);
 }
 
 Source *source_free(Source *s) {
         if (!s)
                 return NULL;
-        sd_event_source_disable_unref(s->io);
+        s->io = sd_event_source_disable_unref(s->io);
         sd_event_source_disable_unref(s->quiet);
+        sd_event_source_disable_unref(s->idle);
         s->coalescer = coalescer_free(s->coalescer);
-        closep(&s->fd);
+        sd_event_source_disable_unref(s->typing_quiet);
+        source_usb_stop(s);
+        s->scanner = scanner_free(s->scanner);
+        free((char *) s->conf.path);
+        free((char *) s->conf.usb.serial);
+        free((char *) s->conf.usb.port);
         free(s->id);
         free(s->door);
-        free(s->path);
         free(s);
         return NULL;
 }

@@ -13,6 +13,7 @@
 #include "tools/ctl-decode.h"
 #include "tools/ctl-ils.h"
 #include "tools/ctl-token.h"
+#include "tools/ctl-udev.h"
 #include "tools/util.h"
 
 static const Verb commands[] = {
@@ -45,6 +46,9 @@ static const Verb commands[] = {
         { "audit", ctl_audit, ctl_audit_usage,
           "audit verify|export|head|pseudonym ...\n"
           "                                  check, export or follow the audit log" },
+        { "udev-rules", ctl_udev_rules, ctl_udev_rules_usage,
+          "udev-rules [--group GROUP] [FILE]\n"
+          "                                  print the udev rules that give the daemon its scanners" },
         { "decode", ctl_decode, ctl_decode_usage,
           "decode [--config FILE | --issuer-key ISS:KID:PUBFILE ...] [--now T] CODE|-\n"
           "                                  verify a code offline and explain every check" },

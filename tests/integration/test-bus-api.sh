@@ -18,6 +18,7 @@ members() { # normalize an introspection document to "kind name type direction" 
 { busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1 org.freedesktop.DBus.Introspectable Introspect
   busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1/door/main org.freedesktop.DBus.Introspectable Introspect
   busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1/area/hall org.freedesktop.DBus.Introspectable Introspect
+  busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1/source/scan0 org.freedesktop.DBus.Introspectable Introspect
 } | sed 's/\\n/\n/g' | members > "$T/live"
 members < "$ROOT/docs/io.qrgate.Gate1.xml" > "$T/documented"
 check "documented API equals live introspection" diff -u "$T/documented" "$T/live"

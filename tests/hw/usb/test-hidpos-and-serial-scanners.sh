@@ -1,0 +1,51 @@
+#!/bin/bash
+# A HID POS scanner (a HID gadget whose report descriptor is usage page 0x8C) and a CDC-ACM
+# serial scanner (an ACM gadget: /dev/ttyACM0 on the host) as real USB devices feeding the real
+# qrgated: a code in one report, a code split over several reports, a code ended by CR on the
+# serial line each open the door; a HID keyboard with the HID POS source's identity is not read
+# as one; the HID POS scanner unplugged and plugged again is read again.
+. "$HW_LIB"
+. "$HW_SRC/tests/hw/usb/lib-usb.sh"
+sim_create
+trap usb_cleanup EXIT
+usb_modules
+bus_start
+sim_pull lock-relay down
+
+# The ACM gadget first, to know its tty before the configuration names it.
+gadget_plug acm 0525 a4a7 ACM-1
+tty=$(usb_host_node tty 0525 a4a7)
+[ -n "$tty" ] || hw_fail "no ttyACM for the ACM gadget"
+hw_pass "CDC-ACM scanner at $tty"
+usb_config "id = \"ser\"; type = \"serial\"; path = \"$tty\"; speed = 115200; terminator = \"cr\";" \
+	'id = "pos"; type = "hidpos"; usb = "0c2e:0b61";'
+daemon_start
+
+hw_step "a code ended by CR from the serial scanner"
+printf '%s\r' "$(mint --sub p-serial)" >"$GADGET_DEV"
+expect_opens 5000 "serial scanner"
+gadget_unplug
+
+hw_step "a keyboard with the HID POS scanner's identity is not opened as one"
+gadget_plug kbd 0c2e 0b61
+hw_sleep_ms 500
+[ "$(log_count 'Source pos: scanner 0c2e:0b61 is present')" = 0 ] || hw_fail "the keyboard was opened as HID POS"
+hw_pass "not opened"
+gadget_unplug
+
+hw_step "HID POS: a code in reports of 56 bytes, with ]Q1, joined"
+gadget_plug pos 0c2e 0b61
+wait_log "Source pos: scanner 0c2e:0b61 is present" 1000
+mint --sub p-pos | timeout 30 "$HW_BUILD/hw/hid-feed" pos "$GADGET_DEV" ']Q1'
+expect_opens 5000 "HID POS scanner"
+
+hw_step "HID POS unplugged and plugged again"
+gadget_unplug
+wait_log "Source pos: scanner 0c2e:0b61 is absent: unplugged" 1000
+gadget_plug pos 0c2e 0b61
+hw_sleep_ms 100
+for i in $(seq 50); do [ "$(log_count 'Source pos: scanner 0c2e:0b61 is present')" = 2 ] && break; hw_sleep_ms 20; done
+[ "$(log_count 'Source pos: scanner 0c2e:0b61 is present')" = 2 ] || hw_fail "not present again"
+mint --sub p-pos2 | timeout 30 "$HW_BUILD/hw/hid-feed" pos "$GADGET_DEV" ']Q1'
+expect_opens 5000 "HID POS after replug"
+kill -0 "$DAEMON_PID" || hw_fail "the daemon is gone"
