@@ -17,7 +17,7 @@ locks = ( { id = "main"; backend = "sim"; output = "$T/relay"; } );
 doors = ( { id = "main"; lock = "main"; unlock_ms = 5000; scopes = [ "library.lend" ];
             contact = { backend = "sim"; input = "$T/contact"; };
             contact_nc = { backend = "sim"; input = "$T/contact_nc"; };
-            debounce_ms = 40; } );
+            debounce_ms = 100; } );  # wide: the two FIFOs of one movement are read apart under load
 token: { module = "$TOKEN_MODULE"; uri = "pkcs11:token=qrgate"; pin_file = "$T/token/pin"; };
 CONF
 start_bus permissive
