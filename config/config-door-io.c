@@ -77,6 +77,7 @@ void config_parse_door_io(Errors *e, DoorConf *d, const config_setting_t *g) {
                 { "contact", &d->contact, &d->has_contact },
                 { "rex", &d->rex, &d->has_rex },
                 { "lock_feedback", &d->lock_feedback, &d->has_lock_feedback },
+                { "contact_nc", &d->contact_nc, &d->has_contact_nc },
         };
         int64_t v;
 
@@ -88,6 +89,10 @@ void config_parse_door_io(Errors *e, DoorConf *d, const config_setting_t *g) {
                                 config_error(e, config_setting_get_member(g, inputs[j].key),
                                              "door '%s': %s is on the same line as its %s", d->id, inputs[j].key,
                                              inputs[i].key);
+
+        if (d->has_contact_nc && !d->has_contact)
+                config_error(e, config_setting_get_member(g, "contact_nc"),
+                             "door '%s': contact_nc is the contact's second line; it needs contact", d->id);
 
         /* Long enough for a wheelchair or a trolley; an hour is no longer "held", it is open. */
         if (schema_get_int(e, g, "held_open_s", 30, 0, 3600, &v))
@@ -115,6 +120,7 @@ bool config_door_io_equal(const DoorConf *a, const DoorConf *b) {
         return input_equal(a->has_contact, &a->contact, b->has_contact, &b->contact) &&
                input_equal(a->has_rex, &a->rex, b->has_rex, &b->rex) &&
                input_equal(a->has_lock_feedback, &a->lock_feedback, b->has_lock_feedback, &b->lock_feedback) &&
+               input_equal(a->has_contact_nc, &a->contact_nc, b->has_contact_nc, &b->contact_nc) &&
                a->held_open_s == b->held_open_s && a->debounce_ms == b->debounce_ms &&
                a->lock_feedback_grace_ms == b->lock_feedback_grace_ms;
 }

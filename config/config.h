@@ -87,6 +87,10 @@ typedef struct DoorConf {
          * its request-to-exit button (active: pressed), its lock's feedback (active: unlocked). */
         InputConfig contact, rex, lock_feedback;
         bool has_contact, has_rex, has_lock_feedback;
+        /* The contact's normally-closed twin on a second line (active: closed), only with a
+         * contact: both lines at one level is a cut or shorted cable, the tamper alarm. */
+        InputConfig contact_nc;
+        bool has_contact_nc;
         uint32_t held_open_s;    /* open longer than this after a valid passage: held-open; 0 = never */
         uint32_t debounce_ms;    /* an input's level counts once it held this long */
         uint32_t lock_feedback_grace_ms; /* the feedback may lag the command this long */

@@ -21,6 +21,7 @@ typedef enum DoorInputKind {
         DOOR_INPUT_CONTACT,
         DOOR_INPUT_REX,
         DOOR_INPUT_FEEDBACK,
+        DOOR_INPUT_CONTACT_NC,
         _DOOR_INPUT_MAX,
 } DoorInputKind;
 
@@ -28,6 +29,7 @@ static const char *const input_names[_DOOR_INPUT_MAX] = {
         [DOOR_INPUT_CONTACT] = "contact",
         [DOOR_INPUT_REX] = "rex",
         [DOOR_INPUT_FEEDBACK] = "lock_feedback",
+        [DOOR_INPUT_CONTACT_NC] = "contact_nc",
 };
 
 typedef struct DoorInput {
@@ -186,6 +188,10 @@ static void level_changed(DoorInput *in, bool active) {
                 door_machine_feedback(&io->machine, active, now_usec(io), &a);
                 apply(io, &a);
                 break;
+        case DOOR_INPUT_CONTACT_NC:
+                door_machine_contact_nc(&io->machine, active, now_usec(io), &a);
+                apply(io, &a);
+                break;
         case DOOR_INPUT_REX:
                 if (active) /* pressed; its release means nothing */
                         rex_pressed(io);
@@ -288,6 +294,7 @@ int door_io_open(Door *d, const DoorConf *dc) {
                 [DOOR_INPUT_CONTACT] = dc->has_contact ? &dc->contact : NULL,
                 [DOOR_INPUT_REX] = dc->has_rex ? &dc->rex : NULL,
                 [DOOR_INPUT_FEEDBACK] = dc->has_lock_feedback ? &dc->lock_feedback : NULL,
+                [DOOR_INPUT_CONTACT_NC] = dc->has_contact_nc ? &dc->contact_nc : NULL,
         };
         bool levels[_DOOR_INPUT_MAX] = {};
         DoorActions a;
@@ -310,10 +317,16 @@ int door_io_open(Door *d, const DoorConf *dc) {
                 .has_feedback = d->io->inputs[DOOR_INPUT_FEEDBACK].input != NULL,
                 .held_open_usec = (uint64_t) dc->held_open_s * 1000000u,
                 .fault_grace_usec = (uint64_t) dc->lock_feedback_grace_ms * USEC_PER_MSEC_IO,
+                /* A line that could not be opened is no evidence against the other. */
+                .has_contact_nc = d->io->inputs[DOOR_INPUT_CONTACT_NC].input != NULL,
+                .tamper_grace_usec = (uint64_t) dc->debounce_ms * USEC_PER_MSEC_IO,
         };
         door_machine_init(&d->io->machine, &mc, levels[DOOR_INPUT_CONTACT], levels[DOOR_INPUT_FEEDBACK],
                           now_usec(d->io), &a);
         d->io->phase = door_machine_phase(&d->io->machine);
+        apply(d->io, &a);
+        /* The machine starts with the two contact lines agreeing; the level read may say not. */
+        door_machine_contact_nc(&d->io->machine, levels[DOOR_INPUT_CONTACT_NC], now_usec(d->io), &a);
         apply(d->io, &a);
         return 0;
 }

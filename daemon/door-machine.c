@@ -9,6 +9,7 @@ static const char *const door_alarm_table[_DOOR_ALARM_MAX] = {
         [DOOR_ALARM_FORCED_OPEN] = "forced-open",
         [DOOR_ALARM_HELD_OPEN] = "held-open",
         [DOOR_ALARM_LOCK_FAULT] = "lock-fault",
+        [DOOR_ALARM_TAMPER] = "tamper",
 };
 
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(door_alarm, DoorAlarm);
@@ -51,6 +52,20 @@ static void check_feedback(DoorMachine *m, uint64_t now, DoorActions *ret) {
         tick(m, now, ret);
 }
 
+/* Whether the two contact lines are at the same level — the contact active (open) and its
+ * normally-closed twin active (closed), or both inactive — which no door position makes: a cut
+ * or shorted cable. A moving door passes through it for an instant (two contacts never switch at
+ * the same microsecond), hence the grace. */
+static void check_wiring(DoorMachine *m, uint64_t now, DoorActions *ret) {
+        bool miswired = m->conf.has_contact && m->conf.has_contact_nc && m->open == m->nc_closed;
+
+        if (miswired && !m->miswired)
+                m->miswired_since = now;
+        m->miswired = miswired;
+        if (!miswired)
+                clear_alarm(m, DOOR_ALARM_TAMPER, "lines-differ", ret);
+}
+
 void door_machine_init(DoorMachine *m, const DoorMachineConf *conf, bool open, bool feedback_unlocked, uint64_t now,
                        DoorActions *ret) {
         *ret = (DoorActions) {};
@@ -59,6 +74,7 @@ void door_machine_init(DoorMachine *m, const DoorMachineConf *conf, bool open, b
                 .open = conf->has_contact && open,
                 .feedback_unlocked = feedback_unlocked,
         };
+        m->nc_closed = !m->open;
         if (m->open)
                 raise_alarm(m, DOOR_ALARM_FORCED_OPEN, "open-at-start", ret);
         check_feedback(m, now, ret);
@@ -99,6 +115,7 @@ void door_machine_contact(DoorMachine *m, bool open, uint64_t now, DoorActions *
                 if (m->opened || !m->unlocked)
                         m->passage = m->opened = false;
         }
+        check_wiring(m, now, ret);
         tick(m, now, ret);
 }
 
@@ -108,6 +125,15 @@ void door_machine_feedback(DoorMachine *m, bool unlocked, uint64_t now, DoorActi
                 return;
         m->feedback_unlocked = unlocked;
         check_feedback(m, now, ret);
+}
+
+void door_machine_contact_nc(DoorMachine *m, bool closed, uint64_t now, DoorActions *ret) {
+        *ret = (DoorActions) {};
+        if (!m->conf.has_contact || !m->conf.has_contact_nc || closed == m->nc_closed)
+                return;
+        m->nc_closed = closed;
+        check_wiring(m, now, ret);
+        tick(m, now, ret);
 }
 
 static uint64_t held_open_at(const DoorMachine *m) {
@@ -122,6 +148,12 @@ static uint64_t fault_at(const DoorMachine *m) {
         return m->disagree_since + m->conf.fault_grace_usec;
 }
 
+static uint64_t tamper_at(const DoorMachine *m) {
+        if (!m->miswired || door_machine_alarm(m, DOOR_ALARM_TAMPER))
+                return 0;
+        return m->miswired_since + m->conf.tamper_grace_usec;
+}
+
 static void tick(DoorMachine *m, uint64_t now, DoorActions *ret) {
         uint64_t t;
 
@@ -131,6 +163,9 @@ static void tick(DoorMachine *m, uint64_t now, DoorActions *ret) {
         t = fault_at(m);
         if (t > 0 && now >= t)
                 raise_alarm(m, DOOR_ALARM_LOCK_FAULT, m->unlocked ? "feedback-says-locked" : "feedback-says-unlocked", ret);
+        t = tamper_at(m);
+        if (t > 0 && now >= t)
+                raise_alarm(m, DOOR_ALARM_TAMPER, m->open ? "lines-both-active" : "lines-both-inactive", ret);
 }
 
 void door_machine_tick(DoorMachine *m, uint64_t now, DoorActions *ret) {
@@ -139,11 +174,12 @@ void door_machine_tick(DoorMachine *m, uint64_t now, DoorActions *ret) {
 }
 
 uint64_t door_machine_deadline(const DoorMachine *m) {
-        uint64_t a = held_open_at(m), b = fault_at(m);
+        uint64_t next = 0, t[] = { held_open_at(m), fault_at(m), tamper_at(m) };
 
-        if (a == 0 || b == 0)
-                return a ?: b;
-        return MIN(a, b);
+        for (size_t i = 0; i < ELEMENTSOF(t); i++)
+                if (t[i] > 0 && (next == 0 || t[i] < next))
+                        next = t[i];
+        return next;
 }
 
 DoorPhase door_machine_phase(const DoorMachine *m) {

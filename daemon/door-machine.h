@@ -14,7 +14,11 @@
  *
  *   open after a valid unlock for held_open_usec or longer → held-open alarm (cleared on close);
  *   feedback (when configured) disagreeing with the command for fault_grace_usec or longer →
- *   lock-fault alarm (cleared when they agree).
+ *   lock-fault alarm (cleared when they agree);
+ *   a contact wired twice (its normally-open contact, active when open, and its normally-closed
+ *   one, active when closed) whose two lines are at the same level — both active or both
+ *   inactive, which no door position makes — for tamper_grace_usec or longer: a cut or shorted
+ *   cable, tamper alarm (cleared when they differ again).
  *
  * Every alarm is raised and cleared with a reason word (DoorActions), for the bus, the audit log
  * and the journal alike. */
@@ -26,6 +30,7 @@ typedef enum DoorAlarm {
         DOOR_ALARM_FORCED_OPEN,
         DOOR_ALARM_HELD_OPEN,
         DOOR_ALARM_LOCK_FAULT,
+        DOOR_ALARM_TAMPER,
         _DOOR_ALARM_MAX,
 } DoorAlarm;
 
@@ -41,6 +46,8 @@ typedef struct DoorMachineConf {
         bool has_feedback;
         uint64_t held_open_usec;   /* 0: no held-open alarm */
         uint64_t fault_grace_usec; /* how long feedback may lag the command */
+        bool has_contact_nc;       /* the contact's normally-closed twin (only with has_contact) */
+        uint64_t tamper_grace_usec; /* how long the two contact lines may agree (a door moving) */
 } DoorMachineConf;
 
 /* What the caller must do after an event: relock now, and raise/clear the alarms whose bits are
@@ -62,6 +69,9 @@ typedef struct DoorMachine {
         bool feedback_unlocked;
         bool disagree;
         uint64_t disagree_since;
+        bool nc_closed;     /* as the normally-closed contact says */
+        bool miswired;      /* the two contact lines agree */
+        uint64_t miswired_since;
         unsigned alarms; /* bit (1 << DoorAlarm) for each alarm raised */
 } DoorMachine;
 
@@ -75,7 +85,10 @@ void door_machine_lock_changed(DoorMachine *m, bool unlocked, uint64_t now, Door
 /* The debounced contact (open = true) or lock feedback (unlocked = true) changed. */
 void door_machine_contact(DoorMachine *m, bool open, uint64_t now, DoorActions *ret);
 void door_machine_feedback(DoorMachine *m, bool unlocked, uint64_t now, DoorActions *ret);
-/* Time passed: raises held-open and lock-fault when their time has come. */
+/* The debounced normally-closed contact (closed = true) changed, or was read at start (init
+ * takes it to agree with the contact; call this once after it with the level read). */
+void door_machine_contact_nc(DoorMachine *m, bool closed, uint64_t now, DoorActions *ret);
+/* Time passed: raises held-open, lock-fault and tamper when their time has come. */
 void door_machine_tick(DoorMachine *m, uint64_t now, DoorActions *ret);
 /* The next instant door_machine_tick() has something to do, or 0. */
 uint64_t door_machine_deadline(const DoorMachine *m);

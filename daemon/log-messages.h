@@ -48,7 +48,7 @@
 #define QRGATE_MESSAGE_AREA_STATE_REFUSED "7ec6825624a44d4e9fc8cf71eef8f5c6" /* a state file not used */
 #define QRGATE_MESSAGE_AREA_OCCUPANCY_SET "b0ec713088704a7da108c914b9136aea" /* an operator set the count */
 /* Doors as doors (daemon/door-io.c): every one carries QRGATE_DOOR; alarms QRGATE_REASON too. */
-#define QRGATE_MESSAGE_DOOR_ALARM "e20abb2155de469ebc645a4444d7a8c2"         /* forced-open, held-open, lock-fault raised */
+#define QRGATE_MESSAGE_DOOR_ALARM "e20abb2155de469ebc645a4444d7a8c2"         /* forced-open, held-open, lock-fault, tamper raised */
 #define QRGATE_MESSAGE_DOOR_ALARM_CLEARED "3c7501bf88814db69a3dbc91e906de48" /* and cleared */
 #define QRGATE_MESSAGE_DOOR_EXIT_REQUEST "271f5eece815454280ca92df1e990e12"  /* the exit button opened the door (or could not) */
 #define QRGATE_MESSAGE_DOOR_INPUT_FAULT "d688047eace64949a7d1107ee0a40fca"   /* an input line cannot be opened or read */

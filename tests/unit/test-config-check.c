@@ -280,6 +280,24 @@ static void door_input_problems_are_reported_at_their_line(void **state) {
                  "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; lock_feedback_grace_ms = 500; } );\n");
         assert_reported(f, "2: door 'main': lock_feedback_grace_ms without lock_feedback");
 
+        /* contact_nc is the contact's second line: without the contact, or on its line, wrong. */
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  contact_nc = { backend = \"gpiod\"; line_name = \"nc\"; }; } );\n");
+        assert_int_equal(f->status, 1);
+        assert_reported(f, "3: door 'main': contact_nc is the contact's second line; it needs contact");
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  contact = { backend = \"gpiod\"; line_name = \"door\"; };\n"
+                 "  contact_nc = { backend = \"gpiod\"; line_name = \"door\"; }; } );\n");
+        assert_reported(f, "4: door 'main': contact_nc is on the same line as its contact");
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  contact = { backend = \"gpiod\"; line_name = \"door\"; };\n"
+                 "  contact_nc = { backend = \"gpiod\"; line_name = \"door-nc\"; active_low = true; }; } );\n");
+        if (f->status != 0)
+                fail_msg("want valid, got:\n%s", f->err);
+
         check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
                  "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
                  "  interlock = \"air lock\"; } );\n");

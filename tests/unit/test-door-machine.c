@@ -3,7 +3,8 @@
  * edges: an unlock, the door opening and closing (relock at once, not at the end of the pulse),
  * the pulse ending unused, forced open raised and cleared, held open one microsecond before and
  * at its boundary, the lock fault's grace likewise, and a contact that bounces (through the
- * debouncer every input goes through) raising nothing. */
+ * debouncer every input goes through) raising nothing; a contact wired twice (contact_nc) whose
+ * lines agree raises tamper at its grace, a moving door never does. */
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -248,10 +249,126 @@ static void bounce_burst_within_debounce_is_no_forced_open(void **state) {
         assert_int_equal(a.raised, BIT(DOOR_ALARM_FORCED_OPEN));
 }
 
+/* A contact wired twice: contact (active: open) and contact_nc (active: closed), 50 ms grace. */
+static const DoorMachineConf conf_nc = {
+        .has_contact = true,
+        .has_contact_nc = true,
+        .tamper_grace_usec = 50 * MS,
+};
+
+static void start_nc(DoorMachine *m) {
+        DoorActions a;
+
+        door_machine_init(m, &conf_nc, false, false, T0, &a);
+        assert_int_equal(a.raised | a.cleared, 0);
+        door_machine_contact_nc(m, true, T0, &a); /* closed, as a healthy closed door reads */
+        assert_int_equal(a.raised | a.cleared, 0);
+        assert_int_equal(door_machine_deadline(m), 0);
+}
+
+/* A cut cable: the contact_nc line drops while the door stays closed; tamper at the grace, not
+ * one microsecond before; cleared when the lines differ again. */
+static void tamper_both_inactive_at_its_grace(void **state) {
+        DoorMachine m;
+        DoorActions a;
+
+        start_nc(&m);
+        door_machine_contact_nc(&m, false, T0 + 1 * S, &a);
+        assert_int_equal(a.raised, 0);
+        assert_int_equal(door_machine_deadline(&m), T0 + 1 * S + 50 * MS);
+        door_machine_tick(&m, T0 + 1 * S + 50 * MS - 1, &a);
+        assert_int_equal(a.raised, 0);
+        door_machine_tick(&m, T0 + 1 * S + 50 * MS, &a);
+        assert_int_equal(a.raised, BIT(DOOR_ALARM_TAMPER));
+        assert_string_equal(a.reason[DOOR_ALARM_TAMPER], "lines-both-inactive");
+        assert_true(door_machine_alarm(&m, DOOR_ALARM_TAMPER));
+        assert_int_equal(door_machine_deadline(&m), 0);
+        assert_int_equal(door_machine_phase(&m), DOOR_PHASE_LOCKED); /* the contact still says closed */
+        door_machine_tick(&m, T0 + 5 * S, &a);
+        assert_int_equal(a.raised, 0); /* raised once */
+        door_machine_contact_nc(&m, true, T0 + 6 * S, &a);
+        assert_int_equal(a.cleared, BIT(DOOR_ALARM_TAMPER));
+        assert_string_equal(a.reason[DOOR_ALARM_TAMPER], "lines-differ");
+        assert_false(door_machine_alarm(&m, DOOR_ALARM_TAMPER));
+}
+
+/* A short: both lines active — the contact says open, its twin closed. The forced-open alarm
+ * follows the contact as before; tamper comes on top of it. */
+static void tamper_both_active_beside_forced_open(void **state) {
+        DoorMachine m;
+        DoorActions a;
+
+        start_nc(&m);
+        door_machine_contact(&m, true, T0 + 1 * S, &a);
+        assert_int_equal(a.raised, BIT(DOOR_ALARM_FORCED_OPEN));
+        door_machine_tick(&m, T0 + 1 * S + 50 * MS, &a);
+        assert_int_equal(a.raised, BIT(DOOR_ALARM_TAMPER));
+        assert_string_equal(a.reason[DOOR_ALARM_TAMPER], "lines-both-active");
+        door_machine_contact(&m, false, T0 + 2 * S, &a);
+        assert_int_equal(a.cleared, BIT(DOOR_ALARM_FORCED_OPEN) | BIT(DOOR_ALARM_TAMPER));
+        assert_string_equal(a.reason[DOOR_ALARM_TAMPER], "lines-differ");
+}
+
+/* A door that moves: its two contacts switch a few milliseconds apart, within the grace (one
+ * microsecond short of it at the edge): never a tamper, opening or closing. */
+static void door_moving_is_no_tamper(void **state) {
+        DoorMachine m;
+        DoorActions a;
+
+        start_nc(&m);
+        door_machine_lock_changed(&m, true, T0, &a);
+        door_machine_contact(&m, true, T0 + 1 * S, &a);
+        assert_int_equal(a.raised, 0);
+        door_machine_tick(&m, T0 + 1 * S + 50 * MS - 1, &a);
+        assert_int_equal(a.raised, 0);
+        door_machine_contact_nc(&m, false, T0 + 1 * S + 50 * MS - 1, &a);
+        assert_int_equal(a.raised | a.cleared, 0);
+        assert_int_equal(door_machine_deadline(&m), 0);
+        door_machine_contact_nc(&m, true, T0 + 2 * S, &a); /* the twin first, this time */
+        door_machine_contact(&m, false, T0 + 2 * S + 3 * MS, &a);
+        assert_true(a.relock);
+        assert_int_equal(a.raised | a.cleared, 0);
+        door_machine_tick(&m, T0 + 10 * S, &a);
+        assert_int_equal(a.raised, 0);
+}
+
+/* Wiring already broken at start (the level read after init): raised after the grace. */
+static void tamper_at_start(void **state) {
+        DoorMachine m;
+        DoorActions a;
+
+        door_machine_init(&m, &conf_nc, false, false, T0, &a);
+        door_machine_contact_nc(&m, false, T0, &a);
+        assert_int_equal(a.raised, 0);
+        door_machine_tick(&m, T0 + 50 * MS, &a);
+        assert_int_equal(a.raised, BIT(DOOR_ALARM_TAMPER));
+}
+
+/* Without contact_nc (or without the contact it belongs to) the twin line means nothing. */
+static void without_contact_nc_there_is_no_tamper(void **state) {
+        DoorMachine m;
+        DoorActions a;
+        DoorMachineConf c = conf_nc;
+
+        c.has_contact_nc = false;
+        door_machine_init(&m, &c, false, false, T0, &a);
+        door_machine_contact_nc(&m, false, T0, &a);
+        door_machine_tick(&m, T0 + 10 * S, &a);
+        assert_int_equal(a.raised, 0);
+        c = conf_nc;
+        c.has_contact = false;
+        door_machine_init(&m, &c, false, false, T0, &a);
+        door_machine_contact_nc(&m, false, T0, &a);
+        door_machine_tick(&m, T0 + 10 * S, &a);
+        assert_int_equal(a.raised, 0);
+        assert_int_equal(door_machine_deadline(&m), 0);
+}
+
 static void names_are_stable(void **state) {
         assert_string_equal(door_alarm_to_string(DOOR_ALARM_FORCED_OPEN), "forced-open");
         assert_string_equal(door_alarm_to_string(DOOR_ALARM_HELD_OPEN), "held-open");
         assert_string_equal(door_alarm_to_string(DOOR_ALARM_LOCK_FAULT), "lock-fault");
+        assert_string_equal(door_alarm_to_string(DOOR_ALARM_TAMPER), "tamper");
         assert_string_equal(door_phase_to_string(DOOR_PHASE_OPEN), "open");
 }
 
@@ -269,6 +386,11 @@ int main(void) {
                 cmocka_unit_test(without_feedback_there_is_no_fault),
                 cmocka_unit_test(without_contact_the_door_never_opens),
                 cmocka_unit_test(bounce_burst_within_debounce_is_no_forced_open),
+                cmocka_unit_test(tamper_both_inactive_at_its_grace),
+                cmocka_unit_test(tamper_both_active_beside_forced_open),
+                cmocka_unit_test(door_moving_is_no_tamper),
+                cmocka_unit_test(tamper_at_start),
+                cmocka_unit_test(without_contact_nc_there_is_no_tamper),
                 cmocka_unit_test(names_are_stable),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
