@@ -46,7 +46,7 @@ deps_of = $(shell awk -v kinds=' $(strip $(1)) ' 'index(kinds, " " $$1 " ") { pr
 MAIN_SRCS := daemon/qrgated.c tools/qrgatectl.c tools/qrgate-issue.c
 # The gpiod lock and input backends exist once per libgpiod API; build the ones the installed library has.
 GPIOD_MAJOR := $(shell pkg-config --modversion libgpiod 2>/dev/null | cut -d. -f1)
-LIB_EXCLUDE := $(if $(filter 1,$(GPIOD_MAJOR)),hal/lock-gpiod-v2.c hal/input-gpiod-v2.c,hal/lock-gpiod-v1.c hal/input-gpiod-v1.c)
+LIB_EXCLUDE := $(wildcard hal/*-gpiod-v$(if $(filter 1,$(GPIOD_MAJOR)),2,1).c)
 LIB_SRCS := $(filter-out $(MAIN_SRCS) $(LIB_EXCLUDE), \
 	$(wildcard core/*.c hal/*.c pkcs11/*.c api/*.c audit/*.c config/*.c daemon/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/obj/%.o)

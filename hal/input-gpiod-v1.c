@@ -25,25 +25,6 @@ typedef struct GpiodInput {
         struct gpiod_line *line;
 } GpiodInput;
 
-/* As in hal/lock-gpiod-v1.c: libgpiod 1.x cannot tell a chip device from another file. */
-static bool is_chip(const char *path) {
-        return access(path, F_OK) >= 0;
-}
-
-static int has_label(struct gpiod_chip *chip, const char *label) {
-        return strcmp(gpiod_chip_label(chip), label) == 0;
-}
-
-static int has_line(struct gpiod_chip *chip, const char *name) {
-        return gpiod_chip_find_line(chip, name) != NULL;
-}
-
-static const LockGpiodOps chip_ops = {
-        .is_chip = is_chip,
-        .has_label = has_label,
-        .has_line = has_line,
-};
-
 static int gpiod_v1_open(Input *in, const InputConfig *c, bool *ret_active) {
         GpiodInput *g = in->priv;
         /* The chip is found as a lock's is (hal/lock-gpiod.c): the same keys mean the same. */
@@ -53,7 +34,7 @@ static int gpiod_v1_open(Input *in, const InputConfig *c, bool *ret_active) {
         char consumer[32]; /* the kernel keeps 31 characters of it (GPIO_MAX_NAME_SIZE) */
         int r, fd, flags;
 
-        r = lock_gpiod_open_chip(&chip_ops, &where, &chip);
+        r = lock_gpiod_open_chip(&lock_gpiod_chip_ops, &where, &chip);
         if (r < 0)
                 return r;
         errno = 0;

@@ -33,29 +33,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpiod_line_settings *, gpiod_line_settings_fr
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpiod_line_config *, gpiod_line_config_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpiod_request_config *, gpiod_request_config_free);
 
-static int has_label(struct gpiod_chip *chip, const char *label) {
-        _cleanup_(gpiod_chip_info_freep) struct gpiod_chip_info *info = NULL;
-
-        errno = 0;
-        info = gpiod_chip_get_info(chip);
-        if (!info)
-                return lock_gpiod_error(-EIO);
-        return strcmp(gpiod_chip_info_get_label(info), label) == 0;
-}
-
-static int has_line(struct gpiod_chip *chip, const char *name) {
-        errno = 0;
-        if (gpiod_chip_get_line_offset_from_name(chip, name) >= 0)
-                return 1;
-        return errno == ENOENT ? 0 : lock_gpiod_error(-EIO);
-}
-
-static const LockGpiodOps chip_ops = {
-        .is_chip = gpiod_is_gpiochip_device,
-        .has_label = has_label,
-        .has_line = has_line,
-};
-
 static int find_offset(struct gpiod_chip *chip, const InputConfig *c, unsigned *ret) {
         int r;
 
@@ -92,7 +69,7 @@ static int gpiod_v2_open(Input *in, const InputConfig *c, bool *ret_active) {
         unsigned offset;
         int r, fd, flags;
 
-        r = lock_gpiod_open_chip(&chip_ops, &where, &chip);
+        r = lock_gpiod_open_chip(&lock_gpiod_chip_ops, &where, &chip);
         if (r < 0)
                 return r;
         r = find_offset(chip, c, &offset);

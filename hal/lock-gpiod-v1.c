@@ -22,32 +22,12 @@ typedef struct GpiodLock {
         struct gpiod_line *line;
 } GpiodLock;
 
-/* libgpiod 1.x cannot tell a chip device from another file; gpiod_chip_open() refuses anything
- * else, so being there is enough to try it. */
-static bool is_chip(const char *path) {
-        return access(path, F_OK) >= 0;
-}
-
-static int has_label(struct gpiod_chip *chip, const char *label) {
-        return strcmp(gpiod_chip_label(chip), label) == 0;
-}
-
-static int has_line(struct gpiod_chip *chip, const char *name) {
-        return gpiod_chip_find_line(chip, name) != NULL;
-}
-
-static const LockGpiodOps chip_ops = {
-        .is_chip = is_chip,
-        .has_label = has_label,
-        .has_line = has_line,
-};
-
 static int find_line(const LockConfig *c, struct gpiod_chip **ret_chip, struct gpiod_line **ret_line) {
         _cleanup_(gpiod_chip_closep) struct gpiod_chip *chip = NULL;
         struct gpiod_line *line;
         int r;
 
-        r = lock_gpiod_open_chip(&chip_ops, c, &chip);
+        r = lock_gpiod_open_chip(&lock_gpiod_chip_ops, c, &chip);
         if (r < 0)
                 return r;
 

@@ -28,34 +28,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpiod_line_settings *, gpiod_line_settings_fr
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpiod_line_config *, gpiod_line_config_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(struct gpiod_request_config *, gpiod_request_config_free);
 
-static int has_label(struct gpiod_chip *chip, const char *label) {
-        _cleanup_(gpiod_chip_info_freep) struct gpiod_chip_info *info = NULL;
-
-        errno = 0;
-        info = gpiod_chip_get_info(chip);
-        if (!info)
-                return lock_gpiod_error(-EIO);
-        return strcmp(gpiod_chip_info_get_label(info), label) == 0;
-}
-
-static int has_line(struct gpiod_chip *chip, const char *name) {
-        errno = 0;
-        if (gpiod_chip_get_line_offset_from_name(chip, name) >= 0)
-                return 1;
-        return errno == ENOENT ? 0 : lock_gpiod_error(-EIO);
-}
-
-static const LockGpiodOps chip_ops = {
-        .is_chip = gpiod_is_gpiochip_device,
-        .has_label = has_label,
-        .has_line = has_line,
-};
-
 static int find_line(const LockConfig *c, struct gpiod_chip **ret_chip, unsigned *ret_offset) {
         _cleanup_(gpiod_chip_closep) struct gpiod_chip *chip = NULL;
         int r;
 
-        r = lock_gpiod_open_chip(&chip_ops, c, &chip);
+        r = lock_gpiod_open_chip(&lock_gpiod_chip_ops, c, &chip);
         if (r < 0)
                 return r;
 

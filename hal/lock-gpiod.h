@@ -24,6 +24,9 @@ typedef struct LockGpiodOps {
         LockGpiodMatch has_line;           /* the chip has a line named what */
 } LockGpiodOps;
 
+/* The installed API's way (hal/chip-gpiod-v1.c or -v2.c, built like the backends). */
+extern const LockGpiodOps lock_gpiod_chip_ops;
+
 /* libgpiod reports failures as NULL/-1 with errno set. This is the one place its errno becomes
  * ours: "not found" is ENOENT there but -ENODEV in hal/lock.h's contract. */
 int lock_gpiod_error(int fallback);

@@ -20,7 +20,7 @@ HW_GPIOD2_LIBDIR = $(QRGATE_HW_GPIOD2)/usr/lib/$(MULTIARCH)
 hw-progs: $(B)/hw/v1/lock-drive $(B)/hw/v2/lock-drive $(B)/hw/line-hold $(B)/hw/clock-sync $(B)/hw/v1/input-watch \
 	$(B)/hw/v2/input-watch $(B)/hw/v2/qrgated
 
-$(B)/hw/v1/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v1.c $(HW_LOCK_HDRS)
+$(B)/hw/v1/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v1.c hal/chip-gpiod-v1.c $(HW_LOCK_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) $$(pkg-config --libs libgpiod)
 
@@ -31,7 +31,7 @@ $(B)/hw/v2/gpiod2-prefix: hw-force
 	@mkdir -p $(dir $@)
 	@echo "$(QRGATE_HW_GPIOD2)" | cmp -s - $@ || echo "$(QRGATE_HW_GPIOD2)" >$@
 
-$(B)/hw/v2/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v2.c $(HW_LOCK_HDRS) $(B)/hw/v2/gpiod2-prefix
+$(B)/hw/v2/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v2.c hal/chip-gpiod-v2.c $(HW_LOCK_HDRS) $(B)/hw/v2/gpiod2-prefix
 	$(CC) $(HW_CFLAGS) -I$(QRGATE_HW_GPIOD2)/usr/include $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) \
 		-L$(HW_GPIOD2_LIBDIR) -Wl,-rpath,$(HW_GPIOD2_LIBDIR) -lgpiod
 
@@ -39,11 +39,11 @@ $(B)/hw/v2/lock-drive: $(HW_LOCK_SRCS) hal/lock-gpiod-v2.c $(HW_LOCK_HDRS) $(B)/
 HW_INPUT_SRCS := tests/hw/input-watch.c hal/input.c hal/input-sim.c hal/debounce.c hal/lock-gpiod.c
 HW_INPUT_HDRS := hal/input.h hal/debounce.h hal/lock.h hal/lock-gpiod.h core/macro.h
 
-$(B)/hw/v1/input-watch: $(HW_INPUT_SRCS) hal/input-gpiod-v1.c $(HW_INPUT_HDRS)
+$(B)/hw/v1/input-watch: $(HW_INPUT_SRCS) hal/input-gpiod-v1.c hal/chip-gpiod-v1.c $(HW_INPUT_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) $$(pkg-config --libs libgpiod)
 
-$(B)/hw/v2/input-watch: $(HW_INPUT_SRCS) hal/input-gpiod-v2.c $(HW_INPUT_HDRS) $(B)/hw/v2/gpiod2-prefix
+$(B)/hw/v2/input-watch: $(HW_INPUT_SRCS) hal/input-gpiod-v2.c hal/chip-gpiod-v2.c $(HW_INPUT_HDRS) $(B)/hw/v2/gpiod2-prefix
 	$(CC) $(HW_CFLAGS) -I$(QRGATE_HW_GPIOD2)/usr/include $(ALL_LDFLAGS) -o $@ $(filter %.c,$^) \
 		-L$(HW_GPIOD2_LIBDIR) -Wl,-rpath,$(HW_GPIOD2_LIBDIR) -lgpiod
 
