@@ -225,6 +225,20 @@ void bus_emit_decision(Manager *m, const Decision *d) {
                 log_warning_errno(r, "Cannot emit the Decision signal: %m");
 }
 
+/* The objects below the manager, one per configured door, area and source. */
+typedef struct ObjectKind {
+        const char *prefix, *interface, *what;
+        const sd_bus_vtable *vtable;
+        sd_bus_object_find_t find;
+        sd_bus_node_enumerator_t enumerate;
+} ObjectKind;
+
+static const ObjectKind object_kinds[] = {
+        { BUS_DOOR_PREFIX, BUS_DOOR_IFACE, "doors", bus_door_vtable, bus_door_find, bus_door_enumerate },
+        { BUS_AREA_PREFIX, BUS_AREA_IFACE, "areas", bus_area_vtable, bus_area_find, bus_area_enumerate },
+        { BUS_SOURCE_PREFIX, BUS_SOURCE_IFACE, "sources", bus_source_vtable, bus_source_find, bus_source_enumerate },
+};
+
 int bus_setup(Manager *m) {
         int r;
 
@@ -235,24 +249,15 @@ int bus_setup(Manager *m) {
         r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_MANAGER_IFACE, bus_manager_vtable, m);
         if (r < 0)
                 return log_error_errno(r, "Cannot publish %s: %m", BUS_PATH);
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_DOOR_PREFIX, BUS_DOOR_IFACE, bus_door_vtable, bus_door_find, m);
-        if (r < 0)
-                return log_error_errno(r, "Cannot publish the doors: %m");
-        r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_DOOR_PREFIX, bus_door_enumerate, m);
-        if (r < 0)
-                return log_error_errno(r, "Cannot publish the door list: %m");
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_AREA_PREFIX, BUS_AREA_IFACE, bus_area_vtable, bus_area_find, m);
-        if (r < 0)
-                return log_error_errno(r, "Cannot publish the areas: %m");
-        r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_AREA_PREFIX, bus_area_enumerate, m);
-        if (r < 0)
-                return log_error_errno(r, "Cannot publish the area list: %m");
-        r = sd_bus_add_fallback_vtable(m->bus, NULL, BUS_SOURCE_PREFIX, BUS_SOURCE_IFACE, bus_source_vtable, bus_source_find, m);
-        if (r < 0)
-                return log_error_errno(r, "Cannot publish the sources: %m");
-        r = sd_bus_add_node_enumerator(m->bus, NULL, BUS_SOURCE_PREFIX, bus_source_enumerate, m);
-        if (r < 0)
-                return log_error_errno(r, "Cannot publish the source list: %m");
+        for (size_t i = 0; i < ELEMENTSOF(object_kinds); i++) {
+                const ObjectKind *k = &object_kinds[i];
+
+                r = sd_bus_add_fallback_vtable(m->bus, NULL, k->prefix, k->interface, k->vtable, k->find, m);
+                if (r >= 0)
+                        r = sd_bus_add_node_enumerator(m->bus, NULL, k->prefix, k->enumerate, m);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot publish the %s: %m", k->what);
+        }
         r = sd_bus_add_object_manager(m->bus, NULL, BUS_PATH);
         if (r < 0)
                 return log_error_errno(r, "Cannot publish the object manager: %m");
