@@ -1,7 +1,7 @@
 #!/bin/bash
 # The reader's lights and buzzer on gpio-sim lines (led-green, led-red, and aux0 as the buzzer):
 # off at start even when pulled on; a refusal lights red, a grant green; SIGKILL while unlocked
-# with green on, and again during an alarm with red on, then `qrgated --safe-state` (the unit's
+# with green on, while the door stands open after a grant, and during an alarm with red on, then `qrgated --safe-state` (the unit's
 # ExecStopPost) sets the lock and every light and the buzzer to their safe (off) level — the
 # kernel's trace shows the level qrgated set last on each line.
 . "$HW_LIB"
@@ -53,6 +53,17 @@ expect_value aux0 1 "buzzer with the grant"
 
 hw_step "SIGKILL while unlocked with green and the buzzer on"
 safe_state_after_kill "while unlocked"
+
+hw_step "SIGKILL while the door stands open after a grant"
+start_daemon
+scan "$(mint --sub p-2)"
+wait_value lock-relay 1 5000
+sim_pull door-contact up
+# Past debounce_ms: the daemon holds the door as open (the relay stays until it closes).
+sleep 0.5
+expect_value lock-relay 1 "lock-relay while the door stands open"
+safe_state_after_kill "while the door is open"
+sim_pull door-contact down
 
 hw_step "SIGKILL during an alarm with red on"
 start_daemon
