@@ -85,6 +85,10 @@ void config_parse_door_area(Errors *e, const Config *c, DoorConf *d, const confi
         const config_setting_t *area = config_setting_get_member(g, "area"), *side = config_setting_get_member(g, "side");
         const char *sv = side ? config_setting_get_string(side) : NULL;
 
+        /* The door_io keys are read before: an exit pulse counts people out of an area. */
+        if (!area && d->has_exit_pulse)
+                config_error(e, config_setting_get_member(g, "exit_pulse"),
+                             "door '%s': exit_pulse counts people out of the door's area; it needs area", d->id);
         if (!area && !side)
                 return;
         if (!area) {

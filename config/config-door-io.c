@@ -78,6 +78,7 @@ void config_parse_door_io(Errors *e, DoorConf *d, const config_setting_t *g) {
                 { "rex", &d->rex, &d->has_rex },
                 { "lock_feedback", &d->lock_feedback, &d->has_lock_feedback },
                 { "contact_nc", &d->contact_nc, &d->has_contact_nc },
+                { "exit_pulse", &d->exit_pulse, &d->has_exit_pulse },
         };
         int64_t v;
 
@@ -121,6 +122,7 @@ bool config_door_io_equal(const DoorConf *a, const DoorConf *b) {
                input_equal(a->has_rex, &a->rex, b->has_rex, &b->rex) &&
                input_equal(a->has_lock_feedback, &a->lock_feedback, b->has_lock_feedback, &b->lock_feedback) &&
                input_equal(a->has_contact_nc, &a->contact_nc, b->has_contact_nc, &b->contact_nc) &&
+               input_equal(a->has_exit_pulse, &a->exit_pulse, b->has_exit_pulse, &b->exit_pulse) &&
                a->held_open_s == b->held_open_s && a->debounce_ms == b->debounce_ms &&
                a->lock_feedback_grace_ms == b->lock_feedback_grace_ms;
 }

@@ -229,7 +229,7 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 { "contact", K_GROUP }, { "rex", K_GROUP }, { "lock_feedback", K_GROUP }, { "held_open_s", K_INT },
                 { "debounce_ms", K_INT }, { "lock_feedback_grace_ms", K_INT },
                 { "feedback", K_GROUP }, { "interlock", K_STRING },
-                { "contact_nc", K_GROUP },
+                { "contact_nc", K_GROUP }, { "exit_pulse", K_GROUP },
         };
         const config_setting_t *list;
 

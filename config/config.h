@@ -91,6 +91,10 @@ typedef struct DoorConf {
          * contact: both lines at one level is a cut or shorted cable, the tamper alarm. */
         InputConfig contact_nc;
         bool has_contact_nc;
+        /* A turnstile's exit pulse (active: one person went out): counts one out of the door's
+         * area without opening anything (daemon/door-io.c). */
+        InputConfig exit_pulse;
+        bool has_exit_pulse;
         uint32_t held_open_s;    /* open longer than this after a valid passage: held-open; 0 = never */
         uint32_t debounce_ms;    /* an input's level counts once it held this long */
         uint32_t lock_feedback_grace_ms; /* the feedback may lag the command this long */

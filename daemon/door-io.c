@@ -22,6 +22,7 @@ typedef enum DoorInputKind {
         DOOR_INPUT_REX,
         DOOR_INPUT_FEEDBACK,
         DOOR_INPUT_CONTACT_NC,
+        DOOR_INPUT_EXIT_PULSE,
         _DOOR_INPUT_MAX,
 } DoorInputKind;
 
@@ -30,6 +31,7 @@ static const char *const input_names[_DOOR_INPUT_MAX] = {
         [DOOR_INPUT_REX] = "rex",
         [DOOR_INPUT_FEEDBACK] = "lock_feedback",
         [DOOR_INPUT_CONTACT_NC] = "contact_nc",
+        [DOOR_INPUT_EXIT_PULSE] = "exit_pulse",
 };
 
 typedef struct DoorInput {
@@ -196,6 +198,11 @@ static void level_changed(DoorInput *in, bool active) {
                 if (active) /* pressed; its release means nothing */
                         rex_pressed(io);
                 break;
+        case DOOR_INPUT_EXIT_PULSE:
+                /* A turnstile turned outwards: someone left, nothing to open. */
+                if (active)
+                        door_rex_exit_passage(io->door);
+                break;
         case _DOOR_INPUT_MAX:
                 break;
         }
@@ -295,6 +302,7 @@ int door_io_open(Door *d, const DoorConf *dc) {
                 [DOOR_INPUT_REX] = dc->has_rex ? &dc->rex : NULL,
                 [DOOR_INPUT_FEEDBACK] = dc->has_lock_feedback ? &dc->lock_feedback : NULL,
                 [DOOR_INPUT_CONTACT_NC] = dc->has_contact_nc ? &dc->contact_nc : NULL,
+                [DOOR_INPUT_EXIT_PULSE] = dc->has_exit_pulse ? &dc->exit_pulse : NULL,
         };
         bool levels[_DOOR_INPUT_MAX] = {};
         DoorActions a;

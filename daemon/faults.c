@@ -100,7 +100,7 @@ char **manager_faults(Manager *m) {
                 add(&l, "a lock output failed while running (the journal says which); restart qrgated once it is fixed");
         /* A door's inputs, lights and buzzer: the door works without them, but not as configured. */
         for (size_t i = 0; i < m->n_doors; i++)
-                for (size_t k = 0; k < 4; k++) { /* 4 inputs, 3 outputs: each says NULL past its end */
+                for (size_t k = 0; k < 5; k++) { /* 5 inputs, 3 outputs: each says NULL past its end */
                         const char *name;
                         int error;
                         if ((name = door_io_fault(m->doors[i], k, &error)))

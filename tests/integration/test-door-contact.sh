@@ -5,7 +5,8 @@
 # MESSAGE_ID) and closing clears it; a bounce burst within debounce_ms raises nothing; a granted
 # code opens, and the relay drops as soon as the door has opened and closed again, long before
 # the end of its 5 s pulse; a door held open past held_open_s raises held-open; the exit button
-# opens without a code, is audited and counts one out of the door's area; a reload that changes the inputs is refused.
+# opens without a code, is audited and counts one out of the door's area, as a turnstile's exit
+# pulse does without opening; a reload that changes the inputs is refused.
 . "$(dirname "$0")/lib.sh"
 
 make_issuer
@@ -18,6 +19,7 @@ areas = ( { id = "hall"; capacity = 10; } );
 doors = ( { id = "main"; lock = "main"; unlock_ms = 5000; scopes = [ "library.lend" ]; area = "hall"; side = "entry";
             contact = { backend = "sim"; input = "$T/contact"; };
             rex = { backend = "sim"; input = "$T/rex"; };
+            exit_pulse = { backend = "sim"; input = "$T/turnstile"; };
             debounce_ms = 40; held_open_s = 1; } );
 token: { module = "$TOKEN_MODULE"; uri = "pkcs11:token=qrgate"; pin_file = "$T/token/pin"; };
 CONF
@@ -92,6 +94,14 @@ check "REX: the door opens" wait_for 2 door_state_is open
 contact 0
 check "REX: relocked on close" wait_for 2 relay_is 0
 expect "REX: counted one out of the hall" "u $((before - 1))" "$(occupancy)"
+
+# A turnstile's exit pulse counts one out and opens nothing.
+relay_before=$(wc -c < "$T/relay")
+printf '1' > "$T/turnstile"
+check "exit pulse: counted one out of the hall" wait_for 2 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1/area/hall io.qrgate.Gate1.Area Occupancy)\" = 'u $((before - 2))' ]"
+printf '0' > "$T/turnstile"
+sleep 0.2
+expect "exit pulse: the relay did not move" "$relay_before" "$(wc -c < "$T/relay")"
 
 check "journal: alarm with its MESSAGE_ID" grep -q "MESSAGE_ID=e20abb2155de469ebc645a4444d7a8c2" "$T/daemon.log"
 check "journal: exit request with its MESSAGE_ID" grep -q "MESSAGE_ID=271f5eece815454280ca92df1e990e12" "$T/daemon.log"

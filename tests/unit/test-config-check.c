@@ -276,6 +276,12 @@ static void door_input_problems_are_reported_at_their_line(void **state) {
                  "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; contakt = { }; } );\n");
         assert_reported(f, "2: unknown key 'contakt' in a door; did you mean 'contact'?");
 
+        /* A turnstile's exit pulse counts people out of an area: without one it means nothing. */
+        check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
+                 "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ];\n"
+                 "  exit_pulse = { backend = \"sim\"; input = \"/run/turnstile\"; }; } );\n");
+        assert_reported(f, "3: door 'main': exit_pulse counts people out of the door's area; it needs area");
+
         check(f, "locks = ( { id = \"main\"; backend = \"sim\"; } );\n"
                  "doors = ( { id = \"main\"; lock = \"main\"; scopes = [ \"a\" ]; lock_feedback_grace_ms = 500; } );\n");
         assert_reported(f, "2: door 'main': lock_feedback_grace_ms without lock_feedback");
