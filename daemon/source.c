@@ -230,7 +230,8 @@ int source_new(Manager *m, const SourceConf *c, Source **ret) {
         source_describe(c, what, sizeof(what));
         if (c->scanner.type == SCANNER_EVDEV || c->scanner.type == SCANNER_HIDPOS || c->scanner.type == SCANNER_SERIAL) {
                 /* Absent at start is no error: the scanner may be plugged in later. A serial
-                 * path that is there and no terminal is a configuration mistake, said now. */
+                 * path that is there and no terminal is a configuration mistake, said now
+                 * (the manager then reads the other sources without this one). */
                 r = source_usb_start(s);
                 if (r == -ENOTTY)
                         return log_error_errno(r, "Source %s: %s exists and is not a terminal.", c->id, what);

@@ -9,7 +9,7 @@
 # configured and none attached, then all three attached.
 . "$HW_LIB"
 . "$HW_SRC/tests/hw/usb/lib-usb.sh"
-COUNT=${QRGATE_SCAN_BENCH_COUNT:-50}
+COUNT=30
 sim_create
 trap usb_cleanup EXIT
 usb_modules
