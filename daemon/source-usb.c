@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The USB sources (evdev, hidpos): their device found by its USB identity when the daemon starts
- * and whenever a device of their kind appears (hot-plug), opened then, and closed when it goes.
+/* The USB sources (evdev, hidpos, serial): their device found by its USB identity (evdev, hidpos)
+ * or its configured node (serial: /dev/ttyACM0 or its /dev/serial/by-id/ name) when the daemon
+ * starts and whenever a device of their kind appears (hot-plug), opened then, and closed when it
+ * goes.
  *
  * Appearing devices are learnt from the kernel's uevents, and from udev's monitor too where udev
  * runs: udev's event comes after the rules that give the daemon's group access to the node
@@ -26,7 +28,7 @@
 #define RETRIES 20
 
 static const char *subsystem_of(const Source *s) {
-        return s->conf.type == SCANNER_HIDPOS ? "hidraw" : "input";
+        return s->conf.type == SCANNER_HIDPOS ? "hidraw" : s->conf.type == SCANNER_SERIAL ? "tty" : "input";
 }
 
 static const char *glob_of(const Source *s) {
@@ -34,6 +36,10 @@ static const char *glob_of(const Source *s) {
 }
 
 static void describe(const Source *s, char *buf, size_t size) {
+        if (s->conf.type == SCANNER_SERIAL) {
+                snprintf(buf, size, "%s", s->conf.path);
+                return;
+        }
         snprintf(buf, size, "%04x:%04x%s%s%s%s", s->conf.usb.vendor, s->conf.usb.product,
                  s->conf.usb.serial ? " serial " : "", s->conf.usb.serial ?: "", s->conf.usb.port ? " port " : "",
                  s->conf.usb.port ?: "");
@@ -56,6 +62,15 @@ static void announce(Source *s, bool present, const char *why) {
         source_present_changed(s);
 }
 
+/* A serial scanner is its node: the configured path names it (a /dev/serial/by-id/ name holds its
+ * USB identity and serial number), so what is opened is again only what the configuration names. */
+static int open_serial(Source *s) {
+        int r = scanner_open(&s->conf, &s->scanner);
+
+        /* Not there (yet): as absent as a USB device not found. */
+        return r == -ENOENT || r == -ENXIO || r == -ENODEV || r == -EIO ? -ENODEV : r;
+}
+
 int source_attach(Source *s) {
         char *nodes[USB_CANDIDATES_MAX];
         size_t n = 0;
@@ -63,6 +78,14 @@ int source_attach(Source *s) {
 
         if (s->present)
                 return 0;
+        if (s->conf.type == SCANNER_SERIAL) {
+                r = open_serial(s);
+                if (r < 0) {
+                        s->scanner = scanner_free(s->scanner);
+                        return r;
+                }
+                goto watch;
+        }
         r = usb_device_find(&s->conf.usb, subsystem_of(s), glob_of(s), nodes, &n);
         if (r < 0)
                 return r;
@@ -83,6 +106,7 @@ int source_attach(Source *s) {
         }
         if (!s->scanner)
                 return last;
+watch:
         r = source_watch(s);
         if (r < 0) {
                 s->scanner = scanner_free(s->scanner);
@@ -116,8 +140,10 @@ static void rescan(Source *s) {
         if (s->present)
                 return; /* a departure shows as -ENODEV on the open device */
         r = source_attach(s);
-        if ((r == -EACCES || r == -EPERM) && s->retries < RETRIES) {
-                /* udev may not have given us the node yet. */
+        if ((r == -EACCES || r == -EPERM || (r == -ENODEV && s->conf.type == SCANNER_SERIAL)) &&
+            s->retries < RETRIES) {
+                /* udev may not have given us the node yet (nor made a serial scanner's
+                 * /dev/serial/by-id/ link, when the configuration names that). */
                 s->retries++;
                 if (event_arm_timer_relative(s->manager->event, &s->retry, RETRY_USEC, 1000, on_retry, s) >= 0)
                         return;
@@ -217,6 +243,9 @@ int source_usb_start(Source *s) {
         }
         r = source_attach(s);
         if (r == -ENOMEM)
+                return r;
+        /* A serial path that is there and is no terminal will not become one by plugging. */
+        if (s->conf.type == SCANNER_SERIAL && (r == -ENOTTY || r == -EOPNOTSUPP || r == -EINVAL))
                 return r;
         if (r < 0) {
                 char id[96];

@@ -167,7 +167,7 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *user
         r = scanner_read(s->scanner, now, in);
         if (r == -EAGAIN)
                 return 0;
-        if (r < 0 && (s->conf.type == SCANNER_EVDEV || s->conf.type == SCANNER_HIDPOS)) {
+        if (r < 0 && (s->conf.type == SCANNER_EVDEV || s->conf.type == SCANNER_HIDPOS || s->conf.type == SCANNER_SERIAL)) {
                 /* Unplugged (or failing): closed until the hot-plug monitor sees it again. */
                 source_detach(s, r);
                 return 0;
@@ -228,9 +228,13 @@ int source_new(Manager *m, const SourceConf *c, Source **ret) {
                 return log_oom();
 
         source_describe(c, what, sizeof(what));
-        if (c->scanner.type == SCANNER_EVDEV || c->scanner.type == SCANNER_HIDPOS) {
-                /* Absent at start is no error: the scanner may be plugged in later. */
+        if (c->scanner.type == SCANNER_EVDEV || c->scanner.type == SCANNER_HIDPOS || c->scanner.type == SCANNER_SERIAL) {
+                /* Absent at start is no error: the scanner may be plugged in later. A serial
+                 * path that is there and no terminal is a configuration mistake, said now
+                 * (the manager then reads the other sources without this one). */
                 r = source_usb_start(s);
+                if (r == -ENOTTY)
+                        return log_error_errno(r, "Source %s: %s exists and is not a terminal.", c->id, what);
                 if (r == -ENOMEM)
                         return log_oom();
                 if (r < 0)

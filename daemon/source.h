@@ -23,8 +23,8 @@ struct Source {
         Manager *manager;
         char *id;
         char *door;
-        /* The device: for fifo and serial opened at start; for evdev and hidpos whenever the USB
-         * device the configuration names is there (present), found in sysfs at start and by
+        /* The device: for fifo opened at start; for evdev, hidpos and serial whenever the USB
+         * device (serial: the node) the configuration names is there (present), found at start and by
          * the hot-plug monitor afterwards (daemon/source-usb.c). */
         ScannerConfig conf;   /* strings owned (serial, port, path) */
         Scanner *scanner;     /* NULL while absent */
@@ -67,11 +67,11 @@ struct Source {
  * needed to measure; exactly min_rate is fast enough. */
 bool source_typed_too_slowly(size_t n, uint64_t duration_usec, uint32_t min_rate);
 
-/* For daemon/source-usb.c: opens the USB device node of an evdev or hidpos source and starts
+/* For daemon/source-usb.c: opens the USB device node of an evdev, hidpos or serial source and starts
  * reading it (present); closes it (absent) with why. */
 int source_attach(Source *s);
 void source_detach(Source *s, int error);
-/* Starts/stops finding the device of an evdev or hidpos source (daemon/source-usb.c). */
+/* Starts/stops finding the device of an evdev, hidpos or serial source (daemon/source-usb.c). */
 int source_usb_start(Source *s);
 void source_usb_stop(Source *s);
 /* Watches s->scanner's fd on the loop (s->io). */

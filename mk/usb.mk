@@ -16,3 +16,10 @@ hw-progs: $(B)/hw/hid-feed
 $(B)/hw/hid-feed: tests/hw/usb/hid-feed.c hal/keymap.c hal/keymap.h hal/hidpos-report.h core/string-table.h
 	@mkdir -p $(dir $@)
 	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c,$^)
+
+# `make bench-hw`: a code from each scanner gadget to the lock line (tests/hw/perf/test-scan-latencies.sh).
+hw-progs: $(B)/hw/scan-bench
+
+$(B)/hw/scan-bench: tests/hw/usb/scan-bench.c hal/keymap.c hal/keymap.h hal/hidpos-report.h core/string-table.h
+	@mkdir -p $(dir $@)
+	$(CC) $(HW_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c,$^)

@@ -77,6 +77,11 @@ gadget_unplug() {
 	GADGET=
 }
 
+# gadget_unbind / gadget_rebind: the plugged gadget leaves dummy_udc.0 (the host sees the device
+# unplugged) and comes back with the same identity on the same port (plugged in again).
+gadget_unbind() { echo "" >"$GADGET/UDC"; }
+gadget_rebind() { echo dummy_udc.0 >"$GADGET/UDC"; }
+
 # usb_host_node SUBSYSTEM VID PID: the host-side node (/dev/input/eventN, /dev/hidrawN,
 # /dev/ttyACMN) of the plugged gadget, waiting up to 5 s for it; "" when none.
 usb_host_node() {
