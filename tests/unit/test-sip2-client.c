@@ -61,6 +61,11 @@ static void *ils_thread(void *arg) {
                 while (open) {
                         struct pollfd pf = { .fd = fd, .events = POLLIN };
                         if (poll(&pf, 1, 10) == 0) {
+                                /* A stalled answer keeps a connection open that only the test's end
+                                 * closes: without this the thread waited on it for ever, and
+                                 * tear_down() on the thread (it hung once under qemu-user). */
+                                if (ils.stop)
+                                        break;
                                 if (ils_close_current) {
                                         ils_close_current = false;
                                         break;
