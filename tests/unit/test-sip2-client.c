@@ -35,6 +35,7 @@ static struct {
         unsigned requests, connections, checkouts, resend_requests;
         char last[SIP2_MSG_MAX];
         pthread_t thread;
+        bool started;
         volatile bool stop;
 } ils;
 
@@ -154,13 +155,15 @@ static int set_up(void **state) {
 static void start(Script s) {
         ils.script = s;
         assert_int_equal(pthread_create(&ils.thread, NULL, ils_thread, NULL), 0);
+        ils.started = true;
 }
 
 static int tear_down(void **state) {
         ils.stop = true;
         shutdown(ils.lfd, SHUT_RDWR);
         close(ils.lfd);
-        pthread_join(ils.thread, NULL);
+        if (ils.started)
+                pthread_join(ils.thread, NULL);
         return 0;
 }
 
@@ -554,7 +557,7 @@ static void no_ils_is_a_connect_failure(void **state) {
         _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
         Sip2ClientError e;
 
-        start(all_good);
+        /* No ILS thread: one blocked in accept() would keep the socket listening after close(). */
         c = client("pw");
         close(ils.lfd); /* nobody listens any more */
         ils.lfd = -1;
