@@ -32,11 +32,18 @@ printf 'garbage\n' >> "$T/codes"
 cp -a "$T/token/tokens" "$T/token/pristine"
 export CRASH_AFTER_KILL="rm -rf '$T/token/tokens' && cp -a '$T/token/pristine' '$T/token/tokens'"
 
+export CRASH_DAEMON_LOG="$T/daemon.log"
+
 echo "crash test: $KILLS kills, seed $SEED"
 t0=$(date +%s)
 "$DRIVER" "$B/qrgated" "$T/qrgate.conf" "$ADDR" "$T/state/audit" "$T/scan0" "$T/codes" "$KILLS" "$SEED" > "$T/driver.out"
 rc=$?
 cat "$T/driver.out"
+if [ $rc -ne 0 ]; then
+	for f in "$CRASH_DAEMON_LOG.prev" "$CRASH_DAEMON_LOG"; do
+		[ -s "$f" ] && { echo "     the end of $(basename "$f"):"; tail -n 25 "$f" | sed 's/^/     | /'; }
+	done
+fi
 expect "no acknowledged record lost, no chain break ($KILLS kills)" 0 $rc
 check "summary reports 0 lost" grep -q "acknowledged_lost=0 " "$T/driver.out"
 check "summary reports 0 chain breaks" grep -q "chain_breaks=0 " "$T/driver.out"
