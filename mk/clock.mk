@@ -11,3 +11,4 @@ check-integration: $(FAKE_TIMEDATED)
 check-security: $(FAKE_TIMEDATED)
 # bench-e2e serves it too, so that the idle figure is the daemon's, not this machine's clock's.
 bench: $(FAKE_TIMEDATED)
+check-audit-crash: $(FAKE_TIMEDATED)
