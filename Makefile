@@ -161,12 +161,19 @@ $(B)/fuzz/%: tests/fuzz/%.c $(B)/fuzzobj/libqrgate-tools.a $(B)/fuzzobj/libqrgat
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.a,$^) $(PKG_LIBS)
 
-# Every suite runs even after one fails, so that one CI run shows everything that is wrong.
+# Every suite runs even after one fails, so that one CI run shows everything that is wrong. Each
+# suite's output is kept in $(B)/check-logs, and a failed suite's failing lines, with what led to
+# them, are shown again at the very end: CI shows the end of a long output.
 CHECK_SUITES = check-unit check-asan check-fuzz check-libcbor check-integration $(CHECK_EXTRA)
+CHECK_LOGS := $(B)/check-logs
 check: deps
 	@$(MAKE) --no-print-directory all
-	@failed=; for t in $(CHECK_SUITES); do $(MAKE) --no-print-directory $$t || failed="$$failed $$t"; done; \
-	if [ -n "$$failed" ]; then echo "make check: FAILED:$$failed"; exit 1; fi; \
+	@mkdir -p $(CHECK_LOGS); failed=; for t in $(CHECK_SUITES); do \
+		{ $(MAKE) --no-print-directory $$t 2>&1; echo $$? > $(CHECK_LOGS)/$$t.rc; } | tee $(CHECK_LOGS)/$$t.log; \
+		[ "$$(cat $(CHECK_LOGS)/$$t.rc)" = 0 ] || failed="$$failed $$t"; done; \
+	if [ -n "$$failed" ]; then for t in $$failed; do echo "== what failed in $$t ($(CHECK_LOGS)/$$t.log):"; \
+		grep -E -B8 '(^|[|] )(FAIL|not ok)|crash-driver:|[*][*][*] ' $(CHECK_LOGS)/$$t.log | tail -n 40; done; \
+		echo "make check: FAILED:$$failed"; exit 1; fi; \
 	echo "make check: all suites passed ($(CHECK_SUITES))"
 
 # Debian bookworm ships libcbor 0.8, trixie 0.10; the verifier's tests run against both. (Both
