@@ -243,4 +243,7 @@ check "qrgated does not link the SIP2 client" sh -c "! nm '$B/qrgated' | grep -q
 check "qrgatectl does" sh -c "nm '$B/qrgatectl' | grep -q ' T sip2_client_checkout'"
 check "qrgated does not load libssl (the client's TLS)" sh -c "! ldd '$B/qrgated' | grep -q libssl"
 
+# lib.sh's cleanup stops what `jobs` lists, and a test ILS was once left running in the bare
+# root (tests/fresh) all the same: this one is stopped by its pid.
+kill "$ILS_PID" 2>/dev/null; wait "$ILS_PID" 2>/dev/null
 finish
