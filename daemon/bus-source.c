@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "daemon/bus.h"
+#include "daemon/faults.h"
 #include "daemon/source.h"
 
 static Source *find_source(Manager *m, const char *id) {
@@ -83,6 +84,8 @@ int bus_source_enumerate(sd_bus *bus, const char *path, void *userdata, char ***
 void source_present_changed(Source *s) {
         char path[sizeof(BUS_SOURCE_PREFIX) + CONFIG_ID_MAX + 1];
 
+        /* An absent scanner is a fault (daemon/faults.c): State and Faults follow it. */
+        manager_update_state(s->manager);
         if (!s->manager->bus)
                 return;
         snprintf(path, sizeof(path), BUS_SOURCE_PREFIX "/%s", s->id);

@@ -12,6 +12,7 @@
 #include "daemon/door.h"
 #include "daemon/faults.h"
 #include "daemon/log.h"
+#include "daemon/source.h"
 
 /* systemd keeps the status line short in `systemctl status`; the bus has the full list. */
 #define STATUS_MAX 1024
@@ -151,6 +152,19 @@ char **manager_faults(Manager *m) {
                 if (m->source_errors[i] < 0)
                         add(&l, "source %s: cannot open %s: %s; codes from it are not read", c->sources[i].id,
                             c->sources[i].path ?: c->sources[i].type, strerror(-m->source_errors[i]));
+        /* Opened, and away now: the door reads nothing from it. A USB or serial scanner comes
+         * back by itself when plugged in; a FIFO whose read failed stays off until a restart. */
+        for (size_t i = 0; i < m->n_sources; i++) {
+                const Source *s = m->sources[i];
+                if (!s || s->present)
+                        continue;
+                if (s->conf.type == SCANNER_FIFO)
+                        add(&l, "source %s: reading failed, codes from it are not read until qrgated is restarted",
+                            s->id);
+                else
+                        add(&l, "source %s: its scanner is absent: door %s reads no codes from it until it is plugged "
+                            "in", s->id, s->door);
+        }
         if (l.oom) {
                 faults_free(l.v);
                 return NULL;

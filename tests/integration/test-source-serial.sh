@@ -2,8 +2,8 @@
 # A serial scanner source (type "serial": a CDC-ACM tty through termios; here a pseudo-terminal
 # fed by tests/integration/pty-scanner.c) beside the FIFO source: codes ended by CR are decided,
 # binary bytes and over-long lines get their reasons, a flood on the serial scanner is rate-limited
-# while the FIFO source keeps working, and an unplugged scanner is absent (journal, Present, the
-# "scanner" alarm in the audit log) while the daemon keeps running. Plugged in again is proven on
+# while the FIFO source keeps working, and an unplugged scanner is absent (journal, Present, State
+# degraded with a fault naming it, the "scanner" alarm in the audit log) while the daemon keeps running. Plugged in again is proven on
 # a real CDC-ACM device (tests/hw/usb/test-hidpos-and-serial-scanners.sh): a pseudo-terminal
 # makes no uevent.
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +48,7 @@ sleep 0.5
 check "most of the flood was counted, not decided" test "$(count 'door=main denied')" -lt 40
 check "journal says lines were dropped" grep -q "Source ser0: more than 5 lines a second" "$T/daemon.log"
 
+expect "State is running while both scanners are there" 's "running"' "$(mgr_prop State)"
 # Unplugged: the scanner's end goes away. The daemon says so and keeps serving the FIFO.
 exec 3>&-
 sleep 0.5
@@ -56,6 +57,9 @@ expect "the serial source's Present is false" "b false" \
 	"$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/source/ser0 io.qrgate.Gate1.Source Present 2>&1)"
 expect "the FIFO source's Present is still true" "b true" \
 	"$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1/source/scan0 io.qrgate.Gate1.Source Present 2>&1)"
+expect "State is degraded while it is absent" 's "degraded"' "$(mgr_prop State)"
+check "Faults names the absent scanner and its door" sh -c "busctl --address='$ADDR' get-property io.qrgate.Gate1 \
+	/io/qrgate/Gate1 io.qrgate.Gate1.Manager Faults | grep -q 'source ser0: its scanner is absent: door main reads no codes'"
 check "daemon still running" kill -0 "$DAEMON_PID"
 sleep 2.5
 mint --sub p-fifo2 --scope library.lend > "$T/scan0"

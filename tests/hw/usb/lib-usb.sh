@@ -175,6 +175,11 @@ source_present() {
 	busctl --address="$ADDR" get-property io.qrgate.Gate1 "/io/qrgate/Gate1/source/$1" io.qrgate.Gate1.Source Present
 }
 
+# The manager's Faults (an absent scanner is one, daemon/faults.c).
+manager_faults() {
+	busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager Faults
+}
+
 # A code opens the door: lock-relay goes to 1 within MS, and back to 0.
 expect_opens() {
 	wait_value lock-relay 1 "$1"

@@ -4,8 +4,8 @@
 #  - plugged in after the daemon started: picked up (Present true) within a second, no restart;
 #  - a code typed in the US layout, and one by a second scanner set to German, open the door;
 #  - the grab holds: a second reader of the scanner's event device sees nothing;
-#  - unplugged: Present false, the journal and the audit log say so, the door stays locked;
-#    plugged in again: read again within a second.
+#  - unplugged: Present false, a fault (Faults), the journal and the audit log say so, the door
+#    stays locked; plugged in again: read again within a second, the fault gone.
 . "$HW_LIB"
 . "$HW_SRC/tests/hw/usb/lib-usb.sh"
 sim_create
@@ -46,6 +46,7 @@ gadget_unplug
 wait_log "Source us: scanner 05e0:1200 serial US-1 is absent: unplugged" 1000
 hw_pass "absent after $(($(now_ms) - t0)) ms"
 expect_eq "$(source_present us)" "b false" "Present after unplug"
+manager_faults | grep -q 'source us: its scanner is absent' || hw_fail "Faults does not name the absent scanner: $(manager_faults)"
 expect_value lock-relay 0 "door after unplug"
 
 hw_step "a scanner set to German (QWERTZ/AltGr keys) opens the door"
@@ -64,6 +65,7 @@ for _ in $(seq 50); do
 done
 [ "$(log_count 'Source us: scanner 05e0:1200 serial US-1 is present')" = 2 ] || hw_fail "not present again within a second"
 hw_pass "present again after $(($(now_ms) - t0)) ms"
+! manager_faults | grep -q 'source us:' || hw_fail "Faults still names the scanner that is back: $(manager_faults)"
 mint --sub p-again | timeout 30 "$HW_BUILD/hw/hid-feed" kbd "$GADGET_DEV" us 0
 expect_opens 5000 "after replug"
 kill -0 "$DAEMON_PID" || hw_fail "the daemon is gone"
