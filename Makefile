@@ -21,7 +21,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 FUZZ_RUNS ?= 20000
 
-PKGS := libcbor libcrypto zlib libsystemd libconfig libgpiod libusb-1.0 p11-kit-1 libevdev
+PKGS := libcbor libcrypto zlib libsystemd libconfig libgpiod p11-kit-1 libevdev
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
