@@ -29,6 +29,7 @@ static const struct {
         { { "min_rate", K_INT }, T(SCANNER_EVDEV), 0 },
         { { "terminator", K_STRING }, T(SCANNER_EVDEV) | T(SCANNER_SERIAL), 0 },
         { { "speed", K_INT }, T(SCANNER_SERIAL), 0 },
+        { { "prefix", K_STRING }, T(SCANNER_EVDEV) | T(SCANNER_SERIAL), 0 },
 };
 
 static const char *types_of(unsigned mask, char *buf, size_t size) {
@@ -139,6 +140,19 @@ static void parse_one(Errors *e, Config *c, const config_setting_t *g) {
                 config_error(e, ts, "'terminator' is \"%s\", must be \"enter\", \"cr\", \"lf\", \"crlf\", \"tab\" or \"none\"",
                              schema_get_string(g, "terminator", ""));
         s->terminator = (char) MAX(t, 0);
+        /* What the scanner is set to send before each code (its "prefix" setting): printable, so
+         * that a wedge scanner types it in any layout, and short. */
+        s->prefix = schema_get_string(g, "prefix", NULL);
+        if (s->prefix) {
+                size_t n = strlen(s->prefix);
+                bool printable = n > 0 && n <= SOURCE_PREFIX_MAX;
+                for (size_t j = 0; j < n; j++)
+                        printable = printable && s->prefix[j] > ' ' && s->prefix[j] < 0x7f;
+                if (!printable)
+                        config_error(e, config_setting_get_member(g, "prefix"),
+                                     "'prefix' is \"%s\", must be 1-%d printable ASCII characters without spaces",
+                                     s->prefix, SOURCE_PREFIX_MAX);
+        }
 
         s->door_index = SIZE_MAX;
         for (size_t j = 0; j < c->n_doors; j++)

@@ -154,6 +154,8 @@ typedef struct PolicyConf {
         SubjectRateConf subject_rate;
 } PolicyConf;
 
+#define SOURCE_PREFIX_MAX 16
+
 typedef struct SourceConf {
         const char *id;
         const char *type; /* "fifo", "evdev", "hidpos", "serial" (scanner.type) */
@@ -165,6 +167,7 @@ typedef struct SourceConf {
         ScannerConfig scanner; /* strings borrowed from the Config */
         char terminator;   /* the character that ends a line besides '\n' ('\r', '\t'), or 0 */
         uint32_t min_rate; /* evdev: characters a second a line must arrive at, or 0 */
+        const char *prefix; /* evdev, serial: the text the scanner sends before every code, or NULL */
 } SourceConf;
 
 /* The signed deny-list (docs/denylist.md): the folder an updater drops signed lists into. */

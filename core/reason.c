@@ -44,6 +44,7 @@ static const char *const reason_table[_REASON_MAX] = {
         [REASON_REVOKED] = "revoked",
         [REASON_INTERLOCK] = "interlock",
         [REASON_TYPED_TOO_SLOWLY] = "typed-too-slowly",
+        [REASON_MISSING_PREFIX] = "missing-prefix",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(reason, Reason);

@@ -52,6 +52,7 @@ typedef enum Reason {
         REASON_REVOKED,
         REASON_INTERLOCK,
         REASON_TYPED_TOO_SLOWLY,
+        REASON_MISSING_PREFIX,
         _REASON_MAX,
         _REASON_INVALID = -EINVAL,
 } Reason;

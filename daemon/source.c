@@ -110,6 +110,31 @@ static bool typed_by_a_person(Source *s, size_t n, bool by_pause) {
         return true;
 }
 
+/* A line without the prefix the scanner is set to send is not the scanner's: refused. The
+ * prefix is taken off a line that has it. */
+static bool lacks_prefix(Source *s, const char **text, size_t *n) {
+        size_t k = s->prefix ? strlen(s->prefix) : 0;
+        char detail[96];
+
+        if (*n >= k && memcmp(*text, s->prefix ?: "", k) == 0) {
+                *text += k;
+                *n -= k;
+                return false;
+        }
+        snprintf(detail, sizeof(detail), "source %s: the line does not begin with the scanner's prefix", s->id);
+        decide_refuse(s->manager, s->door, s->id, REASON_MISSING_PREFIX, detail, s->coalescer);
+        return true;
+}
+
+/* A scanner set to send AIM identifiers (printed barcodes need them) sends a QR code's too:
+ * "]Q" and a digit, which is no part of the code (docs/scanners.md). */
+static void strip_qr_aim(const char **text, size_t *n) {
+        if (*n >= 3 && (*text)[0] == ']' && (*text)[1] == 'Q' && (*text)[2] >= '0' && (*text)[2] <= '9') {
+                *text += 3;
+                *n -= 3;
+        }
+}
+
 static void line_done(Source *s, bool by_pause) {
         Decision d;
         size_t n;
@@ -119,7 +144,8 @@ static void line_done(Source *s, bool by_pause) {
                 ; /* a lone CR left idle: nothing was scanned */
         else if (!rate_take(s))
                 flood(s);
-        else if (!typed_by_a_person(s, n, by_pause)) {
+        else if (!typed_by_a_person(s, n, by_pause) && !lacks_prefix(s, &text, &n)) {
+                strip_qr_aim(&text, &n);
                 DecideRequest req = {
                         .door = s->door,
                         .text = text,
@@ -223,7 +249,8 @@ int source_new(Manager *m, const SourceConf *c, Source **ret) {
         s->conf.usb.port = c->scanner.usb.port ? strdup(c->scanner.usb.port) : NULL;
         s->id = strdup(c->id);
         s->door = strdup(c->door);
-        if (!s->id || !s->door || (c->path && !s->conf.path) || (c->scanner.usb.serial && !s->conf.usb.serial) ||
+        s->prefix = c->prefix ? strdup(c->prefix) : NULL;
+        if (!s->id || !s->door || (c->prefix && !s->prefix) || (c->path && !s->conf.path) || (c->scanner.usb.serial && !s->conf.usb.serial) ||
             (c->scanner.usb.port && !s->conf.usb.port) || coalescer_new(m, s->id, &s->coalescer) < 0)
                 return log_oom();
 
@@ -278,6 +305,7 @@ Source *source_free(Source *s) {
         free((char *) s->conf.usb.port);
         free(s->id);
         free(s->door);
+        free(s->prefix);
         free(s);
         return NULL;
 }

@@ -38,6 +38,7 @@ struct Source {
         unsigned retries;
         ScanChars chars; /* what the last read delivered */
         char terminator; /* ends a line as '\n' does, or 0 */
+        char *prefix;    /* what the scanner sends before every code, stripped; NULL: none */
         /* Keystroke injection through an allowed wedge identity: a line typed slower than
          * min_rate characters a second (or ended by the pause, not the scanner's suffix) is a
          * person, refused as typed-too-slowly; the "typing" alarm clears after a quiet spell. */

@@ -161,6 +161,36 @@ static void min_rate_has_its_bounds(void **state) {
         assert_reported(f, "5: 'min_rate' is -1, must be between 0 and 10000");
 }
 
+/* What a serial or wedge scanner sends before each code: printable, 1-16 characters, no spaces;
+ * not a key of the other types. */
+static void prefix_is_printable_and_short(void **state) {
+        Fixture *f = *state;
+        char text[256];
+
+        static const struct { const char *prefix; bool ok; } cases[] = {
+                { "]Q1", true }, { "#", true }, { "0123456789abcdef", true }, { "", false },
+                { "0123456789abcdefg", false }, { "a b", false }, { "\t", false }, { "\001", false },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                snprintf(text, sizeof(text),
+                         "sources = (\n { id = \"w\"; type = \"evdev\"; door = \"main\"; usb = \"05e0:1200\";\n"
+                         "   prefix = \"%s\"; },\n { id = \"s\"; type = \"serial\"; path = \"/dev/ttyACM0\"; door = \"main\";\n"
+                         "   prefix = \"%s\"; } );\n", cases[i].prefix, cases[i].prefix);
+                check(f, text);
+                if (cases[i].ok)
+                        assert_ok(f);
+                else {
+                        assert_reported(f, "5: 'prefix' is \"");
+                        assert_reported(f, "7: 'prefix' is \"");
+                        assert_non_null(strstr(f->err, "must be 1-16 printable ASCII characters without spaces"));
+                }
+        }
+        check(f, "sources = (\n { id = \"h\"; type = \"hidpos\"; door = \"main\"; usb = \"0c2e:0b61\";\n prefix = \"#\"; },\n"
+                 " { id = \"f\"; type = \"fifo\"; door = \"main\"; path = \"/run/f\";\n prefix = \"#\"; } );\n");
+        assert_reported(f, "5: 'prefix' does not apply to a source of type \"hidpos\" (only to \"evdev\", \"serial\")");
+        assert_reported(f, "7: 'prefix' does not apply to a source of type \"fifo\"");
+}
+
 int main(void) {
         struct CMUnitTest tests[] = {
                 cmocka_unit_test(line_timeout_has_its_bounds),
@@ -169,6 +199,7 @@ int main(void) {
                 cmocka_unit_test(keys_of_another_type_and_missing_keys_are_reported),
                 cmocka_unit_test(bad_values_are_reported_with_their_lines),
                 cmocka_unit_test(min_rate_has_its_bounds),
+                cmocka_unit_test(prefix_is_printable_and_short),
         };
         return th_run_tests_with_fixture(tests, set_up, tear_down);
 }
