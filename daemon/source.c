@@ -135,6 +135,20 @@ static void strip_qr_aim(const char **text, size_t *n) {
         }
 }
 
+/* A line the backend marked damaged (hal/keymap.h: KEYMAP_UNMAPPED) is refused with the cause
+ * said, not left to the verifier, which could only name a character that is no base45. */
+static bool damaged(Source *s, const char *text, size_t n) {
+        char detail[224];
+
+        if (!memchr(text, KEYMAP_UNMAPPED, n))
+                return false;
+        snprintf(detail, sizeof(detail),
+                 "source %s: part of the line was lost on the way (a key with no character in the scanner's "
+                 "layout, key presses the kernel dropped, or a report that was no scanned data); scan again", s->id);
+        decide_refuse(s->manager, s->door, s->id, REASON_BAD_ENCODING, detail, s->coalescer);
+        return true;
+}
+
 static void line_done(Source *s, bool by_pause) {
         Decision d;
         size_t n;
@@ -144,7 +158,7 @@ static void line_done(Source *s, bool by_pause) {
                 ; /* a lone CR left idle: nothing was scanned */
         else if (!rate_take(s))
                 flood(s);
-        else if (!typed_by_a_person(s, n, by_pause) && !lacks_prefix(s, &text, &n)) {
+        else if (!typed_by_a_person(s, n, by_pause) && !damaged(s, text, n) && !lacks_prefix(s, &text, &n)) {
                 strip_qr_aim(&text, &n);
                 DecideRequest req = {
                         .door = s->door,

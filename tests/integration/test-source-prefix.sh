@@ -2,7 +2,9 @@
 # A scanner's prefix and AIM identifier (docs/scanners.md): a serial scanner (a pseudo-terminal fed
 # by tests/integration/pty-scanner.c) whose source has `prefix`: a code sent with the prefix is
 # decided without it, one without the prefix is refused as missing-prefix; a QR code's AIM
-# identifier (]Q1), after the prefix or from a FIFO source, is taken off; the daemon keeps running.
+# identifier (]Q1), after the prefix or from a FIFO source, is taken off; a line a backend marked
+# damaged (ASCII SUB: a key without a character, dropped key presses) is refused with that cause;
+# the daemon keeps running.
 . "$(dirname "$0")/lib.sh"
 
 mkfifo "$T/ser.in"
@@ -38,6 +40,9 @@ check "a QR code's AIM identifier from a FIFO source: granted" wait_for 5 sh -c 
 sleep 0.6
 printf ']C1%s\n' "$(mint --sub p-5 --scope library.lend)" > "$T/scan0"
 check "another symbology's identifier stays: unsupported-format" wait_for 5 grep -q "door=main denied unsupported-format" "$T/watch"
+printf '#QR>QG1:ABC\032DEF\r' >&3
+check "a damaged line is refused as bad-encoding" wait_for 5 grep -q "door=main denied bad-encoding" "$T/watch"
+check "the journal says part of it was lost" grep -q "ser0: door main: denied bad-encoding: source ser0: part of the line was lost on the way" "$T/daemon.log"
 expect "grants in all" 3 "$(count 'granted ok')"
 check "daemon still running" kill -0 "$DAEMON_PID"
 expect "door locked at the end" 's "locked"' "$(sleep 0.6; lock_state)"
