@@ -9,7 +9,7 @@
 #include "core/fileio.h"
 #include "core/macro.h"
 
-static int stat_verify_regular(const struct stat *st) {
+int stat_verify_regular(const struct stat *st) {
         if (S_ISDIR(st->st_mode))
                 return -EISDIR;
         if (S_ISLNK(st->st_mode))

@@ -21,6 +21,10 @@ typedef enum ReadFileFlags {
         READ_SECRET = 1 << 1,
 } ReadFileFlags;
 
+/* 0 for a regular file; -EISDIR, -ELOOP (a symbolic link, as lstat() shows one) or -EBADFD (a
+ * FIFO, socket or device) otherwise. For files opened otherwise than for reading (queues, logs). */
+int stat_verify_regular(const struct stat *st);
+
 /* Opens path (relative to dir_fd, which may be AT_FDCWD) for reading, with O_NONBLOCK so that
  * neither a FIFO without a writer nor a device can block, and checks that it is a regular file.
  * Returns the fd (the caller closes it) and, if ret_stat is not NULL, its fstat(). Errors:
