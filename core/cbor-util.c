@@ -53,7 +53,7 @@ static void on_string(void *ctx, cbor_data d, size_t n) {
 
 /* RFC 3629 §4: well-formed UTF-8 — no overlong forms, no surrogates, nothing above U+10FFFF.
  * libcbor's tree builder refused other text strings; reading in place, we refuse them here. */
-static bool utf8_valid(const uint8_t *s, size_t n) {
+bool cbor_text_valid(const uint8_t *s, size_t n) {
         for (size_t i = 0; i < n;) {
                 uint8_t c = s[i];
                 size_t k;
@@ -90,7 +90,7 @@ static bool utf8_valid(const uint8_t *s, size_t n) {
 }
 
 static void on_text(void *ctx, cbor_data d, size_t n) {
-        ((WalkItem *) ctx)->kind = utf8_valid(d, n) ? ITEM_LEAF : ITEM_BAD_TEXT;
+        ((WalkItem *) ctx)->kind = cbor_text_valid(d, n) ? ITEM_LEAF : ITEM_BAD_TEXT;
 }
 
 static void on_float(void *ctx, float f) {

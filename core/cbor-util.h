@@ -44,6 +44,10 @@ int cbor_strip_tags(const uint8_t **buf, size_t *len, uint64_t tags[static CBOR_
 int cbor_parse_bounded(const uint8_t *buf, size_t len, unsigned max_depth, CborItem *ret, size_t *ret_tags,
                        const char **ret_why);
 
+/* Whether n bytes are well-formed UTF-8 (RFC 3629 §4), as cbor_parse_bounded() requires of
+ * every text string: for writers that must not produce what readers refuse. */
+bool cbor_text_valid(const uint8_t *s, size_t n);
+
 /* Builds an integer item of the right width and sign; NULL on allocation failure. */
 cbor_item_t *cbor_build_int64(int64_t v);
 

@@ -203,7 +203,7 @@ static void sig_heads(size_t protected_len, size_t payload_len, SigHeads *h) {
 }
 
 /* The Sig_structure in one malloc()ed buffer, for EdDSA (which signs in one pass) and signing. */
-static int sig_structure(const uint8_t *protected_raw, size_t protected_len, const uint8_t *payload,
+int cose_sig_structure(const uint8_t *protected_raw, size_t protected_len, const uint8_t *payload,
                          size_t payload_len, uint8_t **ret, size_t *ret_len) {
         SigHeads h;
         size_t o = 0;
@@ -325,7 +325,8 @@ void cose_key_done(CoseKey *k) {
 }
 
 /* SHA-256 of the Sig_structure, fed piece by piece so the payload is never copied. */
-static int sig_digest(const CoseSign1 *c, uint8_t out[static 32]) {
+int cose_sig_digest(const uint8_t *protected_raw, size_t protected_len, const uint8_t *payload, size_t payload_len,
+                    uint8_t out[static 32]) {
         EVP_MD_CTX *ctx = EVP_MD_CTX_new();
         unsigned n = 0;
         SigHeads h;
@@ -333,15 +334,19 @@ static int sig_digest(const CoseSign1 *c, uint8_t out[static 32]) {
 
         if (!ctx)
                 return -ENOMEM;
-        sig_heads(c->protected_len, c->payload_len, &h);
+        sig_heads(protected_len, payload_len, &h);
         ok = EVP_DigestInit_ex2(ctx, md_sha256(), NULL) == 1 &&
              EVP_DigestUpdate(ctx, h.before_protected, h.len_protected) == 1 &&
-             (c->protected_len == 0 || EVP_DigestUpdate(ctx, c->protected_raw, c->protected_len) == 1) &&
+             (protected_len == 0 || EVP_DigestUpdate(ctx, protected_raw, protected_len) == 1) &&
              EVP_DigestUpdate(ctx, h.before_payload, h.len_payload) == 1 &&
-             (c->payload_len == 0 || EVP_DigestUpdate(ctx, c->payload, c->payload_len) == 1) &&
+             (payload_len == 0 || EVP_DigestUpdate(ctx, payload, payload_len) == 1) &&
              EVP_DigestFinal_ex(ctx, out, &n) == 1 && n == 32;
         EVP_MD_CTX_free(ctx);
         return ok ? 0 : -EIO;
+}
+
+static int sig_digest(const CoseSign1 *c, uint8_t out[static 32]) {
+        return cose_sig_digest(c->protected_raw, c->protected_len, c->payload, c->payload_len, out);
 }
 
 /* Ed25519 hashes the message twice, so OpenSSL takes it in one piece, through its own context. */
@@ -355,7 +360,7 @@ static int verify_eddsa(const CoseSign1 *c, EVP_PKEY *pkey) {
                 return -ENOMEM;
         r = digest_init(ctx, COSE_ALG_EDDSA, pkey, false);
         if (r >= 0)
-                r = sig_structure(c->protected_raw, c->protected_len, c->payload, c->payload_len, &tbs, &tbs_len);
+                r = cose_sig_structure(c->protected_raw, c->protected_len, c->payload, c->payload_len, &tbs, &tbs_len);
         if (r >= 0)
                 r = EVP_DigestVerify(ctx, c->signature, c->signature_len, tbs, tbs_len) == 1 ? 0 : -EBADMSG;
         EVP_MD_CTX_free(ctx);
@@ -414,7 +419,7 @@ int cose_sign(EVP_PKEY *pkey, int64_t alg, const uint8_t *protected_raw, size_t 
         if (cose_alg_key_type(alg) != cose_key_type(pkey))
                 return -EKEYREJECTED;
 
-        r = sig_structure(protected_raw, protected_len, payload, payload_len, &tbs, &tbs_len);
+        r = cose_sig_structure(protected_raw, protected_len, payload, payload_len, &tbs, &tbs_len);
         if (r < 0)
                 return r;
         ctx = EVP_MD_CTX_new();

@@ -104,6 +104,15 @@ int cose_sign1_verify(const CoseSign1 *c, int64_t alg, const CoseKey *key);
 int cose_sign(EVP_PKEY *pkey, int64_t alg, const uint8_t *protected_raw, size_t protected_len,
               const uint8_t *payload, size_t payload_len, uint8_t **ret_sig, size_t *ret_sig_len);
 
+/* The Sig_structure ["Signature1", protected, h'', payload] (RFC 9052 §4.4) in a malloc()ed
+ * buffer the caller frees, and its SHA-256: what a signer that holds its key elsewhere (a PKCS#11
+ * token, pkcs11/token.h) signs — token_sign_async() hashes the former, token_sign_digest() takes
+ * the latter. -ENOMEM, -EIO. */
+int cose_sig_structure(const uint8_t *protected_raw, size_t protected_len, const uint8_t *payload,
+                       size_t payload_len, uint8_t **ret, size_t *ret_len);
+int cose_sig_digest(const uint8_t *protected_raw, size_t protected_len, const uint8_t *payload, size_t payload_len,
+                    uint8_t ret[static 32]);
+
 /* Encodes a protected header map {1: alg, 4: kid} (kid omitted when kid_len is 0) into out
  * (room for 16 + kid_len bytes); returns its length. */
 size_t cose_encode_header(uint8_t *out, int64_t alg, const uint8_t *kid, size_t kid_len);
