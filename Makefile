@@ -126,8 +126,9 @@ $(B)/asan/libqrgate-lending.a: $(LENDING_LIB_SRCS:%.c=$(B)/asan/%.o)
 $(B)/qrgated: $(B)/obj/daemon/qrgated.o $(B)/libqrgate.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# qrgatectl links libqrencode for `receipt sign --png` (tools/qr-png.c), as qrgate-issue does.
 $(B)/qrgatectl: $(B)/obj/tools/qrgatectl.o $(LIBS)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libqrencode)
 
 $(B)/qrgate-issue: $(B)/obj/tools/qrgate-issue.o $(LIBS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $$(pkg-config --libs libqrencode)

@@ -12,6 +12,7 @@
 #include "tools/ctl-bus.h"
 #include "tools/ctl-decode.h"
 #include "tools/ctl-ils.h"
+#include "tools/ctl-receipt.h"
 #include "tools/ctl-token.h"
 #include "tools/ctl-udev.h"
 #include "tools/util.h"
@@ -55,6 +56,11 @@ static const Verb commands[] = {
         { "ils", ctl_ils, ctl_ils_usage,
           "ils check [--config FILE] [--patron ID] [--item ID [--checkout]]\n"
           "                                  check the lending station's SIP2 connection to its ILS" },
+        { "receipt", ctl_receipt, ctl_receipt_usage,
+          "receipt verify --key FILE [TEXT | --file FILE | -]\n"
+          "                                  check a lending receipt with the station's public key\n"
+          "  receipt sign --module M --token URI ... --item KIND:ID:OUTCOME[:DUE|:WORDS]...\n"
+          "                                  make a receipt signed by the token's device key (tests, demos)" },
 };
 
 static int usage(FILE *f) {
