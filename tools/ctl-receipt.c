@@ -49,6 +49,12 @@ static int load_key(const char *path, EVP_PKEY **ret) {
                 fprintf(stderr, "qrgatectl receipt: --key %s: not a public key (PEM or DER)\n", path);
                 return -EBADMSG;
         }
+        /* Receipts are ES256 only: any other key is the wrong file, not an invalid receipt. */
+        if (receipt_key_id_pkey(key, (uint8_t[RECEIPT_KID_SIZE]) {}) < 0) {
+                fprintf(stderr, "qrgatectl receipt: --key %s: not an EC P-256 public key\n", path);
+                EVP_PKEY_free(key);
+                return -EINVAL;
+        }
         *ret = key;
         return 0;
 }
