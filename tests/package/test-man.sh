@@ -35,7 +35,8 @@ done
 documents qrgated.8 $("$B/qrgated" --help | options)
 documents qrgatectl.1 $("$B/qrgatectl" --help | options) $("$B/qrgatectl" --help | commands) \
 	$("$B/qrgatectl" token --help | options) $("$B/qrgatectl" audit --help | options) \
-	$("$B/qrgatectl" decode --help | options) $("$B/qrgatectl" ils check --help | options)
+	$("$B/qrgatectl" decode --help | options) $("$B/qrgatectl" ils check --help | options) \
+	$("$B/qrgatectl" receipt --help | options)
 documents qrgate-issue.1 $("$B/qrgate-issue" --help | options) \
 	$("$B/qrgate-issue" --help | sed -n 's/^\(usage:\)\{0,1\} *qrgate-issue \([a-z0-9-]*\).*/\2/p')
 # qrgate.conf(5) names every group and key of the commented example.
