@@ -88,8 +88,10 @@ static int parse_item(const CborItem *map, ReceiptItem *it, const char **ret_why
                 return fail(ret_why, -EBADMSG, "an item's due date (4) is not an integer in 0-253402300799");
         if (cbor_item_present(&v[RECEIPT_ITEM_WORDS]) && !get_text(&v[RECEIPT_ITEM_WORDS], 0, RECEIPT_WORDS_MAX, it->words))
                 return fail(ret_why, -EBADMSG, "an item's words (5) are not text of at most 128 bytes");
-        /* Which of due date and words an item has follows from its kind and outcome; item_check()
-         * refuses the other combinations, checked once in receipt_check(). */
+        /* Which of due date and words an item has follows from its kind and outcome. Presence
+         * is checked here: a due date of 0 would pass receipt_check() on an item with none. */
+        if (cbor_item_present(&v[RECEIPT_ITEM_DUE]) != receipt_item_has_due(it))
+                return fail(ret_why, -EBADMSG, "a due date (4) where none belongs, or a loan or renewal without one");
         if (it->outcome == RECEIPT_REFUSED && !cbor_item_present(&v[RECEIPT_ITEM_WORDS]))
                 return fail(ret_why, -EBADMSG, "a refused item has no words (5)");
         if (it->outcome == RECEIPT_OK && cbor_item_present(&v[RECEIPT_ITEM_WORDS]))

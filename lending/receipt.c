@@ -66,10 +66,6 @@ static bool time_ok(int64_t t) {
         return t >= 0 && t <= RECEIPT_TIME_MAX;
 }
 
-static bool item_has_due(const ReceiptItem *it) {
-        return it->outcome == RECEIPT_OK && it->kind != RECEIPT_CHECKIN;
-}
-
 static int item_check(const ReceiptItem *it, const char **ret_why) {
         if (!receipt_kind_to_string(it->kind))
                 return fail(ret_why, -EINVAL, "an item's kind is not checkout, checkin or renew");
@@ -77,7 +73,7 @@ static int item_check(const ReceiptItem *it, const char **ret_why) {
                 return fail(ret_why, -EINVAL, "an item's outcome is not ok or refused");
         if (!text_ok(it->id, strnlen(it->id, sizeof(it->id)), 1, RECEIPT_ITEM_ID_MAX))
                 return fail(ret_why, -EINVAL, "an item id is empty, longer than 64 bytes, not UTF-8 or has a control character");
-        if (item_has_due(it) ? !time_ok(it->due) || it->due == 0 : it->due != 0)
+        if (receipt_item_has_due(it) ? !time_ok(it->due) || it->due == 0 : it->due != 0)
                 return fail(ret_why, -EINVAL, "a loan or renewal needs a due date (0-253402300799), a return or refusal has none");
         if (it->outcome == RECEIPT_REFUSED) {
                 if (!text_ok(it->words, strnlen(it->words, sizeof(it->words)), 0, RECEIPT_WORDS_MAX))
@@ -174,7 +170,7 @@ static size_t encode_payload(const Receipt *r, uint8_t *out) {
                 const ReceiptItem *it = &r->items[i];
 
                 /* A return that went through has neither a due date nor words. */
-                bool fourth = item_has_due(it) || it->outcome == RECEIPT_REFUSED;
+                bool fourth = receipt_item_has_due(it) || it->outcome == RECEIPT_REFUSED;
 
                 o += cbor_put_head(out + o, CBOR_MAJOR_MAP, fourth ? 4 : 3);
                 o += put_uint(out + o, RECEIPT_ITEM_KIND);
@@ -183,7 +179,7 @@ static size_t encode_payload(const Receipt *r, uint8_t *out) {
                 o += put_text(out + o, it->id);
                 o += put_uint(out + o, RECEIPT_ITEM_OUTCOME);
                 o += put_uint(out + o, (uint64_t) it->outcome);
-                if (item_has_due(it)) {
+                if (receipt_item_has_due(it)) {
                         o += put_uint(out + o, RECEIPT_ITEM_DUE);
                         o += put_uint(out + o, (uint64_t) it->due);
                 } else if (it->outcome == RECEIPT_REFUSED) {

@@ -79,6 +79,11 @@ typedef struct ReceiptItem {
         char words[RECEIPT_WORDS_MAX + 1]; /* when refused: the ILS's words (may be empty) */
 } ReceiptItem;
 
+/* Whether an item carries a due date: a checkout or renewal that went through. */
+static inline bool receipt_item_has_due(const ReceiptItem *it) {
+        return it->outcome == RECEIPT_OK && it->kind != RECEIPT_CHECKIN;
+}
+
 typedef struct Receipt {
         char station[RECEIPT_STATION_MAX + 1]; /* 1–64 bytes */
         int64_t time;                          /* when the session finished, unix seconds */

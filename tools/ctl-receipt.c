@@ -109,7 +109,7 @@ static void print_receipt(const Receipt *r) {
                        receipt_outcome_to_string(it->outcome));
                 if (it->outcome == RECEIPT_REFUSED)
                         printf(" \"%s\"", it->words);
-                else if (it->kind != RECEIPT_CHECKIN)
+                else if (receipt_item_has_due(it))
                         printf(", due %s", format_utc(it->due, t, sizeof(t)));
                 printf("\n");
         }

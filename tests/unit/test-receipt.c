@@ -295,7 +295,7 @@ static void uint_kv(Buf *b, uint64_t k, uint64_t v) {
 }
 
 enum { V_VALID, V_UNKNOWN_KEY, V_UNKNOWN_ITEM_KEY, V_KEY_ZERO, V_DUPLICATE, V_STATION_BYTES, V_VERSION_2,
-       V_NEGATIVE_TIME, V_REFUSED_NO_WORDS, V_TEXT_KEY, V_EMPTY_ITEMS, V_CHECKIN_WITH_DUE, _V_MAX };
+       V_NEGATIVE_TIME, V_REFUSED_NO_WORDS, V_TEXT_KEY, V_EMPTY_ITEMS, V_CHECKIN_WITH_DUE, V_CHECKIN_DUE_ZERO, _V_MAX };
 
 static void payload(Buf *b, int v) {
         b->n = 0;
@@ -327,11 +327,11 @@ static void payload(Buf *b, int v) {
         else {
                 head(b, 4, 1);
                 head(b, 5, 4 + (v == V_UNKNOWN_ITEM_KEY));
-                uint_kv(b, 1, v == V_CHECKIN_WITH_DUE ? 2 : 1);
+                uint_kv(b, 1, v == V_CHECKIN_WITH_DUE || v == V_CHECKIN_DUE_ZERO ? 2 : 1);
                 head(b, 0, 2);
                 text(b, "i");
                 uint_kv(b, 3, v == V_REFUSED_NO_WORDS ? 1 : 0);
-                uint_kv(b, 4, 1801000000);
+                uint_kv(b, 4, v == V_CHECKIN_DUE_ZERO ? 0 : 1801000000);
                 if (v == V_UNKNOWN_ITEM_KEY)
                         uint_kv(b, 6, 0);
         }
@@ -364,7 +364,7 @@ static void strict_payload_refuses_what_it_does_not_define(void **state) {
                 [V_KEY_ZERO] = -EBADMSG, [V_DUPLICATE] = -EBADMSG, [V_STATION_BYTES] = -EBADMSG,
                 [V_VERSION_2] = -EPROTONOSUPPORT, [V_NEGATIVE_TIME] = -EBADMSG,
                 [V_REFUSED_NO_WORDS] = -EBADMSG, [V_TEXT_KEY] = -EBADMSG, [V_EMPTY_ITEMS] = -EBADMSG,
-                [V_CHECKIN_WITH_DUE] = -EBADMSG,
+                [V_CHECKIN_WITH_DUE] = -EBADMSG, [V_CHECKIN_DUE_ZERO] = -EBADMSG,
         };
         Buf b;
 
