@@ -146,3 +146,20 @@ const char *read_file_strerror(int error, ReadFileFlags flags) {
         }
         return strerror(-error);
 }
+
+int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off) {
+        while (n > 0) {
+                ssize_t k = pwrite(fd, p, n, (off_t) off);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        return -EIO;
+                p += k;
+                n -= (size_t) k;
+                off += (uint64_t) k;
+        }
+        return 0;
+}

@@ -9,6 +9,7 @@
  * caller can tell the operator what is wrong. Nothing here logs. */
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 typedef enum ReadFileFlags {
@@ -24,6 +25,10 @@ typedef enum ReadFileFlags {
 /* 0 for a regular file; -EISDIR, -ELOOP (a symbolic link, as lstat() shows one) or -EBADFD (a
  * FIFO, socket or device) otherwise. For files opened otherwise than for reading (queues, logs). */
 int stat_verify_regular(const struct stat *st);
+
+/* Writes all n bytes at offset off (pwrite(2) until done, through EINTR and short writes): 0, or
+ * the error of the write that failed (-ENOSPC on a full disk: part of the bytes may be there). */
+int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off);
 
 /* Opens path (relative to dir_fd, which may be AT_FDCWD) for reading, with O_NONBLOCK so that
  * neither a FIFO without a writer nor a device can block, and checks that it is a regular file.

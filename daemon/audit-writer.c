@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit/audit-rotate.h"
+#include "core/fileio.h"
 #include "daemon/audit-internal.h"
 #include "daemon/clock.h"
 #include "daemon/event-util.h"
@@ -39,23 +40,6 @@ void audit_notify_state(Audit *a) {
         a->reported_failing = failing;
         if (a->state_handler)
                 a->state_handler(a, failing, a->state_userdata);
-}
-
-static int write_at(int fd, const uint8_t *p, size_t n, uint64_t off) {
-        while (n > 0) {
-                ssize_t k = pwrite(fd, p, n, (off_t) off);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                n -= (size_t) k;
-                off += (uint64_t) k;
-        }
-        return 0;
 }
 
 static int open_file(Audit *a, uint64_t first_seq, int64_t first_time_usec) {
@@ -111,7 +95,7 @@ static int flush_backlog(Audit *a) {
                         if (n >= a->backlog_size)
                                 break;
                 }
-                r = write_at(a->fd, p, n, a->file_size);
+                r = pwrite_all(a->fd, p, n, a->file_size);
                 if (r < 0) {
                         if (ftruncate(a->fd, (off_t) a->file_size) < 0)
                                 /* Then recovery at the next start cuts it: it is a torn tail. */

@@ -10,24 +10,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
 #include "lending/lend-queue-internal.h"
-
-int lq_pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off) {
-        while (n > 0) {
-                ssize_t k = pwrite(fd, p, n, (off_t) off);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        return -EIO;
-                p += k;
-                n -= (size_t) k;
-                off += (uint64_t) k;
-        }
-        return 0;
-}
 
 int lq_lock(int fd) {
         /* One process per queue: two writers appending at their own idea of the end would
@@ -69,7 +53,7 @@ int lq_write_file(int dir_fd, const char *name, const char *tmp_name, const Lend
         /* Locked before it has the name, so no second opener can take it in between. */
         r = lq_lock(fd);
         if (r >= 0)
-                r = lq_pwrite_all(fd, buf, n, 0);
+                r = pwrite_all(fd, buf, n, 0);
         if (r >= 0 && fsync(fd) < 0)
                 r = -errno;
         if (r >= 0 && renameat(dir_fd, tmp_name, dir_fd, name) < 0)

@@ -118,6 +118,5 @@ int lq_write_file(int dir_fd, const char *name, const char *tmp_name, const Lend
 uint64_t lq_live_size(const LendQueue *q);
 
 /* pwrite() of all n bytes at off, or -errno (a short write is retried, so ENOSPC/EFBIG show). */
-int lq_pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off);
 /* Takes the queue's exclusive lock on fd without waiting: -EBUSY when another holds it. */
 int lq_lock(int fd);

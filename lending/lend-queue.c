@@ -130,21 +130,22 @@ int lend_queue_open(int dir_fd, const char *name, const LendQueueLimits *limits,
         return 0;
 }
 
+/* Compacts the file when n more bytes would pass its size limit and DONE records can go, or
+ * when a failed cut-back left it broken. */
+static int make_room(LendQueue *q, size_t n) {
+        if (q->broken || (q->size + n > q->limits.max_file_size && q->size > lq_live_size(q)))
+                return lend_queue_compact(q);
+        return 0;
+}
+
 /* Appends one encoded record durably, or leaves the file as it was. */
 static int write_record(LendQueue *q, const uint8_t *rec, size_t n) {
         int r;
 
-        if (q->broken) {
-                r = lend_queue_compact(q);
-                if (r < 0)
-                        return r;
-        }
-        if (q->size + n > q->limits.max_file_size && q->size > lq_live_size(q)) {
-                r = lend_queue_compact(q);
-                if (r < 0)
-                        return r;
-        }
-        r = lq_pwrite_all(q->fd, rec, n, q->size);
+        r = make_room(q, n);
+        if (r < 0)
+                return r;
+        r = pwrite_all(q->fd, rec, n, q->size);
         if (r >= 0 && fdatasync(q->fd) < 0)
                 r = -errno;
         if (r < 0) {
@@ -191,11 +192,9 @@ int lend_queue_append(LendQueue *q, const LendTx *tx, uint64_t *ret_id) {
         r = lq_pending_reserve(&q->pending);
         if (r < 0)
                 return r;
-        if (q->size + n > q->limits.max_file_size && q->size > lq_live_size(q)) {
-                r = lend_queue_compact(q);
-                if (r < 0)
-                        return r;
-        }
+        r = make_room(q, n);
+        if (r < 0)
+                return r;
         if (q->size + n > q->limits.max_file_size)
                 return -ENOSPC;
         r = write_record(q, buf, n);
