@@ -15,6 +15,7 @@
 #include "lending/receipt.h"
 #include "pkcs11/token-blocking.h"
 #include "tools/ctl-receipt.h"
+#include "tools/ctl-token-session.h"
 #include "tools/qr-png.h"
 #include "tools/util.h"
 
@@ -132,33 +133,13 @@ static int parse(int argc, char *argv[], SignArgs *a, Receipt *rc) {
         return 1;
 }
 
-typedef struct Session {
-        TokenModule *module;
-        P11KitUri *token_uri, *key_uri;
-        CK_SESSION_HANDLE h;
-        bool logged_in;
-} Session;
-
-static void session_done(Session *s) {
-        if (s->module) {
-                if (s->logged_in)
-                        (void) s->module->f->C_Logout(s->h);
-                token_close_session(s->module, &s->h);
-        }
-        s->module = token_module_free(s->module);
-        p11_kit_uri_free(s->token_uri);
-        p11_kit_uri_free(s->key_uri);
-}
-
 /* Signs digest with the device key and returns its public key (SPKI DER), so the caller can
  * name the key and check the signature with what `qrgatectl token pubkey` exports. */
 static int token_sign(const SignArgs *a, const Receipt *rc, uint8_t **ret_spki, size_t *ret_spki_size,
                       uint8_t kid[static RECEIPT_KID_SIZE], uint8_t sig[static RECEIPT_SIGNATURE_SIZE]) {
-        _cleanup_(session_done) Session s = {};
+        _cleanup_(token_ctx_done) TokenCtx s = {};
         _cleanup_(freep) uint8_t *spki = NULL;
         CK_OBJECT_HANDLE priv, pub;
-        CK_SLOT_ID slot;
-        CK_TOKEN_INFO info;
         TokenReason why = {};
         TokenState alarm;
         uint8_t digest[32];
@@ -176,23 +157,23 @@ static int token_sign(const SignArgs *a, const Receipt *rc, uint8_t **ret_spki, 
         if (r >= 0)
                 r = token_module_initialize(s.module, &why);
         if (r >= 0)
-                what = "token", r = token_find_slot(s.module, s.token_uri, &slot, &info, &why);
+                what = "token", r = token_find_slot(s.module, s.token_uri, &s.slot, &s.info, &why);
         if (r >= 0)
-                what = "session", r = token_open_session(s.module, slot, false, &s.h, &why);
+                what = "session", r = token_open_session(s.module, s.slot, false, &s.session, &why);
         /* One login at most, as the daemon's: a wrong PIN must not burn the retry counter. */
         if (r >= 0)
-                what = "login", r = token_login(s.module, s.h, slot, a->pin_credential, a->pin_file, &alarm, &tried, &why);
+                what = "login", r = token_login(s.module, s.session, s.slot, a->pin_credential, a->pin_file, &alarm, &tried, &why);
         if (r >= 0) {
                 s.logged_in = true;
                 what = "device public key";
-                r = token_find_object(s.module, s.h, s.key_uri, CKO_PUBLIC_KEY, &pub, &why);
+                r = token_find_object(s.module, s.session, s.key_uri, CKO_PUBLIC_KEY, &pub, &why);
         }
         if (r >= 0)
-                r = token_read_pubkey(s.module, s.h, pub, &spki, &spki_size, &why);
+                r = token_read_pubkey(s.module, s.session, pub, &spki, &spki_size, &why);
         if (r >= 0)
-                what = "device key", r = token_find_object(s.module, s.h, s.key_uri, CKO_PRIVATE_KEY, &priv, &why);
+                what = "device key", r = token_find_object(s.module, s.session, s.key_uri, CKO_PRIVATE_KEY, &priv, &why);
         if (r >= 0)
-                r = token_check_sign_key(s.module, s.h, priv, &why);
+                r = token_check_sign_key(s.module, s.session, priv, &why);
         if (r >= 0) {
                 what = "receipt";
                 r = receipt_key_id(spki, spki_size, kid);
@@ -200,7 +181,7 @@ static int token_sign(const SignArgs *a, const Receipt *rc, uint8_t **ret_spki, 
                         r = receipt_to_be_signed(rc, kid, digest);
         }
         if (r >= 0)
-                what = "sign", r = token_sign_digest(s.module, s.h, priv, digest, sig, &why);
+                what = "sign", r = token_sign_digest(s.module, s.session, priv, digest, sig, &why);
         if (r < 0) {
                 fprintf(stderr, "qrgatectl receipt sign: %s: %s\n", what, why.text[0] ? why.text : strerror(-r));
                 return r;

@@ -10,6 +10,7 @@
 #include "pkcs11/token-blocking.h"
 #include "tools/ctl-bus.h"
 #include "tools/ctl-token.h"
+#include "tools/ctl-token-session.h"
 #include "tools/util.h"
 
 /* qrgatectl token: the synchronous building blocks of the token service (pkcs11/), driven from
@@ -125,28 +126,7 @@ static int parse(int argc, char *argv[], Args *a) {
         return 1;
 }
 
-typedef struct Ctx {
-        TokenModule *module;
-        P11KitUri *token_uri, *key_uri, *hmac_uri;
-        CK_SLOT_ID slot;
-        CK_TOKEN_INFO info;
-        CK_SESSION_HANDLE session;
-        bool logged_in;
-} Ctx;
-
-static void ctx_done(Ctx *c) {
-        if (c->module) {
-                if (c->logged_in)
-                        (void) c->module->f->C_Logout(c->session);
-                token_close_session(c->module, &c->session);
-        }
-        c->module = token_module_free(c->module);
-        p11_kit_uri_free(c->token_uri);
-        p11_kit_uri_free(c->key_uri);
-        p11_kit_uri_free(c->hmac_uri);
-}
-
-static int ctx_open(Ctx *c, const Args *a, bool rw, bool need_login) {
+static int ctx_open(TokenCtx *c, const Args *a, bool rw, bool need_login) {
         TokenReason why = {};
         TokenState alarm;
         bool tried;
@@ -222,7 +202,7 @@ static int write_out(const char *path, const void *data, size_t size) {
         return 0;
 }
 
-static int read_pubkey(Ctx *c, uint8_t **ret, size_t *ret_size) {
+static int read_pubkey(TokenCtx *c, uint8_t **ret, size_t *ret_size) {
         CK_OBJECT_HANDLE pub;
         TokenReason why = {};
         int r;
@@ -249,7 +229,7 @@ static int print_pem(const uint8_t *der, size_t size) {
 
 static int verb_init(const Args *a) {
         _cleanup_(freep) uint8_t *der = NULL;
-        Ctx c = {};
+        TokenCtx c = {};
         TokenReason why = {};
         size_t size = 0;
         int r;
@@ -272,7 +252,7 @@ static int verb_init(const Args *a) {
                        c.info.serialNumber);
                 r = print_pem(der, size);
         }
-        ctx_done(&c);
+        token_ctx_done(&c);
         return r;
 }
 
@@ -280,7 +260,7 @@ static const char *yes_no(bool b) {
         return b ? "yes" : "no";
 }
 
-static void info_key(Ctx *c, const char *what, P11KitUri *uri, CK_OBJECT_CLASS cls, bool sign) {
+static void info_key(TokenCtx *c, const char *what, P11KitUri *uri, CK_OBJECT_CLASS cls, bool sign) {
         CK_OBJECT_HANDLE o;
         TokenReason why = {};
         int r;
@@ -294,14 +274,14 @@ static void info_key(Ctx *c, const char *what, P11KitUri *uri, CK_OBJECT_CLASS c
 
 static int verb_info(const Args *a) {
         _cleanup_(freep) uint8_t *der = NULL;
-        Ctx c = {};
+        TokenCtx c = {};
         size_t size = 0;
         uint8_t fp[32];
         int r;
 
         r = ctx_open(&c, a, false, false);
         if (r < 0) {
-                ctx_done(&c);
+                token_ctx_done(&c);
                 return r;
         }
         printf("module: %s\n", c.module->name);
@@ -327,7 +307,7 @@ static int verb_info(const Args *a) {
                         info_key(&c, "HMAC key", c.hmac_uri, CKO_SECRET_KEY, false);
         } else
                 printf("keys: not checked (give --pin-file or --pin-credential)\n");
-        ctx_done(&c);
+        token_ctx_done(&c);
         return 0;
 }
 
@@ -335,7 +315,7 @@ static int verb_pubkey(const Args *a) {
         _cleanup_(freep) uint8_t *der = NULL;
         _cleanup_(freep) char *pem = NULL;
         Args b = *a;
-        Ctx c = {};
+        TokenCtx c = {};
         size_t size = 0, pem_size = 0;
         int r;
 
@@ -343,7 +323,7 @@ static int verb_pubkey(const Args *a) {
         r = ctx_open(&c, &b, false, false);
         if (r >= 0)
                 r = read_pubkey(&c, &der, &size);
-        ctx_done(&c);
+        token_ctx_done(&c);
         if (r < 0)
                 return r;
         if (a->der) {
