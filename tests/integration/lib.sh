@@ -159,6 +159,15 @@ stop_daemon() {
 	return $rc
 }
 
+# start_pty_scanner: a serial scanner on a pseudo-terminal (tests/integration/pty-scanner.c):
+# $TTY is its node; what is written to $T/ser.in is what it sends, and 200 ms after that FIFO's
+# end the scanner is unplugged.
+start_pty_scanner() {
+	mkfifo "$T/ser.in"
+	"$B/tests/pty-scanner" "$T/tty" "$T/ser.in" 200 &
+	wait_for 5 test -s "$T/tty" || { echo "pty-scanner did not start"; exit 1; }
+	TTY=$(cat "$T/tty")
+}
 ctl() { "$B/qrgatectl" --bus "$ADDR" "$@"; }
 mgr_prop() { busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager "$1" 2>&1; }
 # wait_for SECONDS COMMAND...: polls until the command succeeds; fails after SECONDS.

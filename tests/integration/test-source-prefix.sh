@@ -7,10 +7,7 @@
 # the daemon keeps running.
 . "$(dirname "$0")/lib.sh"
 
-mkfifo "$T/ser.in"
-"$B/tests/pty-scanner" "$T/tty" "$T/ser.in" 200 &
-wait_for 5 test -s "$T/tty" || { echo "pty-scanner did not start"; exit 1; }
-TTY=$(cat "$T/tty")
+start_pty_scanner
 
 make_issuer
 write_config "$T/qrgate.conf"
