@@ -11,7 +11,15 @@
  * So it spans the USB transfer (the host's next poll of the gadget's endpoint), the host's
  * driver, the daemon's read, its decision and the gpio set; taking the time before the write
  * makes it an upper bound on what follows the scanner's send, never a smaller one. Then the
- * lock's relock (unlock_ms) is awaited before the next code. Prints p50/p99 in µs.
+ * lock's relock (unlock_ms) is awaited before the next code. Prints p50/p99 in µs, and how many
+ * codes did not open the door (refused: the daemon's log says why).
+ *
+ * Beside it, the daemon's parts, from the kernel's trace of qrgated's main thread: "woken", from
+ * its last sched_wakeup before the lock line's set (the scanner's last data arriving), and
+ * "daemon", from the return of its last read(2) that delivered data to the set: the line, the
+ * verification, the policy and the gpio ioctl (it sleeps nowhere in between). The rest of the
+ * total is the USB transfer and the host's drivers (dummy_hcd's emulated frames, under TCG), and
+ * the gap between woken and daemon is the scheduler's.
  *
  *   scan-bench kbd|pos|serial DEV LOCK-GPIO NAME < codes */
 #include <errno.h>
@@ -134,25 +142,59 @@ static bool trace_line(int fd, char *line, size_t size) {
         }
 }
 
-static int64_t wait_set(int fd, int gpio, int level) {
-        char line[512];
+/* The trace clock's time of the event that starts at ev (": name: ") in line, in ns. */
+static int64_t event_ns(char *line, char *ev) {
+        long sec, usec;
 
+        *ev = '\0';
+        char *ts = strrchr(line, ' ');
+        if (!ts || sscanf(ts + 1, "%ld.%ld", &sec, &usec) != 2)
+                die("trace timestamp");
+        return (int64_t) sec * 1000000000LL + (int64_t) usec * 1000;
+}
+
+/* What the trace said of qrgated's main thread before the lock line's set (the test script
+ * enables these events for that thread only): its last wake-up, and the end of its last read(2)
+ * that returned data. 0 when none. */
+typedef struct Before {
+        int64_t wake, read;
+} Before;
+
+/* Reads the trace up to the lock line's set to level; returns its time, or -1 when none came
+ * within 10 s. */
+static int64_t wait_set(int fd, int gpio, int level, Before *before) {
+        char line[512];
+        unsigned long ret;
+
+        *before = (Before) {};
         for (;;) {
                 if (!trace_line(fd, line, sizeof(line)))
-                        die("no gpio_value set on the lock line within 10 s");
-                char *ev = strstr(line, ": gpio_value: ");
+                        return -1;
+                char *ev = strstr(line, ": sched_wakeup: ");
+                if (ev) {
+                        before->wake = event_ns(line, ev);
+                        continue;
+                }
+                ev = strstr(line, ": sys_read -> ");
+                if (ev) {
+                        /* "-> 0x1c"; an error is a huge unsigned number: not data. */
+                        if (sscanf(ev + 14, "%lx", &ret) == 1 && ret > 0 && ret < (1UL << 31))
+                                before->read = event_ns(line, ev);
+                        continue;
+                }
+                ev = strstr(line, ": gpio_value: ");
                 int g, l;
                 char op[8];
                 if (!ev || sscanf(ev + 14, "%d %7s %d", &g, op, &l) != 3 || g != gpio || strcmp(op, "set") != 0 ||
                     l != level)
                         continue;
-                *ev = '\0';
-                char *ts = strrchr(line, ' ');
-                long sec, usec;
-                if (!ts || sscanf(ts + 1, "%ld.%ld", &sec, &usec) != 2)
-                        die("trace timestamp");
-                return (int64_t) sec * 1000000000LL + (int64_t) usec * 1000;
+                return event_ns(line, ev);
         }
+}
+
+/* From the later of t0 and since (0: none) to t1: a moment before the send counts from the send. */
+static int64_t from(int64_t t0, int64_t since, int64_t t1) {
+        return t1 - (since > t0 ? since : t0);
 }
 
 static int cmp(const void *a, const void *b) {
@@ -167,8 +209,9 @@ static double pct(int64_t *v, int n, double p) {
 
 int main(int argc, char *argv[]) {
         static char code[8192];
-        static int64_t lat[MAX_ROUNDS];
-        int n = 0;
+        static int64_t lat[MAX_ROUNDS], woken[MAX_ROUNDS], own[MAX_ROUNDS];
+        Before before;
+        int n = 0, refused = 0;
 
         if (argc != 5)
                 die("usage: scan-bench kbd|pos|serial DEV LOCK-GPIO NAME < codes");
@@ -181,16 +224,33 @@ int main(int argc, char *argv[]) {
                 if (len == 0)
                         continue;
                 int64_t t0 = send_code(argv[1], fd, code, len);
-                int64_t t1 = wait_set(trace, gpio, 1);
+                int64_t t1 = wait_set(trace, gpio, 1, &before);
+                if (t1 < 0) {
+                        /* Refused: the daemon's log says why (under TCG on a loaded host, key
+                         * presses the kernel dropped while the guest's CPUs were away). */
+                        refused++;
+                        continue;
+                }
                 if (t1 < t0)
                         die("the lock line was set before the code was sent");
+                /* The daemon's parts: from its last wake-up (scheduling included), and from the
+                 * end of its last read that returned data (its own work: the line, the
+                 * verification, the policy, the gpio ioctl). It sleeps nowhere in between. */
+                woken[n] = from(t0, before.wake, t1);
+                own[n] = from(t0, before.read, t1);
                 lat[n++] = t1 - t0;
-                (void) wait_set(trace, gpio, 0);
+                if (wait_set(trace, gpio, 0, &before) < 0)
+                        die("the lock line was not set back within 10 s");
         }
         if (n == 0)
                 die("no codes");
         printf("scan_%s_rounds=%d\n", argv[4], n);
+        printf("scan_%s_refused=%d\n", argv[4], refused);
         printf("scan_%s_p50_us=%.0f\n", argv[4], pct(lat, n, 0.50));
         printf("scan_%s_p99_us=%.0f\n", argv[4], pct(lat, n, 0.99));
+        printf("scan_%s_woken_p50_us=%.0f\n", argv[4], pct(woken, n, 0.50));
+        printf("scan_%s_woken_p99_us=%.0f\n", argv[4], pct(woken, n, 0.99));
+        printf("scan_%s_daemon_p50_us=%.0f\n", argv[4], pct(own, n, 0.50));
+        printf("scan_%s_daemon_p99_us=%.0f\n", argv[4], pct(own, n, 0.99));
         return 0;
 }
