@@ -104,6 +104,28 @@ int sip2_client_checkin(Sip2Client *c, const char *item, int64_t now, Sip2Result
 int sip2_client_renew(Sip2Client *c, const char *patron, const char *item, int64_t now, Sip2Result *ret,
                       Sip2ClientError *e);
 
+/* An item's circulation status (spec, Item Information Response, "circulation status"). Only
+ * the ones the station decides on are named; any two digits 01-13 are accepted. */
+#define SIP2_CIRC_AVAILABLE 3
+#define SIP2_CIRC_CHARGED 4
+#define SIP2_CIRC_CHARGED_NO_RECALL 5 /* charged; not to be recalled until the earliest recall date */
+#define SIP2_CIRC_RECALLED 7          /* charged, and recalled */
+
+/* Whether status says the item is lent to someone (04, 05, 07). SIP2 does not say to whom. */
+bool sip2_circulation_charged(int status);
+
+typedef struct Sip2ItemInfo {
+        int circulation;  /* 1-13 */
+        char due[64];     /* AH as the ILS wrote it; "" when it gave none */
+        char title[128];  /* AJ */
+        char message[256]; /* AF */
+} Sip2ItemInfo;
+
+/* Item information (17/18) about item, checked: the answer must name that item and carry a
+ * circulation status of two digits 01-13 (else SIP2_FAIL_PROTOCOL, -EBADMSG). Repeated on a new
+ * connection like any request that changes nothing. 0 and *ret, or -errno with *e filled. */
+int sip2_client_item_info(Sip2Client *c, const char *item, int64_t now, Sip2ItemInfo *ret, Sip2ClientError *e);
+
 /* Loads the SIP2 login from a credential: name is a systemd credential's name (no '/': read from
  * $CREDENTIALS_DIRECTORY) or a file's path. The file: the login user id (CN) on its first line,
  * the password (CO) on its second. It must be a regular file (not a symbolic link), of at most
