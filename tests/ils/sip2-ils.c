@@ -3,13 +3,17 @@
  * and `make bench` (docs/sip2.md, "The test ILS"). In C so that it runs in a bare root without
  * python. Fixed patrons and items cover each answer a station must handle; loans are kept in
  * memory and written to --loans FILE after every change, so a test can prove that no loan was
- * lost or doubled. Faults on command (--fault KIND:CMD[:COUNT]) break the answers to one
+ * lost or doubled; --journal FILE gets one line per checkout, checkin or renewal answered
+ * ("checkout ITEM PATRON ok|refused"), so a test can also count how often each was carried out
+ * (a loan made, returned and made again leaves the loans as they were). --delay-ms MS waits before
+ * each checkout, checkin or renewal answer, as a distant ILS would: the window in which a station
+ * may die with a transaction sent and unanswered. Faults on command (--fault KIND:CMD[:COUNT]) break the answers to one
  * command: drop (half the answer, then close), stall (half the answer, then silence), badsum
  * (a wrong checksum; a 97 gets the right one), wrongseq (another sequence number).
  *
  * With --tls-cert and --tls-key it speaks SIP2 over TLS (the handshake blocks: a test ILS).
  *
- * usage: sip2-ils [--port-file FILE] [--credential FILE] [--loans FILE] [--fault KIND:CMD[:N]]...
+ * usage: sip2-ils [--port-file FILE] [--credential FILE] [--loans FILE] [--journal FILE] [--delay-ms MS] [--fault KIND:CMD[:N]]...
  *                 [--tls-cert PEM --tls-key PEM]
  * Prints "sip2-ils: port N" once it listens; runs until SIGTERM. */
 #include <errno.h>
@@ -94,7 +98,8 @@ typedef struct Client {
 } Client;
 
 static Client clients[CLIENTS_MAX];
-static const char *loans_path, *cred_user = "station", *cred_password = "secret";
+static unsigned delay_ms; /* before each checkout, checkin or renewal answer: a distant ILS */
+static const char *journal_path, *loans_path, *cred_user = "station", *cred_password = "secret";
 static char cred_buf[1100];
 static Sip2Msg req;
 static Sip2Writer w;
@@ -144,6 +149,20 @@ static void dump_loans(void) {
         }
 }
 
+/* Appended and closed at each answer: the test may read it (or the ILS may be killed) any time. */
+static void journal(const char *what, const char *item, const char *patron, const char *why) {
+        FILE *f;
+
+        if (!journal_path)
+                return;
+        f = fopen(journal_path, "a");
+        if (!f || fprintf(f, "%s %s %s %s\n", what, item ?: "-", patron ?: "-", why ? "refused" : "ok") < 0 ||
+            fclose(f) != 0) {
+                perror("sip2-ils: journal");
+                exit(1);
+        }
+}
+
 static void date_field(int64_t t, char *buf) {
         sip2_format_date(t, buf);
 }
@@ -180,6 +199,7 @@ static void answer_checkout(int64_t now) {
                 date_field(it->due, due);
                 dump_loans();
         }
+        journal("checkout", iid, pid, why);
         sip2_writer_begin(&w, SIP2_CHECKOUT_RESP);
         sip2_put_fixed(&w, why ? "0" : "1", 1);
         sip2_put_fixed(&w, "N", 1);
@@ -204,6 +224,7 @@ static void answer_checkin(int64_t now) {
                 it->renewals = 0;
                 dump_loans();
         }
+        journal("checkin", iid, NULL, why);
         sip2_writer_begin(&w, SIP2_CHECKIN_RESP);
         sip2_put_fixed(&w, why ? "0" : "1", 1);
         sip2_put_fixed(&w, why ? "N" : "Y", 1);
@@ -242,6 +263,7 @@ static void answer_renew(int64_t now) {
                 date_field(it->due, due);
                 dump_loans();
         }
+        journal("renew", iid, pid, why);
         sip2_writer_begin(&w, SIP2_RENEW_RESP);
         sip2_put_fixed(&w, why ? "0" : "1", 1);
         sip2_put_fixed(&w, why ? "N" : "Y", 1);
@@ -449,6 +471,8 @@ static void handle(Client *c, const char *m, size_t len) {
                 close_client(c);
                 return;
         }
+        if (delay_ms > 0 && (req.command == SIP2_CHECKOUT || req.command == SIP2_CHECKIN || req.command == SIP2_RENEW))
+                usleep(delay_ms * 1000);
         reply(c, req.sequence);
 }
 
@@ -536,6 +560,10 @@ int main(int argc, char *argv[]) {
                         load_credential(argv[++i]);
                 else if (strcmp(argv[i], "--loans") == 0 && i + 1 < argc)
                         loans_path = argv[++i];
+                else if (strcmp(argv[i], "--journal") == 0 && i + 1 < argc)
+                        journal_path = argv[++i];
+                else if (strcmp(argv[i], "--delay-ms") == 0 && i + 1 < argc)
+                        delay_ms = (unsigned) atoi(argv[++i]);
                 else if (strcmp(argv[i], "--fault") == 0 && i + 1 < argc)
                         parse_fault(argv[++i]);
                 else if (strcmp(argv[i], "--tls-cert") == 0 && i + 1 < argc)
@@ -543,7 +571,7 @@ int main(int argc, char *argv[]) {
                 else if (strcmp(argv[i], "--tls-key") == 0 && i + 1 < argc)
                         tls_key = argv[++i];
                 else {
-                        fprintf(stderr, "usage: sip2-ils [--port-file FILE] [--credential FILE] [--loans FILE] "
+                        fprintf(stderr, "usage: sip2-ils [--port-file FILE] [--credential FILE] [--loans FILE] [--journal FILE] [--delay-ms MS] "
                                         "[--fault KIND:CMD[:COUNT]]... [--tls-cert PEM --tls-key PEM]\n");
                         return 2;
                 }
