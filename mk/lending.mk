@@ -20,7 +20,14 @@ $(SIP2_DRIVE): tests/ils/sip2-drive.c $(B)/libqrgate-lending.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libqrgate-lending.a $(SSL_LIBS)
 
-check-integration: $(SIP2_ILS) $(SIP2_DRIVE)
+# The store-and-forward queue and its replay, one command at a time, for test-lend-replay.sh.
+LEND_REPLAY_DRIVE := $(B)/tests/lend-replay-drive
+
+$(LEND_REPLAY_DRIVE): tests/ils/lend-replay-drive.c $(B)/libqrgate-lending.a $(B)/libqrgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(B)/libqrgate-lending.a $(B)/libqrgate.a $(PKG_LIBS)
+
+check-integration: $(SIP2_ILS) $(SIP2_DRIVE) $(LEND_REPLAY_DRIVE)
 
 BENCH_EXTRA += bench-sip2
 .PHONY: bench-sip2
