@@ -35,3 +35,10 @@ BENCH_EXTRA += bench-sip2
 bench-sip2: $(B)/bench/bench-sip2 $(SIP2_ILS)
 	@echo "# SIP2 checkout through the client vs a bare TCP round trip to the same test ILS (tests/bench/bench-sip2.c)"
 	@$< $(SIP2_ILS)
+
+BENCH_EXTRA += bench-lend-replay
+.PHONY: bench-lend-replay
+
+bench-lend-replay: $(B)/bench/bench-lend-replay $(SIP2_ILS)
+	@echo "# the offline queue replayed to the test ILS vs the same transactions sent directly; queue on the disk, /var/tmp (tests/bench/bench-lend-replay.c)"
+	@$< $(SIP2_ILS)
