@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "lending/lend-replay.h"
+#include "tests/bench/bench-ils.h"
 #include "tests/bench/bench-util.h"
 
 #define ROUNDS 7
@@ -86,7 +87,8 @@ static double median(double *v, size_t n) {
 }
 
 int main(int argc, char *argv[]) {
-        char dir[] = "/var/tmp/bench-lend-replay-XXXXXX", portf[128], cred[128], buf[32];
+        char dir[] = "/var/tmp/bench-lend-replay-XXXXXX";
+        const char *why = NULL;
         _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
         _cleanup_(lend_queue_freep) LendQueue *q = NULL;
         _cleanup_(closep) int dfd = -EBADF;
@@ -95,36 +97,14 @@ int main(int argc, char *argv[]) {
         Sip2ClientError e;
         unsigned port = 0;
         pid_t pid;
-        FILE *f;
 
         if (argc != 2)
                 die("usage: bench-lend-replay PATH-OF-sip2-ils");
         if (!mkdtemp(dir))
                 die("mkdtemp in /var/tmp");
-        snprintf(portf, sizeof(portf), "%s/port", dir);
-        snprintf(cred, sizeof(cred), "%s/login", dir);
-        f = fopen(cred, "w");
-        if (!f || fputs("bench\nbench-pw\n", f) < 0 || fclose(f) != 0 || chmod(cred, 0600) < 0)
-                die("credential");
-        pid = fork();
-        if (pid == 0) {
-                int null = open("/dev/null", O_WRONLY);
-                dup2(null, 1);
-                execl(argv[1], argv[1], "--port-file", portf, "--credential", cred, (char *) NULL);
-                _exit(127);
-        }
-        for (int i = 0; i < 200 && port == 0; i++) {
-                f = fopen(portf, "r");
-                if (f) {
-                        if (fgets(buf, sizeof(buf), f))
-                                port = (unsigned) atoi(buf);
-                        fclose(f);
-                }
-                if (port == 0)
-                        usleep(25000);
-        }
-        if (port == 0)
-                die("the test ILS did not start");
+        pid = bench_ils_start(argv[1], dir, &port, &why);
+        if (pid < 0)
+                die(why);
 
         Sip2ClientConfig cfg = { .host = "127.0.0.1", .port = (uint16_t) port, .institution = "CITY", .location = "Bench",
                                  .user = "bench", .password = "bench-pw", .reply_timeout_ms = 5000,
@@ -141,13 +121,10 @@ int main(int argc, char *argv[]) {
         }
 
         q = lend_queue_free(q);
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
+        bench_ils_stop(pid, dir);
         if (statfs(dir, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC)
                 printf("# /var/tmp is a tmpfs here: fdatasync is free, the replay figure is flattered\n");
         unlinkat(dfd, "queue", 0);
-        unlink(portf);
-        unlink(cred);
         rmdir(dir);
 
         double rp = median(replay, ROUNDS), dp = median(direct, ROUNDS);

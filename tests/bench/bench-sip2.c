@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "lending/sip2-client.h"
+#include "tests/bench/bench-ils.h"
 
 #define ROUNDS 10
 #define PER_ROUND 100
@@ -65,7 +66,8 @@ static void raw_exchange(int fd, const char *m, size_t n) {
 }
 
 int main(int argc, char *argv[]) {
-        char dir[] = "/tmp/bench-sip2-XXXXXX", portf[128], cred[128], buf[32];
+        char dir[] = "/tmp/bench-sip2-XXXXXX";
+        const char *why = NULL;
         static int64_t checkout[ROUNDS * PER_ROUND], rtt[ROUNDS * PER_ROUND];
         struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
         _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
@@ -76,37 +78,15 @@ int main(int argc, char *argv[]) {
         unsigned port = 0;
         size_t n = 0;
         pid_t pid;
-        FILE *f;
         int fd, len;
 
         if (argc != 2)
                 die("usage: bench-sip2 PATH-OF-sip2-ils");
         if (!mkdtemp(dir))
                 die("mkdtemp");
-        snprintf(portf, sizeof(portf), "%s/port", dir);
-        snprintf(cred, sizeof(cred), "%s/login", dir);
-        f = fopen(cred, "w");
-        if (!f || fputs("bench\nbench-pw\n", f) < 0 || fclose(f) != 0 || chmod(cred, 0600) < 0)
-                die("credential");
-        pid = fork();
-        if (pid == 0) {
-                int null = open("/dev/null", O_WRONLY);
-                dup2(null, 1);
-                execl(argv[1], argv[1], "--port-file", portf, "--credential", cred, (char *) NULL);
-                _exit(127);
-        }
-        for (int i = 0; i < 200 && port == 0; i++) {
-                f = fopen(portf, "r");
-                if (f) {
-                        if (fgets(buf, sizeof(buf), f))
-                                port = (unsigned) atoi(buf);
-                        fclose(f);
-                }
-                if (port == 0)
-                        usleep(25000);
-        }
-        if (port == 0)
-                die("the test ILS did not start");
+        pid = bench_ils_start(argv[1], dir, &port, &why);
+        if (pid < 0)
+                die(why);
 
         Sip2ClientConfig cfg = { .host = "127.0.0.1", .port = (uint16_t) port, .institution = "CITY", .location = "Bench",
                                  .user = "bench", .password = "bench-pw", .reply_timeout_ms = 5000,
@@ -141,10 +121,7 @@ int main(int argc, char *argv[]) {
                 }
         }
         close(fd);
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
-        unlink(portf);
-        unlink(cred);
+        bench_ils_stop(pid, dir);
         rmdir(dir);
 
         qsort(checkout, n, sizeof(int64_t), cmp);
