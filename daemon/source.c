@@ -138,13 +138,14 @@ static void strip_qr_aim(const char **text, size_t *n) {
 /* A line the backend marked damaged (hal/keymap.h: KEYMAP_UNMAPPED) is refused with the cause
  * said, not left to the verifier, which could only name a character that is no base45. */
 static bool damaged(Source *s, const char *text, size_t n) {
-        char detail[224];
+        char detail[sizeof(((Decision *) NULL)->detail)];
 
         if (!memchr(text, KEYMAP_UNMAPPED, n))
                 return false;
+        /* At most 170 characters with a 32-character id: the decision's detail holds 191. */
         snprintf(detail, sizeof(detail),
-                 "source %s: part of the line was lost on the way (a key with no character in the scanner's "
-                 "layout, key presses the kernel dropped, or a report that was no scanned data); scan again", s->id);
+                 "source %s: part of the line was lost (a key without a character in the layout, key presses "
+                 "the kernel dropped, or a broken report); scan again", s->id);
         decide_refuse(s->manager, s->door, s->id, REASON_BAD_ENCODING, detail, s->coalescer);
         return true;
 }
