@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lending/sip2-client.h"
+
 /* Starts ils (its path) with dir (an existing folder) for its files; returns its pid and the
  * port in *ret_port, or -1 (with what failed in *ret_what). */
 static inline pid_t bench_ils_start(const char *ils, const char *dir, unsigned *ret_port, const char **ret_what) {
@@ -62,4 +64,16 @@ static inline void bench_ils_stop(pid_t pid, const char *dir) {
         unlink(path);
         snprintf(path, sizeof(path), "%s/login", dir);
         unlink(path);
+}
+
+/* A client of it, connected and logged in: 0, or -1. */
+static inline int bench_ils_client(unsigned port, Sip2Client **ret) {
+        Sip2ClientConfig cfg = { .host = "127.0.0.1", .port = (uint16_t) port, .institution = "CITY", .location = "Bench",
+                                 .user = "bench", .password = "bench-pw", .reply_timeout_ms = 5000,
+                                 .resend_max = 2, .reconnect_max = 0 };
+        Sip2ClientError e;
+
+        if (sip2_client_new(&cfg, ret) < 0)
+                return -1;
+        return sip2_client_connect(*ret, &e) < 0 ? -1 : 0;
 }

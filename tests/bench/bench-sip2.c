@@ -88,10 +88,7 @@ int main(int argc, char *argv[]) {
         if (pid < 0)
                 die(why);
 
-        Sip2ClientConfig cfg = { .host = "127.0.0.1", .port = (uint16_t) port, .institution = "CITY", .location = "Bench",
-                                 .user = "bench", .password = "bench-pw", .reply_timeout_ms = 5000,
-                                 .resend_max = 2, .reconnect_max = 0 };
-        if (sip2_client_new(&cfg, &c) < 0 || sip2_client_connect(c, &e) < 0)
+        if (bench_ils_client(port, &c) < 0)
                 die("client connect");
 
         /* The bare connection: logged in once, then the same pre-built 99 each time. */
