@@ -3,19 +3,11 @@
 # path, each fault the ILS can be told to make, a blocked patron, an unknown item, a wrong
 # password — and the ILS's own record of its loans, to show that no loan is lost or doubled.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-ils.sh"
 
-ILS="$B/tests/sip2-ils"
-printf 'station\ns3cret-pw\n' > "$T/sip2-login"
-chmod 600 "$T/sip2-login"
-ILS_PID=
-
-# start_ils [--fault KIND:CMD[:N]]...: a fresh ILS (fresh loans) on a port the system chose.
+# start_ils [--fault KIND:CMD[:N]]...: a fresh ILS (fresh loans), and the configuration for it.
 start_ils() {
-	[ -n "$ILS_PID" ] && kill "$ILS_PID" 2>/dev/null && wait "$ILS_PID" 2>/dev/null
-	rm -f "$T/port" "$T/loans"
-	"$ILS" --port-file "$T/port" --credential "$T/sip2-login" --loans "$T/loans" "$@" > "$T/ils.out" 2> "$T/ils.err" &
-	ILS_PID=$!
-	wait_for 5 test -s "$T/port" || not_ok "the test ILS listens"
+	ils_start "$@"
 	write_ils_config "$(cat "$T/port")"
 }
 
@@ -40,10 +32,6 @@ CONF
 ils_check() { "$B/qrgatectl" ils check --config "$T/qrgate.conf" "$@" > "$T/out" 2>&1; }
 last() { tail -n1 "$T/out"; }
 loans() { cat "$T/loans"; }
-INITIAL_LOANS="I-ONLOAN P-OTHER 1893456000 0
-I-LIMIT-1 P-LIMIT 1893456000 0
-I-LIMIT-2 P-LIMIT 1893456000 0
-I-RENEW P-OK 1893456000 1"
 
 start_ils
 ils_check
@@ -58,7 +46,7 @@ ils_check --patron P-OK --item I-AVAIL-1 --checkout
 expect "checkout and checkin of a test item: exit 0" 0 $?
 expect "checkout and checkin: ils: ok" "ils: ok" "$(last)"
 check "the checkout shows its due date" grep -q '^ils: checkout of I-AVAIL-1 to P-OK: ok, due 20' "$T/out"
-expect "the ILS holds no loan more than before" "$INITIAL_LOANS" "$(loans)"
+expect "the ILS holds no loan more than before" "$ILS_INITIAL_LOANS" "$(loans)"
 
 ils_check --item I-ONLOAN
 expect "item information: ok" "ils: ok" "$(last)"
@@ -82,7 +70,7 @@ ils_check --patron P-OK --item I-NOLOAN --checkout
 expect "an item not for loan" "ils: failed checkout of I-NOLOAN: refused: the ILS refused: Item not for loan" "$(last)"
 ils_check --patron P-OK --item I-ONLOAN --checkout
 expect "an item on loan to another" "ils: failed checkout of I-ONLOAN: refused: the ILS refused: Item already on loan" "$(last)"
-expect "refusals change no loan" "$INITIAL_LOANS" "$(loans)"
+expect "refusals change no loan" "$ILS_INITIAL_LOANS" "$(loans)"
 
 # Faults. A bad checksum is asked for again (97) and the check goes on.
 start_ils --fault badsum:98
@@ -92,7 +80,7 @@ check "bad checksum: the 97 is shown" grep -q '^> 97AZFEF5' "$T/out"
 start_ils --fault badsum:12
 ils_check --patron P-OK --item I-AVAIL-2 --checkout
 expect "bad checksum on the checkout's answer: resent, ils: ok" "ils: ok" "$(last)"
-expect "bad checksum on the checkout: one loan made and returned, none doubled" "$INITIAL_LOANS" "$(loans)"
+expect "bad checksum on the checkout: one loan made and returned, none doubled" "$ILS_INITIAL_LOANS" "$(loans)"
 
 # A drop or a stall of a status request: a new connection, and the question again.
 start_ils --fault drop:98
@@ -144,7 +132,7 @@ expect "lost answer: outcome unknown" "checkout I-AVAIL-2: failed dropped (outco
 expect "reconcile: the item is charged" "item I-AVAIL-2: circulation status 04" "$(sed -n 2p "$T/out")"
 check "reconcile: returned" grep -q "^checkin I-AVAIL-2: ok" "$T/out"
 expect "reconcile: on the shelf again" "item I-AVAIL-2: circulation status 03" "$(sed -n 4p "$T/out")"
-expect "reconcile: the ILS's loans as at the start" "$INITIAL_LOANS" "$(loans)"
+expect "reconcile: the ILS's loans as at the start" "$ILS_INITIAL_LOANS" "$(loans)"
 # Each item lent once, whatever bad checksums come on the way.
 start_ils --fault badsum:12:3
 drive checkout P-OK I-AVAIL-1 checkout P-OK I-AVAIL-2 checkout P-OK I-AVAIL-3 checkout P-OK I-AVAIL-1
@@ -217,7 +205,7 @@ write_ils_config "$(cat "$T/port")" "tls = true; tls_ca = \"$T/ils.pem\";"
 ils_check --patron P-OK --item I-AVAIL-2 --checkout
 expect "TLS: a drop and a bad checksum: reconnected, resent" "ils: ok" "$(last)"
 check "TLS: the drop seen" grep -q "closed the connection" "$T/out"
-expect "TLS: no loan left or doubled" "$INITIAL_LOANS" "$(loans)"
+expect "TLS: no loan left or doubled" "$ILS_INITIAL_LOANS" "$(loans)"
 
 # Usage errors: exit 2, never a check.
 "$B/qrgatectl" ils check --checkout --item I-AVAIL-1 > /dev/null 2>&1

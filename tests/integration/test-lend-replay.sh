@@ -5,36 +5,17 @@
 # (SIGKILL) mid-replay many times. The ILS's journal (one line per transaction it carried out or
 # refused) proves that each was carried out exactly once.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-ils.sh"
 
-ILS="$B/tests/sip2-ils"
 DRV="$B/tests/lend-replay-drive"
-printf 'station\ns3cret-pw\n' > "$T/sip2-login"
-chmod 600 "$T/sip2-login"
-ILS_PID=
-
-# start_ils [ARGS]...: a fresh ILS (fresh loans, empty journal) on a port the system chose.
-start_ils() {
-	stop_ils
-	rm -f "$T/port" "$T/loans" "$T/journal"
-	"$ILS" --port-file "$T/port" --credential "$T/sip2-login" --loans "$T/loans" --journal "$T/journal" "$@" \
-		> "$T/ils.out" 2> "$T/ils.err" &
-	ILS_PID=$!
-	wait_for 5 test -s "$T/port" || not_ok "the test ILS listens"
-	: > "$T/journal"
-}
-stop_ils() { [ -n "$ILS_PID" ] && kill "$ILS_PID" 2>/dev/null && wait "$ILS_PID" 2>/dev/null; ILS_PID=; }
 # fresh_queue: an empty queue directory.
 fresh_queue() { rm -rf "$T/q"; mkdir "$T/q"; }
 queue() { "$DRV" queue "$T/q" "$@"; }
 replay() { "$DRV" replay "$T/q" "$(cat "$T/port")" "$T/sip2-login" > "$T/out" 2>&1; }
 list() { "$DRV" list "$T/q"; }
-INITIAL_LOANS="I-ONLOAN P-OTHER 1893456000 0
-I-LIMIT-1 P-LIMIT 1893456000 0
-I-LIMIT-2 P-LIMIT 1893456000 0
-I-RENEW P-OK 1893456000 1"
 
 # In order; a refusal is settled and does not hold up the rest.
-start_ils
+ils_start
 fresh_queue
 queue checkout P-OK I-AVAIL-1 checkout P-BLOCKED I-AVAIL-2 checkout P-OK I-HOLD renew P-OK I-RENEW \
 	renew P-OK I-RENEW checkin I-ONLOAN checkin I-AVAIL-3 checkout P-OK I-AVAIL-2
@@ -71,9 +52,9 @@ expect "an empty queue: nothing to do" "replay: done" "$(cat "$T/out")"
 
 # The ILS away: nothing settled, nothing marked SENDING (the client connects before it marks);
 # back: replayed.
-start_ils
+ils_start
 port=$(cat "$T/port")
-stop_ils
+ils_stop
 fresh_queue
 queue checkout P-OK I-AVAIL-1 checkin I-AVAIL-1
 replay
@@ -82,7 +63,7 @@ check "ILS down: a connect failure, to retry later" grep -q "^replay: failed con
 expect "ILS down: both still queued, not sending" "1 queued checkout P-OK I-AVAIL-1
 2 queued checkin - I-AVAIL-1
 pending 2" "$(list)"
-start_ils
+ils_start
 replay
 expect "ILS back: replayed" "1 checkout I-AVAIL-1 sent ok: 
 2 checkin I-AVAIL-1 sent ok: 
@@ -99,7 +80,7 @@ expect "a refused login: still queued" "1 queued checkout P-OK I-AVAIL-1" "$(lis
 
 # A checkout's answer lost: left SENDING; the next replay asks (item information: charged) and
 # settles it without sending it again.
-start_ils --fault drop:12
+ils_start --fault drop:12
 fresh_queue
 queue checkout P-OK I-AVAIL-1 checkout P-OK I-AVAIL-2
 replay
@@ -115,7 +96,7 @@ expect "lost answer: each checkout carried out once" "checkout I-AVAIL-1 P-OK ok
 checkout I-AVAIL-2 P-OK ok" "$(cat "$T/journal")"
 
 # A return's and a renewal's answers lost.
-start_ils --fault drop:10 --fault drop:30
+ils_start --fault drop:10 --fault drop:30
 fresh_queue
 queue checkin I-ONLOAN renew P-OK I-RENEW
 : > "$T/all"
@@ -131,7 +112,7 @@ check "the renewal counted once" grep -q "^I-RENEW P-OK [0-9]* 2$" "$T/loans"
 expect "the queue is empty" "pending 0" "$(list)"
 
 # A crash between SENDING on disk and the send: asked about, found available, sent.
-start_ils
+ils_start
 fresh_queue
 queue checkout P-OK I-AVAIL-3 renew P-OK I-AVAIL-1
 "$DRV" mark-sending "$T/q" 1
@@ -147,7 +128,7 @@ expect "never sent: carried out once" "checkout I-AVAIL-3 P-OK ok" "$(cat "$T/jo
 # answers after 5 ms, as a distant one would (locally a step takes well under a millisecond),
 # and the kills come 0-30 ms after the driver's start; one is counted only when the driver died
 # of it.
-start_ils --delay-ms 5
+ils_start --delay-ms 5
 fresh_queue
 : > "$T/expected"
 for round in $(seq 15); do
@@ -176,8 +157,8 @@ check "SIGKILL: killed mid-replay many times" test "$kills" -ge 20
 expect "SIGKILL: the replay finished" "replay: done" "$(tail -n1 "$T/out")"
 expect "SIGKILL: the queue is empty" "pending 0" "$(list)"
 expect "SIGKILL: each loan and return carried out exactly once, in order" "$(cat "$T/expected")" "$(cat "$T/journal")"
-expect "SIGKILL: the ILS's loans as at the start" "$INITIAL_LOANS" "$(cat "$T/loans")"
+expect "SIGKILL: the ILS's loans as at the start" "$ILS_INITIAL_LOANS" "$(cat "$T/loans")"
 check "SIGKILL: nothing refused" sh -c "! grep -q ' refused' '$T/all'"
 
-stop_ils
+ils_stop
 finish
