@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/fileio.h"
+#include "core/utf8.h"
 #include "core/string-table.h"
 #include "lending/lend-queue-internal.h"
 
@@ -260,17 +261,6 @@ int lend_queue_mark_sending(LendQueue *q, uint64_t id) {
 }
 
 /* text cut to at most max bytes, not inside a UTF-8 sequence. */
-static size_t text_cut(const char *text, size_t max) {
-        size_t n = strnlen(text, max + 1);
-
-        if (n <= max)
-                return n;
-        n = max;
-        while (n > 0 && ((uint8_t) text[n] & 0xC0) == 0x80)
-                n--;
-        return n;
-}
-
 int lend_queue_mark_done(LendQueue *q, uint64_t id, LendOutcome outcome, const char *text) {
         uint8_t buf[LQ_RECORD_MAX];
         LendRecord rec = { .type = LQ_RECORD_DONE, .id = id, .outcome = outcome };
@@ -281,7 +271,7 @@ int lend_queue_mark_done(LendQueue *q, uint64_t id, LendOutcome outcome, const c
         if (!lq_pending_find(&q->pending, id))
                 return -ENOENT;
         if (text)
-                memcpy(rec.text, text, text_cut(text, LEND_TEXT_MAX));
+                memcpy(rec.text, text, utf8_cut(text, LEND_TEXT_MAX));
         r = write_record(q, buf, lq_record_encode(buf, &rec));
         if (r < 0)
                 return r;

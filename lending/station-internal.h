@@ -55,6 +55,8 @@ void station_recent_forget(Station *st, const char *patron);
 /* The entry of a patron confirmed within offline_recent_s before now, or NULL. */
 const StationRecent *station_recent_find(const Station *st, const char *patron, int64_t now);
 
+/* A session is open: PATRON_PENDING, READY or RETURNS. */
+bool station_session_open(const Station *st);
 /* The items a patron may still borrow under the non-deposit rule in the open session. */
 unsigned station_may_borrow(const Station *st);
 void station_refuse(StationAction *ret, StationRefusal r, const char *fmt, ...) _printf_(3, 4);

@@ -93,7 +93,7 @@ unsigned station_may_borrow(const Station *st) {
 /* The rules a loan passes beyond its barcode. */
 static bool may_lend(const Station *st, int64_t now, StationAction *ret) {
         unsigned held = st->cur.charged + count_items(&st->cur, RECEIPT_CHECKOUT, false);
-        unsigned limit = effective_limit(st);
+        unsigned limit = effective_limit(st), queued = count_items(&st->cur, RECEIPT_CHECKOUT, true);
 
         if (st->offline && st->cfg.offline_policy == STATION_OFFLINE_REFUSE) {
                 station_refuse(ret, STATION_REFUSAL_OFFLINE, "the library's system cannot be reached");
@@ -113,8 +113,8 @@ static bool may_lend(const Station *st, int64_t now, StationAction *ret) {
                                ret->charged, ret->in_session, limit);
                 return false;
         }
-        if (st->offline && count_items(&st->cur, RECEIPT_CHECKOUT, true) >= st->cfg.offline_items) {
-                ret->in_session = count_items(&st->cur, RECEIPT_CHECKOUT, true);
+        if (st->offline && queued >= st->cfg.offline_items) {
+                ret->in_session = queued;
                 ret->limit = st->cfg.offline_items;
                 station_refuse(ret, STATION_REFUSAL_OFFLINE_LIMIT,
                                "%u items lent while the library's system cannot be reached: the most", ret->in_session);
@@ -196,13 +196,14 @@ static StationItem *pending_item(StationSession *s, const char *item) {
 }
 
 int station_item_result(Station *st, const char *item, bool ok, int64_t due, const char *words, int64_t now) {
-        bool open = st->state == STATION_PATRON_PENDING || st->state == STATION_READY || st->state == STATION_RETURNS;
         StationItem *it = NULL;
+        bool in_open_session;
 
         if (!item)
                 return -EINVAL;
-        if (open)
+        if (station_session_open(st))
                 it = pending_item(&st->cur, item);
+        in_open_session = it != NULL;
         if (!it && st->have_last)
                 it = pending_item(&st->last, item); /* the answer came after the session ended */
         if (!it)
@@ -217,7 +218,7 @@ int station_item_result(Station *st, const char *item, bool ok, int64_t due, con
                 it->state = STATION_ITEM_REFUSED;
                 station_copy_text(it->words, RECEIPT_WORDS_MAX, words);
         }
-        if (open && it >= st->cur.items && it < st->cur.items + RECEIPT_ITEMS_MAX)
+        if (in_open_session)
                 st->cur.last_activity = now;
         return 0;
 }

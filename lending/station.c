@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/string-table.h"
+#include "core/utf8.h"
 #include "lending/station-internal.h"
 
 static const char *const station_state_table[_STATION_STATE_MAX] = {
@@ -49,14 +50,8 @@ static const char *const station_end_table[_STATION_END_MAX] = {
 DEFINE_STRING_TABLE_LOOKUP_TO_STRING(station_end, StationEnd);
 
 void station_copy_text(char *buf, size_t max, const char *s) {
-        size_t n = s ? strnlen(s, max + 1) : 0;
+        size_t n = s ? utf8_cut(s, max) : 0;
 
-        if (n > max) {
-                n = max;
-                /* Cut before a continuation byte, not inside a character. */
-                while (n > 0 && ((unsigned char) s[n] & 0xc0) == 0x80)
-                        n--;
-        }
         for (size_t i = 0; i < n; i++)
                 /* The ILS's words go onto a screen and into a receipt, which holds no control
                  * characters (docs/receipts.md). */
@@ -108,12 +103,12 @@ StationState station_state(const Station *st) {
         return st->state;
 }
 
-static bool session_open(const Station *st) {
+bool station_session_open(const Station *st) {
         return st->state == STATION_PATRON_PENDING || st->state == STATION_READY || st->state == STATION_RETURNS;
 }
 
 void station_view(const Station *st, StationView *ret) {
-        const StationSession *s = session_open(st) ? &st->cur : &st->last;
+        const StationSession *s = station_session_open(st) ? &st->cur : &st->last;
 
         *ret = (StationView) {
                 .state = st->state,
@@ -144,7 +139,7 @@ static void summarize(const StationSession *s, StationSummary *ret) {
 }
 
 static void finish_session(Station *st, StationEnd end, int64_t now, StationAction *ret) {
-        assert(session_open(st));
+        assert(station_session_open(st));
         st->last = st->cur;
         st->last.end = end;
         st->last.finished_at = now;
@@ -182,7 +177,7 @@ int station_patron_verified(Station *st, const char *patron, int64_t now, Statio
                 }
                 return 0;
         }
-        if (session_open(st))
+        if (station_session_open(st))
                 finish_session(st, STATION_END_NEXT, now, ret);
 
         st->cur = (StationSession) { .last_activity = now };
@@ -260,7 +255,7 @@ int station_returns_begin(Station *st, int64_t now, StationAction *ret) {
                 st->cur.last_activity = now;
                 return 0;
         }
-        if (session_open(st))
+        if (station_session_open(st))
                 finish_session(st, STATION_END_NEXT, now, ret);
         st->cur = (StationSession) { .returns = true, .last_activity = now };
         st->state = STATION_RETURNS;
@@ -269,7 +264,7 @@ int station_returns_begin(Station *st, int64_t now, StationAction *ret) {
 
 static int end_session(Station *st, StationEnd end, int64_t now, StationAction *ret) {
         *ret = (StationAction) {};
-        if (!session_open(st))
+        if (!station_session_open(st))
                 return -ENOENT;
         finish_session(st, end, now, ret);
         return 0;
@@ -287,7 +282,7 @@ int station_tick(Station *st, int64_t now, StationAction *ret) {
         *ret = (StationAction) {};
         /* A session lives while now - last_activity < idle_timeout_s: at last_activity +
          * idle_timeout_s exactly it ends (docs/sip2.md). */
-        if (session_open(st) && now - st->cur.last_activity >= st->cfg.idle_timeout_s)
+        if (station_session_open(st) && now - st->cur.last_activity >= st->cfg.idle_timeout_s)
                 finish_session(st, STATION_END_TIMEOUT, now, ret);
         else if (st->state == STATION_FINISHED && now - st->last.finished_at >= st->cfg.idle_timeout_s)
                 st->state = STATION_IDLE;

@@ -2,7 +2,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +14,14 @@
 #include "api/bus-locator.h"
 #include "audit/audit-file.h"
 #include "audit/audit-verify.h"
+#include "core/fileio.h"
 #include "audit/pseudonym-input.h"
 #include "config/config.h"
 #include "core/macro.h"
 #include "pkcs11/token.h"
 #include "tools/ctl-audit.h"
 #include "tools/ctl-bus.h"
+#include "tools/keyfile.h"
 #include "tools/util.h"
 
 #define SYNOPSIS_VERIFY "qrgatectl audit verify [--pubkey FILE] [--open] [--head SEQ:HASH] [--quiet] FILE|DIR...\n"
@@ -37,25 +38,13 @@ static int usage(FILE *f) {
 
 /* The device public key: PEM ("PUBLIC KEY", as `qrgatectl token pubkey` writes it) or DER. */
 static int load_pubkey(const char *path, uint8_t **ret, size_t *ret_size) {
-        _cleanup_(freep) uint8_t *buf = NULL;
         unsigned char *der = NULL;
         EVP_PKEY *key = NULL;
-        size_t size = 0;
         int r, n;
 
-        r = audit_file_read_path(path, &buf, &size);
+        r = keyfile_load_public(path, &key);
         if (r < 0)
                 return r;
-        if (size > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
-                BIO *b = BIO_new_mem_buf(buf, (int) size);
-                key = b ? PEM_read_bio_PUBKEY(b, NULL, NULL, NULL) : NULL;
-                BIO_free(b);
-        } else {
-                const unsigned char *p = buf;
-                key = d2i_PUBKEY(NULL, &p, (long) size);
-        }
-        if (!key)
-                return -EBADMSG;
         n = i2d_PUBKEY(key, &der);
         EVP_PKEY_free(key);
         if (n <= 0)
@@ -134,7 +123,7 @@ static int verify(int argc, char *argv[]) {
                         r = load_pubkey(optarg, &key, &o.pubkey_size);
                         if (r < 0) {
                                 fprintf(stderr, "qrgatectl: %s: %s\n", optarg,
-                                        r == -EBADMSG ? "not a public key (PEM or DER SubjectPublicKeyInfo)" : strerror(-r));
+                                        r == -EBADMSG ? "not a public key (PEM or DER SubjectPublicKeyInfo)" : read_file_strerror(r, 0));
                                 return 2;
                         }
                         o.pubkey = key;

@@ -2,8 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 #include "core/macro.h"
 #include "lending/receipt.h"
 #include "tools/ctl-receipt.h"
+#include "tools/keyfile.h"
 #include "tools/util.h"
 
 #define SYNOPSIS_VERIFY "qrgatectl receipt verify --key FILE [TEXT | --file FILE | -]\n"
@@ -26,28 +25,17 @@ static void evp_pkey_freep(EVP_PKEY **k) {
 
 /* The station's public key: PEM ("PUBLIC KEY", as `qrgatectl token pubkey` writes it) or DER. */
 static int load_key(const char *path, EVP_PKEY **ret) {
-        _cleanup_(freep) char *buf = NULL;
         EVP_PKEY *key = NULL;
-        size_t size = 0;
         int r;
 
-        r = read_regular_file(AT_FDCWD, path, 64 * 1024, 0, &buf, &size);
+        r = keyfile_load_public(path, &key);
+        if (r == -EBADMSG) {
+                fprintf(stderr, "qrgatectl receipt: --key %s: not a public key (PEM or DER)\n", path);
+                return r;
+        }
         if (r < 0) {
                 fprintf(stderr, "qrgatectl receipt: --key %s: %s\n", path, read_file_strerror(r, 0));
                 return r;
-        }
-        if (size > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
-                BIO *b = BIO_new_mem_buf(buf, (int) size);
-                key = b ? PEM_read_bio_PUBKEY(b, NULL, NULL, NULL) : NULL;
-                BIO_free(b);
-        } else {
-                const unsigned char *p = (const unsigned char *) buf;
-                key = d2i_PUBKEY(NULL, &p, (long) size);
-        }
-        ERR_clear_error();
-        if (!key) {
-                fprintf(stderr, "qrgatectl receipt: --key %s: not a public key (PEM or DER)\n", path);
-                return -EBADMSG;
         }
         /* Receipts are ES256 only: any other key is the wrong file, not an invalid receipt. */
         if (receipt_key_id_pkey(key, (uint8_t[RECEIPT_KID_SIZE]) {}) < 0) {

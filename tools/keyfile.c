@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,5 +79,29 @@ int keyfile_load_private(const char *path, EVP_PKEY **ret) {
         if (!pkey)
                 return -EBADMSG;
         *ret = pkey;
+        return 0;
+}
+
+int keyfile_load_public(const char *path, EVP_PKEY **ret) {
+        _cleanup_(freep) char *buf = NULL;
+        EVP_PKEY *key = NULL;
+        size_t size = 0;
+        int r;
+
+        r = read_regular_file(AT_FDCWD, path, KEYFILE_MAX, 0, &buf, &size);
+        if (r < 0)
+                return r;
+        if (size > 10 && memcmp(buf, "-----BEGIN", 10) == 0) {
+                BIO *b = BIO_new_mem_buf(buf, (int) size);
+                key = b ? PEM_read_bio_PUBKEY(b, NULL, NULL, NULL) : NULL;
+                BIO_free(b);
+        } else {
+                const unsigned char *p = (const unsigned char *) buf;
+                key = d2i_PUBKEY(NULL, &p, (long) size);
+        }
+        ERR_clear_error();
+        if (!key)
+                return -EBADMSG;
+        *ret = key;
         return 0;
 }

@@ -19,3 +19,8 @@ int keyfile_generate(const char *alg, const char *prefix);
  * or device, -EISDIR, -EFBIG, -errno; read_file_strerror() says them in words), -EBADMSG when
  * it is not a private key. The file's bytes are erased from memory after parsing. */
 int keyfile_load_private(const char *path, EVP_PKEY **ret);
+
+/* Reads a public key (SubjectPublicKeyInfo, PEM "PUBLIC KEY" or DER: what `qrgatectl token
+ * pubkey` writes) from a regular file of at most KEYFILE_MAX bytes. The errors of
+ * read_regular_file(), -EBADMSG when it is not a public key. */
+int keyfile_load_public(const char *path, EVP_PKEY **ret);
