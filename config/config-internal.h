@@ -62,6 +62,8 @@ void config_parse_sources(Errors *e, Config *c, const config_setting_t *root);
 void config_parse_schedules(Errors *e, Config *c, const config_setting_t *root);
 /* The group "ils" (config-ils.c): the lending station's SIP2 connection. */
 void config_parse_ils(Errors *e, Config *c, const config_setting_t *root);
+/* The group "station" (config-station.c); after the doors and "ils". */
+void config_parse_station(Errors *e, Config *c, const config_setting_t *root);
 /* The schedule called id, or NULL. */
 const Schedule *config_find_schedule(const Config *c, const char *id);
 

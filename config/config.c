@@ -220,7 +220,7 @@ static void parse_locks(Errors *e, Config *c, const config_setting_t *root) {
 
 static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
         static const Key keys[] = {
-                { "id", K_STRING, true }, { "lock", K_STRING, true }, { "unlock_ms", K_INT },
+                { "id", K_STRING, true }, { "lock", K_STRING }, { "unlock_ms", K_INT },
                 { "scopes", K_STRING_ARRAY, true }, { "statuses", K_STRING_ARRAY }, { "dcc_types", K_STRING_ARRAY },
                 { "schedule", K_STRING },
                 { "barcodes", K_STRING_ARRAY },
@@ -263,10 +263,11 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                         d->unlock_ms = (uint32_t) ms;
 
                 d->lock_index = SIZE_MAX;
-                for (size_t j = 0; j < c->n_locks; j++)
+                for (size_t j = 0; d->lock && j < c->n_locks; j++)
                         if (strcmp(c->locks[j].hal.id, d->lock) == 0)
                                 d->lock_index = j;
-                if (d->lock_index == SIZE_MAX)
+                /* No lock: only a lending station's door (check_doors_without_lock()). */
+                if (d->lock && d->lock_index == SIZE_MAX)
                         config_error(e, config_setting_get_member(g, "lock"), "door '%s' names lock '%s', which is not defined in 'locks'", d->id, d->lock);
 
                 s = config_setting_get_member(g, "scopes");
@@ -497,6 +498,17 @@ static int config_errors_finish(Errors *e, char **ret_errors) {
         return -EINVAL;
 }
 
+/* A door opens a lock; the one exception is a lending station's door, which identifies patrons
+ * and opens nothing (config-station.c). */
+static void check_doors_without_lock(Errors *e, const Config *c, const config_setting_t *root) {
+        for (size_t i = 0; i < c->n_doors; i++) {
+                const DoorConf *d = &c->doors[i];
+                if (!d->id || d->lock || (c->station.enabled && c->station.door == d))
+                        continue;
+                config_error(e, NULL, "door '%s' has no 'lock': only the door a 'station' names may be without one", d->id);
+        }
+}
+
 int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         static const Key root_keys[] = {
                 { "state_directory", K_STRING }, { "verifier", K_GROUP }, { "bus", K_GROUP },
@@ -506,7 +518,7 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
                 { "token", K_GROUP }, { "dcc", K_GROUP }, { "clock", K_GROUP }, { "audit", K_GROUP },
                 { "policy", K_GROUP },
                 { "denylist", K_GROUP },
-                { "ils", K_GROUP },
+                { "ils", K_GROUP }, { "station", K_GROUP },
         };
         _cleanup_(config_freep) Config *c = calloc(1, sizeof(Config));
         _cleanup_(freep) char *text = NULL;
@@ -569,6 +581,8 @@ int config_load_for_check(const char *path, Config **ret, char **ret_errors) {
         config_parse_policy(&e, c, root);
         parse_denylist(&e, c, root);
         config_parse_ils(&e, c, root);
+        config_parse_station(&e, c, root);
+        check_doors_without_lock(&e, c, root);
 
         r = config_errors_finish(&e, ret_errors);
         if (r != -ENOMEM)

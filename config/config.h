@@ -186,6 +186,25 @@ typedef struct IlsConf {
         uint32_t connect_timeout_ms, reply_timeout_ms, resend_max, reconnect_max;
 } IlsConf;
 
+/* A library lending station (docs/lending.md): its door (one without a lock) identifies patrons,
+ * its scanners read items, and the lending service runs its sessions. */
+#define STATION_ID_MAX 64
+typedef enum StationOffline {
+        STATION_CONF_OFFLINE_REFUSE,     /* no lending while the ILS cannot be reached */
+        STATION_CONF_OFFLINE_LEND_UP_TO, /* up to offline_items per session, to recently confirmed patrons */
+} StationOffline;
+
+typedef struct StationConf {
+        bool enabled; /* the section is there */
+        const char *id, *door_id;
+        const DoorConf *door; /* in the Config's doors */
+        unsigned item_formats; /* bit (1 << CodeFormat) for each item barcode format */
+        unsigned local_cap, offline_items;
+        StationOffline offline;
+        int64_t offline_recent_s, offline_loan_s, idle_timeout_s;
+        const char *queue_directory; /* the lending service's: its store-and-forward queue */
+} StationConf;
+
 typedef struct Config {
         config_t cfg; /* owns every string below */
         char *path;
@@ -224,6 +243,7 @@ typedef struct Config {
         PolicyConf policy;
         DenyListConf denylist;
         IlsConf ils;     /* docs/sip2.md */
+        StationConf station; /* docs/lending.md */
 } Config;
 
 /* Loads and validates path, which must be a regular file (a symbolic link to one is followed) of

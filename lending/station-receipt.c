@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* A finished session as a receipt (lending/receipt.h) for the caller to sign. The patron is
+/* A finished session as a receipt (core/receipt.h) for the caller to sign. The patron is
  * the pseudonym the caller gives: the patron id never leaves the station's memory this way. */
 
 #include <string.h>

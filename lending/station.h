@@ -23,7 +23,7 @@
 #include "core/macro.h"
 #include "core/verifier.h"
 #include "lending/lend-queue.h"
-#include "lending/receipt.h"
+#include "core/receipt.h"
 
 #define STATION_RECENT_MAX 256 /* patrons remembered as recently confirmed by the ILS */
 #define STATION_NAME_MAX 64    /* the screen name kept for the screen, bytes */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lending/receipt.h"
+#include "core/receipt.h"
 #include "pkcs11/token-blocking.h"
 #include "tools/ctl-receipt.h"
 #include "tools/ctl-token-session.h"

@@ -10,7 +10,7 @@
 
 #include "core/fileio.h"
 #include "core/macro.h"
-#include "lending/receipt.h"
+#include "core/receipt.h"
 #include "tools/ctl-receipt.h"
 #include "tools/keyfile.h"
 #include "tools/util.h"

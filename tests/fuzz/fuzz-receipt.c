@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Receipts off the box (lending/receipt.h): any bytes, as text and as COSE, are checked against
+/* Receipts off the box (core/receipt.h): any bytes, as text and as COSE, are checked against
  * a real station key without crashing, with one of the documented errors. The seeds are
  * receipts signed by the public half below, and the bytes are also tried as the payload of a
  * receipt signed here, so the fuzzer reaches the strict payload reader past the signature. What
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/cose.h"
-#include "lending/receipt.h"
+#include "core/receipt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Lending receipts (lending/receipt.h, docs/receipts.md): signed as the token signs — a digest
+/* Lending receipts (core/receipt.h, docs/receipts.md): signed as the token signs — a digest
  * in, r||s out — and read back; every field's bounds; and each way a receipt can be wrong told
  * apart: not a receipt, malformed, another key, a changed byte. */
 
@@ -18,7 +18,7 @@
 
 #include "core/cbor-util.h"
 #include "core/cose.h"
-#include "lending/receipt.h"
+#include "core/receipt.h"
 #include "tests/unit/helper-codes.h"
 
 static EVP_PKEY *key, *other;

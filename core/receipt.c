@@ -9,7 +9,7 @@
 #include "core/cose.h"
 #include "core/macro.h"
 #include "core/string-table.h"
-#include "lending/receipt.h"
+#include "core/receipt.h"
 
 static const char *const receipt_kind_table[_RECEIPT_KIND_MAX] = {
         [RECEIPT_CHECKOUT] = "checkout",

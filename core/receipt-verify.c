@@ -10,7 +10,7 @@
 #include "core/cbor-util.h"
 #include "core/cose.h"
 #include "core/macro.h"
-#include "lending/receipt.h"
+#include "core/receipt.h"
 
 static int fail(const char **ret_why, int error, const char *why) {
         if (ret_why)
