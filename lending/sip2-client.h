@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/macro.h"
+#include "config/config.h"
 #include "lending/sip2.h"
 
 typedef struct Sip2ClientConfig {
@@ -125,6 +126,10 @@ typedef struct Sip2ItemInfo {
  * circulation status of two digits 01-13 (else SIP2_FAIL_PROTOCOL, -EBADMSG). Repeated on a new
  * connection like any request that changes nothing. 0 and *ret, or -errno with *e filled. */
 int sip2_client_item_info(Sip2Client *c, const char *item, int64_t now, Sip2ItemInfo *ret, Sip2ClientError *e);
+
+/* A client for the configuration's "ils" section, its login read from the credential the section
+ * names: 0, or -errno with *ret_why saying what failed (static words). */
+int sip2_client_new_from_config(const IlsConf *ils, Sip2Client **ret, const char **ret_why);
 
 /* Loads the SIP2 login from a credential: name is a systemd credential's name (no '/': read from
  * $CREDENTIALS_DIRECTORY) or a file's path. The file: the login user id (CN) on its first line,

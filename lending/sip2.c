@@ -301,6 +301,31 @@ bool sip2_date_valid(const char *s, bool blanks_ok) {
         return number(s + 12, 2) <= 23 && number(s + 14, 2) <= 59 && number(s + 16, 2) <= 60;
 }
 
+int sip2_parse_date(const char *s, int64_t *ret) {
+        struct tm tm = { .tm_isdst = -1 };
+        bool utc;
+        time_t t;
+
+        if (!s || strlen(s) != SIP2_DATE_LEN || !sip2_date_valid(s, false))
+                return -EINVAL;
+        if (memcmp(s + 8, "   Z", 4) == 0)
+                utc = true;
+        else if (memcmp(s + 8, "    ", 4) == 0)
+                utc = false;
+        else
+                return -EINVAL;
+        if (sscanf(s, "%4d%2d%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3 ||
+            sscanf(s + 12, "%2d%2d%2d", &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 3)
+                return -EINVAL;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        t = utc ? timegm(&tm) : mktime(&tm);
+        if (t == (time_t) -1)
+                return -EINVAL;
+        *ret = (int64_t) t;
+        return 0;
+}
+
 void sip2_format_date(int64_t t, char *buf) {
         struct tm tm;
         time_t tt = (time_t) t;

@@ -145,6 +145,10 @@ int sip2_writer_end(Sip2Writer *w, int sequence, const char **ret);
 
 /* Formats t as a SIP2 date (UTC) into buf (at least SIP2_DATE_LEN + 1 bytes). */
 void sip2_format_date(int64_t t, char *buf);
+/* A SIP2 date (a due date, AH) as unix seconds: the zone "   Z" is UTC, four blanks the local
+ * time (the spec's "local time"); other zones, and text that is no SIP2 date (ILSs write due
+ * dates their own way too), are -EINVAL. */
+int sip2_parse_date(const char *s, int64_t *ret);
 /* Whether s (18 characters) is a SIP2 date; blanks_ok: 18 blanks are too. */
 bool sip2_date_valid(const char *s, bool blanks_ok);
 

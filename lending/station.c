@@ -122,6 +122,24 @@ void station_view(const Station *st, StationView *ret) {
         };
 }
 
+int station_item_view(const Station *st, size_t i, StationItemView *ret) {
+        const StationSession *s = station_session_open(st) ? &st->cur : &st->last;
+        const StationItem *it;
+
+        if (i >= s->n_items)
+                return -ENOENT;
+        it = &s->items[i];
+        *ret = (StationItemView) {
+                .kind = it->kind,
+                .id = it->id,
+                .outcome = it->state == STATION_ITEM_PENDING ? "pending" :
+                           it->state == STATION_ITEM_REFUSED ? "refused" : it->queued ? "queued" : "ok",
+                .due = it->state == STATION_ITEM_OK && it->kind != RECEIPT_CHECKIN ? it->due : 0,
+                .words = it->words,
+        };
+        return 0;
+}
+
 static void summarize(const StationSession *s, StationSummary *ret) {
         *ret = (StationSummary) { .end = s->end, .n_items = s->n_items };
         for (size_t i = 0; i < s->n_items; i++)

@@ -141,6 +141,15 @@ typedef struct StationView {
         size_t n_items;
 } StationView;
 
+/* One item of the session on the screen (the open one, or the last finished). */
+typedef struct StationItemView {
+        ReceiptKind kind;
+        const char *id;
+        const char *outcome; /* "pending", "ok", "queued" (ok, to be sent when the ILS is back), "refused" */
+        int64_t due;         /* ok loans and renewals; 0 otherwise */
+        const char *words;   /* refused: the ILS's (or the station's) words */
+} StationItemView;
+
 typedef struct Station Station;
 
 /* A new station with a copy of *cfg; -EINVAL for a configuration out of bounds, -ENOMEM. The
@@ -151,6 +160,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(Station *, station_free);
 
 StationState station_state(const Station *st);
 void station_view(const Station *st, StationView *ret);
+/* The i-th item of what station_view() shows: 0, or -ENOENT past the end. Valid until the next call. */
+int station_item_view(const Station *st, size_t i, StationItemView *ret);
 
 /* qrgated verified a patron's code and mapped it to patron (1–LEND_ID_MAX printable ASCII, no
  * '|'). An open session of another patron, or returns mode, is finished first (ret->finished).

@@ -127,7 +127,6 @@ static int ils_check(int argc, char *argv[]) {
         _cleanup_(config_freep) Config *cfg = NULL;
         _cleanup_(sip2_client_freep) Sip2Client *c = NULL;
         _cleanup_(freep) char *errors = NULL;
-        char *user = NULL, *password = NULL;
         bool checkout = false;
         Sip2ClientError e;
         Sip2Msg *m;
@@ -163,21 +162,9 @@ static int ils_check(int argc, char *argv[]) {
         }
         if (!cfg->ils.enabled)
                 return failed("configuration: %s has no 'ils' section", path);
-        r = sip2_credential_load(cfg->ils.credential, &user, &password, &why);
+        r = sip2_client_new_from_config(&cfg->ils, &c, &why);
         if (r < 0)
                 return failed("credential: '%s' %s", cfg->ils.credential, why);
-        Sip2ClientConfig cc = {
-                .host = cfg->ils.host, .port = cfg->ils.port, .institution = cfg->ils.institution,
-                .location = cfg->ils.location, .user = user, .password = password,
-                .connect_timeout_ms = cfg->ils.connect_timeout_ms, .reply_timeout_ms = cfg->ils.reply_timeout_ms,
-                .resend_max = cfg->ils.resend_max, .reconnect_max = cfg->ils.reconnect_max,
-                .tls = cfg->ils.tls, .tls_ca_file = cfg->ils.tls_ca, .tls_server_name = cfg->ils.tls_server_name,
-        };
-        r = sip2_client_new(&cc, &c);
-        free(user);
-        sip2_secret_free(password); /* the client holds its own copy */
-        if (r < 0)
-                return failed("client: %s", strerror(-r));
         sip2_client_set_trace(c, on_trace, NULL);
         if (sip2_client_connect(c, &e) < 0)
                 return failed("%s: %s", e.failure == SIP2_FAIL_LOGIN ? "login" : sip2_failure_to_string(e.failure), e.detail);

@@ -73,6 +73,12 @@ static Item items[] = {
         { "I-LIMIT-1", "Limit One", false, NULL, "P-LIMIT", 1893456000, 0 },
         { "I-LIMIT-2", "Limit Two", false, NULL, "P-LIMIT", 1893456000, 0 },
         { "I-RENEW", "Renewed Once", false, NULL, "P-OK", 1893456000, 1 },
+        /* As a station's scanner reads them: Codabar library item barcodes (core/codabar.h). */
+        { "30234000000017", "Codabar One", false, NULL, "", 0, 0 },
+        { "30234000000025", "Codabar Two", false, NULL, "", 0, 0 },
+        { "30234000000033", "Codabar Three", false, NULL, "", 0, 0 },
+        { "30234000000041", "Codabar Held", false, "P-OTHER", "", 0, 0 },
+        { "30234000000058", "Codabar Reference", true, NULL, "", 0, 0 },
 };
 
 typedef enum FaultKind { FAULT_DROP, FAULT_STALL, FAULT_BADSUM, FAULT_WRONGSEQ, _FAULT_MAX } FaultKind;

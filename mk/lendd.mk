@@ -1,0 +1,13 @@
+# qrgate-lendd, the lending service (docs/lending.md): its own process and unit, so that the code
+# that talks to the library's system over the network never runs in qrgated. Its files live in
+# lendd/ and link the lending library; nothing of lendd/ goes into qrgated.
+
+LENDD_SRCS := $(wildcard lendd/*.c)
+LENDD_OBJS := $(LENDD_SRCS:%.c=$(B)/obj/%.o)
+
+$(LENDD_OBJS): VERSION
+
+$(B)/qrgate-lendd: $(LENDD_OBJS) $(B)/libqrgate-lending.a $(B)/libqrgate.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+all: $(B)/qrgate-lendd
