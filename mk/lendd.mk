@@ -11,3 +11,4 @@ $(B)/qrgate-lendd: $(LENDD_OBJS) $(B)/libqrgate-lending.a $(B)/libqrgate.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 all: $(B)/qrgate-lendd
+check-integration: $(B)/qrgate-lendd

@@ -13,7 +13,7 @@
  *
  * With --tls-cert and --tls-key it speaks SIP2 over TLS (the handshake blocks: a test ILS).
  *
- * usage: sip2-ils [--port-file FILE] [--credential FILE] [--loans FILE] [--journal FILE] [--delay-ms MS] [--fault KIND:CMD[:N]]...
+ * usage: sip2-ils [--port-file FILE] [--port N] [--credential FILE] [--loans FILE] [--journal FILE] [--delay-ms MS] [--fault KIND:CMD[:N]]...
  *                 [--tls-cert PEM --tls-key PEM]
  * Prints "sip2-ils: port N" once it listens; runs until SIGTERM. */
 #include <errno.h>
@@ -562,6 +562,8 @@ int main(int argc, char *argv[]) {
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--port-file") == 0 && i + 1 < argc)
                         port_file = argv[++i];
+                else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
+                        a.sin_port = htons((uint16_t) atoi(argv[++i])); /* back where a station expects it */
                 else if (strcmp(argv[i], "--credential") == 0 && i + 1 < argc)
                         load_credential(argv[++i]);
                 else if (strcmp(argv[i], "--loans") == 0 && i + 1 < argc)
@@ -577,7 +579,7 @@ int main(int argc, char *argv[]) {
                 else if (strcmp(argv[i], "--tls-key") == 0 && i + 1 < argc)
                         tls_key = argv[++i];
                 else {
-                        fprintf(stderr, "usage: sip2-ils [--port-file FILE] [--credential FILE] [--loans FILE] [--journal FILE] [--delay-ms MS] "
+                        fprintf(stderr, "usage: sip2-ils [--port-file FILE] [--port N] [--credential FILE] [--loans FILE] [--journal FILE] [--delay-ms MS] "
                                         "[--fault KIND:CMD[:COUNT]]... [--tls-cert PEM --tls-key PEM]\n");
                         return 2;
                 }
@@ -596,6 +598,9 @@ int main(int argc, char *argv[]) {
         }
         signal(SIGPIPE, SIG_IGN);
         lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        /* Restarted on its old port (--port) while the last run's connections linger in TIME_WAIT. */
+        if (lfd >= 0)
+                (void) setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &(int) { 1 }, sizeof(int));
         if (lfd < 0 || bind(lfd, (struct sockaddr *) &a, sizeof(a)) < 0 || listen(lfd, 16) < 0 ||
             getsockname(lfd, (struct sockaddr *) &a, &alen) < 0) {
                 perror("sip2-ils: listen");
