@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/fileio.h"
@@ -160,6 +162,69 @@ int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off) {
                 p += k;
                 n -= (size_t) k;
                 off += (uint64_t) k;
+        }
+        return 0;
+}
+
+static int64_t now_ms(void) {
+        struct timespec ts;
+
+        if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+                return 0; /* cannot fail for CLOCK_MONOTONIC */
+        return (int64_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int write_all_timeout(int fd, const uint8_t *p, size_t n, int timeout_ms) {
+        int64_t deadline = timeout_ms >= 0 ? now_ms() + timeout_ms : -1;
+        bool hung_up = false;
+
+        while (n > 0) {
+                ssize_t k = write(fd, p, n);
+                if (k > 0) {
+                        /* The timeout is for progress, not for the whole: a slow device that
+                         * keeps taking bytes is working. */
+                        p += k;
+                        n -= (size_t) k;
+                        hung_up = false;
+                        if (timeout_ms >= 0)
+                                deadline = now_ms() + timeout_ms;
+                        continue;
+                }
+                if (k == 0)
+                        return -EIO;
+                if (errno == EINTR)
+                        continue;
+                if (errno != EAGAIN)
+                        return -errno;
+                /* poll() said POLLERR or POLLHUP and write() still has nothing better to say:
+                 * do not spin until the deadline. */
+                if (hung_up)
+                        return -EIO;
+
+                for (;;) {
+                        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+                        int wait = -1;
+
+                        if (deadline >= 0) {
+                                int64_t left = deadline - now_ms();
+                                if (left <= 0)
+                                        return -ETIMEDOUT;
+                                wait = (int) MIN(left, (int64_t) INT32_MAX);
+                        }
+                        int r = poll(&pfd, 1, wait);
+                        if (r < 0) {
+                                if (errno == EINTR)
+                                        continue;
+                                return -errno;
+                        }
+                        if (r == 0)
+                                return -ETIMEDOUT;
+                        if (pfd.revents & POLLNVAL)
+                                return -EBADF;
+                        /* POLLERR/POLLHUP: the next write() says which error it is. */
+                        hung_up = !(pfd.revents & POLLOUT);
+                        break;
+                }
         }
         return 0;
 }

@@ -30,6 +30,15 @@ int stat_verify_regular(const struct stat *st);
  * the error of the write that failed (-ENOSPC on a full disk: part of the bytes may be there). */
 int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off);
 
+/* Writes all n bytes to fd at its current position (a pipe, socket or device: write(2) until
+ * done, through EINTR and short writes). On a non-blocking fd, EAGAIN waits in poll() for
+ * POLLOUT, at most timeout_ms without progress (a negative timeout: no limit): a device that
+ * takes nothing for that long (a printer out of paper) gives -ETIMEDOUT. Returns 0, -ETIMEDOUT,
+ * or the error of the write that failed (-EPIPE, -EIO, -ENODEV, ...): part of the bytes may have
+ * been written. Writing to a pipe or socket whose reader is gone raises SIGPIPE unless the
+ * caller ignores it, as our daemons do; then it is -EPIPE. */
+int write_all_timeout(int fd, const uint8_t *p, size_t n, int timeout_ms);
+
 /* Opens path (relative to dir_fd, which may be AT_FDCWD) for reading, with O_NONBLOCK so that
  * neither a FIFO without a writer nor a device can block, and checks that it is a regular file.
  * Returns the fd (the caller closes it) and, if ret_stat is not NULL, its fstat(). Errors:
