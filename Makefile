@@ -214,7 +214,7 @@ check-integration: $(PROGS)
 	@B=$(B) scripts/run-tests integration $(INTEGRATION_TESTS)
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all $(SIP2_ILS)
 	@B=$(B) scripts/demo
 
 bench: deps

@@ -32,7 +32,8 @@ void config_parse_station(Errors *e, Config *c, const config_setting_t *root) {
                 { "id", K_STRING, true }, { "door", K_STRING, true }, { "item_formats", K_STRING_ARRAY, true },
                 { "local_cap", K_INT }, { "offline", K_STRING }, { "offline_items", K_INT },
                 { "offline_recent", K_INT }, { "offline_loan_days", K_INT }, { "idle_timeout", K_INT },
-                { "queue_directory", K_STRING },
+                { "queue_directory", K_STRING }, { "printer", K_STRING }, { "printer_columns", K_INT },
+                { "library_name", K_STRING },
         };
         const config_setting_t *g = schema_get_group(root, "station"), *s;
         StationConf *st = &c->station;
@@ -101,6 +102,16 @@ void config_parse_station(Errors *e, Config *c, const config_setting_t *root) {
                 st->idle_timeout_s = v;
         st->queue_directory = schema_get_string(g, "queue_directory", "/var/lib/qrgate-lend");
         config_check_path(e, config_setting_get_member(g, "queue_directory"), "queue_directory", st->queue_directory);
+
+        /* The receipt printer (docs/receipts.md "Printing"): a USB printer's node, e.g. /dev/usb/lp0. */
+        st->printer = schema_get_string(g, "printer", NULL);
+        if (st->printer)
+                config_check_path(e, config_setting_get_member(g, "printer"), "printer", st->printer);
+        if (schema_get_int(e, g, "printer_columns", 42, 16, 80, &v))
+                st->printer_columns = (unsigned) v;
+        st->library_name = schema_get_string(g, "library_name", NULL);
+        if (st->library_name && strlen(st->library_name) > 64)
+                config_error(e, config_setting_get_member(g, "library_name"), "station library_name is longer than 64 bytes");
 
         if (!c->ils.enabled)
                 config_error(e, g, "a station needs the 'ils' section: the library's system it lends against");

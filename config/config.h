@@ -203,6 +203,9 @@ typedef struct StationConf {
         StationOffline offline;
         int64_t offline_recent_s, offline_loan_s, idle_timeout_s;
         const char *queue_directory; /* the lending service's: its store-and-forward queue */
+        const char *printer;         /* the receipt printer's node; NULL: none */
+        unsigned printer_columns;
+        const char *library_name;    /* printed at the top of a receipt; NULL: none */
 } StationConf;
 
 typedef struct Config {

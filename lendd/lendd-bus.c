@@ -16,7 +16,8 @@
 #define ERROR_NO_SESSION "io.qrgate.Lend1.Error.NoSession"
 
 const char *lendd_state(const Lendd *l) {
-        return l->stuck[0] || l->ils_fault[0] || l->receipt_fault[0] || l->queue_length > 0 ? "degraded" : "running";
+        return l->stuck[0] || l->ils_fault[0] || l->receipt_fault[0] || l->printer_fault[0] || l->queue_length > 0 ?
+                       "degraded" : "running";
 }
 
 /* Whether the caller is the current owner of name: the only process the bus policy lets own it. */
@@ -202,7 +203,8 @@ static int get_faults(sd_bus *bus, const char *path, const char *interface, cons
                 snprintf(queued, sizeof(queued), "queue: %zu transactions wait for the ILS, the oldest made at %" PRId64,
                          l->queue_length, l->queue_oldest);
         r = sd_bus_message_open_container(reply, 'a', "s");
-        const char *faults[] = { l->stuck, l->ils_fault[0] && !l->stuck[0] ? l->ils_fault : "", queued, l->receipt_fault };
+        const char *faults[] = { l->stuck, l->ils_fault[0] && !l->stuck[0] ? l->ils_fault : "", queued, l->receipt_fault,
+                                 l->printer_fault };
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(faults); i++)
                 if (faults[i][0])
                         r = sd_bus_message_append(reply, "s", faults[i]);
@@ -343,8 +345,15 @@ void lendd_bus_record(Lendd *l, const char *kind, const char *item, const char *
                 log_error_errno(r, "Cannot ask qrgated to record the %s of item %s: %m", kind, item ?: "");
 }
 
+/* A receipt being signed: the printer needs what was signed, whatever finished since. */
+typedef struct Signing {
+        Lendd *l;
+        Receipt receipt;
+} Signing;
+
 static int on_signed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
-        Lendd *l = userdata;
+        Signing *sg = userdata;
+        Lendd *l = sg->l;
         const sd_bus_error *e = sd_bus_message_get_error(m);
         const char *text = NULL;
         char *copy;
@@ -363,15 +372,23 @@ static int on_signed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error)
         log_info("Receipt signed for the session that ended (%s).", l->last_end);
         lendd_bus_emit_finished(l, l->last_end, l->last_receipt);
         lendd_bus_changed(l, "LastReceipt", "ServiceState", "Faults", NULL);
+        lendd_print_receipt(l, &sg->receipt, l->last_receipt);
         return 0;
 }
 
 int lendd_bus_sign_receipt(Lendd *l, const Receipt *rc) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        _cleanup_(freep) Signing *sg = NULL;
         int r;
 
         if (!l->bus)
                 return -ENOTCONN;
+        sg = malloc(sizeof(Signing));
+        if (!sg)
+                return -ENOMEM;
+        sg->l = l;
+        sg->receipt = *rc;
         r = sd_bus_message_new_method_call(l->bus, &m, GATE_BUS_NAME, GATE_BUS_PATH, GATE_LENDING_IFACE, "SignReceipt");
         if (r >= 0)
                 r = sd_bus_message_append(m, "sx", rc->station, rc->time);
@@ -388,6 +405,12 @@ int lendd_bus_sign_receipt(Lendd *l, const Receipt *rc) {
                 r = sd_bus_message_close_container(m);
         if (r >= 0)
                 /* A token may take a second or more per signature; the session does not wait. */
-                r = sd_bus_call_async(l->bus, NULL, m, on_signed, l, 60 * 1000000ULL);
-        return r;
+                r = sd_bus_call_async(l->bus, &slot, m, on_signed, sg, 60 * 1000000ULL);
+        if (r < 0)
+                return r;
+        /* The slot lives until the answer (or the bus's end) and frees the copy with it. */
+        (void) sd_bus_slot_set_destroy_callback(slot, free);
+        (void) sd_bus_slot_set_floating(slot, 1);
+        TAKE_PTR(sg);
+        return 0;
 }

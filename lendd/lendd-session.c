@@ -301,7 +301,8 @@ void lendd_worker_reply(Lendd *l, const IlsReply *r) {
         case ILS_REPLY_ONLINE:
                 if (!l->online || l->ils_fault[0] || l->stuck[0]) {
                         if (!l->online)
-                                log_info("The ILS answers again.");
+                                log_info(l->ils_seen ? "The ILS answers again." : "The ILS answers.");
+                        l->ils_seen = true;
                         l->online = true;
                         l->ils_fault[0] = l->stuck[0] = '\0';
                         station_ils_online(l->station);

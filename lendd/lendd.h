@@ -65,6 +65,8 @@ typedef struct Lendd {
         char ils_fault[LENDD_FAULT_MAX]; /* why the ILS is not reachable, "" when it is */
         char stuck[LENDD_FAULT_MAX];     /* a fault someone must act on, "" when none */
         char receipt_fault[LENDD_FAULT_MAX];
+        char printer_fault[LENDD_FAULT_MAX];
+        bool ils_seen;   /* the ILS answered once since the start */
 } Lendd;
 
 int lendd_new(const char *config_path, const char *bus_address, Lendd **ret);
@@ -81,6 +83,9 @@ int lendd_begin_renewals(Lendd *l);
 void lendd_worker_reply(Lendd *l, const IlsReply *r);
 void lendd_tick(Lendd *l);
 void lendd_retry_ils(Lendd *l);
+
+/* lendd-print.c: prints the signed receipt when the station has a printer; a failure is a fault. */
+void lendd_print_receipt(Lendd *l, const Receipt *rc, const char *text);
 
 /* lendd-bus.c */
 int lendd_bus_setup(Lendd *l);

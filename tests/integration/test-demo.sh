@@ -14,6 +14,11 @@ check "an ordinary user may not unlock" has "unlock refused: Unlock is for opera
 check "the forced opening raises its alarm" has 'door: "open", alarms: 1 "forced-open"'
 check "closing clears it" has 'closed again: "locked", alarms: 0'
 check "the exit button opens, and the door relocks on close" has "the person walked out and the door closed: lock locked"
+check "the lending station greets the patron by the library's name" has 'kiosk: "ready", welcome "Ada Reader"'
+check "the book is lent with a due date" has '"checkout" "30234000000017" "ok"'
+check "the held book is refused in the library's words" has 'Item on hold for another patron'
+check "the lending receipt verifies off the box" has "    receipt: valid"
+check "the lending service stops with status 0" has "qrgate-lendd exited with status 0"
 check "the daemon stops with status 0" has "qrgated exited with status 0"
 check "the audit log verifies against the token's device key" has "verdict: intact"
 check "and is closed by a final checkpoint" has "closed: yes, with a final checkpoint"

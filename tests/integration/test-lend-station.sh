@@ -1,0 +1,120 @@
+#!/bin/sh
+# The lending station end to end (docs/lending.md): the real qrgated reads the station's scanner
+# and verifies the patron's code, the real qrgate-lendd runs the session against the test ILS,
+# and qrgated's token signs the receipt. Whole sessions: a loan, a refusal by the ILS, a bad
+# barcode, the non-deposit limit, a blocked patron, returns, an offline period with its queue
+# replayed once, and the receipt verified off the box. Patron ids stay out of every log.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib-ils.sh"
+. "$(dirname "$0")/lib-lend.sh"
+
+make_issuer
+ils_start
+port=$(cat "$T/port")
+write_station_config 'offline = "lend-up-to"; offline_items = 1;'
+start_bus permissive
+start_daemon
+start_lendd
+online() { [ "$(lend_prop Online)" = "b true" ]; }
+check "the service reaches the ILS" wait_for 10 online
+expect "Station" 's "desk-1"' "$(lend_prop Station)"
+expect "idle at start" 's "idle"' "$(lend_prop State)"
+expect "running" 's "running"' "$(lend_prop ServiceState)"
+
+# The checked-in XML documents exactly what the service publishes (test-bus-api.sh's normalizer).
+members() {
+	tr -d '\\' | sed -n '/<interface name="io.qrgate/,/<\/interface>/p' |
+		sed -n 's/.*<\(interface\|method\|signal\|property\) name="\([^"]*\)"\( type="\([^"]*\)"\)\?.*/\1 \2 \4/p;
+		        s/.*<arg type="\([^"]*\)" name="\([^"]*\)"\( direction="\([^"]*\)"\)\?.*/arg \2 \1 \4/p'
+}
+busctl --address="$ADDR" call io.qrgate.Lend1 /io/qrgate/Lend1 org.freedesktop.DBus.Introspectable Introspect |
+	sed 's/\\n/\n/g' | members > "$T/live"
+members < "$ROOT/docs/io.qrgate.Lend1.xml" > "$T/documented"
+check "documented io.qrgate.Lend1 equals live introspection" diff -u "$T/documented" "$T/live"
+check "documented API is not empty" test "$(wc -l < "$T/live")" -gt 20
+
+items_have() { lend_prop Items | grep -q "$1"; }
+logged() { grep -q "$1" "$T/lendd.log"; }
+journal_count() { grep -c "^$1\$" "$T/journal"; }
+
+# Only qrgated hands over patrons: anyone else calling the service's Gate interface is refused.
+expect "a patron handed over by someone else than qrgated" io.qrgate.Lend1.Error.NotAuthorized \
+	"$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Gate.PatronVerified string:P-OK array:byte:)"
+
+# A session: the patron's code at the station's scanner, one loan, one refusal, a bad barcode.
+scan "$(mint --sub P-OK --scope library.lend)"
+check "the patron's code opens a session" wait_for 10 lend_state_is ready
+expect "the screen greets the patron by the ILS's name" 's "Ada Reader"' "$(lend_prop PatronName)"
+expect "holds 1, cap 3: may borrow 2" 'u 2' "$(lend_prop MayBorrow)"
+scan ']F030234000000017'
+check "the loan went through" wait_for 10 items_have '"checkout" "30234000000017" "ok" [1-9]'
+expect "the ILS made it once" 1 "$(journal_count 'checkout 30234000000017 P-OK ok')"
+scan ']F030234000000041'
+check "the ILS's refusal in its words" wait_for 10 items_have '"30234000000041" "refused" 0 "Item on hold for another patron"'
+scan ']F030234000000018'
+check "a bad check digit is refused before the ILS is asked" wait_for 5 logged 'Refused: bad-barcode'
+expect "the ILS never saw it" 0 "$(grep -c 30234000000018 "$T/journal")"
+scan "$(mint --sub P-OTHER --scope pool.enter)"
+sleep 1
+expect "a code without the lending scope hands over no patron" 's "ready"' "$(lend_prop State)"
+expect "the session is still P-OK's" 's "Ada Reader"' "$(lend_prop PatronName)"
+expect "Finish" ok "$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.Finish)"
+receipt_made() { lend_prop LastReceipt | grep -q '"QGR1:'; }
+check "the session's receipt is signed" wait_for 10 receipt_made
+lend_prop LastReceipt | sed 's/^s "//; s/"$//' > "$T/receipt"
+"$B/qrgatectl" token pubkey --module "$TOKEN_MODULE" --token pkcs11:token=qrgate > "$T/station.pem"
+"$B/qrgatectl" receipt verify --key "$T/station.pem" --file "$T/receipt" > "$T/verify" 2>&1
+expect "the receipt verifies with the station's public key" 0 $?
+check "it names the station" grep -qx 'station: desk-1' "$T/verify"
+check "it shows the loan with a due date" grep -q '^item 1: checkout 30234000000017: ok, due 20' "$T/verify"
+check "it shows the refusal in the ILS's words" grep -qx 'item 2: checkout 30234000000041: refused "Item on hold for another patron"' "$T/verify"
+check "the patron is a 32-hex-digit pseudonym" grep -qE '^patron: [0-9a-f]{32} \(pseudonym\)$' "$T/verify"
+expect "Finish with no session" io.qrgate.Lend1.Error.NoSession \
+	"$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.Finish)"
+
+# The non-deposit rule: a patron at the ILS's limit borrows nothing more.
+scan "$(mint --sub P-LIMIT --scope library.lend)"
+check "P-LIMIT's session opens" wait_for 10 lend_state_is ready
+expect "at the ILS's limit of 2: may borrow 0" 'u 0' "$(lend_prop MayBorrow)"
+scan ']F030234000000025'
+check "the non-deposit rule refuses the item" wait_for 5 logged 'Refused: limit'
+expect "the ILS was not asked" 0 "$(grep -c 30234000000025 "$T/journal")"
+
+# A blocked patron: the ILS's answer ends it before any item.
+scan "$(mint --sub P-BLOCKED --scope library.lend)"
+check "a blocked patron is refused" wait_for 10 logged 'Refused: patron-blocked'
+check "and no session is open" wait_for 5 lend_state_is idle
+
+# Returns: no patron.
+expect "BeginReturns" ok "$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.BeginReturns)"
+scan ']F030234000000017'
+check "the return went through" wait_for 10 items_have '"checkin" "30234000000017" "ok"'
+expect "the ILS took it back once" 1 "$(journal_count 'checkin 30234000000017 - ok')"
+lend_call Finish > /dev/null
+
+# Offline: the ILS goes away in the middle of a session of a patron it confirmed minutes ago.
+scan "$(mint --sub P-OK --scope library.lend)"
+check "P-OK's second session opens" wait_for 10 lend_state_is ready
+ils_stop
+scan ']F030234000000025'
+check "lent while the ILS is away: queued" wait_for 15 items_have '"30234000000025" "queued" [1-9]'
+expect "queued on disk" 'u 1' "$(lend_prop QueueLength)"
+expect "degraded while it waits" 's "degraded"' "$(lend_prop ServiceState)"
+check "Faults say why" sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station Faults | grep -q 'queue: 1 transactions'"
+expect "Online false" 'b false' "$(lend_prop Online)"
+scan ']F030234000000033'
+check "lend-up-to 1: the offline policy's one item" wait_for 10 items_have '"30234000000033" "queued"'
+lend_call Finish > /dev/null
+check "the offline session's receipt is signed too" wait_for 10 sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station LastReceipt | grep -q QGR1 && ! busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station LastReceipt | grep -qF \"\$(cat '$T/receipt')\""
+ils_start --port "$port"
+queue_empty() { [ "$(lend_prop QueueLength)" = 'u 0' ]; }
+check "the ILS back: the queue is replayed" wait_for 20 queue_empty
+expect "each queued loan carried out once" "1 1" "$(journal_count 'checkout 30234000000025 P-OK ok') $(journal_count 'checkout 30234000000033 P-OK ok')"
+check "running again" wait_for 5 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station ServiceState)\" = 's \"running\"' ]"
+
+# Privacy: the patron ids are the ILS's business; neither process logs them.
+check "no patron id in qrgated's log" sh -c "! grep -q 'P-OK\|P-LIMIT\|P-BLOCKED' '$T/daemon.log'"
+check "no patron id in the service's log" sh -c "! grep -q 'P-OK\|P-LIMIT\|P-BLOCKED' '$T/lendd.log'"
+check "no patron id in the audit log" sh -c "! grep -rqa 'P-OK\|P-LIMIT\|P-BLOCKED' '$T/state'"
+check "both still running" sh -c "kill -0 $DAEMON_PID && kill -0 $LENDD_PID"
+finish
