@@ -12,3 +12,10 @@ $(B)/qrgate-lendd: $(LENDD_OBJS) $(B)/libqrgate-lending.a $(B)/libqrgate.a
 
 all: $(B)/qrgate-lendd
 check-integration: $(B)/qrgate-lendd
+
+BENCH_EXTRA += bench-lend
+.PHONY: bench-lend
+
+bench-lend: $(B)/bench/bench-lend $(B)/qrgated $(B)/qrgate-lendd $(SIP2_ILS)
+	@echo "# the lending station: code to patron identified through qrgated, qrgate-lendd and the test ILS, vs a gate decision (scripts/bench-lend)"
+	@B=$(B) scripts/bench-lend
