@@ -413,6 +413,33 @@ static void every_command_has_its_identifier(void **state) {
                 assert_non_null(sip2_error_to_string(e));
 }
 
+/* A due date (AH) as the station shows it and signs it into the receipt. */
+static void due_dates_are_read_in_utc_or_local_time(void **state) {
+        char buf[SIP2_DATE_LEN + 1];
+        int64_t t = 0;
+
+        sip2_format_date(1893456000, buf);
+        assert_int_equal(sip2_parse_date(buf, &t), 0);
+        assert_int_equal(t, 1893456000);
+        assert_int_equal(sip2_parse_date("20300101   Z000000", &t), 0);
+        assert_int_equal(t, 1893456000);
+        setenv("TZ", "UTC+2", 1); /* four blanks: the ILS's local time */
+        tzset();
+        assert_int_equal(sip2_parse_date("20300101    000000", &t), 0);
+        assert_int_equal(t, 1893456000 + 2 * 3600);
+        unsetenv("TZ");
+        tzset();
+        /* Not SIP2 dates: another zone, a bad day, text, a short or long string, blanks. */
+        assert_int_equal(sip2_parse_date("20300101 EST000000", &t), -EINVAL);
+        assert_int_equal(sip2_parse_date("20300230   Z000000", &t), -EINVAL);
+        assert_int_equal(sip2_parse_date("due in three weeks", &t), -EINVAL);
+        assert_int_equal(sip2_parse_date("20300101   Z00000", &t), -EINVAL);
+        assert_int_equal(sip2_parse_date("20300101   Z0000000", &t), -EINVAL);
+        assert_int_equal(sip2_parse_date("                  ", &t), -EINVAL);
+        assert_int_equal(sip2_parse_date(NULL, &t), -EINVAL);
+        assert_int_equal(sip2_parse_date("20300101   Z240000", &t), -EINVAL);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(checksum_of_the_spec_sc_status_example),
@@ -436,6 +463,7 @@ int main(void) {
                 cmocka_unit_test(writer_refuses_values_that_would_break_the_framing),
                 cmocka_unit_test(secrets_are_masked_for_display),
                 cmocka_unit_test(every_command_has_its_identifier),
+                cmocka_unit_test(due_dates_are_read_in_utc_or_local_time),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

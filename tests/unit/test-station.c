@@ -524,6 +524,39 @@ static void refusal_strings_are_stable(void **state) {
         assert_string_equal(station_end_to_string(STATION_END_TIMEOUT), "timeout");
 }
 
+/* What the kiosk lists: each item with its outcome as it changes, the finished session's after
+ * the end, and nothing past the last. */
+static void items_are_listed_for_the_screen(void **state) {
+        _cleanup_(station_freep) Station *st = NULL;
+        StationConfig cfg = config();
+        StationItemView v;
+        StationAction a;
+
+        st = new_station(&cfg);
+        assert_int_equal(station_item_view(st, 0, &v), -ENOENT);
+        patron_ready(st, "P1", 0, 5, T0);
+        scan_sends(st, ITEM_A, "9780306406157", T0);
+        assert_int_equal(station_item_view(st, 0, &v), 0);
+        assert_string_equal(v.outcome, "pending");
+        assert_int_equal(v.due, 0);
+        assert_int_equal(station_item_result(st, "9780306406157", true, T0 + 86400, NULL, T0), 0);
+        scan_sends(st, ITEM_B, "4006381333931", T0);
+        assert_int_equal(station_item_result(st, "4006381333931", false, 0, "Item on hold", T0), 0);
+        assert_int_equal(station_item_view(st, 0, &v), 0);
+        assert_int_equal(v.kind, RECEIPT_CHECKOUT);
+        assert_string_equal(v.id, "9780306406157");
+        assert_string_equal(v.outcome, "ok");
+        assert_int_equal(v.due, T0 + 86400);
+        assert_int_equal(station_item_view(st, 1, &v), 0);
+        assert_string_equal(v.outcome, "refused");
+        assert_string_equal(v.words, "Item on hold");
+        assert_int_equal(v.due, 0);
+        assert_int_equal(station_item_view(st, 2, &v), -ENOENT);
+        assert_int_equal(station_finish(st, T0 + 5, &a), 0);
+        assert_int_equal(station_item_view(st, 1, &v), 0); /* the summary stays on the screen */
+        assert_string_equal(v.outcome, "refused");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(whole_session_gives_receipt),
@@ -546,6 +579,7 @@ int main(void) {
                 cmocka_unit_test(empty_session_has_no_receipt),
                 cmocka_unit_test(bad_arguments_are_refused),
                 cmocka_unit_test(refusal_strings_are_stable),
+                cmocka_unit_test(items_are_listed_for_the_screen),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
