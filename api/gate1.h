@@ -25,6 +25,10 @@
 #define BUS_SOURCE_PREFIX "/io/qrgate/Gate1/source"
 #define BUS_SOURCE_IFACE "io.qrgate.Gate1.Source"
 
+/* The lending station's calls into the gate (docs/lending.md, "Lending service → qrgated"), on the
+ * Manager's object, published only when a station is configured. */
+#define BUS_LENDING_IFACE "io.qrgate.Gate1.Lending"
+
 /* Errors. */
 #define BUS_ERROR_NOT_AUTHORIZED "io.qrgate.Gate1.Error.NotAuthorized"
 #define BUS_ERROR_UNKNOWN_DOOR "io.qrgate.Gate1.Error.UnknownDoor"
@@ -33,3 +37,9 @@
 #define BUS_ERROR_LOCK_FAILED "io.qrgate.Gate1.Error.LockFailed"
 #define BUS_ERROR_AUDIT_UNAVAILABLE "io.qrgate.Gate1.Error.AuditUnavailable"
 #define BUS_ERROR_TOKEN_NOT_WAITING "io.qrgate.Gate1.Error.TokenNotWaiting"
+/* Unlock of a door configured without a lock: a lending station's, which opens nothing. */
+#define BUS_ERROR_NO_LOCK "io.qrgate.Gate1.Error.NoLock"
+/* The Lending interface's (docs/lending.md): a receipt or record the format refuses, said in
+ * words; and a receipt asked for while no token can sign it. */
+#define BUS_ERROR_INVALID_ARGS "io.qrgate.Gate1.Error.InvalidArgs"
+#define BUS_ERROR_TOKEN_UNAVAILABLE "io.qrgate.Gate1.Error.TokenUnavailable"

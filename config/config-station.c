@@ -59,6 +59,13 @@ void config_parse_station(Errors *e, Config *c, const config_setting_t *root) {
                 config_error(e, config_setting_get_member(g, "door"),
                              "station door '%s' has a lock: a station's door is one without 'lock' (it opens nothing)",
                              st->door_id);
+        else if (st->door->has_contact || st->door->has_rex || st->door->has_lock_feedback || st->door->has_exit_pulse ||
+                 st->door->area || st->door->interlock)
+                /* Each of these is about a door that opens: a contact or an exit button would
+                 * raise alarms or open nothing, an area would count patrons in who never passed. */
+                config_error(e, config_setting_get_member(g, "door"),
+                             "station door '%s' has a contact, rex, lock_feedback, exit_pulse, area or interlock: "
+                             "a station's door opens nothing, so it has none of them", st->door_id);
 
         s = config_setting_get_member(g, "item_formats");
         for (int i = 0; s && i < config_setting_length(s); i++) {

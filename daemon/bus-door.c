@@ -57,6 +57,9 @@ static int method_unlock(sd_bus_message *msg, void *userdata, sd_bus_error *erro
                 ms = door_config(d)->unlock_ms;
         if (ms > UNLOCK_MAX_MS)
                 return sd_bus_error_setf(error, BUS_ERROR_INVALID_ARGUMENT, "duration %u ms is longer than %u ms", ms, UNLOCK_MAX_MS);
+        if (d->no_lock)
+                return sd_bus_error_setf(error, BUS_ERROR_NO_LOCK, "door %s has no lock: it is a lending station's door, "
+                                         "which identifies patrons and opens nothing", d->id);
         if (!d->lock)
                 return sd_bus_error_setf(error, BUS_ERROR_LOCK_FAILED, "door %s is out of service: its lock %s could not "
                                          "be opened at start (qrgatectl status says why)", d->id, door_config(d)->lock);

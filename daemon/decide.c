@@ -103,7 +103,7 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
         PolicyInput in = {
                 .door_id = req->door,
                 .door = door ? door_config(door) : NULL,
-                .door_out_of_service = door && !door->lock,
+                .door_out_of_service = door && !door->lock && !door->no_lock,
                 .code = &res,
                 .now = now,
                 .audit = m->audit,
@@ -136,8 +136,9 @@ int decide(Manager *m, const DecideRequest *req, Decision *d) {
                         log_warning_errno(r, "Replay cache: cannot write to disk, keeping the code in memory: %m");
         }
 
-        /* 4. Open. */
-        if (d->reason == REASON_OK) {
+        /* 4. Open. A door without a lock (a lending station's) opens nothing: its grant identifies
+         *    a patron, handed to the lending service when the decision is published. */
+        if (d->reason == REASON_OK && !door->no_lock) {
                 r = door_open(door, door_config(door)->unlock_ms);
                 if (r < 0) {
                         d->reason = REASON_INTERNAL_ERROR;

@@ -46,7 +46,7 @@ static const FeedbackPattern *state_pattern(DoorFeedback *f) {
 
         if (!dc)
                 return NULL;
-        if (!f->door->lock)
+        if (!f->door->lock && !f->door->no_lock)
                 return &dc->pattern_out_of_service;
         if (door_io_has_alarm(f->door))
                 return &dc->pattern_alarm;

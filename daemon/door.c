@@ -45,6 +45,8 @@ const DoorConf *door_config(const Door *d) {
 }
 
 const char *door_lock_state(const Door *d) {
+        if (d->no_lock)
+                return "none";
         if (!d->lock)
                 return "out-of-service";
         return lock_is_unlocked(d->lock) ? "unlocked" : "locked";

@@ -16,6 +16,11 @@ struct Door {
         char *id;
         char *object_path;
         Lock *lock; /* owned by the manager; NULL: it could not be opened, the door is out of service */
+        /* Configured without a lock: a lending station's door (docs/lending.md). It opens nothing:
+         * its lock stays NULL, yet it is in service, and its grants go to the lending service
+         * (daemon/station.h) instead of to a lock. Fixed for the daemon's life (a reload that
+         * changes a door's lock needs a restart). */
+        bool no_lock;
         sd_event_source *relock;
         sd_event_source *schedule_timer; /* at its schedule's next change (daemon/door-schedule.c) */
         /* Its barcode allow-list as loaded (daemon/door-barcodes.c); NULL when its configuration
@@ -64,5 +69,6 @@ int manager_open_barcode_allow(Manager *m);
  * the policy and the per-subject rules see it. Nothing for any other code. */
 void door_map_barcode(const Door *d, VerifyResult *res);
 
-/* "locked", "unlocked", or "out-of-service" when its lock could not be opened. */
+/* "locked", "unlocked", "out-of-service" when its lock could not be opened, or "none" for a door
+ * configured without one (a lending station's). */
 const char *door_lock_state(const Door *d);

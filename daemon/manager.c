@@ -408,9 +408,11 @@ int manager_open(Manager *m) {
         }
         for (size_t i = 0; i < m->config->n_doors; i++) {
                 const DoorConf *dc = &m->config->doors[i];
-                r = door_new(m, dc->id, m->locks[dc->lock_index], &m->doors[m->n_doors]);
+                /* A door without a lock (a lending station's) gets none: nothing can ever unlock it. */
+                r = door_new(m, dc->id, dc->lock ? m->locks[dc->lock_index] : NULL, &m->doors[m->n_doors]);
                 if (r < 0)
                         return log_oom();
+                m->doors[m->n_doors]->no_lock = !dc->lock;
                 m->n_doors++;
                 r = door_io_open(m->doors[i], dc);
                 if (r < 0)

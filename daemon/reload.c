@@ -196,7 +196,7 @@ static const char *structure_change(const Config *old, const Config *new) {
                         return "a lock's hardware settings changed";
         }
         for (size_t i = 0; i < old->n_doors; i++)
-                if (strcmp(old->doors[i].id, new->doors[i].id) != 0 || strcmp(old->doors[i].lock, new->doors[i].lock) != 0)
+                if (strcmp(old->doors[i].id, new->doors[i].id) != 0 || strcmp(old->doors[i].lock ?: "", new->doors[i].lock ?: "") != 0)
                         return "a door was renamed or moved to another lock";
         for (size_t i = 0; i < old->n_doors; i++)
                 if (!config_door_io_equal(&old->doors[i], &new->doors[i]))
