@@ -9,6 +9,12 @@ const BusLocator *const bus_gate_manager = &(const BusLocator) {
         .interface = BUS_MANAGER_IFACE,
 };
 
+const BusLocator *const bus_lend_gate = &(const BusLocator) {
+        .destination = BUS_LEND_NAME,
+        .path = BUS_LEND_PATH,
+        .interface = BUS_LEND_GATE_IFACE,
+};
+
 const BusLocator *const bus_timedate = &(const BusLocator) {
         .destination = "org.freedesktop.timedate1",
         .path = "/org/freedesktop/timedate1",

@@ -11,6 +11,7 @@
 #include <systemd/sd-bus.h>
 
 #include "api/gate1.h"
+#include "api/lend1.h"
 
 typedef struct BusLocator {
         const char *destination;
@@ -20,6 +21,9 @@ typedef struct BusLocator {
 
 /* The Manager object (BUS_PATH). */
 extern const BusLocator *const bus_gate_manager;
+
+/* The lending service's interface for qrgated (api/lend1.h): what a station's door hands over. */
+extern const BusLocator *const bus_lend_gate;
 
 /* systemd-timedated (org.freedesktop.timedate1(5)): the daemon reads its NTPSynchronized. */
 extern const BusLocator *const bus_timedate;

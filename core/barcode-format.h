@@ -25,6 +25,11 @@
  * CodeFormat, or CODE_FORMAT_UNKNOWN for any other name (NULL included). */
 CodeFormat barcode_format_from_config_name(const char *name);
 
+/* The AIM symbology identifier (ISO/IEC 15424) a scanner sends before a barcode of format f —
+ * the prefix of its entry in the verifier's table ("]F0", "]E0", "]X0") — or NULL for a format
+ * that is not a printed barcode. */
+const char *barcode_format_aim(CodeFormat f);
+
 /* True for the formats that are printed barcodes, which no door honours unless it lists them. */
 bool code_format_is_barcode(CodeFormat f);
 

@@ -5,6 +5,9 @@
 
 #include "core/barcode-format.h"
 #include "core/check-digit.h"
+#include "core/codabar.h"
+#include "core/ean13.h"
+#include "core/isbn.h"
 
 CodeFormat barcode_format_from_config_name(const char *name) {
         if (name && strcmp(name, "codabar") == 0)
@@ -14,6 +17,19 @@ CodeFormat barcode_format_from_config_name(const char *name) {
         if (name && strcmp(name, "isbn") == 0)
                 return CODE_FORMAT_ISBN;
         return CODE_FORMAT_UNKNOWN;
+}
+
+const char *barcode_format_aim(CodeFormat f) {
+        switch (f) {
+        case CODE_FORMAT_CODABAR:
+                return CODABAR_PREFIX;
+        case CODE_FORMAT_EAN13:
+                return EAN13_PREFIX;
+        case CODE_FORMAT_ISBN:
+                return ISBN_PREFIX;
+        default:
+                return NULL;
+        }
 }
 
 bool code_format_is_barcode(CodeFormat f) {

@@ -52,3 +52,6 @@
 #define QRGATE_MESSAGE_DOOR_ALARM_CLEARED "3c7501bf88814db69a3dbc91e906de48" /* and cleared */
 #define QRGATE_MESSAGE_DOOR_EXIT_REQUEST "271f5eece815454280ca92df1e990e12"  /* the exit button opened the door (or could not) */
 #define QRGATE_MESSAGE_DOOR_INPUT_FAULT "d688047eace64949a7d1107ee0a40fca"   /* an input line cannot be opened or read */
+/* A lending station (daemon/station.h, docs/lending.md): the lending service did not take a call
+ * (said once per kind of failure). */
+#define QRGATE_MESSAGE_LENDING_FAILED "f83b94c932f24955883e20ef88e0baf5"

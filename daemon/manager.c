@@ -149,6 +149,7 @@ Manager *manager_free(Manager *m) {
         free(m->trust_faults);
         free(m->barcode_faults);
         free(m->token_fault);
+        free(m->lend_failure);
         free(m->config_path);
         free(m->bus_address);
         free(m);

@@ -105,6 +105,9 @@ typedef struct Manager {
         bool bus_rate_flooding;
         uint64_t bus_rate_refused;
         sd_event_source *bus_rate_quiet;
+        /* The kind of the last call the lending service did not take (daemon/station.h), said
+         * once until it changes; NULL while calls go through. */
+        char *lend_failure;
 } Manager;
 
 /* Reads and validates the configuration (every problem is logged) and creates the event loop. A

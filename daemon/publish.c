@@ -7,6 +7,7 @@
 #include "daemon/log.h"
 #include "daemon/pseudonym.h"
 #include "daemon/publish.h"
+#include "daemon/station.h"
 
 /* The signal's pseudonym is the first 16 bytes of the MAC: 128 bits keep collisions among the
  * people one appliance sees out of reach and keep log lines short. */
@@ -24,6 +25,10 @@ struct PendingDecision {
         bool have_subject, have_presenter;
         uint8_t subject_mac[TOKEN_HMAC_SIZE], presenter_mac[TOKEN_HMAC_SIZE];
         const char *why;    /* a token error, static */
+        /* Granted at a lending station's door: the patron to hand to the lending service with the
+         * subject's pseudonym once it is in (daemon/station.h). Wiped with the rest. */
+        bool handoff;
+        char patron[CLAIM_TEXT_MAX + 1];
 };
 
 static void flush(Manager *m) {
@@ -32,6 +37,8 @@ static void flush(Manager *m) {
                 m->pending_head = p->next;
                 if (!m->pending_head)
                         m->pending_tail = NULL;
+                if (p->handoff)
+                        station_patron_verified(m, p->patron, p->have_subject ? p->subject_mac : NULL);
                 bus_emit_decision(m, &p->decision);
                 explicit_bzero(p, sizeof(*p));
                 free(p);
@@ -90,8 +97,15 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, co
          * would otherwise be an oracle, handing out the pseudonym of any id an attacker names.
          * The same holds for the presenter (the code's on-behalf-of claim). */
         bool verified = res && res->have_claims && res->claims.sub[0] && res->failed > VERIFY_STEP_SIGNATURE;
+        const char *iss = verified ? res->claims.iss : NULL, *sub = verified ? res->claims.sub : NULL;
+        /* A grant at a lending station's door identifies a patron, whom the lending service needs
+         * with a pseudonym (its receipts name patrons by nothing else). A barcode card, which has
+         * no signature, is pseudonymized too, but only there and only when granted: the door
+         * honoured it (its allow-list names it), so the token is no oracle for any barcode. */
+        bool handoff = res && d->granted && station_is_door(m, d->door) && verify_result_subject(res, &iss, &sub) &&
+                       sub[0];
         bool presenter = verified && res->claims.obo[0];
-        AuditSubject subject = verified ? AUDIT_SUBJECT_UNAVAILABLE : AUDIT_SUBJECT_NONE;
+        AuditSubject subject = verified || handoff ? AUDIT_SUBJECT_UNAVAILABLE : AUDIT_SUBJECT_NONE;
         AuditSubject presenter_state = presenter ? AUDIT_SUBJECT_UNAVAILABLE : AUDIT_SUBJECT_NONE;
         const char *why = "no token";
         uint64_t timeout = (uint64_t) m->config->audit.pseudonym_timeout_ms * 1000U;
@@ -103,22 +117,27 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, co
                         (void) audit_log_decision(m->audit, d->door, d->granted, reason_to_string(d->reason),
                                                   code_format_to_string(d->format), origin, subject, presenter_state,
                                                   "out of memory", NULL);
+                if (handoff) /* without its pseudonym, rather than not at all */
+                        station_patron_verified(m, sub, NULL);
                 return;
         }
         p->manager = m;
         p->decision = *d;
         p->decision.subject[0] = p->decision.presenter[0] = '\0';
         p->presenter = presenter;
+        p->handoff = handoff;
+        if (handoff)
+                (void) snprintf(p->patron, sizeof(p->patron), "%s", sub);
         if (m->pending_tail)
                 m->pending_tail->next = p;
         else
                 m->pending_head = p;
         m->pending_tail = p;
 
-        if (verified && m->token) {
+        if ((verified || handoff) && m->token) {
                 /* Counted first: an answer can only come from the loop, after this returns. */
                 p->awaiting = 1;
-                r = pseudonym_request(m->token, res->claims.iss, res->claims.sub, timeout, on_subject_pseudonym, p, NULL);
+                r = pseudonym_request(m->token, iss, sub, timeout, on_subject_pseudonym, p, NULL);
                 if (r >= 0) {
                         subject = AUDIT_SUBJECT_PENDING;
                         /* The presenter is named in the same namespace as subjects: a person who

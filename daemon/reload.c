@@ -231,6 +231,10 @@ static const char *structure_change(const Config *old, const Config *new) {
                                                         strcmp(a->pin_file ?: "", b->pin_file ?: "") != 0 ||
                                                         strcmp(a->pin_credential ?: "", b->pin_credential ?: "") != 0)))
                 return "the token settings changed";
+        /* The Lending interface is published at start when there is a station (daemon/bus-lending.c);
+         * the station's id and item formats change in place. */
+        if (old->station.enabled != new->station.enabled)
+                return "the station section was added or removed";
         return NULL;
 }
 

@@ -9,6 +9,7 @@
 #include "daemon/line-buffer.h"
 #include "daemon/log.h"
 #include "daemon/source.h"
+#include "daemon/station.h"
 
 /* A flood is over once the source has been within its rate this long. */
 #define QUIET_USEC (5U * 1000U * 1000U)
@@ -161,6 +162,11 @@ static void line_done(Source *s, bool by_pause) {
                 flood(s);
         else if (!typed_by_a_person(s, n, by_pause) && !damaged(s, text, n) && !lacks_prefix(s, &text, &n)) {
                 strip_qr_aim(&text, &n);
+                /* At a lending station's door an item is no code to decide on. */
+                if (station_take_line(s->manager, s->door, text, n)) {
+                        line_buffer_reset(&s->line);
+                        return;
+                }
                 DecideRequest req = {
                         .door = s->door,
                         .text = text,

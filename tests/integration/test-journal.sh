@@ -34,7 +34,7 @@ count() { grep -cF -- "$1" "$T/daemon.log"; }
 # The IDs: 32 hex digits, each once, each with a catalog entry, and no entry without an ID.
 sed -n 's/^#define QRGATE_MESSAGE_[A-Z_]* "\([^"]*\)".*/\1/p' "$HEADER" | sort > "$T/ids"
 sed -n 's/^-- \([^ ]*\)$/\1/p' "$CATALOG" | sort > "$T/catalog-ids"
-check "daemon/log-messages.h defines 27 IDs" test "$(wc -l < "$T/ids")" -eq 27
+check "daemon/log-messages.h defines 28 IDs" test "$(wc -l < "$T/ids")" -eq 28
 check "every ID is 32 hex digits" sh -c "! grep -qv '^[0-9a-f]\{32\}\$' '$T/ids'"
 check "no ID is defined twice" sh -c "! uniq -d '$T/ids' | grep -q ."
 check "the catalog has an entry for each ID and no other" cmp -s "$T/ids" "$T/catalog-ids"
