@@ -34,6 +34,7 @@ static const struct {
         [AUDIT_TAG_PRESENTER] = { "presenter", AUDIT_FIELD_U8 },
         [AUDIT_TAG_PRESENTER_PSEUDONYM] = { "presenter_pseudonym", AUDIT_FIELD_BYTES },
         [AUDIT_TAG_AREA] = { "area", AUDIT_FIELD_STR },
+        [AUDIT_TAG_ITEM] = { "item", AUDIT_FIELD_STR },
 };
 
 static const char *const audit_event_table[_AUDIT_EVENT_MAX] = {
@@ -43,7 +44,7 @@ static const char *const audit_event_table[_AUDIT_EVENT_MAX] = {
         [AUDIT_EVENT_RELOAD] = "reload",       [AUDIT_EVENT_TOKEN] = "token",
         [AUDIT_EVENT_CHECKPOINT] = "checkpoint", [AUDIT_EVENT_RECOVERY] = "recovery",
         [AUDIT_EVENT_RETIRE] = "retire",       [AUDIT_EVENT_LOST] = "lost",
-        [AUDIT_EVENT_OCCUPANCY] = "occupancy",
+        [AUDIT_EVENT_OCCUPANCY] = "occupancy", [AUDIT_EVENT_LEND] = "lend",
 };
 
 static const char *const audit_subject_table[_AUDIT_SUBJECT_MAX] = {

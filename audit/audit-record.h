@@ -56,6 +56,7 @@ typedef enum AuditEvent {
         AUDIT_EVENT_RETIRE,     /* retention deleted an old file */
         AUDIT_EVENT_LOST,       /* records that could not be kept (the write backlog overflowed) */
         AUDIT_EVENT_OCCUPANCY,  /* an operator set an area's count (AREA, COUNT, UID, TEXT: the count before) */
+        AUDIT_EVENT_LEND,       /* the lending service lent, took back, renewed or refused an item (docs/lending.md) */
         _AUDIT_EVENT_MAX,
         _AUDIT_EVENT_INVALID = -EINVAL,
 } AuditEvent;
@@ -90,6 +91,7 @@ typedef enum AuditTag {
         AUDIT_TAG_PRESENTER,     /* u8: AuditSubject of the person presenting on behalf of the subject */
         AUDIT_TAG_PRESENTER_PSEUDONYM, /* 32 bytes: the presenter's pseudonym, as PSEUDONYM is the subject's */
         AUDIT_TAG_AREA,          /* str: area id */
+        AUDIT_TAG_ITEM,          /* str: a library item's id (its barcode), as the lending service gives it */
         _AUDIT_TAG_MAX,
 } AuditTag;
 

@@ -442,6 +442,24 @@ int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, c
         return audit_append_alarm(a, kind, door, raised, text, true);
 }
 
+int audit_log_lend(Audit *a, const char *door, const char *kind, const char *item, const char *outcome,
+                   const char *detail, const uint8_t *pseudonym) {
+        AuditBuilder b;
+
+        /* Fields go in tag order (audit/audit-record.h). */
+        audit_builder_init(&b, AUDIT_EVENT_LEND);
+        audit_builder_add_str(&b, AUDIT_TAG_DOOR, door);
+        if (pseudonym)
+                audit_builder_add_bytes(&b, AUDIT_TAG_PSEUDONYM, pseudonym, AUDIT_HASH_SIZE);
+        if (detail && *detail)
+                audit_builder_add_str(&b, AUDIT_TAG_TEXT, detail);
+        audit_builder_add_str(&b, AUDIT_TAG_STATE, outcome);
+        audit_builder_add_str(&b, AUDIT_TAG_KIND, kind);
+        if (item && *item)
+                audit_builder_add_str(&b, AUDIT_TAG_ITEM, item);
+        return audit_append(a, &b, true);
+}
+
 int audit_log_reload(Audit *a, const char *config_path, const char *why) {
         AuditBuilder b;
 

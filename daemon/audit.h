@@ -102,6 +102,12 @@ int audit_log_exit_request(Audit *a, const char *door, uint32_t duration_ms, int
 /* An operator set area's occupancy from before to after (SetOccupancy). */
 int audit_log_occupancy(Audit *a, const char *area, uint32_t before, uint32_t after, uid_t uid);
 int audit_log_alarm(Audit *a, const char *kind, const char *door, bool raised, const char *text);
+/* What the lending service did at the station's door (RecordLending, docs/lending.md): kind
+ * "checkout", "checkin", "renew" or "refusal", the item's id (may be empty), the outcome, detail
+ * (may be empty), and the patron only as the token's pseudonym (AUDIT_HASH_SIZE bytes, or NULL).
+ * The caller has checked the lengths; longer text would be cut at AUDIT_TEXT_MAX. */
+int audit_log_lend(Audit *a, const char *door, const char *kind, const char *item, const char *outcome,
+                   const char *detail, const uint8_t *pseudonym);
 /* why: NULL when applied, else the first line of what was wrong. */
 int audit_log_reload(Audit *a, const char *config_path, const char *why);
 int audit_log_token(Audit *a, const char *state, const char *reason);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/lend1.h"
 #include "daemon/bus.h"
 #include "daemon/log.h"
 
@@ -22,6 +23,8 @@ static const struct {
         { BUS_MANAGER_IFACE, "RetryTokenLogin", BUS_PERMISSION_OPERATOR },
         { BUS_DOOR_IFACE, "Unlock", BUS_PERMISSION_OPERATOR },
         { BUS_AREA_IFACE, "SetOccupancy", BUS_PERMISSION_OPERATOR },
+        { BUS_LENDING_IFACE, "SignReceipt", BUS_PERMISSION_LENDING },
+        { BUS_LENDING_IFACE, "RecordLending", BUS_PERMISSION_LENDING },
 };
 
 /* Only what the bus itself vouches for: the uid the kernel gave dbus-daemon when the connection
@@ -132,6 +135,27 @@ static int uid_has_permission(Manager *mgr, uid_t uid, BusPermission permission)
                (ui && groups_meet(groups, n, mgr->ui_gids, mgr->n_ui_gids));
 }
 
+/* Whether the sender of m is the connection that owns the lending service's name now: 1, 0, or a
+ * negative errno when the bus could not say. A name, unlike a uid, is held by one connection at a
+ * time, and the bus policy lets only the service's own user take it (docs/lending.md). */
+static int sender_owns_lending_name(sd_bus_message *m) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        const char *sender = sd_bus_message_get_sender(m), *owner = NULL;
+        int r;
+
+        if (!sender)
+                return 0;
+        r = sd_bus_get_name_creds(sd_bus_message_get_bus(m), BUS_LEND_NAME, SD_BUS_CREDS_UNIQUE_NAME, &creds);
+        if (r == -ENXIO || r == -ESRCH) /* nobody owns it: nobody is the lending service */
+                return 0;
+        if (r < 0)
+                return r;
+        r = sd_bus_creds_get_unique_name(creds, &owner);
+        if (r < 0)
+                return r;
+        return strcmp(owner, sender) == 0;
+}
+
 int bus_check_caller(Manager *mgr, sd_bus_message *m, sd_bus_error *error) {
         const char *iface = sd_bus_message_get_interface(m), *member = sd_bus_message_get_member(m);
         BusPermission permission = _BUS_PERMISSION_INVALID;
@@ -160,6 +184,18 @@ int bus_check_caller(Manager *mgr, sd_bus_message *m, sd_bus_error *error) {
         }
         if (self && uid == geteuid())
                 return 1;
+        if (permission == BUS_PERMISSION_LENDING) {
+                r = uid == 0 ? 1 : sender_owns_lending_name(m);
+                if (r < 0) {
+                        log_error_errno(r, "Cannot ask the bus who owns %s, for a call of %s: %m", BUS_LEND_NAME, member);
+                        return sd_bus_error_set_errnof(error, r, "Cannot ask the bus who owns %s: %m", BUS_LEND_NAME);
+                }
+                if (r > 0)
+                        return 1;
+                log_notice("Refused %s from uid %u: not the owner of %s.", member, (unsigned) uid, BUS_LEND_NAME);
+                return sd_bus_error_setf(error, BUS_ERROR_NOT_AUTHORIZED, "%s is for the lending service (%s) only",
+                                         member, BUS_LEND_NAME);
+        }
         r = uid_has_permission(mgr, uid, permission);
         if (r < 0) {
                 log_error_errno(r, "Cannot look up the groups of uid %u, the caller of %s: %m", (unsigned) uid, member);

@@ -258,6 +258,13 @@ int bus_setup(Manager *m) {
                 if (r < 0)
                         return log_error_errno(r, "Cannot publish the %s: %m", k->what);
         }
+        /* The lending service's way in exists only on a lending station: a door's gate offers no
+         * signature to anyone. */
+        if (m->config->station.enabled) {
+                r = sd_bus_add_object_vtable(m->bus, NULL, BUS_PATH, BUS_LENDING_IFACE, bus_lending_vtable, m);
+                if (r < 0)
+                        return log_error_errno(r, "Cannot publish %s: %m", BUS_LENDING_IFACE);
+        }
         r = sd_bus_add_object_manager(m->bus, NULL, BUS_PATH);
         if (r < 0)
                 return log_error_errno(r, "Cannot publish the object manager: %m");

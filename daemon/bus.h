@@ -20,6 +20,9 @@ typedef enum BusPermission {
         BUS_PERMISSION_ANYONE,   /* whoever the bus policy lets through */
         BUS_PERMISSION_UI,       /* a local UI: ui_uids, members of ui_groups; and every operator */
         BUS_PERMISSION_OPERATOR, /* root, operator_uids, members of operator_groups */
+        /* The lending service (docs/lending.md): the connection that owns its bus name
+         * (api/lend1.h) now, and root; no uid or group of the configuration. */
+        BUS_PERMISSION_LENDING,
         _BUS_PERMISSION_MAX,
         _BUS_PERMISSION_INVALID = -EINVAL,
 } BusPermission;
@@ -55,5 +58,10 @@ int bus_property_get_areas(sd_bus *bus, const char *path, const char *interface,
 int bus_area_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
 int bus_area_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);
 extern const sd_bus_vtable bus_source_vtable[];
+/* io.qrgate.Gate1.Lending on BUS_PATH (daemon/bus-lending.c): published only with a station. */
+extern const sd_bus_vtable bus_lending_vtable[];
+/* Drops the receipts still waiting for the token (at shutdown, after the token service is gone:
+ * their callers get no answer, as from a daemon that stopped). */
+void bus_lending_drop_pending(Manager *m);
 int bus_source_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found, sd_bus_error *error);
 int bus_source_enumerate(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error);

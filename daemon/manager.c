@@ -131,6 +131,7 @@ Manager *manager_free(Manager *m) {
         /* The token goes first: its worker may still call back into pending decisions. */
         token_service_free(m->token);
         publish_drop_pending(m);
+        bus_lending_drop_pending(m);
         subject_key_free(m->subject_key);
         manager_rate_limits_free(m);
         trustlist_free(m->dcc_trust);

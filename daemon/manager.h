@@ -24,6 +24,7 @@ typedef struct Source Source;
 typedef struct PendingDecision PendingDecision;
 typedef struct Audit Audit;
 typedef struct SubjectKey SubjectKey;
+typedef struct ReceiptSigning ReceiptSigning;
 
 typedef enum ManagerState {
         MANAGER_STARTING,
@@ -108,6 +109,9 @@ typedef struct Manager {
         /* The kind of the last call the lending service did not take (daemon/station.h), said
          * once until it changes; NULL while calls go through. */
         char *lend_failure;
+        /* Receipts waiting for the token's signature, their SignReceipt calls unanswered
+         * (daemon/bus-lending.c). */
+        ReceiptSigning *receipt_signings;
 } Manager;
 
 /* Reads and validates the configuration (every problem is logged) and creates the event loop. A

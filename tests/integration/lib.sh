@@ -123,7 +123,8 @@ make_token() {
 }
 TOKEN_MODULE=${TOKEN_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 
-# write_config FILE [EXTRA]: a configuration with one sim-locked door "main" and the token.
+# write_config FILE [EXTRA]: a configuration with one sim-locked door "main" and the token;
+# EXTRA_DOORS and EXTRA_SOURCES (", { ... }") add doors and sources after its own.
 write_config() {
 	make_token
 	cat > "$1" <<CONF
@@ -131,8 +132,8 @@ state_directory = "$T/state";
 bus: { operator_groups = [ "users" ]; operator_uids = [ 2 ]; max_rate = ${BUS_MAX_RATE:-200}; };
 issuers = ( { id = "city"; keys = ( { kid = "k1"; file = "$T/city.pub"; } ); } );
 locks = ( { id = "main"; backend = "sim"; } );
-doors = ( { id = "main"; lock = "main"; unlock_ms = ${UNLOCK_MS:-400}; scopes = [ "building.A.enter", "library.lend" ]; statuses = [ "green", "yellow" ]; } );
-sources = ( { id = "scan0"; type = "fifo"; path = "$T/scan0"; door = "main"; max_rate = ${MAX_RATE:-10}; } );
+doors = ( { id = "main"; lock = "main"; unlock_ms = ${UNLOCK_MS:-400}; scopes = [ "building.A.enter", "library.lend" ]; statuses = [ "green", "yellow" ]; }${EXTRA_DOORS:-} );
+sources = ( { id = "scan0"; type = "fifo"; path = "$T/scan0"; door = "main"; max_rate = ${MAX_RATE:-10}; }${EXTRA_SOURCES:-} );
 token: { module = "$TOKEN_MODULE"; uri = "pkcs11:token=qrgate"; pin_file = "$T/token/pin"; };
 ${2:-}
 CONF
@@ -158,6 +159,15 @@ stop_daemon() {
 	DAEMON_PID=
 	return $rc
 }
+
+# A lending station (docs/lending.md) for write_config: EXTRA_DOORS="$STATION_DOORS"
+# EXTRA_SOURCES="$STATION_SOURCES" write_config FILE "$STATION_CONF". Its door "lend" has no
+# lock and honours QG1 codes of scope library.lend; its FIFO source "desk" is $T/desk; the ILS
+# is never dialled by qrgated; the station "desk-1" takes Codabar barcodes as items.
+STATION_DOORS=', { id = "lend"; scopes = [ "library.lend" ]; }'
+STATION_SOURCES=", { id = \"desk\"; type = \"fifo\"; path = \"$T/desk\"; door = \"lend\"; max_rate = 50; }"
+STATION_CONF="ils: { host = \"ils.example.org\"; port = 6001; institution = \"MAIN\"; credential = \"sip2-login\"; };
+station: { id = \"desk-1\"; door = \"lend\"; item_formats = [ \"codabar\" ]; queue_directory = \"$T/lend-queue\"; };"
 
 # start_pty_scanner: a serial scanner on a pseudo-terminal (tests/integration/pty-scanner.c):
 # $TTY is its node; what is written to $T/ser.in is what it sends, and 200 ms after that FIFO's

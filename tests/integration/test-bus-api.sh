@@ -4,8 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 make_issuer
-# An area, so that its object is there to introspect.
-write_config "$T/qrgate.conf" 'areas = ( { id = "hall"; } );'
+# An area, so that its object is there to introspect; a lending station, for its door and the
+# Lending interface.
+EXTRA_DOORS="$STATION_DOORS" EXTRA_SOURCES="$STATION_SOURCES" write_config "$T/qrgate.conf" "areas = ( { id = \"hall\"; } );
+$STATION_CONF"
 start_bus permissive
 start_daemon
 
@@ -26,7 +28,7 @@ check "documented API is not empty" test "$(wc -l < "$T/live")" -gt 15
 
 expect "Version: the one in VERSION" "s \"$(cat "$ROOT/VERSION")\"" "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager Version)"
 expect "State running" 's "running"' "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager State)"
-expect "Doors" 'as 1 "main"' "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager Doors)"
+expect "Doors" 'as 2 "main" "lend"' "$(busctl --address="$ADDR" get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager Doors)"
 expect "door locked at start" 's "locked"' "$(lock_state)"
 check "token comes up" wait_for 10 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager TokenPresent)\" = 'b true' ]"
 expect "TokenState present" 's "present"' "$(mgr_prop TokenState)"
@@ -38,16 +40,16 @@ WATCH=$!
 for _ in $(seq 100); do [ -s "$T/watch.err" ] && break; sleep 0.05; done
 
 code=$(mint --sub p-1 --scope building.A.enter)
-expect "valid code granted" "granted" "$(ctl submit "$code")"
+expect "valid code granted" "granted" "$(ctl submit --door main "$code")"
 expect "door unlocked after grant" 's "unlocked"' "$(lock_state)"
 sleep 0.6
 expect "door relocked within 200 ms of the end of its 400 ms pulse" 's "locked"' "$(lock_state)"
-expect "same code again is replayed" "denied replayed" "$(ctl submit "$code")"
-expect "code for another building: scope" "denied scope" "$(ctl submit "$(mint --sub p-2 --scope pool.enter)")"
-expect "red status refused" "denied status" "$(ctl submit "$(mint --sub p-3 --scope library.lend --status red)")"
+expect "same code again is replayed" "denied replayed" "$(ctl submit --door main "$code")"
+expect "code for another building: scope" "denied scope" "$(ctl submit --door main "$(mint --sub p-2 --scope pool.enter)")"
+expect "red status refused" "denied status" "$(ctl submit --door main "$(mint --sub p-3 --scope library.lend --status red)")"
 "$B/qrgate-issue" keygen --alg es256 --kid k1 --out "$T/forger" > /dev/null
 forged=$("$B/qrgate-issue" mint --key "$T/forger.key" --kid k1 --iss city --sub p-1 --scope library.lend)
-expect "forged code naming p-1" "denied bad-signature" "$(ctl submit "$forged")"
+expect "forged code naming p-1" "denied bad-signature" "$(ctl submit --door main "$forged")"
 
 # Codes through the FIFO, including garbage a scanner may deliver.
 printf 'garbage\r\n' > "$T/scan0"
@@ -72,7 +74,7 @@ check "FIFO valid code granted" test -n "$p4"
 expect "empty code" 'ss "denied" "unsupported-format"' \
 	"$(busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Manager SubmitCode ss main '')"
 head -c 1048576 /dev/zero | tr '\0' 'Q' > "$T/mib"
-expect "1 MiB code" "denied too-long" "$(ctl submit - < "$T/mib")"
+expect "1 MiB code" "denied too-long" "$(ctl submit --door main - < "$T/mib")"
 err_name() { dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Gate1 "$@" 2>&1 | sed -n 's/^Error \([^:]*\):.*/\1/p'; }
 expect "unknown door is a named error" io.qrgate.Gate1.Error.UnknownDoor \
 	"$(err_name /io/qrgate/Gate1 io.qrgate.Gate1.Manager.SubmitCode string:nosuchdoor string:x)"
