@@ -240,8 +240,12 @@ static void parse_doors(Errors *e, Config *c, const config_setting_t *root) {
                 int64_t ms;
 
                 if (!schema_check_group(e, g, "a door", keys, ELEMENTSOF(keys))) {
-                        if (broken_item_id(g))
+                        if (broken_item_id(g)) {
+                                /* Its lock too, when it names one: a door whose group is wrong
+                                 * is one problem, not also one "without a lock". */
+                                c->doors[c->n_doors].lock = config_setting_get_string(config_setting_get_member(g, "lock"));
                                 c->doors[c->n_doors++].id = broken_item_id(g);
+                        }
                         continue;
                 }
                 DoorConf *d = &c->doors[c->n_doors++];
