@@ -43,7 +43,7 @@ if command -v journalctl > /dev/null; then
 	cp "$CATALOG" "$T/root/usr/local/lib/systemd/catalog/"
 	journalctl --root="$T/root" --update-catalog 2> "$T/catalog.err"
 	check "journalctl reads the catalog without complaint" sh -c "! grep -q . '$T/catalog.err'"
-	expect "journalctl lists its 27 entries" 27 "$(journalctl --root="$T/root" --list-catalog | grep -c ' qrgate: ')"
+	expect "journalctl lists its 28 entries" 28 "$(journalctl --root="$T/root" --list-catalog | grep -c ' qrgate: ')"
 fi
 
 # Everything systemd would be told.
