@@ -3,7 +3,6 @@
  * lending service"). The door path never waits for it: each call is sent and forgotten, and
  * only its answer is looked at, on the loop, when it comes. */
 #include <string.h>
-#include <time.h>
 
 #include "api/bus-locator.h"
 #include "core/barcode-format.h"
@@ -46,7 +45,11 @@ static void reply(Manager *m, const char *member, sd_bus_message *reply) {
         const sd_bus_error *e = sd_bus_message_get_error(reply);
 
         if (e) {
-                call_failed(m, member, e->name ?: "an unnamed error", e->message);
+                /* The bus's own errors say what happened in words of its own; the service's
+                 * words may name the patron it was given, which no log line of ours may. */
+                bool from_bus = e->name && strncmp(e->name, "org.freedesktop.DBus.Error.", 27) == 0;
+                call_failed(m, member, e->name ?: "an unnamed error",
+                            from_bus ? e->message : "(the lending service's words are not logged)");
                 return;
         }
         if (m->lend_failure) {
