@@ -100,8 +100,9 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, co
         const char *iss = verified ? res->claims.iss : NULL, *sub = verified ? res->claims.sub : NULL;
         /* A grant at a lending station's door identifies a patron, whom the lending service needs
          * with a pseudonym (its receipts name patrons by nothing else). A barcode card, which has
-         * no signature, is pseudonymized too, but only there and only when granted: the door
-         * honoured it (its allow-list names it), so the token is no oracle for any barcode. */
+         * no signature, is pseudonymized too, but only there and only when granted: the door took
+         * the barcode itself as the patron, so its pseudonym tells whoever holds it nothing the
+         * card does not already give them. */
         bool handoff = res && d->granted && station_is_door(m, d->door) && verify_result_subject(res, &iss, &sub) &&
                        sub[0];
         bool presenter = verified && res->claims.obo[0];
