@@ -10,7 +10,11 @@
 . "$(dirname "$0")/lib.sh"
 
 make_issuer
-EXTRA_DOORS="$STATION_DOORS" EXTRA_SOURCES="$STATION_SOURCES" write_config "$T/qrgate.conf" "$STATION_CONF"
+# The station's door also takes the library's Codabar cards that its list names; other Codabar
+# barcodes are items.
+echo "20234000000019 patron-0099" > "$T/patrons.list"
+EXTRA_DOORS=", { id = \"lend\"; scopes = [ \"library.lend\" ]; barcodes = [ \"codabar\" ]; barcode_allow = \"$T/patrons.list\"; }" \
+	EXTRA_SOURCES="$STATION_SOURCES" write_config "$T/qrgate.conf" "$STATION_CONF"
 start_bus permissive
 # Every error reply on the bus, for the error names busctl does not print.
 dbus-monitor --address "$ADDR" "type='error'" > "$T/errors" 2>/dev/null &
@@ -65,8 +69,13 @@ check "the pseudonym the audit log has" sh -c "\"$B/qrgatectl\" audit export '$T
 check "calls going through again is said" grep -q "lending service takes calls again" "$T/daemon.log"
 printf ']F0A39000123456780B\n' > "$T/desk"
 check "an item barcode becomes ItemScanned, as scanned" wait_for 5 grep -qx 'ItemScanned ]F0A39000123456780B' "$T/lend.log"
+printf ']F020234000000019\n' > "$T/desk"
+check "a listed card is a patron, by the subject the list maps it to" \
+	wait_for 5 grep -qE '^PatronVerified patron-0099 [0-9a-f]{64}$' "$T/lend.log"
+printf ']F020234000000027\n' > "$T/desk"
+check "a Codabar barcode not on the list is an item" wait_for 5 grep -qx 'ItemScanned ]F020234000000027' "$T/lend.log"
 sleep 0.5
-expect "and no decision: three grants are all the station's door recorded" 3 "$(decisions_at_lend)"
+expect "and no decision: four grants are all the station's door recorded" 4 "$(decisions_at_lend)"
 
 # SignReceipt, as root.
 now=$(date +%s); due=$((now + 21 * 86400))
