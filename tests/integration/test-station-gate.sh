@@ -100,15 +100,14 @@ bad() { # NAME WORDS ARGS...: the call fails with InvalidArgs whose message hold
 	if echo "$out" | grep -qF -- "$words" && error_said io.qrgate.Gate1.Error.InvalidArgs "$words"; then
 		ok "$name"; else not_ok "$name (got: $out)"; fi
 }
-item="1 1 3900012345678 0 $due \"\""
-bad "another station's receipt" "station 'desk-2' is not this station ('desk-1')" desk-2 "$now" $patron $item
-bad "a time 301 s behind" "s from qrgated's clock" desk-1 $((now - 301)) $patron $item
-bad "a time 301 s ahead" "at most 300 s apart" desk-1 $((now + 301)) $patron $item
+bad "another station's receipt" "station 'desk-2' is not this station ('desk-1')" desk-2 "$now" $patron 1 1 3900012345678 0 "$due" ""
+bad "a time 301 s behind" "s from qrgated's clock" desk-1 $((now - 301)) $patron 1 1 3900012345678 0 "$due" ""
+bad "a time 301 s ahead" "at most 300 s apart" desk-1 $((now + 301)) $patron 1 1 3900012345678 0 "$due" ""
 bad "no items" "a receipt has 1-64 items" desk-1 "$now" $patron 0
 long=$(printf '%065d' 1)
 bad "an item id of 65 bytes" "item 1: its id is longer than 64 bytes" desk-1 "$now" $patron 1 1 "$long" 0 "$due" ""
 bad "a loan without a due date" "a loan or renewal needs a due date" desk-1 "$now" $patron 1 1 3900012345678 0 0 ""
-bad "an empty pseudonym" "the patron pseudonym is 0 bytes" desk-1 "$now" 0 $item
+bad "an empty pseudonym" "the patron pseudonym is 0 bytes" desk-1 "$now" 0 1 1 3900012345678 0 "$due" ""
 out=$(as_nobody busctl --address="$ADDR" call io.qrgate.Gate1 /io/qrgate/Gate1 io.qrgate.Gate1.Lending SignReceipt \
 	'sxaya(usuxs)' desk-1 "$now" $patron 1 1 3900012345678 0 "$due" "" 2>&1)
 check "nobody else gets a receipt signed" sh -c "echo '$out' | grep -q 'SignReceipt is for the lending service'"
@@ -137,5 +136,14 @@ expect "refused calls leave no record" 3 "$(grep -c '"event":"lend"' "$T/export.
 expect "the log with lend records verifies" 0 $?
 
 check "the daemon still runs" kill -0 "$DAEMON_PID"
+check "and stops cleanly" stop_daemon
+
+# Without a token: patrons are handed over with an empty pseudonym, and no receipt is signed.
+sed -i '/^token:/d' "$T/qrgate.conf"
+start_daemon
+mint --sub patron-0050 --scope library.lend > "$T/desk"
+check "without a token, PatronVerified has an empty pseudonym" wait_for 5 grep -qx 'PatronVerified patron-0050 -' "$T/lend.log"
+out=$(lending SignReceipt 'sxaya(usuxs)' desk-1 "$(date +%s)" $patron 1 1 3900012345678 0 "$due" "")
+check "and SignReceipt is TokenUnavailable" error_said io.qrgate.Gate1.Error.TokenUnavailable "no token is configured"
 check "and stops cleanly" stop_daemon
 finish
