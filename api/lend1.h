@@ -9,3 +9,7 @@
 #define BUS_LEND_PATH "/io/qrgate/Lend1"
 /* The interface qrgated calls: PatronVerified(s patron, ay pseudonym), ItemScanned(s text). */
 #define BUS_LEND_GATE_IFACE "io.qrgate.Lend1.Gate"
+/* The kiosk's (docs/io.qrgate.Lend1.xml). */
+#define BUS_LEND_STATION_IFACE "io.qrgate.Lend1.Station"
+#define BUS_LEND_ERROR_NOT_AUTHORIZED "io.qrgate.Lend1.Error.NotAuthorized"
+#define BUS_LEND_ERROR_NO_SESSION "io.qrgate.Lend1.Error.NoSession"

@@ -38,7 +38,7 @@ static void flush(Manager *m) {
                 if (!m->pending_head)
                         m->pending_tail = NULL;
                 if (p->handoff)
-                        station_patron_verified(m, p->patron, p->have_subject ? p->subject_mac : NULL);
+                        station_hand_patron(m, p->patron, p->have_subject ? p->subject_mac : NULL);
                 bus_emit_decision(m, &p->decision);
                 explicit_bzero(p, sizeof(*p));
                 free(p);
@@ -119,7 +119,7 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, co
                                                   code_format_to_string(d->format), origin, subject, presenter_state,
                                                   "out of memory", NULL);
                 if (handoff) /* without its pseudonym, rather than not at all */
-                        station_patron_verified(m, sub, NULL);
+                        station_hand_patron(m, sub, NULL);
                 return;
         }
         p->manager = m;

@@ -107,7 +107,7 @@ bool station_take_line(Manager *m, const char *door, const char *text, size_t n)
         return true;
 }
 
-void station_patron_verified(Manager *m, const char *patron, const uint8_t *pseudonym) {
+void station_hand_patron(Manager *m, const char *patron, const uint8_t *pseudonym) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         int r = -ENOTCONN;
 

@@ -34,4 +34,4 @@ bool station_take_line(Manager *m, const char *door, const char *text, size_t n)
 /* A code was granted at the station's door: hands the patron (the code's subject, or what the
  * door's allow-list maps a card to) and the token's pseudonym of the subject (TOKEN_HMAC_SIZE
  * bytes; NULL when there is none: an empty array) to the lending service's PatronVerified. */
-void station_patron_verified(Manager *m, const char *patron, const uint8_t *pseudonym);
+void station_hand_patron(Manager *m, const char *patron, const uint8_t *pseudonym);

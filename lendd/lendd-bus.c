@@ -12,9 +12,6 @@
 #include "daemon/log.h"
 #include "lendd/lendd.h"
 
-#define ERROR_NOT_AUTHORIZED "io.qrgate.Lend1.Error.NotAuthorized"
-#define ERROR_NO_SESSION "io.qrgate.Lend1.Error.NoSession"
-
 const char *lendd_state(const Lendd *l) {
         return l->stuck[0] || l->ils_fault[0] || l->receipt_fault[0] || l->printer_fault[0] || l->queue_length > 0 ?
                        "degraded" : "running";
@@ -52,7 +49,7 @@ static int check_caller(Lendd *l, sd_bus_message *m, bool operator_only, sd_bus_
 
         if (sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_SUPPLEMENTARY_GIDS | SD_BUS_CREDS_EGID, &c) < 0 ||
             sd_bus_creds_get_euid(c, &uid) < 0)
-                return sd_bus_error_set(error, ERROR_NOT_AUTHORIZED, "Cannot tell who the caller is.");
+                return sd_bus_error_set(error, BUS_LEND_ERROR_NOT_AUTHORIZED, "Cannot tell who the caller is.");
         if (uid == 0)
                 return 0;
         for (size_t i = 0; i < cfg->n_operator_uids; i++)
@@ -63,7 +60,7 @@ static int check_caller(Lendd *l, sd_bus_message *m, bool operator_only, sd_bus_
                 if (gid_in_groups(gids[i], cfg->operator_groups, cfg->n_operator_groups) ||
                     (!operator_only && gid_in_groups(gids[i], cfg->ui_groups, cfg->n_ui_groups)))
                         return 0;
-        return sd_bus_error_setf(error, ERROR_NOT_AUTHORIZED, "%s is for %s.", sd_bus_message_get_member(m),
+        return sd_bus_error_setf(error, BUS_LEND_ERROR_NOT_AUTHORIZED, "%s is for %s.", sd_bus_message_get_member(m),
                                  operator_only ? "operators" : "the kiosk and operators");
 }
 
@@ -74,8 +71,8 @@ static int method_patron_verified(sd_bus_message *m, void *userdata, sd_bus_erro
         size_t n;
         int r;
 
-        if (!caller_owns(m, GATE_BUS_NAME))
-                return sd_bus_error_set(error, ERROR_NOT_AUTHORIZED, "Only qrgated hands over patrons.");
+        if (!caller_owns(m, BUS_NAME))
+                return sd_bus_error_set(error, BUS_LEND_ERROR_NOT_AUTHORIZED, "Only qrgated hands over patrons.");
         r = sd_bus_message_read(m, "s", &patron);
         if (r >= 0)
                 r = sd_bus_message_read_array(m, 'y', &p, &n);
@@ -92,8 +89,8 @@ static int method_item_scanned(sd_bus_message *m, void *userdata, sd_bus_error *
         const char *text;
         int r;
 
-        if (!caller_owns(m, GATE_BUS_NAME))
-                return sd_bus_error_set(error, ERROR_NOT_AUTHORIZED, "Only qrgated hands over scans.");
+        if (!caller_owns(m, BUS_NAME))
+                return sd_bus_error_set(error, BUS_LEND_ERROR_NOT_AUTHORIZED, "Only qrgated hands over scans.");
         r = sd_bus_message_read(m, "s", &text);
         if (r < 0)
                 return r;
@@ -103,7 +100,7 @@ static int method_item_scanned(sd_bus_message *m, void *userdata, sd_bus_error *
 
 static int reply_or_no_session(sd_bus_message *m, int r, sd_bus_error *error) {
         if (r == -ENOENT)
-                return sd_bus_error_set(error, ERROR_NO_SESSION, "No session is open.");
+                return sd_bus_error_set(error, BUS_LEND_ERROR_NO_SESSION, "No session is open.");
         if (r < 0)
                 return r;
         return sd_bus_reply_method_return(m, NULL);
@@ -265,18 +262,18 @@ int lendd_bus_setup(Lendd *l) {
         r = bus_connect(l->bus_address, &l->bus);
         if (r < 0)
                 return log_error_errno(r, "Cannot connect to the %s bus: %m", l->bus_address);
-        r = sd_bus_add_object_vtable(l->bus, NULL, LEND_BUS_PATH, LEND_STATION_IFACE, station_vtable, l);
+        r = sd_bus_add_object_vtable(l->bus, NULL, BUS_LEND_PATH, BUS_LEND_STATION_IFACE, station_vtable, l);
         if (r >= 0)
-                r = sd_bus_add_object_vtable(l->bus, NULL, LEND_BUS_PATH, LEND_GATE_IFACE, gate_vtable, l);
+                r = sd_bus_add_object_vtable(l->bus, NULL, BUS_LEND_PATH, BUS_LEND_GATE_IFACE, gate_vtable, l);
         if (r < 0)
-                return log_error_errno(r, "Cannot publish %s: %m", LEND_BUS_PATH);
+                return log_error_errno(r, "Cannot publish %s: %m", BUS_LEND_PATH);
         r = sd_bus_attach_event(l->bus, l->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 return log_error_errno(r, "Cannot attach the bus to the event loop: %m");
-        r = sd_bus_request_name(l->bus, LEND_BUS_NAME, 0);
+        r = sd_bus_request_name(l->bus, BUS_LEND_NAME, 0);
         if (r < 0)
                 return log_error_errno(r, "Cannot take the bus name %s (another qrgate-lendd running, or the bus "
-                                          "policy does not allow it): %m", LEND_BUS_NAME);
+                                          "policy does not allow it): %m", BUS_LEND_NAME);
         return 0;
 }
 
@@ -292,23 +289,23 @@ void lendd_bus_changed(Lendd *l, ...) {
                 names[n++] = s;
         va_end(ap);
         names[n] = NULL;
-        (void) sd_bus_emit_properties_changed_strv(l->bus, LEND_BUS_PATH, LEND_STATION_IFACE, names);
+        (void) sd_bus_emit_properties_changed_strv(l->bus, BUS_LEND_PATH, BUS_LEND_STATION_IFACE, names);
 }
 
 void lendd_bus_emit_item(Lendd *l, const char *kind, const char *item, const char *outcome, int64_t due, const char *words) {
         if (l->bus)
-                (void) sd_bus_emit_signal(l->bus, LEND_BUS_PATH, LEND_STATION_IFACE, "ItemResult", "sssxs", kind, item,
+                (void) sd_bus_emit_signal(l->bus, BUS_LEND_PATH, BUS_LEND_STATION_IFACE, "ItemResult", "sssxs", kind, item,
                                           outcome, due, words);
 }
 
 void lendd_bus_emit_refused(Lendd *l, const char *reason, const char *detail) {
         if (l->bus)
-                (void) sd_bus_emit_signal(l->bus, LEND_BUS_PATH, LEND_STATION_IFACE, "Refused", "ss", reason, detail);
+                (void) sd_bus_emit_signal(l->bus, BUS_LEND_PATH, BUS_LEND_STATION_IFACE, "Refused", "ss", reason, detail);
 }
 
 void lendd_bus_emit_finished(Lendd *l, const char *end, const char *receipt) {
         if (l->bus)
-                (void) sd_bus_emit_signal(l->bus, LEND_BUS_PATH, LEND_STATION_IFACE, "SessionFinished", "ss", end, receipt);
+                (void) sd_bus_emit_signal(l->bus, BUS_LEND_PATH, BUS_LEND_STATION_IFACE, "SessionFinished", "ss", end, receipt);
 }
 
 /* One word per failure kind in the journal, not one per loan: a qrgated that is away would
@@ -334,7 +331,7 @@ void lendd_bus_record(Lendd *l, const char *kind, const char *item, const char *
 
         if (!l->bus)
                 return;
-        r = sd_bus_message_new_method_call(l->bus, &m, GATE_BUS_NAME, GATE_BUS_PATH, GATE_LENDING_IFACE, "RecordLending");
+        r = sd_bus_message_new_method_call(l->bus, &m, BUS_NAME, BUS_PATH, BUS_LENDING_IFACE, "RecordLending");
         if (r >= 0)
                 r = sd_bus_message_append(m, "ssss", kind, item ?: "", outcome, detail ?: "");
         if (r >= 0)
@@ -389,7 +386,7 @@ int lendd_bus_sign_receipt(Lendd *l, const Receipt *rc) {
                 return -ENOMEM;
         sg->l = l;
         sg->receipt = *rc;
-        r = sd_bus_message_new_method_call(l->bus, &m, GATE_BUS_NAME, GATE_BUS_PATH, GATE_LENDING_IFACE, "SignReceipt");
+        r = sd_bus_message_new_method_call(l->bus, &m, BUS_NAME, BUS_PATH, BUS_LENDING_IFACE, "SignReceipt");
         if (r >= 0)
                 r = sd_bus_message_append(m, "sx", rc->station, rc->time);
         if (r >= 0)

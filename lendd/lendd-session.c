@@ -13,7 +13,9 @@
 #include "lendd/lendd.h"
 #include "lending/sip2.h"
 
-/* A returns session has no patron; its receipt names the patron as this one byte. */
+/* A session without a pseudonym — returns, which have no patron — names the patron on its
+ * receipt as this one byte (docs/lending.md). Without a token there is no receipt anyway: qrgated
+ * cannot sign one. */
 static const uint8_t no_patron[1] = { 0 };
 
 static int64_t now_s(void) {
@@ -56,7 +58,8 @@ static void try_receipt(Lendd *l) {
 
         if (!l->receipt_wanted)
                 return;
-        r = station_receipt(l->station, l->last_pseudonym, l->last_pseudonym_len, &rc);
+        r = l->last_pseudonym_len > 0 ? station_receipt(l->station, l->last_pseudonym, l->last_pseudonym_len, &rc) :
+                                        station_receipt(l->station, no_patron, sizeof(no_patron), &rc);
         if (r == -EBUSY)
                 return; /* again when the last item's answer comes */
         l->receipt_wanted = false;
@@ -197,8 +200,7 @@ int lendd_begin_returns(Lendd *l) {
                 a.finished = false;
                 session_finished(l, &a.summary);
         }
-        memcpy(l->pseudonym, no_patron, sizeof(no_patron));
-        l->pseudonym_len = sizeof(no_patron);
+        l->pseudonym_len = 0;
         handle(l, &a);
         return 0;
 }
@@ -258,6 +260,7 @@ static void awaited_to_queued(Lendd *l) {
                         i++;
                         continue;
                 }
+                (void) station_item_queued(l->station, w->item);
                 item_result(l, w, true, w->kind == LEND_CHECKIN ? 0 : now_s() + l->config->station.offline_loan_s,
                             "queued", "the library's system did not answer: sent when it is back");
         }

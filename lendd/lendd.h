@@ -10,17 +10,12 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "api/gate1.h"
+#include "api/lend1.h"
 #include "config/config.h"
 #include "lendd/ils-worker.h"
 #include "lending/station.h"
 
-#define LEND_BUS_NAME "io.qrgate.Lend1"
-#define LEND_BUS_PATH "/io/qrgate/Lend1"
-#define LEND_STATION_IFACE "io.qrgate.Lend1.Station"
-#define LEND_GATE_IFACE "io.qrgate.Lend1.Gate"
-#define GATE_BUS_NAME "io.qrgate.Gate1"
-#define GATE_BUS_PATH "/io/qrgate/Gate1"
-#define GATE_LENDING_IFACE "io.qrgate.Gate1.Lending"
 
 #define LENDD_AWAITED_MAX RECEIPT_ITEMS_MAX
 #define LENDD_FAULT_MAX 256

@@ -222,3 +222,18 @@ int station_item_result(Station *st, const char *item, bool ok, int64_t due, con
                 st->cur.last_activity = now;
         return 0;
 }
+
+int station_item_queued(Station *st, const char *item) {
+        StationItem *it = NULL;
+
+        if (!item)
+                return -EINVAL;
+        if (station_session_open(st))
+                it = pending_item(&st->cur, item);
+        if (!it && st->have_last)
+                it = pending_item(&st->last, item);
+        if (!it)
+                return -ENOENT;
+        it->queued = true;
+        return 0;
+}

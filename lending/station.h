@@ -185,6 +185,10 @@ int station_renew_scanned(Station *st, const char *text, int64_t now, StationAct
  * refused with the ILS's words (may be NULL; cut at RECEIPT_WORDS_MAX at a UTF-8 boundary).
  * Also for an item of the session just finished. -ENOENT (not awaited), -EINVAL. */
 int station_item_result(Station *st, const char *item, bool ok, int64_t due, const char *words, int64_t now);
+/* A sent item whose answer the ILS did not give before it went away: it waits in the queue and
+ * counts as queued (the screen, the offline limit). Call before its station_item_result().
+ * -ENOENT when no such item awaits its result. */
+int station_item_queued(Station *st, const char *item);
 
 int station_returns_begin(Station *st, int64_t now, StationAction *ret);
 /* The button (finish) and Cancel: FINISHED with ret->summary; -ENOENT when no session is open. */

@@ -3,7 +3,7 @@
 # lib-ils.sh. $T/lend.conf is the configuration both read; $T/lend-state the service's queue.
 LENDD_PID=
 
-# write_station_config [EXTRA-STATION-KEYS]: the station "desk-1" on door "lend" (no lock), fed by
+# write_station_config [EXTRA-STATION-KEYS] (LOCAL_CAP, default 3; ILS_REPLY_MS, default 2000): the station "desk-1" on door "lend" (no lock), fed by
 # the FIFO $T/desk, lending Codabar items against the test ILS on $T/port.
 write_station_config() {
 	make_token
@@ -21,7 +21,7 @@ token: { module = "$TOKEN_MODULE"; uri = "pkcs11:token=qrgate"; pin_file = "$T/t
 ils: { host = "127.0.0.1"; port = $(cat "$T/port"); institution = "CITY"; location = "Desk 1";
        credential = "$T/sip2-login"; connect_timeout_ms = 500; reply_timeout_ms = ${ILS_REPLY_MS:-2000};
        resend_max = 1; reconnect_max = 1; };
-station: { id = "desk-1"; door = "lend"; item_formats = [ "codabar" ]; local_cap = 3;
+station: { id = "desk-1"; door = "lend"; item_formats = [ "codabar" ]; local_cap = ${LOCAL_CAP:-3};
            queue_directory = "$T/lend-state"; ${1:-} };
 CONF
 }

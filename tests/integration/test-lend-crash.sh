@@ -12,7 +12,7 @@ make_issuer
 # Each loan's answer 2 s late: the window in which the service dies with the loan sent.
 ils_start --delay-ms 2000
 port=$(cat "$T/port")
-ILS_REPLY_MS=5000 write_station_config 'offline = "lend-up-to"; offline_items = 2;'
+LOCAL_CAP=5 ILS_REPLY_MS=5000 write_station_config 'offline = "lend-up-to"; offline_items = 2;'
 start_bus permissive
 start_daemon
 start_lendd
@@ -62,4 +62,5 @@ check "a scan through the restarted qrgated" wait_for 10 items_have '"3023400000
 lend_call Finish > /dev/null
 check "the receipt signed by the restarted qrgated" wait_for 15 sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station LastReceipt | grep -q QGR1"
 check "the service survived it" kill -0 "$LENDD_PID"
+[ "$FAIL" -gt 0 ] && { cat "$T/lendd.log"; lend_prop Items; }
 finish

@@ -552,6 +552,13 @@ static void items_are_listed_for_the_screen(void **state) {
         assert_string_equal(v.words, "Item on hold");
         assert_int_equal(v.due, 0);
         assert_int_equal(station_item_view(st, 2, &v), -ENOENT);
+        /* Sent, and the ILS went away before answering: it waits in the queue. */
+        scan_sends(st, ITEM_C, "0036000291452", T0);
+        assert_int_equal(station_item_queued(st, "0036000291452"), 0);
+        assert_int_equal(station_item_queued(st, "4006381333931"), -ENOENT); /* answered already */
+        assert_int_equal(station_item_result(st, "0036000291452", true, T0 + 86400, NULL, T0), 0);
+        assert_int_equal(station_item_view(st, 2, &v), 0);
+        assert_string_equal(v.outcome, "queued");
         assert_int_equal(station_finish(st, T0 + 5, &a), 0);
         assert_int_equal(station_item_view(st, 1, &v), 0); /* the summary stays on the screen */
         assert_string_equal(v.outcome, "refused");
