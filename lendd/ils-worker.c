@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +223,13 @@ int ils_worker_start(Sip2Client *client, LendQueue *queue, IlsWorker **ret) {
                 ils_worker_free(w);
                 return r;
         }
+        /* The thread takes no signals: SIGTERM is the event loop's (a signalfd), and a thread that
+         * did not block it would die of it instead, with the whole process. */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
         r = -pthread_create(&w->thread, NULL, run, w);
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (r < 0) {
                 w->thread = 0;
                 ils_worker_free(w);

@@ -117,4 +117,13 @@ check "no patron id in qrgated's log" sh -c "! grep -q 'P-OK\|P-LIMIT\|P-BLOCKED
 check "no patron id in the service's log" sh -c "! grep -q 'P-OK\|P-LIMIT\|P-BLOCKED' '$T/lendd.log'"
 check "no patron id in the audit log" sh -c "! grep -rqa 'P-OK\|P-LIMIT\|P-BLOCKED' '$T/state'"
 check "both still running" sh -c "kill -0 $DAEMON_PID && kill -0 $LENDD_PID"
+
+# A second service on the same station: refused, and the first one is untouched.
+"$B/qrgate-lendd" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/second.log" 2>&1
+expect "a second qrgate-lendd exits 1" 1 $?
+check "it says the queue is held by another" grep -q "held by another process (a second qrgate-lendd?)" "$T/second.log"
+expect "the first one still serves" 's "desk-1"' "$(lend_prop Station)"
+kill -TERM "$LENDD_PID"; wait "$LENDD_PID"
+expect "SIGTERM stops the service with status 0" 0 $?
+LENDD_PID=
 finish
