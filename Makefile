@@ -226,10 +226,10 @@ $(B)/bench/%: tests/bench/%.c $(TEST_HELPER_SRCS) $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TEST_HELPER_SRCS) $(LIBS) $(PKG_LIBS)
 
-# The bus policy goes to /etc/dbus-1/system.d whatever the prefix: the system bus reads only
-# that and /usr/share/dbus-1/system.d. The udev rule goes next to it, to /etc/udev/rules.d:
-# udev reads /etc, /run, /usr/lib and /usr/local/lib, so $(PREFIX)/lib would miss any other
-# PREFIX. A distribution's package passes its own folders for both (debian/rules does). The
+# Each bus policy (systemd/NAME.dbus.conf, installed as NAME.conf) goes to /etc/dbus-1/system.d
+# whatever the prefix: the system bus reads only that and /usr/share/dbus-1/system.d. The udev
+# rule goes next to it, to /etc/udev/rules.d: udev reads /etc, /run, /usr/lib and
+# /usr/local/lib, so $(PREFIX)/lib would miss any other PREFIX. A distribution's package passes its own folders for both (debian/rules does). The
 # unit names the binaries under $(PREFIX). journalctl reads the journal catalog from
 # /usr/lib and /usr/local/lib only (catalog_file_dirs in systemd's catalog.c), and from an index
 # that `journalctl --update-catalog` builds: install rebuilds it on this machine, not for a
@@ -256,7 +256,7 @@ install: all
 	@for f in systemd/*; do [ -e "$$f" ] || continue; case $$f in \
 		*.service) sed 's|/usr/local|$(PREFIX)|g' $$f | install -Dm0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
 		*.sysusers) install -Dm0644 $$f $(DESTDIR)$(PREFIX)/lib/sysusers.d/qrgate.conf ;; \
-		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)$(DBUS_POLICY_DIR)/io.qrgate.Gate1.conf ;; \
+		*.dbus.conf) install -Dm0644 $$f $(DESTDIR)$(DBUS_POLICY_DIR)/$$(basename $$f .dbus.conf).conf ;; \
 		*.rules) install -Dm0644 $$f $(DESTDIR)$(UDEV_RULES_DIR)/$$(basename $$f) ;; \
 		*.catalog) sed 's|/usr/local|$(PREFIX)|g' $$f | install -Dm0644 /dev/stdin $(DESTDIR)$(PREFIX)/lib/systemd/catalog/$$(basename $$f) ;; \
 	esac; done
@@ -280,7 +280,7 @@ uninstall:
 	@for f in systemd/*; do [ -e "$$f" ] || continue; case $$f in \
 		*.service) rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f) ;; \
 		*.sysusers) rm -f $(DESTDIR)$(PREFIX)/lib/sysusers.d/qrgate.conf ;; \
-		*.dbus.conf) rm -f $(DESTDIR)$(DBUS_POLICY_DIR)/io.qrgate.Gate1.conf ;; \
+		*.dbus.conf) rm -f $(DESTDIR)$(DBUS_POLICY_DIR)/$$(basename $$f .dbus.conf).conf ;; \
 		*.rules) rm -f $(DESTDIR)$(UDEV_RULES_DIR)/$$(basename $$f) ;; \
 		*.catalog) rm -f $(DESTDIR)$(PREFIX)/lib/systemd/catalog/$$(basename $$f) ;; \
 	esac; done
