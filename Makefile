@@ -238,8 +238,11 @@ DBUS_POLICY_DIR ?= /etc/dbus-1/system.d
 UDEV_RULES_DIR ?= /etc/udev/rules.d
 # The man pages (man/) name the documentation under /usr/local, as the unit does: rewritten too.
 MAN_PAGES := $(wildcard man/*.[158])
-install: all
+# The lending service's binary comes from its own fragment (mk/lendd.mk); every station package
+# carries it, whether or not the site runs it (its unit is not enabled by install).
+install: all $(B)/qrgate-lendd
 	install -Dm0755 $(B)/qrgated $(DESTDIR)$(PREFIX)/sbin/qrgated
+	install -Dm0755 $(B)/qrgate-lendd $(DESTDIR)$(PREFIX)/sbin/qrgate-lendd
 	install -Dm0755 $(B)/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgatectl
 	install -Dm0755 $(B)/qrgate-issue $(DESTDIR)$(PREFIX)/bin/qrgate-issue
 	install -Dm0644 etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf.example
@@ -269,7 +272,7 @@ install: all
 # that are qrgate's own, if empty. An /etc/qrgate/qrgate.conf written by hand stays: install never
 # wrote it. tests/package/test-install.sh checks that nothing install wrote is left behind.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/qrgated $(DESTDIR)$(PREFIX)/bin/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgate-issue
+	rm -f $(DESTDIR)$(PREFIX)/sbin/qrgated $(DESTDIR)$(PREFIX)/sbin/qrgate-lendd $(DESTDIR)$(PREFIX)/bin/qrgatectl $(DESTDIR)$(PREFIX)/bin/qrgate-issue
 	rm -f $(DESTDIR)/etc/qrgate/qrgate.conf.example
 	@# The configuration install wrote, if it is still as shipped; a site's own stays.
 	@if cmp -s etc/qrgate.conf $(DESTDIR)/etc/qrgate/qrgate.conf; then rm -f $(DESTDIR)/etc/qrgate/qrgate.conf; \
