@@ -29,10 +29,11 @@ documents() {
 options() { grep -o -- '--[a-z][a-z0-9-]*' | sort -u; }
 commands() { sed -n 's/^  \([a-z][a-z-]*\).*/\1/p' | sort -u; }
 
-for p in qrgated qrgatectl qrgate-issue; do
+for p in qrgated qrgate-lendd qrgatectl qrgate-issue; do
 	[ -x "$B/$p" ] || { not_ok "$B/$p is built"; continue; }
 done
 documents qrgated.8 $("$B/qrgated" --help | options)
+documents qrgate-lendd.8 $("$B/qrgate-lendd" --help | options)
 documents qrgatectl.1 $("$B/qrgatectl" --help | options) $("$B/qrgatectl" --help | commands) \
 	$("$B/qrgatectl" token --help | options) $("$B/qrgatectl" audit --help | options) \
 	$("$B/qrgatectl" decode --help | options) $("$B/qrgatectl" ils check --help | options) \
