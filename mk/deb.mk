@@ -17,11 +17,17 @@ deps-foreign-arch:
 		echo "deps: dpkg --add-architecture $$a"; dpkg --add-architecture "$$a" || exit 1; \
 	done
 
-# The packaging tests: man pages, make install/uninstall, the one version (tests/package).
+# The packaging tests: man pages, make install/uninstall, the one version, the units' sandboxes,
+# the bus policies (tests/package; bus-answer is the stand-in service the policy test calls).
 PACKAGE_TESTS := $(wildcard tests/package/test-*.sh)
+BUS_ANSWER := $(B)/tests/bus-answer
 CHECK_EXTRA += check-package
 .PHONY: check-package
-check-package: $(PROGS)
+$(BUS_ANSWER): tests/package/bus-answer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $$(pkg-config --libs libsystemd)
+
+check-package: $(PROGS) $(BUS_ANSWER)
 	@B=$(B) scripts/run-tests package $(PACKAGE_TESTS)
 
 # `make deb`, `make deb-arm64`: the packages in $(B)/deb/ARCH (scripts/build-deb builds them from
