@@ -10,8 +10,8 @@ $(LENDD_OBJS): VERSION
 $(B)/qrgate-lendd: $(LENDD_OBJS) $(B)/libqrgate-lending.a $(B)/libqrgate.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-all: $(B)/qrgate-lendd
-check-integration: $(B)/qrgate-lendd
+# One of the programs: built by `all`, installed, packaged, started by the integration tests.
+PROGS += $(B)/qrgate-lendd
 
 BENCH_EXTRA += bench-lend
 .PHONY: bench-lend
