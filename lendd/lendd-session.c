@@ -95,6 +95,8 @@ static void post(Lendd *l, const IlsJob *job) {
                 log_error_errno(r, "Cannot hand a job to the ILS thread: %m");
 }
 
+/* Carries out what the station said; a session the event ended is finished first, with the
+ * pseudonym of its own patron (callers change l->pseudonym only after this). */
 static void handle(Lendd *l, const StationAction *a) {
         if (a->finished)
                 session_finished(l, &a->summary);
@@ -153,15 +155,11 @@ void lendd_patron_verified(Lendd *l, const char *patron, const uint8_t *pseudony
                 log_warning_errno(r, "qrgated handed over a patron id the station cannot use: %m");
                 return;
         }
-        /* The session just finished (if any) is receipted with its own patron's pseudonym. */
-        if (a.finished) {
-                a.finished = false;
-                session_finished(l, &a.summary);
-        }
+        /* A session this ends is receipted with its own patron's pseudonym, so handle() first. */
+        handle(l, &a);
         memcpy(l->pseudonym, pseudonym, pseudonym_len);
         l->pseudonym_len = pseudonym_len;
         l->renew_mode = false;
-        handle(l, &a);
 }
 
 void lendd_item_scanned(Lendd *l, const char *text) {
@@ -196,12 +194,8 @@ int lendd_begin_returns(Lendd *l) {
         r = station_returns_begin(l->station, now_s(), &a);
         if (r < 0)
                 return r;
-        if (a.finished) {
-                a.finished = false;
-                session_finished(l, &a.summary);
-        }
-        l->pseudonym_len = 0;
         handle(l, &a);
+        l->pseudonym_len = 0; /* returns have no patron */
         return 0;
 }
 
@@ -343,13 +337,8 @@ void lendd_tick(Lendd *l) {
         StationState before = station_state(l->station);
         StationAction a;
 
-        if (station_tick(l->station, now_s(), &a) >= 0 && (a.finished || station_state(l->station) != before)) {
-                if (a.finished) {
-                        a.finished = false;
-                        session_finished(l, &a.summary);
-                }
+        if (station_tick(l->station, now_s(), &a) >= 0 && (a.finished || station_state(l->station) != before))
                 handle(l, &a);
-        }
 }
 
 void lendd_retry_ils(Lendd *l) {
