@@ -104,6 +104,7 @@ Lendd *lendd_free(Lendd *l) {
         sd_event_source_disable_unref(l->worker_source);
         sd_event_source_disable_unref(l->tick);
         sd_event_source_disable_unref(l->retry);
+        lendd_gate_free_waiting(l);
         ils_worker_free(l->worker);
         sd_bus_flush_close_unref(l->bus);
         sd_event_unref(l->event);

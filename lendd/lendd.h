@@ -32,6 +32,8 @@ typedef struct Awaited {
         size_t pseudonym_len;
 } Awaited;
 
+typedef struct GateCall GateCall;
+
 typedef struct Lendd {
         sd_event *event;
         sd_bus *bus;
@@ -62,6 +64,9 @@ typedef struct Lendd {
         char receipt_fault[LENDD_FAULT_MAX];
         char printer_fault[LENDD_FAULT_MAX];
         bool ils_seen;   /* the ILS answered once since the start */
+        GateCall *gate_waiting[256]; /* calls to qrgated to ask again (lendd-gate.c) */
+        size_t n_gate_waiting;
+        sd_event_source *gate_retry;
 } Lendd;
 
 int lendd_new(const char *config_path, const char *bus_address, Lendd **ret);
@@ -89,9 +94,11 @@ void lendd_bus_changed(Lendd *l, ...) _sentinel_;
 void lendd_bus_emit_item(Lendd *l, const char *kind, const char *item, const char *outcome, int64_t due, const char *words);
 void lendd_bus_emit_refused(Lendd *l, const char *reason, const char *detail);
 void lendd_bus_emit_finished(Lendd *l, const char *end, const char *receipt);
-/* qrgated's io.qrgate.Gate1.Lending, asynchronously; failures are logged. */
+/* lendd-gate.c: qrgated's io.qrgate.Gate1.Lending, asynchronously, asked again every second for a
+ * minute while qrgated is away or not ready; what still fails is logged. */
 void lendd_bus_record(Lendd *l, const char *kind, const char *item, const char *outcome, const char *detail,
                       const uint8_t *pseudonym, size_t pseudonym_len);
 int lendd_bus_sign_receipt(Lendd *l, const Receipt *r);
+void lendd_gate_free_waiting(Lendd *l);
 /* "running" or "degraded", and the faults behind it. */
 const char *lendd_state(const Lendd *l);
