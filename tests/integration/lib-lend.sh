@@ -3,7 +3,8 @@
 # lib-ils.sh. $T/lend.conf is the configuration both read; $T/lend-state the service's queue.
 LENDD_PID=
 
-# write_station_config [EXTRA-STATION-KEYS] (LOCAL_CAP, default 3; ILS_REPLY_MS, default 2000): the station "desk-1" on door "lend" (no lock), fed by
+# write_station_config [EXTRA-STATION-KEYS] (LOCAL_CAP, default 3; ILS_REPLY_MS, default 2000;
+# LEND_DOOR_KEYS, more keys of door "lend"): the station "desk-1" on door "lend" (no lock), fed by
 # the FIFO $T/desk, lending Codabar items against the test ILS on $T/port.
 write_station_config() {
 	make_token
@@ -15,7 +16,7 @@ bus: { operator_groups = [ "users" ]; operator_uids = [ 2 ]; };
 issuers = ( { id = "city"; keys = ( { kid = "k1"; file = "$T/city.pub"; } ); } );
 locks = ( { id = "main"; backend = "sim"; } );
 doors = ( { id = "main"; lock = "main"; scopes = [ "building.A.enter" ]; },
-          { id = "lend"; scopes = [ "library.lend" ]; statuses = [ "green", "yellow" ]; } );
+          { id = "lend"; scopes = [ "library.lend" ]; statuses = [ "green", "yellow" ]; ${LEND_DOOR_KEYS:-} } );
 sources = ( { id = "desk"; type = "fifo"; path = "$T/desk"; door = "lend"; max_rate = 50; } );
 token: { module = "$TOKEN_MODULE"; uri = "pkcs11:token=qrgate"; pin_file = "$T/token/pin"; };
 ils: { host = "127.0.0.1"; port = $(cat "$T/port"); institution = "CITY"; location = "Desk 1";
