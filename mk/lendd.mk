@@ -19,3 +19,10 @@ BENCH_EXTRA += bench-lend
 bench-lend: $(B)/bench/bench-lend $(B)/qrgated $(B)/qrgate-lendd $(SIP2_ILS)
 	@echo "# the lending station: code to patron identified through qrgated, qrgate-lendd and the test ILS, vs a gate decision (scripts/bench-lend)"
 	@B=$(B) scripts/bench-lend
+
+# The integration tests' receipt printer: a raw pseudo-terminal that keeps what it is sent.
+PTY_PRINTER := $(B)/tests/pty-printer
+$(PTY_PRINTER): tests/integration/pty-printer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+check-integration: $(PTY_PRINTER)

@@ -11,7 +11,11 @@
 make_issuer
 ils_start
 port=$(cat "$T/port")
-write_station_config 'offline = "lend-up-to"; offline_items = 1;'
+# The receipt printer: a raw pseudo-terminal that keeps what it is sent (tests/integration/pty-printer.c).
+"$B/tests/pty-printer" "$T/printer-path" "$T/printed" &
+PRINTER_PID=$!
+wait_for 5 test -s "$T/printer-path" || not_ok "the printer is there"
+write_station_config "offline = \"lend-up-to\"; offline_items = 1; printer = \"$(cat "$T/printer-path")\"; library_name = \"City Library\";"
 start_bus permissive
 start_daemon
 start_lendd
@@ -69,6 +73,13 @@ check "it names the station" grep -qx 'station: desk-1' "$T/verify"
 check "it shows the loan with a due date" grep -q '^item 1: checkout 30234000000017: ok, due 20' "$T/verify"
 check "it shows the refusal in the ILS's words" grep -qx 'item 2: checkout 30234000000041: refused "Item on hold for another patron"' "$T/verify"
 check "the patron is the token's 32-byte pseudonym" grep -qE '^patron: [0-9a-f]{64} \(pseudonym\)$' "$T/verify"
+# The same receipt on paper: the printer got the ESC/POS of it, its QR code holding the text.
+printed() { grep -qaF -- "$1" "$T/printed"; }
+check "the receipt is printed" wait_for 5 printed "$(cat "$T/receipt")"
+check "  under the library's name" printed "City Library"
+check "  with the loan and its due date" printed "Borrowed"
+check "  and the refusal in the ILS's words, wrapped at 42 columns" printed "NOT DONE: Item on hold for another"
+check "  and cut" sh -c "tail -c 4 '$T/printed' | od -An -tx1 | grep -q '1d 56'"
 expect "Finish with no session" io.qrgate.Lend1.Error.NoSession \
 	"$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.Finish)"
 
@@ -117,6 +128,17 @@ check "no patron id in qrgated's log" sh -c "! grep -q 'P-OK\|P-LIMIT\|P-BLOCKED
 check "no patron id in the service's log" sh -c "! grep -q 'P-OK\|P-LIMIT\|P-BLOCKED' '$T/lendd.log'"
 check "no patron id in the audit log" sh -c "! grep -rqa 'P-OK\|P-LIMIT\|P-BLOCKED' '$T/state'"
 check "both still running" sh -c "kill -0 $DAEMON_PID && kill -0 $LENDD_PID"
+
+# The printer unplugged: the receipt is still made and shown, and Faults say why it is not on paper.
+kill "$PRINTER_PID"; wait "$PRINTER_PID" 2>/dev/null
+scan "$(mint --sub P-OK --scope library.lend)"
+check "a session after the printer went" wait_for 10 lend_state_is ready
+scan ']F030234000000033'
+check "a loan" wait_for 10 items_have '"30234000000033" "ok"'
+lend_call Finish > /dev/null
+faults_have() { lend_prop Faults | grep -q "$1"; }
+check "no printer: a fault that names it" wait_for 10 faults_have "printer $(cat "$T/printer-path"): open"
+check "the receipt is on the screen all the same" sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station LastReceipt | grep -q QGR1"
 
 # A second service on the same station: refused, and the first one is untouched.
 "$B/qrgate-lendd" --config "$T/qrgate.conf" --bus "$ADDR" > "$T/second.log" 2>&1
