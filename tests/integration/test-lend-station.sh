@@ -83,6 +83,16 @@ check "  and cut" sh -c "tail -c 4 '$T/printed' | od -An -tx1 | grep -q '1d 56'"
 expect "Finish with no session" io.qrgate.Lend1.Error.NoSession \
 	"$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.Finish)"
 
+# Renewals: the patron comes back, switches the kiosk to renewing and scans the book.
+scan "$(mint --sub P-OK --scope library.lend)"
+check "P-OK's session for a renewal" wait_for 10 lend_state_is ready
+expect "BeginRenewals" ok "$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.BeginRenewals)"
+expect "Mode renew" 's "renew"' "$(lend_prop Mode)"
+scan ']F030234000000017'
+check "the renewal went through with a new due date" wait_for 10 items_have '"renew" "30234000000017" "ok" [1-9]'
+expect "the ILS renewed it once" 1 "$(journal_count 'renew 30234000000017 P-OK ok')"
+lend_call Finish > /dev/null
+
 # The non-deposit rule: a patron at the ILS's limit borrows nothing more.
 scan "$(mint --sub P-LIMIT --scope library.lend)"
 check "P-LIMIT's session opens" wait_for 10 lend_state_is ready
