@@ -9,6 +9,12 @@ const BusLocator *const bus_gate_manager = &(const BusLocator) {
         .interface = BUS_MANAGER_IFACE,
 };
 
+const BusLocator *const bus_lend_station = &(const BusLocator) {
+        .destination = BUS_LEND_NAME,
+        .path = BUS_LEND_PATH,
+        .interface = BUS_LEND_STATION_IFACE,
+};
+
 const BusLocator *const bus_lend_gate = &(const BusLocator) {
         .destination = BUS_LEND_NAME,
         .path = BUS_LEND_PATH,

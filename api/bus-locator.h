@@ -25,6 +25,9 @@ extern const BusLocator *const bus_gate_manager;
 /* The lending service's interface for qrgated (api/lend1.h): what a station's door hands over. */
 extern const BusLocator *const bus_lend_gate;
 
+/* The lending service's kiosk interface (docs/io.qrgate.Lend1.xml): `qrgatectl lend`. */
+extern const BusLocator *const bus_lend_station;
+
 /* systemd-timedated (org.freedesktop.timedate1(5)): the daemon reads its NTPSynchronized. */
 extern const BusLocator *const bus_timedate;
 

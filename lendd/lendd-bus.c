@@ -197,8 +197,9 @@ static int get_faults(sd_bus *bus, const char *path, const char *interface, cons
         int r;
 
         if (l->queue_length > 0)
-                snprintf(queued, sizeof(queued), "queue: %zu transactions wait for the ILS, the oldest made at %" PRId64,
-                         l->queue_length, l->queue_oldest);
+                snprintf(queued, sizeof(queued), "queue: %zu transaction%s wait%s for the ILS, the oldest made at %" PRId64,
+                         l->queue_length, l->queue_length == 1 ? "" : "s", l->queue_length == 1 ? "s" : "",
+                         l->queue_oldest);
         r = sd_bus_message_open_container(reply, 'a', "s");
         const char *faults[] = { l->stuck, l->ils_fault[0] && !l->stuck[0] ? l->ils_fault : "", queued, l->receipt_fault,
                                  l->printer_fault };

@@ -12,6 +12,7 @@
 #include "tools/ctl-bus.h"
 #include "tools/ctl-decode.h"
 #include "tools/ctl-ils.h"
+#include "tools/ctl-lend.h"
 #include "tools/ctl-receipt.h"
 #include "tools/ctl-token.h"
 #include "tools/ctl-udev.h"
@@ -56,6 +57,9 @@ static const Verb commands[] = {
         { "ils", ctl_ils, ctl_ils_usage,
           "ils check [--config FILE] [--patron ID] [--item ID [--checkout]]\n"
           "                                  check the lending station's SIP2 connection to its ILS" },
+        { "lend", ctl_lend, ctl_lend_usage,
+          "lend status | replay              the lending service: its state, faults, queue and session;\n"
+          "                                  replay sends its queue to the ILS now (operators)" },
         { "receipt", ctl_receipt, ctl_receipt_usage,
           "receipt verify --key FILE [TEXT | --file FILE | -]\n"
           "                                  check a lending receipt with the station's public key\n"

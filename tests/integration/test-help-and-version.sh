@@ -47,8 +47,8 @@ for sub in $(subcommands qrgate-issue); do
 	n=$((n + 1))
 	answers qrgate-issue "$sub"
 done
-# qrgatectl: 13 commands, token's 4, audit's 4, area's 1, ils's 1 and receipt's 2; qrgate-issue: 6.
-expect "subcommands found in the usages" 31 "$n"
+# qrgatectl: 14 commands, token's 4, audit's 4, area's 1, ils's 1, lend's 2 and receipt's 2; qrgate-issue: 6.
+expect "subcommands found in the usages" 34 "$n"
 
 # An unknown option is still a usage error (2), with the usage on stderr.
 "$B/qrgated" --no-such-option > "$T/out" 2>"$T/err"

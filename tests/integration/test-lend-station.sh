@@ -24,6 +24,13 @@ check "the service reaches the ILS" wait_for 10 online
 expect "Station" 's "desk-1"' "$(lend_prop Station)"
 expect "idle at start" 's "idle"' "$(lend_prop State)"
 expect "running" 's "running"' "$(lend_prop ServiceState)"
+ctl lend status > "$T/status" 2>&1
+expect "qrgatectl lend status exits 0" 0 $?
+expect "it says the station, the ILS, the queue and the session" "station desk-1: running
+ils: online
+queue: empty
+session: idle
+last receipt: none yet" "$(cat "$T/status")"
 
 # The checked-in XML documents exactly what the service publishes (test-bus-api.sh's normalizer).
 members() {
@@ -121,8 +128,15 @@ scan ']F030234000000025'
 check "lent while the ILS is away: queued" wait_for 15 items_have '"30234000000025" "queued" [1-9]'
 expect "queued on disk" 'u 1' "$(lend_prop QueueLength)"
 expect "degraded while it waits" 's "degraded"' "$(lend_prop ServiceState)"
-check "Faults say why" sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station Faults | grep -q 'queue: 1 transactions'"
+check "Faults say why" sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station Faults | grep -q 'queue: 1 transaction waits'"
 expect "Online false" 'b false' "$(lend_prop Online)"
+ctl lend status > "$T/status" 2>&1
+check "lend status: degraded, with the fault" grep -qx "fault: queue: 1 transaction waits for the ILS, the oldest made at [0-9]*" "$T/status"
+check "lend status: offline" grep -qx "ils: offline" "$T/status"
+check "lend status: the queue's oldest in UTC" grep -qE "^queue: 1 waiting for the ILS, the oldest made at 20[0-9-]+T[0-9:]+Z$" "$T/status"
+expect "a plain user may not replay the queue" 1 "$(as_nobody "$B/qrgatectl" --bus "$ADDR" lend replay > "$T/replay" 2>&1; echo $?)"
+check "  NotAuthorized, in words" grep -q "ReplayQueue is for operators. io.qrgate.Lend1.Error.NotAuthorized" "$T/replay"
+expect "root may (the ILS still away: nothing changes)" 0 "$(ctl lend replay > /dev/null 2>&1; echo $?)"
 scan ']F030234000000033'
 check "lend-up-to 1: a second item is beyond the offline policy" wait_for 5 logged 'Refused: offline-limit'
 lend_call Finish > /dev/null
