@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/bus-locator.h"
 #include "core/utf8.h"
 #include "daemon/log.h"
 #include "lendd/lendd.h"
@@ -32,17 +33,30 @@ struct GateCall {
 
 static int send_call(const GateCall *c);
 
+/* Whether qrgated's token will come back by itself ("connecting" after a start, "absent" while
+ * it retries), rather than wait for someone ("none", "unavailable", a PIN alarm: docs/token.md). */
+static bool token_recovers(sd_bus *bus) {
+        _cleanup_(freep) char *state = NULL;
+        sd_bus_error e = SD_BUS_ERROR_NULL;
+
+        if (bus_get_property_string(bus, bus_gate_manager, "TokenState", &e, &state) < 0) {
+                sd_bus_error_free(&e);
+                return true; /* qrgated itself is going away or coming back */
+        }
+        return strcmp(state, "connecting") == 0 || strcmp(state, "absent") == 0;
+}
+
 /* Worth asking again: qrgated is away, or its token or audit log not ready yet. */
-static bool retryable(const sd_bus_error *e) {
+static bool retryable(sd_bus *bus, const sd_bus_error *e) {
         static const char *const names[] = {
                 SD_BUS_ERROR_SERVICE_UNKNOWN, SD_BUS_ERROR_NAME_HAS_NO_OWNER, SD_BUS_ERROR_NO_REPLY,
-                SD_BUS_ERROR_DISCONNECTED, BUS_ERROR_TOKEN_UNAVAILABLE, BUS_ERROR_AUDIT_UNAVAILABLE,
+                SD_BUS_ERROR_DISCONNECTED, BUS_ERROR_AUDIT_UNAVAILABLE,
         };
 
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 if (sd_bus_error_has_name(e, names[i]))
                         return true;
-        return false;
+        return sd_bus_error_has_name(e, BUS_ERROR_TOKEN_UNAVAILABLE) && token_recovers(bus);
 }
 
 /* Calls that wait to be asked again, all at the next tick of one timer. */
@@ -119,7 +133,7 @@ static int on_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) 
         Lendd *l = c->l;
         const char *text = NULL;
 
-        if (e && retryable(e) && retry_later(c))
+        if (e && retryable(l->bus, e) && retry_later(c))
                 return 0;
         if (c->kind == GATE_CALL_RECORD) {
                 if (!e) {
