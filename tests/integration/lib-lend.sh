@@ -51,6 +51,21 @@ kill_lendd() {
 
 lend_prop() { busctl --address="$ADDR" get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station "$1" 2>&1; }
 lend_call() { busctl --address="$ADDR" call io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station "$@" 2>&1; }
+# Conditions for wait_for and check, and what the tests read.
+online() { [ "$(lend_prop Online)" = "b true" ]; }
+items_have() { lend_prop Items | grep -q "$1"; }
+queue_empty() { [ "$(lend_prop QueueLength)" = 'u 0' ]; }
+receipt_made() { lend_prop LastReceipt | grep -q '"QGR1:'; }
+logged() { grep -q "$1" "$T/lendd.log"; }
+journal_count() { grep -c "^$1\$" "$T/journal"; }
+finish_session() { outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.Finish; }
+# verify_last_receipt NAME: the service's last receipt into $T/NAME, checked with the token's
+# public key ($T/station.pem) into $T/NAME.verify; the verifier's exit status.
+verify_last_receipt() {
+	lend_prop LastReceipt | sed 's/^s "//; s/"$//' > "$T/$1"
+	"$B/qrgatectl" token pubkey --module "$TOKEN_MODULE" --token pkcs11:token=qrgate > "$T/station.pem"
+	"$B/qrgatectl" receipt verify --key "$T/station.pem" --file "$T/$1" > "$T/$1.verify" 2>&1
+}
 # lend_state_is STATE: the session's State property is STATE.
 lend_state_is() { [ "$(lend_prop State)" = "s \"$1\"" ]; }
 # scan TEXT: the station's scanner reads TEXT.

@@ -16,10 +16,6 @@ LOCAL_CAP=5 ILS_REPLY_MS=5000 write_station_config 'offline = "lend-up-to"; offl
 start_bus permissive
 start_daemon
 start_lendd
-online() { [ "$(lend_prop Online)" = "b true" ]; }
-items_have() { lend_prop Items | grep -q "$1"; }
-journal_count() { grep -c "^$1\$" "$T/journal"; }
-queue_empty() { [ "$(lend_prop QueueLength)" = 'u 0' ]; }
 check "the service reaches the ILS" wait_for 10 online
 
 scan "$(mint --sub P-OK --scope library.lend)"

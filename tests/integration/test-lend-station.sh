@@ -19,7 +19,6 @@ write_station_config "offline = \"lend-up-to\"; offline_items = 1; printer = \"$
 start_bus permissive
 start_daemon
 start_lendd
-online() { [ "$(lend_prop Online)" = "b true" ]; }
 check "the service reaches the ILS" wait_for 10 online
 expect "Station" 's "desk-1"' "$(lend_prop Station)"
 expect "idle at start" 's "idle"' "$(lend_prop State)"
@@ -44,9 +43,6 @@ members < "$ROOT/docs/io.qrgate.Lend1.xml" > "$T/documented"
 check "documented io.qrgate.Lend1 equals live introspection" diff -u "$T/documented" "$T/live"
 check "documented API is not empty" test "$(wc -l < "$T/live")" -gt 20
 
-items_have() { lend_prop Items | grep -q "$1"; }
-logged() { grep -q "$1" "$T/lendd.log"; }
-journal_count() { grep -c "^$1\$" "$T/journal"; }
 
 # Only qrgated hands over patrons: anyone else calling the service's Gate interface is refused.
 expect "a patron handed over by someone else than qrgated" io.qrgate.Lend1.Error.NotAuthorized \
@@ -69,17 +65,14 @@ scan "$(mint --sub P-OTHER --scope pool.enter)"
 sleep 1
 expect "a code without the lending scope hands over no patron" 's "ready"' "$(lend_prop State)"
 expect "the session is still P-OK's" 's "Ada Reader"' "$(lend_prop PatronName)"
-expect "Finish" ok "$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.Finish)"
-receipt_made() { lend_prop LastReceipt | grep -q '"QGR1:'; }
+expect "Finish" ok "$(finish_session)"
 check "the session's receipt is signed" wait_for 10 receipt_made
-lend_prop LastReceipt | sed 's/^s "//; s/"$//' > "$T/receipt"
-"$B/qrgatectl" token pubkey --module "$TOKEN_MODULE" --token pkcs11:token=qrgate > "$T/station.pem"
-"$B/qrgatectl" receipt verify --key "$T/station.pem" --file "$T/receipt" > "$T/verify" 2>&1
+verify_last_receipt receipt
 expect "the receipt verifies with the station's public key" 0 $?
-check "it names the station" grep -qx 'station: desk-1' "$T/verify"
-check "it shows the loan with a due date" grep -q '^item 1: checkout 30234000000017: ok, due 20' "$T/verify"
-check "it shows the refusal in the ILS's words" grep -qx 'item 2: checkout 30234000000041: refused "Item on hold for another patron"' "$T/verify"
-check "the patron is the token's 32-byte pseudonym" grep -qE '^patron: [0-9a-f]{64} \(pseudonym\)$' "$T/verify"
+check "it names the station" grep -qx 'station: desk-1' "$T/receipt.verify"
+check "it shows the loan with a due date" grep -q '^item 1: checkout 30234000000017: ok, due 20' "$T/receipt.verify"
+check "it shows the refusal in the ILS's words" grep -qx 'item 2: checkout 30234000000041: refused "Item on hold for another patron"' "$T/receipt.verify"
+check "the patron is the token's 32-byte pseudonym" grep -qE '^patron: [0-9a-f]{64} \(pseudonym\)$' "$T/receipt.verify"
 # The same receipt on paper: the printer got the ESC/POS of it, its QR code holding the text.
 printed() { grep -qaF -- "$1" "$T/printed"; }
 check "the receipt is printed" wait_for 5 printed "$(cat "$T/receipt")"
@@ -87,8 +80,7 @@ check "  under the library's name" printed "City Library"
 check "  with the loan and its due date" printed "Borrowed"
 check "  and the refusal in the ILS's words, wrapped at 42 columns" printed "NOT DONE: Item on hold for another"
 check "  and cut" sh -c "tail -c 4 '$T/printed' | od -An -tx1 | grep -q '1d 56'"
-expect "Finish with no session" io.qrgate.Lend1.Error.NoSession \
-	"$(outcome dbus-send --bus="$ADDR" --print-reply --dest=io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station.Finish)"
+expect "Finish with no session" io.qrgate.Lend1.Error.NoSession "$(finish_session)"
 
 # Renewals: the patron comes back, switches the kiosk to renewing and scans the book.
 scan "$(mint --sub P-OK --scope library.lend)"
@@ -142,7 +134,6 @@ check "lend-up-to 1: a second item is beyond the offline policy" wait_for 5 logg
 lend_call Finish > /dev/null
 check "the offline session's receipt is signed too" wait_for 10 sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station LastReceipt | grep -q QGR1 && ! busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station LastReceipt | grep -qF \"\$(cat '$T/receipt')\""
 ils_start --port "$port"
-queue_empty() { [ "$(lend_prop QueueLength)" = 'u 0' ]; }
 check "the ILS back: the queue is replayed" wait_for 20 queue_empty
 expect "the queued loan carried out once, the refused one never" "1 0" "$(journal_count 'checkout 30234000000025 P-OK ok') $(grep -c 30234000000033 "$T/journal")"
 check "running again" wait_for 5 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station ServiceState)\" = 's \"running\"' ]"
