@@ -38,6 +38,7 @@ struct IlsWorker {
         /* The thread's own; nobody else touches them while it runs. */
         Sip2Client *client;
         LendQueue *queue;
+        LendReplayForward forward;
 };
 
 static void list_push(List *l, Node *n) {
@@ -143,7 +144,7 @@ static void drain(IlsWorker *w, bool probe) {
         for (;;) {
                 IlsReply r = { .kind = ILS_REPLY_SETTLED };
                 Sip2ClientError e = {};
-                int q = lend_replay_one(w->queue, w->client, time(NULL), &r.step, &e);
+                int q = lend_replay_one(w->queue, w->client, time(NULL), &w->forward, &r.step, &e);
 
                 if (q < 0)
                         return reply_failure(w, lend_replay_retry_later(q, &e) ? ILS_REPLY_OFFLINE : ILS_REPLY_STUCK, 0, q,
@@ -207,7 +208,7 @@ static void *run(void *userdata) {
         }
 }
 
-int ils_worker_start(Sip2Client *client, LendQueue *queue, IlsWorker **ret) {
+int ils_worker_start(Sip2Client *client, LendQueue *queue, const LendReplayForward *forward, IlsWorker **ret) {
         IlsWorker *w = calloc(1, sizeof(IlsWorker));
         int r;
 
@@ -215,6 +216,7 @@ int ils_worker_start(Sip2Client *client, LendQueue *queue, IlsWorker **ret) {
                 return -ENOMEM;
         w->client = client;
         w->queue = queue;
+        w->forward = *forward;
         pthread_mutex_init(&w->lock, NULL);
         pthread_cond_init(&w->cond, NULL);
         w->fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -62,9 +62,10 @@ typedef struct IlsJob {
 
 typedef struct IlsWorker IlsWorker;
 
-/* Starts the thread with client (taken over) and queue (taken over); replies are read with
+/* Starts the thread with client (taken over) and queue (taken over); forward says which queued
+ * transactions go out as store and forward (lending/lend-replay.h). Replies are read with
  * ils_worker_take() when fd (ils_worker_fd()) is readable. */
-int ils_worker_start(Sip2Client *client, LendQueue *queue, IlsWorker **ret);
+int ils_worker_start(Sip2Client *client, LendQueue *queue, const LendReplayForward *forward, IlsWorker **ret);
 /* Stops the thread after the job in progress (at most one ILS timeout) and frees everything. */
 IlsWorker *ils_worker_free(IlsWorker *w);
 int ils_worker_fd(const IlsWorker *w);

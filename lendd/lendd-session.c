@@ -229,9 +229,9 @@ static void on_settled(Lendd *l, const LendReplayStep *s) {
 
         if (!w || w->queue_only) {
                 /* A transaction queued earlier (offline, or before a restart) reached the ILS. */
-                log_info("Replayed %s of item %s made at %" PRId64 ": %s (%s)%s%s", kind_word(s->kind), s->item, s->time,
-                         lend_outcome_to_string(s->outcome), lend_replay_action_to_string(s->action),
-                         s->text[0] ? ": " : "", s->text);
+                log_info("Replayed %s of item %s made at %" PRId64 ": %s (%s%s)%s%s", kind_word(s->kind), s->item,
+                         s->time, lend_outcome_to_string(s->outcome), lend_replay_action_to_string(s->action),
+                         s->forwarded ? ", store and forward" : "", s->text[0] ? ": " : "", s->text);
                 lendd_bus_record(l, kind_word(s->kind), s->item, ok ? "ok" : "refused",
                                  s->uncertain ? "replayed; uncertain, see the ILS" : "replayed", NULL, 0);
                 return;

@@ -90,7 +90,15 @@ int lendd_new(const char *config_path, const char *bus_address, Lendd **ret) {
                 return r;
         l->queue_length = lend_queue_length(queue);
         (void) lend_queue_oldest(queue, &l->queue_oldest);
-        r = ils_worker_start(client, queue, &l->worker);
+        /* A transaction sent the moment it is made has its answer, or is told "queued", within
+         * the ILS's reply timeout and its resends; one older than that when it goes out is one
+         * the patron already has: store and forward (lending/lend-replay.h). */
+        const IlsConf *ils = &l->config->ils;
+        LendReplayForward forward = {
+                .after_s = ((int64_t) ils->reply_timeout_ms * (ils->resend_max + 1) + 999) / 1000 + 1,
+                .loan_s = l->config->station.offline_loan_s,
+        };
+        r = ils_worker_start(client, queue, &forward, &l->worker);
         if (r < 0)
                 return log_error_errno(r, "Cannot start the ILS thread: %m");
         client = NULL, queue = NULL;

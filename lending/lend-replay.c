@@ -83,17 +83,25 @@ static bool reconcile(LendReplayStep *ret) {
         }
 }
 
-static int send_tx(Sip2Client *c, const LendReplayStep *s, int64_t now, Sip2Result *res, Sip2ClientError *e) {
+static int send_tx(Sip2Client *c, LendReplayStep *s, int64_t now, const LendReplayForward *forward, Sip2Result *res,
+                   Sip2ClientError *e) {
+        static const Sip2Command commands[_LEND_KIND_MAX] = {
+                [LEND_CHECKOUT] = SIP2_CHECKOUT, [LEND_CHECKIN] = SIP2_CHECKIN, [LEND_RENEW] = SIP2_RENEW,
+        };
+
+        assert(s->kind >= 0 && s->kind < _LEND_KIND_MAX);
+        if (forward && now - s->time >= forward->after_s) {
+                s->forwarded = true;
+                return sip2_client_forward(c, commands[s->kind], s->patron, s->item,
+                                           &(Sip2Forward) { .made = s->time, .due = s->time + forward->loan_s }, res, e);
+        }
         switch (s->kind) {
         case LEND_CHECKOUT:
                 return sip2_client_checkout(c, s->patron, s->item, now, res, e);
         case LEND_CHECKIN:
                 return sip2_client_checkin(c, s->item, now, res, e);
-        case LEND_RENEW:
-                return sip2_client_renew(c, s->patron, s->item, now, res, e);
         default:
-                assert(false);
-                return -EINVAL;
+                return sip2_client_renew(c, s->patron, s->item, now, res, e);
         }
 }
 
@@ -114,7 +122,8 @@ static void unsendable(LendReplayStep *ret, const Sip2ClientError *e) {
         snprintf(ret->text, sizeof(ret->text), "not sent: %.200s", e->detail);
 }
 
-int lend_replay_one(LendQueue *q, Sip2Client *c, int64_t now, LendReplayStep *ret, Sip2ClientError *e) {
+int lend_replay_one(LendQueue *q, Sip2Client *c, int64_t now, const LendReplayForward *forward, LendReplayStep *ret,
+                    Sip2ClientError *e) {
         Sip2Result res;
         LendTx tx;
         int r;
@@ -164,7 +173,7 @@ int lend_replay_one(LendQueue *q, Sip2Client *c, int64_t now, LendReplayStep *re
                 ret->action = LEND_REPLAY_SENT;
         }
 
-        r = send_tx(c, ret, now, &res, e);
+        r = send_tx(c, ret, now, forward, &res, e);
         if (r < 0 && e->failure == SIP2_FAIL_REFUSED) {
                 /* A valid answer saying no: settled, and the queue moves on. */
                 ret->outcome = LEND_OUTCOME_REFUSED;

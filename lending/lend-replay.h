@@ -34,12 +34,14 @@ typedef struct LendReplayStep {
         /* A renewal found SENDING with its item still on loan: the ILS cannot say whether it was
          * renewed. Settled REFUSED (never sent twice); an operator may want to look. */
         bool uncertain;
+        bool forwarded;  /* sent as store and forward ("no block"), with its own time and due date */
         int circulation; /* the item's circulation status when reconciled; 0 when not asked */
         char due[64];    /* the ILS's due date (AH), when it gave one */
         char text[LEND_TEXT_MAX + 1]; /* the words kept with DONE: the ILS's, or the reconciliation's */
 } LendReplayStep;
 
-/* Settles the oldest pending transaction of q through c:
+/* Settles the oldest pending transaction of q through c (forward: NULL sends every one as an
+ * ordinary transaction dated now):
  *  0   the queue is empty: nothing done;
  *  > 0 one transaction was settled (DONE, durably), *ret says which, what was done and the
  *      outcome — a refusal included: a refused transaction never blocks the ones after it;
@@ -48,7 +50,18 @@ typedef struct LendReplayStep {
  *      whether to try again later or to stop and say so.
  * now is the transaction date sent to the ILS. e is filled on a failure of the ILS, and zeroed
  * (failure SIP2_FAIL_NONE) for a failure of the queue itself. */
-int lend_replay_one(LendQueue *q, Sip2Client *c, int64_t now, LendReplayStep *ret, Sip2ClientError *e);
+/* Which transactions go out as store and forward (sip2_client_forward(), SIP2 "no block"): those
+ * made after_s seconds or more before they are sent. A station sends a transaction the moment it
+ * makes it; one that waited was one the patron was already told about — lent while the ILS was
+ * away, or its answer lost when the ILS went — and the ILS must record it, not judge it again.
+ * loan_s gives the due date the station printed for such a loan or renewal: made + loan_s. */
+typedef struct LendReplayForward {
+        int64_t after_s; /* > 0 */
+        int64_t loan_s;  /* > 0 */
+} LendReplayForward;
+
+int lend_replay_one(LendQueue *q, Sip2Client *c, int64_t now, const LendReplayForward *forward, LendReplayStep *ret,
+                    Sip2ClientError *e);
 
 /* For a result < 0 of lend_replay_one(): true when the ILS could not be reached or gave no usable
  * answer (connect, timeout, drop, protocol): the same call later will do. False when retrying

@@ -543,15 +543,20 @@ static int judge(Sip2Msg *m, const char *patron, const char *item, Sip2Result *r
 }
 
 static int transaction(Sip2Client *c, Sip2Command cmd, const char *patron, const char *item, int64_t now,
-                       Sip2Result *ret, Sip2ClientError *e) {
+                       const Sip2Forward *fw, Sip2Result *ret, Sip2ClientError *e) {
         Sip2Msg *m = malloc(sizeof(*m));
+        Sip2Request rq = { .patron = patron, .item = item, .now = now, .no_block_due = -1 };
         int r;
 
         *ret = (Sip2Result) {};
         if (!m)
                 return -ENOMEM;
-        r = sip2_client_request(c, cmd, &(Sip2Request) { .patron = patron, .item = item, .now = now, .no_block_due = -1 },
-                                m, e);
+        if (fw) {
+                rq.now = fw->made;
+                rq.no_block = true;
+                rq.no_block_due = cmd == SIP2_CHECKIN ? -1 : fw->due;
+        }
+        r = sip2_client_request(c, cmd, &rq, m, e);
         if (r >= 0)
                 r = judge(m, patron, item, ret, e);
         free(m);
@@ -560,14 +565,21 @@ static int transaction(Sip2Client *c, Sip2Command cmd, const char *patron, const
 
 int sip2_client_checkout(Sip2Client *c, const char *patron, const char *item, int64_t now, Sip2Result *ret,
                          Sip2ClientError *e) {
-        return transaction(c, SIP2_CHECKOUT, patron, item, now, ret, e);
+        return transaction(c, SIP2_CHECKOUT, patron, item, now, NULL, ret, e);
 }
 
 int sip2_client_checkin(Sip2Client *c, const char *item, int64_t now, Sip2Result *ret, Sip2ClientError *e) {
-        return transaction(c, SIP2_CHECKIN, NULL, item, now, ret, e);
+        return transaction(c, SIP2_CHECKIN, NULL, item, now, NULL, ret, e);
 }
 
 int sip2_client_renew(Sip2Client *c, const char *patron, const char *item, int64_t now, Sip2Result *ret,
                       Sip2ClientError *e) {
-        return transaction(c, SIP2_RENEW, patron, item, now, ret, e);
+        return transaction(c, SIP2_RENEW, patron, item, now, NULL, ret, e);
+}
+
+int sip2_client_forward(Sip2Client *c, Sip2Command cmd, const char *patron, const char *item, const Sip2Forward *fw,
+                        Sip2Result *ret, Sip2ClientError *e) {
+        if (!fw || (cmd != SIP2_CHECKOUT && cmd != SIP2_CHECKIN && cmd != SIP2_RENEW))
+                return -EINVAL;
+        return transaction(c, cmd, cmd == SIP2_CHECKIN ? NULL : patron, item, fw->made, fw, ret, e);
 }

@@ -105,6 +105,19 @@ int sip2_client_checkin(Sip2Client *c, const char *item, int64_t now, Sip2Result
 int sip2_client_renew(Sip2Client *c, const char *patron, const char *item, int64_t now, Sip2Result *ret,
                       Sip2ClientError *e);
 
+/* A transaction the station already carried out without the ILS (store and forward: lent while
+ * the ILS was away, or its answer lost when it went): sent with "no block" Y, so that the ILS
+ * records it rather than judging it by today's blocks, with the time it was made as its
+ * transaction date and, for a loan or renewal, the due date the station gave the patron as the
+ * "nb due date". cmd is SIP2_CHECKOUT, SIP2_CHECKIN (patron unused) or SIP2_RENEW; -EINVAL
+ * otherwise. Answers as the calls above. */
+typedef struct Sip2Forward {
+        int64_t made; /* when the station made it: the transaction date */
+        int64_t due;  /* the due date it printed (checkout, renew) */
+} Sip2Forward;
+int sip2_client_forward(Sip2Client *c, Sip2Command cmd, const char *patron, const char *item, const Sip2Forward *fw,
+                        Sip2Result *ret, Sip2ClientError *e);
+
 /* An item's circulation status (spec, Item Information Response, "circulation status"). Only
  * the ones the station decides on are named; any two digits 01-13 are accepted. */
 #define SIP2_CIRC_AVAILABLE 3

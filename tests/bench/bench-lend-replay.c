@@ -55,7 +55,7 @@ static double replay_round(LendQueue *q, Sip2Client *c) {
                         die("append");
         }
         t0 = bench_now_ns();
-        while ((r = lend_replay_one(q, c, time(NULL), &s, &e)) > 0) {
+        while ((r = lend_replay_one(q, c, time(NULL), NULL, &s, &e)) > 0) {
                 if (s.outcome != LEND_OUTCOME_OK)
                         die(s.text);
                 n++;

@@ -94,7 +94,7 @@ static int replay(LendQueue *q, const char *port, const char *credential) {
         sip2_secret_free(password);
         if (r < 0)
                 return 2;
-        while ((r = lend_replay_one(q, c, time(NULL), &s, &e)) > 0) {
+        while ((r = lend_replay_one(q, c, time(NULL), NULL, &s, &e)) > 0) {
                 printf("%" PRIu64 " %s %s %s %s%s: %s\n", s.id, lend_kind_to_string(s.kind), s.item,
                        lend_replay_action_to_string(s.action), lend_outcome_to_string(s.outcome),
                        s.uncertain ? " uncertain" : "", s.text);

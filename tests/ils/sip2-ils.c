@@ -180,13 +180,21 @@ static void answer_checkout(int64_t now) {
         const char *why = NULL;
         char due[SIP2_DATE_LEN + 1] = "";
 
+        /* No block (store and forward): the station lent it already; the patron's blocks and limit
+         * do not undo that (the spec), only a real conflict over the item does. */
+        bool no_block = strcmp(sip2_msg_fixed(&req, "no block") ?: "N", "Y") == 0;
+        const char *nb_due = sip2_msg_fixed(&req, "nb due date");
+        int64_t forced_due = 0;
+
+        if (no_block && nb_due && sip2_parse_date(nb_due, &forced_due) < 0)
+                forced_due = 0;
         if (!p)
                 why = "Patron not found";
-        else if (p->status[10] == 'Y')
+        else if (!no_block && p->status[10] == 'Y')
                 why = p->message;
-        else if (p->status[0] == 'Y')
+        else if (!no_block && p->status[0] == 'Y')
                 why = p->message;
-        else if (charged(p) >= p->limit)
+        else if (!no_block && charged(p) >= p->limit)
                 why = "Item limit reached";
         else if (!it)
                 why = "Item not found";
@@ -200,12 +208,12 @@ static void answer_checkout(int64_t now) {
                 why = "Item on hold for another patron";
         if (!why) {
                 snprintf(it->holder, sizeof(it->holder), "%s", p->id);
-                it->due = now + LOAN_DAYS * 86400;
+                it->due = forced_due > 0 ? forced_due : now + LOAN_DAYS * 86400;
                 it->renewals = 0;
                 date_field(it->due, due);
                 dump_loans();
         }
-        journal("checkout", iid, pid, why);
+        journal(no_block ? "checkout-nb" : "checkout", iid, pid, why);
         sip2_writer_begin(&w, SIP2_CHECKOUT_RESP);
         sip2_put_fixed(&w, why ? "0" : "1", 1);
         sip2_put_fixed(&w, "N", 1);

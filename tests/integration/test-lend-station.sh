@@ -118,6 +118,8 @@ check "P-OK's second session opens" wait_for 10 lend_state_is ready
 ils_stop
 scan ']F030234000000025'
 check "lent while the ILS is away: queued" wait_for 15 items_have '"30234000000025" "queued" [1-9]'
+made=$(date +%s)
+printed_due=$(lend_prop Items | sed -n 's/.*"30234000000025" "queued" \([0-9]*\).*/\1/p')
 expect "queued on disk" 'u 1' "$(lend_prop QueueLength)"
 expect "degraded while it waits" 's "degraded"' "$(lend_prop ServiceState)"
 check "Faults say why" sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station Faults | grep -q 'queue: 1 transaction waits'"
@@ -133,9 +135,16 @@ scan ']F030234000000033'
 check "lend-up-to 1: a second item is beyond the offline policy" wait_for 5 logged 'Refused: offline-limit'
 lend_call Finish > /dev/null
 check "the offline session's receipt is signed too" wait_for 10 sh -c "busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station LastReceipt | grep -q QGR1 && ! busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station LastReceipt | grep -qF \"\$(cat '$T/receipt')\""
+# Back after longer than the station waits for an answer (2 s, one resend: 5 s): the loan the
+# patron has goes out as store and forward ("no block"), dated when it was made, with the due
+# date printed on their receipt.
+while [ $(($(date +%s) - made)) -le 6 ]; do sleep 0.5; done
 ils_start --port "$port"
 check "the ILS back: the queue is replayed" wait_for 20 queue_empty
-expect "the queued loan carried out once, the refused one never" "1 0" "$(journal_count 'checkout 30234000000025 P-OK ok') $(grep -c 30234000000033 "$T/journal")"
+expect "the queued loan carried out once, as store and forward; the refused one never" "1 0 0" \
+	"$(journal_count 'checkout-nb 30234000000025 P-OK ok') $(journal_count 'checkout 30234000000025 P-OK ok') $(grep -c 30234000000033 "$T/journal")"
+expect "the ILS keeps the due date the patron's receipt shows" "30234000000025 P-OK $printed_due" "$(grep '^30234000000025 ' "$T/loans" | cut -d' ' -f1-3)"
+check "the service says it forwarded it" logged "Replayed checkout of item 30234000000025 made at [0-9]*: ok (\(re\)\?sent, store and forward)"
 check "running again" wait_for 5 sh -c "[ \"\$(busctl --address='$ADDR' get-property io.qrgate.Lend1 /io/qrgate/Lend1 io.qrgate.Lend1.Station ServiceState)\" = 's \"running\"' ]"
 
 # Privacy: the patron ids are the ILS's business; neither process logs them.
