@@ -33,7 +33,7 @@ void config_parse_station(Errors *e, Config *c, const config_setting_t *root) {
                 { "local_cap", K_INT }, { "offline", K_STRING }, { "offline_items", K_INT },
                 { "offline_recent", K_INT }, { "offline_loan_days", K_INT }, { "idle_timeout", K_INT },
                 { "queue_directory", K_STRING }, { "printer", K_STRING }, { "printer_columns", K_INT },
-                { "library_name", K_STRING },
+                { "library_name", K_STRING }, { "patron_id", K_STRING },
         };
         const config_setting_t *g = schema_get_group(root, "station"), *s;
         StationConf *st = &c->station;
@@ -109,6 +109,14 @@ void config_parse_station(Errors *e, Config *c, const config_setting_t *root) {
                 st->idle_timeout_s = v;
         st->queue_directory = schema_get_string(g, "queue_directory", "/var/lib/qrgate-lend");
         config_check_path(e, config_setting_get_member(g, "queue_directory"), "queue_directory", st->queue_directory);
+
+        /* Which id the ILS knows the patron by: the code's subject, or its library patron claim. */
+        const char *patron_id = schema_get_string(g, "patron_id", "subject");
+        if (strcmp(patron_id, "claim") == 0)
+                st->patron_from_claim = true;
+        else if (strcmp(patron_id, "subject") != 0)
+                config_error(e, config_setting_get_member(g, "patron_id"),
+                             "station patron_id must be \"subject\" or \"claim\", not \"%s\"", patron_id);
 
         /* The receipt printer (docs/receipts.md "Printing"): a USB printer's node, e.g. /dev/usb/lp0. */
         st->printer = schema_get_string(g, "printer", NULL);

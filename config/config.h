@@ -206,6 +206,7 @@ typedef struct StationConf {
         const char *printer;         /* the receipt printer's node; NULL: none */
         unsigned printer_columns;
         const char *library_name;    /* printed at the top of a receipt; NULL: none */
+        bool patron_from_claim;      /* patron_id = "claim": a QG1 code's claim -65541, not its subject */
 } StationConf;
 
 typedef struct Config {

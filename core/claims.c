@@ -49,6 +49,7 @@ static const char *const value_why[_CODE_CLAIM_MAX] = {
         [CODE_CLAIM_SCOPE] = "a scope is not 1-64 characters of [A-Za-z0-9._-]",
         [CODE_CLAIM_OBO] = "on-behalf-of claim (-65539) is not 1-64 printable ASCII characters (no spaces)",
         [CODE_CLAIM_CARD] = "card serial claim (-65540) is not 1-64 characters of [A-Za-z0-9._-]",
+        [CODE_CLAIM_PATRON] = "library patron claim (-65541) is not 1-64 printable ASCII characters (no spaces, no '|')",
 };
 
 /* What is wrong with a claim's CBOR (claims_parse() only). */
@@ -63,6 +64,7 @@ static const char *const type_why[_CODE_CLAIM_MAX] = {
         [CODE_CLAIM_SCOPE] = "a scope is not a text string",
         [CODE_CLAIM_OBO] = "on-behalf-of claim (-65539) is not a text string",
         [CODE_CLAIM_CARD] = "card serial claim (-65540) is not a text string",
+        [CODE_CLAIM_PATRON] = "library patron claim (-65541) is not a text string",
 };
 
 static int fail(CodeClaim claim, const char *why, CodeClaim *ret_claim, const char **ret_why) {
@@ -110,6 +112,9 @@ int claims_check(const CodeClaims *c, CodeClaim *ret_claim, const char **ret_why
                         return bad_value(CODE_CLAIM_SCOPE, ret_claim, ret_why);
         if (c->obo[0] != '\0' && !claim_text_is_valid(c->obo))
                 return bad_value(CODE_CLAIM_OBO, ret_claim, ret_why);
+        /* It goes into SIP2's AA field, which '|' would end. */
+        if (c->patron[0] != '\0' && (!claim_text_is_valid(c->patron) || strchr(c->patron, '|')))
+                return bad_value(CODE_CLAIM_PATRON, ret_claim, ret_why);
         return 0;
 }
 
@@ -186,6 +191,12 @@ static int claims_read(const CborItem *v, CodeClaims *c, const char **ret_why) {
                 if (r < 0 || c->obo[0] == '\0')
                         return fail(CODE_CLAIM_OBO, r == -EDOM ? type_why[CODE_CLAIM_OBO] : value_why[CODE_CLAIM_OBO], NULL, ret_why);
         }
+        if (cbor_item_present(&v[CODE_CLAIM_PATRON])) {
+                r = copy_text(&v[CODE_CLAIM_PATRON], c->patron);
+                if (r < 0 || c->patron[0] == '\0')
+                        return fail(CODE_CLAIM_PATRON, r == -EDOM ? type_why[CODE_CLAIM_PATRON] : value_why[CODE_CLAIM_PATRON],
+                                    NULL, ret_why);
+        }
         return 0;
 }
 
@@ -194,7 +205,7 @@ int claims_parse(const uint8_t *payload, size_t len, CodeClaims *c, const char *
                 [CODE_CLAIM_ISS] = CWT_ISS, [CODE_CLAIM_SUB] = CWT_SUB, [CODE_CLAIM_EXP] = CWT_EXP,
                 [CODE_CLAIM_IAT] = CWT_IAT, [CODE_CLAIM_CTI] = CWT_CTI, [CODE_CLAIM_STATUS] = QG1_CLAIM_STATUS,
                 [CODE_CLAIM_SCOPES] = QG1_CLAIM_SCOPES, [CODE_CLAIM_OBO] = QG1_CLAIM_OBO,
-                [CODE_CLAIM_CARD] = QG1_CLAIM_CARD,
+                [CODE_CLAIM_CARD] = QG1_CLAIM_CARD, [CODE_CLAIM_PATRON] = QG1_CLAIM_PATRON,
         };
         CborItem map, v[_CODE_CLAIM_MAX];
         size_t tags;
@@ -237,7 +248,7 @@ static bool add(cbor_item_t *map, int64_t key, cbor_item_t *value) {
 }
 
 int claims_encode(const CodeClaims *c, uint8_t **ret, size_t *ret_len) {
-        _cleanup_(cbor_decrefp) cbor_item_t *map = cbor_new_definite_map(9), *scopes = NULL;
+        _cleanup_(cbor_decrefp) cbor_item_t *map = cbor_new_definite_map(10), *scopes = NULL;
         bool ok;
 
         if (!map)
@@ -260,7 +271,8 @@ int claims_encode(const CodeClaims *c, uint8_t **ret, size_t *ret_len) {
              add(map, QG1_CLAIM_STATUS, cbor_build_int64(c->status)) &&
              add(map, QG1_CLAIM_SCOPES, cbor_incref(scopes)) &&
              (c->obo[0] == '\0' || add(map, QG1_CLAIM_OBO, cbor_build_string(c->obo))) &&
-             (c->card_serial[0] == '\0' || add(map, QG1_CLAIM_CARD, cbor_build_string(c->card_serial)));
+             (c->card_serial[0] == '\0' || add(map, QG1_CLAIM_CARD, cbor_build_string(c->card_serial))) &&
+             (c->patron[0] == '\0' || add(map, QG1_CLAIM_PATRON, cbor_build_string(c->patron)));
         if (!ok)
                 return -ENOMEM;
 

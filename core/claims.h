@@ -23,6 +23,9 @@
 /* The card serial: present in a static card code (docs/code-format.md §8), never in a dynamic
  * one. Its presence, under the signature, is what makes a code a card. */
 #define QG1_CLAIM_CARD (-65540)
+/* The holder's patron id in the library's system, for a lending station whose configuration
+ * takes it from the code (station.patron_id = "claim", docs/lending.md). */
+#define QG1_CLAIM_PATRON (-65541)
 
 #define CLAIM_TEXT_MAX 64
 #define QG1_MAX_SCOPES 16
@@ -52,6 +55,8 @@ typedef struct CodeClaims {
          * carries no cti and a dynamic code must: claims_check() refuses a code with both or
          * neither, so the profile is never in doubt (docs/code-format.md §8). */
         char card_serial[CLAIM_TEXT_MAX + 1];
+        /* The library patron id (claim -65541), 1-64 printable ASCII without '|'; empty when absent. */
+        char patron[CLAIM_TEXT_MAX + 1];
 } CodeClaims;
 
 /* True for a static card code (docs/code-format.md §8): one that carries a card serial. Only
@@ -71,6 +76,7 @@ typedef enum CodeClaim {
         CODE_CLAIM_SCOPES,
         CODE_CLAIM_OBO,
         CODE_CLAIM_CARD,
+        CODE_CLAIM_PATRON,
         _CODE_CLAIM_LABELLED, /* the ones above are map entries; the next one is a rule on scopes */
         CODE_CLAIM_SCOPE = _CODE_CLAIM_LABELLED, /* one of the scopes */
         _CODE_CLAIM_MAX,

@@ -105,6 +105,9 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, co
          * card does not already give them. */
         bool handoff = res && d->granted && station_is_door(m, d->door) && verify_result_subject(res, &iss, &sub) &&
                        sub[0];
+        /* The ILS's patron id: the subject, or the code's patron claim (station.patron_id). */
+        const char *patron_id = handoff ? station_patron_id(m, res, sub) : NULL;
+        handoff = handoff && patron_id;
         bool presenter = verified && res->claims.obo[0];
         AuditSubject subject = verified || handoff ? AUDIT_SUBJECT_UNAVAILABLE : AUDIT_SUBJECT_NONE;
         AuditSubject presenter_state = presenter ? AUDIT_SUBJECT_UNAVAILABLE : AUDIT_SUBJECT_NONE;
@@ -119,7 +122,7 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, co
                                                   code_format_to_string(d->format), origin, subject, presenter_state,
                                                   "out of memory", NULL);
                 if (handoff) /* without its pseudonym, rather than not at all */
-                        station_hand_patron(m, sub, NULL);
+                        station_hand_patron(m, patron_id, NULL);
                 return;
         }
         p->manager = m;
@@ -128,7 +131,7 @@ void publish_decision(Manager *m, const Decision *d, const VerifyResult *res, co
         p->presenter = presenter;
         p->handoff = handoff;
         if (handoff)
-                (void) snprintf(p->patron, sizeof(p->patron), "%s", sub);
+                (void) snprintf(p->patron, sizeof(p->patron), "%s", patron_id);
         if (m->pending_tail)
                 m->pending_tail->next = p;
         else

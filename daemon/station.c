@@ -107,6 +107,18 @@ bool station_take_line(Manager *m, const char *door, const char *text, size_t n)
         return true;
 }
 
+const char *station_patron_id(Manager *m, const VerifyResult *res, const char *sub) {
+        if (!m->config->station.patron_from_claim || !res->have_claims)
+                return sub;
+        if (res->claims.patron[0])
+                return res->claims.patron;
+        station_door_denied(m);
+        log_struct(LOG_NOTICE, 0, LOG_FIELDS(.door = m->config->station.door_id),
+                   "Station %s: a granted code carries no library patron id (claim -65541), which station.patron_id "
+                   "= \"claim\" asks for; nobody was handed to the lending service.", m->config->station.id);
+        return NULL;
+}
+
 void station_hand_patron(Manager *m, const char *patron, const uint8_t *pseudonym) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *msg = NULL;
         int r = -ENOTCONN;

@@ -35,3 +35,8 @@ bool station_take_line(Manager *m, const char *door, const char *text, size_t n)
  * door's allow-list maps a card to) and the token's pseudonym of the subject (TOKEN_HMAC_SIZE
  * bytes; NULL when there is none: an empty array) to the lending service's PatronVerified. */
 void station_hand_patron(Manager *m, const char *patron, const uint8_t *pseudonym);
+/* The ILS patron id of a code granted at the station's door: its subject (sub), or with
+ * station.patron_id = "claim" a QG1 code's library patron claim (-65541). A code without that
+ * claim is no patron here: NULL, said in the log, and the door's denied pattern plays. A barcode
+ * card has no claims: its subject is what the door's barcode_allow list maps it to. */
+const char *station_patron_id(Manager *m, const VerifyResult *res, const char *sub);

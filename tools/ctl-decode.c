@@ -73,6 +73,8 @@ static void explain_claims(FILE *f, const VerifyResult *r, int64_t now) {
                 fprintf(f, " %s", c->scopes[i]);
         fputs(c->n_scopes == 0 ? " (none)\n" : "\n", f);
         print_text_or_dash(f, "on-behalf-of", c->obo);
+        if (c->patron[0])
+                print_text_or_dash(f, "library patron", c->patron);
 }
 
 void decode_explain(FILE *f, const VerifyResult *r, int64_t now, bool replay_checked) {

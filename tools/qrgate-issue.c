@@ -28,11 +28,11 @@
 #define SYNOPSIS_MINT \
         "qrgate-issue mint --key FILE --kid KID --iss ISS --sub SUB [--scope S]...\n" \
         "                         [--status green|yellow|red|N] [--ttl SECONDS] [--iat UNIXTIME]\n" \
-        "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--png FILE] [--unchecked]\n"
+        "                         [--exp UNIXTIME] [--cti HEX] [--obo SUB] [--patron ID] [--png FILE] [--unchecked]\n"
 #define SYNOPSIS_MINT_CARD \
         "qrgate-issue mint-card --key FILE --kid KID --iss ISS --sub SUB --serial SERIAL [--scope S]...\n" \
         "                         [--status green|yellow|red|N] [--days N | --ttl SECONDS | --exp UNIXTIME]\n" \
-        "                         [--iat UNIXTIME] [--obo SUB] [--png FILE] [--unchecked]\n"
+        "                         [--iat UNIXTIME] [--obo SUB] [--patron ID] [--png FILE] [--unchecked]\n"
 #define SYNOPSIS_DCC_SIGNER "qrgate-issue dcc-signer --out PREFIX [--types vaccination,test,recovery|all] [--days N]\n"
 #define SYNOPSIS_MINT_HC1 \
         "qrgate-issue mint-hc1 --key FILE --cert FILE --type vaccination|test|recovery\n" \
@@ -105,7 +105,7 @@ static const char *const claim_option[_CODE_CLAIM_MAX] = {
         [CODE_CLAIM_ISS] = "--iss", [CODE_CLAIM_SUB] = "--sub", [CODE_CLAIM_IAT] = "--iat",
         [CODE_CLAIM_EXP] = "--exp/--ttl", [CODE_CLAIM_CTI] = "--cti", [CODE_CLAIM_STATUS] = "--status",
         [CODE_CLAIM_SCOPES] = "--scope", [CODE_CLAIM_SCOPE] = "--scope", [CODE_CLAIM_OBO] = "--obo",
-        [CODE_CLAIM_CARD] = "--serial",
+        [CODE_CLAIM_CARD] = "--serial", [CODE_CLAIM_PATRON] = "--patron",
 };
 
 /* The offending text, for the claims whose value the user typed. */
@@ -119,6 +119,8 @@ static const char *claim_value(const CodeClaims *cl, CodeClaim which) {
                 return cl->obo;
         case CODE_CLAIM_CARD:
                 return cl->card_serial;
+        case CODE_CLAIM_PATRON:
+                return cl->patron;
         case CODE_CLAIM_SCOPE:
                 for (size_t i = 0; i < cl->n_scopes; i++)
                         if (!scope_is_valid(cl->scopes[i]))
@@ -159,6 +161,7 @@ static int mint(int argc, char *argv[], bool card) {
                 { "exp", required_argument, NULL, 'E' },
                 { "cti", required_argument, NULL, 'c' },
                 { "obo", required_argument, NULL, 'o' },
+                { "patron", required_argument, NULL, 'P' },
                 { "png", required_argument, NULL, 'p' },
                 { "unchecked", no_argument, NULL, 'u' },
                 { "serial", required_argument, NULL, 'N' },
@@ -184,6 +187,11 @@ static int mint(int argc, char *argv[], bool card) {
                         if (strlen(optarg) > CLAIM_TEXT_MAX)
                                 return fprintf(stderr, "qrgate-issue: --obo longer than %d\n", CLAIM_TEXT_MAX), 2;
                         strcpy(cl.obo, optarg);
+                        break;
+                case 'P':
+                        if (strlen(optarg) > CLAIM_TEXT_MAX)
+                                return fprintf(stderr, "qrgate-issue: --patron longer than %d\n", CLAIM_TEXT_MAX), 2;
+                        strcpy(cl.patron, optarg);
                         break;
                 case 'S':
                         if (cl.n_scopes == QG1_MAX_SCOPES || strlen(optarg) > CLAIM_TEXT_MAX)

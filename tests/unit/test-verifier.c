@@ -91,6 +91,40 @@ static void eddsa_code_is_valid(void **state) {
         free(t);
 }
 
+/* The library patron claim (-65541): read when present, refused with its words when it could
+ * break the SIP2 field it goes into ('|') or is no identifier (a space). */
+static void patron_claim_is_read_and_checked(void **state) {
+        CodeClaims c = th_claims();
+        CodeClaim which;
+        const char *why;
+        VerifyResult res;
+        char *t;
+
+        strcpy(c.patron, "P-123");
+        t = th_mint(es, "k1", &c);
+        assert_int_equal(check_at(t, TH_NOW, &res), REASON_OK);
+        assert_string_equal(res.claims.patron, "P-123");
+        free(t);
+        assert_int_equal(claims_check(&c, NULL, NULL), 0);
+
+        static const char *const bad[] = { "P|123", "P 123", "P\x7f" };
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                strcpy(c.patron, bad[i]);
+                assert_int_equal(claims_check(&c, &which, &why), -EBADMSG);
+                assert_int_equal(which, CODE_CLAIM_PATRON);
+                t = th_mint(es, "k1", &c);
+                assert_int_not_equal(check_at(t, TH_NOW, &res), REASON_OK);
+                assert_non_null(strstr(res.detail, "library patron claim (-65541)"));
+                free(t);
+        }
+        /* Absent: the code is what it was, the claim empty. */
+        c.patron[0] = '\0';
+        t = th_mint(es, "k1", &c);
+        assert_int_equal(check_at(t, TH_NOW, &res), REASON_OK);
+        assert_string_equal(res.claims.patron, "");
+        free(t);
+}
+
 static void ps256_code_is_valid(void **state) {
         CodeClaims c = th_claims();
         assert_code(rsa, "r1", &c, TH_NOW, REASON_OK, _VERIFY_STEP_MAX);
@@ -297,6 +331,7 @@ int main(void) {
                 cmocka_unit_test(full_replay_cache_refuses_instead_of_forgetting),
                 cmocka_unit_test(other_text_is_unsupported_format),
                 cmocka_unit_test(each_prefix_picks_its_format),
+                cmocka_unit_test(patron_claim_is_read_and_checked),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
