@@ -3,9 +3,9 @@
 
 FAKE_TIMEDATED := $(B)/tests/fake-timedated
 
-$(FAKE_TIMEDATED): tests/integration/fake-timedated.c
+$(FAKE_TIMEDATED): tests/integration/fake-timedated.c api/bus-connect.c tests/bus-serve.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $$(pkg-config --libs libsystemd)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< api/bus-connect.c $$(pkg-config --libs libsystemd)
 
 check-integration: $(FAKE_TIMEDATED)
 check-security: $(FAKE_TIMEDATED)

@@ -23,9 +23,9 @@ PACKAGE_TESTS := $(wildcard tests/package/test-*.sh)
 BUS_ANSWER := $(B)/tests/bus-answer
 CHECK_EXTRA += check-package
 .PHONY: check-package
-$(BUS_ANSWER): tests/package/bus-answer.c
+$(BUS_ANSWER): tests/package/bus-answer.c api/bus-connect.c tests/bus-serve.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $$(pkg-config --libs libsystemd)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< api/bus-connect.c $$(pkg-config --libs libsystemd)
 
 check-package: $(PROGS) $(BUS_ANSWER)
 	@B=$(B) scripts/run-tests package $(PACKAGE_TESTS)

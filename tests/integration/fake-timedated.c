@@ -10,6 +10,9 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
+#include "api/bus-connect.h"
+#include "tests/bus-serve.h"
+
 static const char *state_file;
 
 static int property_get_ntp_synchronized(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -43,13 +46,7 @@ int main(int argc, char **argv) {
                 return 2;
         }
         state_file = argv[2];
-        r = sd_bus_new(&bus);
-        if (r >= 0)
-                r = sd_bus_set_address(bus, argv[1]);
-        if (r >= 0)
-                r = sd_bus_set_bus_client(bus, 1);
-        if (r >= 0)
-                r = sd_bus_start(bus);
+        r = bus_connect(argv[1], &bus);
         if (r >= 0)
                 r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/timedate1", "org.freedesktop.timedate1", vtable,
                                              NULL);
@@ -59,13 +56,6 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "fake-timedated: %s\n", strerror(-r));
                 return 1;
         }
-        for (;;) {
-                r = sd_bus_process(bus, NULL);
-                if (r < 0)
-                        break;
-                if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
-                        break;
-        }
-        sd_bus_flush_close_unref(bus);
+        bus_serve(bus);
         return 0;
 }

@@ -30,12 +30,7 @@ CONF
 start_lendd() {
 	"$B/qrgate-lendd" --config "$T/qrgate.conf" --bus "$ADDR" >>"$T/lendd.log" 2>&1 &
 	LENDD_PID=$!
-	for _ in $(seq 200); do
-		busctl --address="$ADDR" status io.qrgate.Lend1 >/dev/null 2>&1 && return 0
-		kill -0 "$LENDD_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "qrgate-lendd did not come up:"; cat "$T/lendd.log"; exit 1
+	wait_for_name io.qrgate.Lend1 "$LENDD_PID" "$T/lendd.log"
 }
 
 stop_lendd() {

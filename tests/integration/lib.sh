@@ -139,17 +139,23 @@ ${2:-}
 CONF
 }
 
+# wait_for_name NAME PID LOG: waits (10 s) until the process PID owns NAME on the private bus;
+# if it does not, or dies first, shows its LOG and ends the test.
+wait_for_name() {
+	for _ in $(seq 200); do
+		busctl --address="$ADDR" status "$1" >/dev/null 2>&1 && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "$1 did not come up:"; cat "$3"; exit 1
+}
+
 # start_daemon [qrgated options...]: runs qrgated on the private bus and waits until it owns
 # its name.
 start_daemon() {
 	"$B/qrgated" --config "$T/qrgate.conf" --bus "$ADDR" "$@" >>"$T/daemon.log" 2>&1 &
 	DAEMON_PID=$!
-	for _ in $(seq 200); do
-		busctl --address="$ADDR" status io.qrgate.Gate1 >/dev/null 2>&1 && return 0
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "qrgated did not come up:"; cat "$T/daemon.log"; exit 1
+	wait_for_name io.qrgate.Gate1 "$DAEMON_PID" "$T/daemon.log"
 }
 
 stop_daemon() {

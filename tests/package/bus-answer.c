@@ -8,6 +8,9 @@
 #include <string.h>
 #include <systemd/sd-bus.h>
 
+#include "api/bus-connect.h"
+#include "tests/bus-serve.h"
+
 static int method_any(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         int r;
 
@@ -25,13 +28,7 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "usage: bus-answer BUS_ADDRESS NAME\n");
                 return 2;
         }
-        r = sd_bus_new(&bus);
-        if (r >= 0)
-                r = sd_bus_set_address(bus, argv[1]);
-        if (r >= 0)
-                r = sd_bus_set_bus_client(bus, 1);
-        if (r >= 0)
-                r = sd_bus_start(bus);
+        r = bus_connect(argv[1], &bus);
         if (r >= 0)
                 r = sd_bus_add_fallback(bus, NULL, "/", method_any, NULL);
         if (r >= 0)
@@ -42,13 +39,6 @@ int main(int argc, char **argv) {
         }
         printf("owned\n");
         fflush(stdout);
-        for (;;) {
-                r = sd_bus_process(bus, NULL);
-                if (r < 0)
-                        break;
-                if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
-                        break;
-        }
-        sd_bus_flush_close_unref(bus);
+        bus_serve(bus);
         return 0;
 }
