@@ -1,9 +1,11 @@
 #!/bin/sh
 # The lending station end to end (docs/lending.md): the real qrgated reads the station's scanner
 # and verifies the patron's code, the real qrgate-lendd runs the session against the test ILS,
-# and qrgated's token signs the receipt. Whole sessions: a loan, a refusal by the ILS, a bad
-# barcode, the non-deposit limit, a blocked patron, returns, an offline period with its queue
-# replayed once, and the receipt verified off the box. Patron ids stay out of every log.
+# qrgated's token signs the receipt and a pseudo-terminal takes the printed one. Whole sessions:
+# a loan, a refusal by the ILS, a bad barcode, a renewal, the non-deposit limit, a blocked patron,
+# returns, an offline period whose queued loan goes back to the ILS once, as store and forward
+# with the printed due date; the receipt verified off the box and on paper; an unplugged printer;
+# `qrgatectl lend`; a second service refused; patron ids in no log.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib-ils.sh"
 . "$(dirname "$0")/lib-lend.sh"
