@@ -29,6 +29,10 @@ $(LEND_REPLAY_DRIVE): tests/ils/lend-replay-drive.c $(B)/libqrgate-lending.a $(B
 
 check-integration: $(SIP2_ILS) $(SIP2_DRIVE) $(LEND_REPLAY_DRIVE)
 
+# The systemd guest of check-hw runs it beside the shipped qrgate-lendd.service
+# (tests/hw/systemd/test-lendd-unit-sandbox.sh): built on the host, never under TCG.
+hw-progs: $(SIP2_ILS)
+
 BENCH_EXTRA += bench-sip2
 .PHONY: bench-sip2
 

@@ -56,8 +56,9 @@ qrgated_install() {
 
 	hw_step "make install into the guest's root"
 	# check-hw built the programs on the host just before the boot; "-o all" installs that
-	# build instead of compiling again under TCG should the work tree have changed since.
-	make -C "$HW_SRC" --no-print-directory -s B="$HW_BUILD" -o all install >"$HW_TMP/install.log" 2>&1 ||
+	# build instead of compiling again under TCG should the work tree have changed since (and
+	# "-o" the lending service, which install names besides all).
+	make -C "$HW_SRC" --no-print-directory -s B="$HW_BUILD" -o all -o "$HW_BUILD/qrgate-lendd" install >"$HW_TMP/install.log" 2>&1 ||
 		hw_fail "make install: $(cat "$HW_TMP/install.log")"
 	for f in /usr/local/sbin/qrgated /usr/local/lib/systemd/system/$UNIT "$QRGATE_SYSUSERS" \
 		/etc/dbus-1/system.d/io.qrgate.Gate1.conf "$QRGATE_RULE"; do
@@ -123,6 +124,9 @@ udev_rule_apply() {
 	hw_pass "the rule matched $n GPIO chips"
 }
 
+# QRGATE_CONF_DOORS, QRGATE_CONF_SOURCES (", { ... }") add doors and sources after the simulated
+# door's, QRGATE_CONF_EXTRA more sections, QRGATE_CONF_MODE (default 0640, group qrgate) the file's
+# mode: the lending service's test (lendd-unit.sh) adds its station with these.
 qrgated_configure() {
 	hw_step "/etc/qrgate/qrgate.conf for the simulated door"
 	"$HW_BUILD/qrgate-issue" keygen --alg es256 --kid k1 --out "$HW_TMP/city" >/dev/null
@@ -132,11 +136,12 @@ qrgated_configure() {
 bus: { operator_groups = [ "qrgate-operators" ]; };
 issuers = ( { id = "city"; keys = ( { kid = "k1"; file = "/etc/qrgate/keys/city-k1.pub"; } ); } );
 locks = ( { id = "main"; backend = "gpiod"; line_name = "lock-relay"; safe_state = "locked"; } );
-doors = ( { id = "main"; lock = "main"; unlock_ms = $UNLOCK_MS; scopes = [ "building.A.enter" ]; } );
-sources = ( { id = "scanner0"; type = "fifo"; path = "$QRGATE_FIFO"; door = "main"; } );
+doors = ( { id = "main"; lock = "main"; unlock_ms = $UNLOCK_MS; scopes = [ "building.A.enter" ]; }${QRGATE_CONF_DOORS:-} );
+sources = ( { id = "scanner0"; type = "fifo"; path = "$QRGATE_FIFO"; door = "main"; }${QRGATE_CONF_SOURCES:-} );
 clock: { untrusted = "accept"; }; # the guest has no time server
+${QRGATE_CONF_EXTRA:-}
 CONF
-	install -m 0640 -g qrgate "$HW_TMP/qrgate.conf" "$QRGATE_CONF"
+	install -m "${QRGATE_CONF_MODE:-0640}" -g qrgate "$HW_TMP/qrgate.conf" "$QRGATE_CONF"
 	/usr/local/sbin/qrgated --check-config "$QRGATE_CONF" >"$HW_TMP/check.log" 2>&1 ||
 		hw_fail "configuration refused: $(cat "$HW_TMP/check.log")"
 	hw_pass "configuration valid"
