@@ -3,7 +3,7 @@
 # qrgated-unit.sh (whose install, sysusers, udev and bus steps they reuse). An appliance with a
 # lending station:
 #   lendd_setup      qrgated_install, then checks that make install put qrgate-lendd, its unit
-#                    (byte for byte but the prefix) and its bus policy in place and that sysusers
+#                    and its bus policy (byte for byte) in place and that sysusers
 #                    made qrgate-lend; the test ILS (tests/ils/sip2-ils.c, built by check-hw's
 #                    hw-progs) on 127.0.0.1 in the guest; /etc/qrgate/qrgate.conf with the
 #                    simulated door of qrgated_configure plus the station's door "lend" (no lock),
@@ -11,8 +11,8 @@
 #                    a credential file and the runtime drop-in that loads it;
 #   lendd_dropin     the test's runtime drop-in (before qrgated_start, which reloads);
 #   lendd_start      systemctl start qrgate-lendd.service, the shipped unit.
-# lendd_cleanup (the EXIT trap) stops the unit, removes its drop-in, stops the test ILS and
-# prints the unit's journal, then runs qrgated_cleanup.
+# lendd_cleanup (the EXIT trap) stops the unit, removes its drop-in and the login, stops the test
+# ILS and prints the unit's journal, then runs qrgated_cleanup.
 
 LENDD_UNIT=qrgate-lendd.service
 LENDD_DROPIN=/run/systemd/system/$LENDD_UNIT.d/50-hw-test.conf
@@ -31,6 +31,7 @@ lendd_cleanup() {
 	# next test's qrgated_start reloads.
 	rm -rf "${LENDD_DROPIN%/*}"
 	[ -z "$ILS_PID" ] || kill "$ILS_PID" 2>/dev/null || true
+	rm -f "$LENDD_LOGIN"
 	if [ -n "$JOURNAL_CURSOR" ]; then
 		echo "---- journal of $LENDD_UNIT during this test ----"
 		journalctl --no-pager -o short-monotonic -u "$LENDD_UNIT" --after-cursor="$JOURNAL_CURSOR" || true
