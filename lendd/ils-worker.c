@@ -159,7 +159,7 @@ static void drain(IlsWorker *w, bool probe) {
                 int q = sip2_client_connect(w->client, &e);
                 if (q < 0)
                         return reply_failure(w, lend_replay_retry_later(q, &e) ? ILS_REPLY_OFFLINE : ILS_REPLY_STUCK, 0, q,
-                                             &e, "connect");
+                                             &e, "the ILS");
         }
         reply(w, &(IlsReply) { .kind = ILS_REPLY_ONLINE });
 }
