@@ -20,7 +20,7 @@
 . "$HW_SRC/tests/hw/systemd/lendd-unit.sh"
 FAR=192.0.2.1 # TEST-NET-1: no real host has it
 test_cleanup() {
-	ip addr del "$FAR/32" dev lo 2>/dev/null || true
+	busybox ip addr del "$FAR/32" dev lo 2>/dev/null || true
 	lendd_cleanup
 }
 sim_create
@@ -83,7 +83,7 @@ hw_step "a non-local ILS is out of the sandbox's reach (IPAddressDeny=any)"
 # 6.1's tcp_connect() passes on only ECONNREFUSED) and sends the SYN again until the service's
 # connect_timeout_ms: "Connection timed out". A kernel that reports the EPERM passes too; a
 # refusal would mean the SYN got out, and no sandbox.
-ip addr add "$FAR/32" dev lo
+busybox ip addr add "$FAR/32" dev lo
 rc=0
 (exec 3<>"/dev/tcp/$FAR/$ILS_PORT") 2>"$HW_TMP/probe" || rc=$?
 # shellcheck disable=SC2015 # either failing is the failure
