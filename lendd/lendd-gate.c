@@ -59,9 +59,8 @@ static bool retryable(sd_bus *bus, const sd_bus_error *e) {
         return sd_bus_error_has_name(e, BUS_ERROR_TOKEN_UNAVAILABLE) && token_recovers(bus);
 }
 
-/* Calls that wait to be asked again, all at the next tick of one timer. */
-#define GATE_CALL_WAITING_MAX 256
-
+/* Calls that wait to be asked again (at most GATE_CALL_WAITING_MAX), all at the next tick of one
+ * timer. */
 static int on_retry(sd_event_source *s, uint64_t usec, void *userdata) {
         Lendd *l = userdata;
         size_t n = l->n_gate_waiting;

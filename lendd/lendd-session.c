@@ -70,8 +70,9 @@ static void try_receipt(Lendd *l) {
         if (r >= 0)
                 r = lendd_bus_sign_receipt(l, &rc);
         if (r < 0) {
-                snprintf(l->receipt_fault, sizeof(l->receipt_fault), "no receipt for the session that ended at %" PRId64
-                         ": %s", rc.time, r == -EINVAL ? "qrgated gave no pseudonym (no token?)" : strerror(-r));
+                /* rc is not filled when station_receipt() failed: the session is named by how it ended. */
+                snprintf(l->receipt_fault, sizeof(l->receipt_fault), "no receipt for the session that ended (%s): %s",
+                         l->last_end, strerror(-r));
                 log_warning("Receipt: %s", l->receipt_fault);
                 lendd_bus_emit_finished(l, l->last_end, "");
                 lendd_bus_changed(l, "ServiceState", "Faults", NULL);
@@ -107,7 +108,6 @@ static void handle(Lendd *l, const StationAction *a) {
         case STATION_DO_ASK_PATRON: {
                 IlsJob job = { .kind = ILS_JOB_PATRON, .cookie = ++l->next_cookie, .time = now_s() };
                 snprintf(job.patron, sizeof(job.patron), "%s", a->patron);
-                snprintf(l->patron_cookie_patron, sizeof(l->patron_cookie_patron), "%s", a->patron);
                 post(l, &job);
                 break;
         }

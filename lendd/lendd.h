@@ -33,6 +33,7 @@ typedef struct Awaited {
 } Awaited;
 
 typedef struct GateCall GateCall;
+#define GATE_CALL_WAITING_MAX 256 /* calls to qrgated waiting to be asked again */
 
 typedef struct Lendd {
         sd_event *event;
@@ -46,7 +47,6 @@ typedef struct Lendd {
         bool online;      /* the ILS answered last time it was asked */
         bool renew_mode;  /* items scanned in this session are renewals */
         uint64_t next_cookie;
-        char patron_cookie_patron[LEND_ID_MAX + 1]; /* the patron asked about */
         Awaited awaited[LENDD_AWAITED_MAX];
         size_t n_awaited;
 
@@ -64,7 +64,7 @@ typedef struct Lendd {
         char receipt_fault[LENDD_FAULT_MAX];
         char printer_fault[LENDD_FAULT_MAX];
         bool ils_seen;   /* the ILS answered once since the start */
-        GateCall *gate_waiting[256]; /* calls to qrgated to ask again (lendd-gate.c) */
+        GateCall *gate_waiting[GATE_CALL_WAITING_MAX]; /* calls to qrgated to ask again (lendd-gate.c) */
         size_t n_gate_waiting;
         sd_event_source *gate_retry;
 } Lendd;
@@ -94,11 +94,12 @@ void lendd_bus_changed(Lendd *l, ...) _sentinel_;
 void lendd_bus_emit_item(Lendd *l, const char *kind, const char *item, const char *outcome, int64_t due, const char *words);
 void lendd_bus_emit_refused(Lendd *l, const char *reason, const char *detail);
 void lendd_bus_emit_finished(Lendd *l, const char *end, const char *receipt);
+/* "running" or "degraded", and the faults behind it. */
+const char *lendd_state(const Lendd *l);
+
 /* lendd-gate.c: qrgated's io.qrgate.Gate1.Lending, asynchronously, asked again every second for a
  * minute while qrgated is away or not ready; what still fails is logged. */
 void lendd_bus_record(Lendd *l, const char *kind, const char *item, const char *outcome, const char *detail,
                       const uint8_t *pseudonym, size_t pseudonym_len);
 int lendd_bus_sign_receipt(Lendd *l, const Receipt *r);
 void lendd_gate_free_waiting(Lendd *l);
-/* "running" or "degraded", and the faults behind it. */
-const char *lendd_state(const Lendd *l);
